@@ -1,0 +1,204 @@
+"""Domain entities (spec 002 §7), as plain dataclasses.
+
+Every datetime is an aware UTC instant. Money is an integer amount in the currency's minor unit plus its
+ISO 4217 code. Identifiers are assigned by storage; a new entity carries `id=0` until it is added.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from core.enums import (
+    AttendanceSource,
+    OutboxStatus,
+    ParticipantStatus,
+    PaymentStatus,
+    Role,
+    SessionStatus,
+    SessionType,
+    TutorStatus,
+)
+
+
+@dataclass(slots=True, kw_only=True)
+class User:
+    # The Telegram user id; in a private chat it is also the chat id the bot writes to.
+    id: int
+    first_name: str
+    username: str | None = None
+    # A supported language code ("en", "fr"); None until known.
+    language: str | None = None
+    # IANA zone name; None until the user picked one during onboarding.
+    timezone: str | None = None
+    role: Role | None = None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def onboarded(self) -> bool:
+        return self.timezone is not None and self.role is not None
+
+
+@dataclass(slots=True, kw_only=True)
+class TutorProfile:
+    id: int = 0
+    user_id: int
+    display_name: str
+    subjects: list[str] = field(default_factory=list)
+    hourly_rate_minor: int
+    currency: str
+    timezone: str
+    buffer_minutes: int = 15
+    # 0 means "any time before the start" (spec 002 §3.1).
+    cancellation_notice_hours: int = 0
+    status: TutorStatus = TutorStatus.PENDING
+    reviewed_by: int | None = None
+    reviewed_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(slots=True, kw_only=True)
+class Slot:
+    id: int = 0
+    tutor_id: int
+    starts_at: datetime
+    ends_at: datetime
+    # The tutor's zone when the slot was made: the wall-clock time the tutor meant.
+    timezone: str
+    session_type: SessionType
+    capacity: int
+    seats_taken: int = 0
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def seats_left(self) -> int:
+        return self.capacity - self.seats_taken
+
+
+@dataclass(slots=True, kw_only=True)
+class TeachingSession:
+    id: int = 0
+    slot_id: int
+    tutor_id: int
+    status: SessionStatus = SessionStatus.SCHEDULED
+    channel_name: str | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    cancel_reason: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(slots=True, kw_only=True)
+class Participant:
+    id: int = 0
+    session_id: int
+    user_id: int
+    status: ParticipantStatus = ParticipantStatus.PENDING_PAYMENT
+    hold_expires_at: datetime | None = None
+    booked_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    note: str | None = None
+    reminders_enabled: bool = True
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(slots=True, kw_only=True)
+class Payment:
+    id: int = 0
+    participant_id: int
+    amount_minor: int
+    currency: str
+    status: PaymentStatus = PaymentStatus.PENDING
+    provider: str = "stripe"
+    checkout_session_id: str | None = None
+    checkout_url: str | None = None
+    payment_intent_id: str | None = None
+    refund_id: str | None = None
+    refund_attempts: int = 0
+    next_refund_attempt_at: datetime | None = None
+    last_error: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(slots=True, kw_only=True)
+class Attendance:
+    """One presence interval of a person in a session; a person may have several."""
+
+    id: int = 0
+    session_id: int
+    user_id: int
+    joined_at: datetime
+    left_at: datetime | None = None
+    source: AttendanceSource = AttendanceSource.JOIN_PAGE
+
+
+@dataclass(slots=True, kw_only=True)
+class SessionFile:
+    id: int = 0
+    session_id: int
+    uploader_id: int
+    # Files stay on Telegram's servers; we keep the id that lets the bot send them again.
+    telegram_file_id: str
+    telegram_file_unique_id: str
+    file_name: str
+    mime_type: str | None = None
+    size_bytes: int = 0
+    created_at: datetime
+
+
+@dataclass(slots=True, kw_only=True)
+class Conversation:
+    """The chat of a 1-to-1 session (spec 002 §5.2)."""
+
+    id: int = 0
+    session_id: int
+    created_at: datetime
+    closed_at: datetime | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ChatMessage:
+    id: int = 0
+    conversation_id: int
+    sender_id: int
+    content: str
+    created_at: datetime
+
+
+@dataclass(slots=True, kw_only=True)
+class Notification:
+    """A message for one user, written to the outbox in the same transaction as the change it reports.
+
+    `kind` names what happened; `payload` holds JSON values from which the bot renders the text in the
+    recipient's language at delivery time. `dedupe_key` makes writing the same notification twice a no-op.
+    """
+
+    recipient_id: int
+    kind: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    dedupe_key: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class OutboxMessage:
+    id: int
+    recipient_id: int
+    kind: str
+    payload: dict[str, Any]
+    dedupe_key: str | None
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+    claimed_until: datetime | None
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None

@@ -1,0 +1,79 @@
+"""Enumerations shared by the domain, storage and the bot.
+
+Values are stable strings: they are stored in the database and travel in outbox payloads.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    STUDENT = "student"
+    TUTOR = "tutor"
+    BOTH = "both"
+
+    @property
+    def teaches(self) -> bool:
+        return self in (Role.TUTOR, Role.BOTH)
+
+    @property
+    def learns(self) -> bool:
+        return self in (Role.STUDENT, Role.BOTH)
+
+
+class TutorStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class SessionType(StrEnum):
+    ONE_TO_ONE = "one_to_one"
+    GROUP = "group"
+
+
+class SessionStatus(StrEnum):
+    """Spec 002 §4.1."""
+
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+class ParticipantStatus(StrEnum):
+    # A seat held while the student pays; it lapses at hold_expires_at.
+    PENDING_PAYMENT = "pending_payment"
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    # The session took place and the student never joined (no refund).
+    NO_SHOW = "no_show"
+
+    @property
+    def holds_seat(self) -> bool:
+        return self in ACTIVE_PARTICIPANT_STATUSES
+
+
+ACTIVE_PARTICIPANT_STATUSES = frozenset({ParticipantStatus.PENDING_PAYMENT, ParticipantStatus.BOOKED})
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    REFUND_PENDING = "refund_pending"
+    REFUNDED = "refunded"
+    EXPIRED = "expired"
+    FAILED = "failed"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    # Given up: a permanent refusal (the user blocked the bot) or too many failed attempts.
+    FAILED = "failed"
+
+
+class AttendanceSource(StrEnum):
+    JOIN_PAGE = "join_page"
+    AGORA_WEBHOOK = "agora_webhook"

@@ -1,0 +1,168 @@
+"""Ports: what the use cases need from the outside world, as protocols.
+
+Repositories never commit: a use case opens a unit of work, calls repositories, and commits once.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from core.entities import (
+    Attendance,
+    ChatMessage,
+    Conversation,
+    Notification,
+    OutboxMessage,
+    Participant,
+    Payment,
+    SessionFile,
+    Slot,
+    TeachingSession,
+    TutorProfile,
+    User,
+)
+from core.enums import TutorStatus
+
+
+class UserRepository(Protocol):
+    async def get(self, user_id: int) -> User | None: ...
+    async def get_many(self, user_ids: Sequence[int]) -> list[User]: ...
+    async def add(self, user: User) -> None: ...
+    async def update(self, user: User) -> None: ...
+
+
+class TutorRepository(Protocol):
+    async def get(self, tutor_id: int) -> TutorProfile | None: ...
+    async def get_by_user(self, user_id: int) -> TutorProfile | None: ...
+    async def add(self, profile: TutorProfile) -> TutorProfile:
+        """Insert the profile (with its subjects) and return it with its new id."""
+        ...
+
+    async def update(self, profile: TutorProfile) -> None:
+        """Write every field of the profile, subjects included."""
+        ...
+
+    async def set_status_if(
+        self, tutor_id: int, expected: TutorStatus, new: TutorStatus, reviewed_by: int, at: datetime
+    ) -> bool:
+        """Move the status from `expected` to `new`; False (and no change) if it was not `expected`."""
+        ...
+
+
+class SlotRepository(Protocol):
+    async def get(self, slot_id: int) -> Slot | None: ...
+    async def add(self, slot: Slot) -> Slot: ...
+    async def list_for_tutor(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
+        """Slots of the tutor that overlap [start, end), ordered by start."""
+        ...
+
+
+class SessionRepository(Protocol):
+    async def get(self, session_id: int) -> TeachingSession | None: ...
+    async def get_by_slot(self, slot_id: int) -> TeachingSession | None: ...
+    async def add(self, session: TeachingSession) -> TeachingSession: ...
+    async def update(self, session: TeachingSession) -> None: ...
+
+
+class ParticipantRepository(Protocol):
+    async def get(self, participant_id: int) -> Participant | None: ...
+    async def add(self, participant: Participant) -> Participant: ...
+    async def update(self, participant: Participant) -> None: ...
+    async def list_for_session(self, session_id: int) -> list[Participant]: ...
+
+
+class PaymentRepository(Protocol):
+    async def get(self, payment_id: int) -> Payment | None: ...
+    async def get_by_participant(self, participant_id: int) -> Payment | None: ...
+    async def add(self, payment: Payment) -> Payment: ...
+    async def update(self, payment: Payment) -> None: ...
+
+
+class AttendanceRepository(Protocol):
+    async def add(self, attendance: Attendance) -> Attendance: ...
+    async def list_for_session(self, session_id: int) -> list[Attendance]: ...
+
+
+class SessionFileRepository(Protocol):
+    async def add(self, file: SessionFile) -> SessionFile: ...
+    async def list_for_session(self, session_id: int) -> list[SessionFile]: ...
+
+
+class ConversationRepository(Protocol):
+    async def get_by_session(self, session_id: int) -> Conversation | None: ...
+    async def add(self, conversation: Conversation) -> Conversation: ...
+
+
+class ChatMessageRepository(Protocol):
+    async def add(self, message: ChatMessage) -> ChatMessage: ...
+    async def list_for_conversation(self, conversation_id: int, limit: int = 50) -> list[ChatMessage]:
+        """The latest `limit` messages, oldest first."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    async def add(self, notification: Notification, now: datetime) -> bool:
+        """Queue a notification; False (nothing written) if its dedupe_key was already queued."""
+        ...
+
+    async def due_heads(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        """For each recipient, its oldest pending message, if that one is due and not claimed.
+
+        Only the head of each recipient's queue is returned so that one chat's messages go out in order.
+        """
+        ...
+
+    async def claim(self, message_id: int, now: datetime, until: datetime) -> bool:
+        """Lease a pending message for delivery; False if another worker holds it or it is no longer pending."""
+        ...
+
+    async def mark_sent(self, message_id: int, now: datetime) -> None: ...
+
+    async def reschedule(
+        self, message_id: int, next_attempt_at: datetime, error: str, count_attempt: bool
+    ) -> None:
+        """Release the lease and try again later."""
+        ...
+
+    async def mark_failed(self, message_id: int, now: datetime, error: str) -> None: ...
+    async def get(self, message_id: int) -> OutboxMessage | None: ...
+    async def count_pending(self) -> int: ...
+
+
+class WebhookEventRepository(Protocol):
+    async def record(self, provider: str, event_id: str, event_type: str, now: datetime) -> bool:
+        """Remember an incoming event; False if it was recorded before (process each event once)."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    users: UserRepository
+    tutors: TutorRepository
+    slots: SlotRepository
+    sessions: SessionRepository
+    participants: ParticipantRepository
+    payments: PaymentRepository
+    attendance: AttendanceRepository
+    files: SessionFileRepository
+    conversations: ConversationRepository
+    chat_messages: ChatMessageRepository
+    outbox: OutboxRepository
+    webhook_events: WebhookEventRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
