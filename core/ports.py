@@ -119,9 +119,7 @@ class OutboxRepository(Protocol):
 
     async def mark_sent(self, message_id: int, now: datetime) -> None: ...
 
-    async def reschedule(
-        self, message_id: int, next_attempt_at: datetime, error: str, count_attempt: bool
-    ) -> None:
+    async def reschedule(self, message_id: int, next_attempt_at: datetime, error: str, count_attempt: bool) -> None:
         """Release the lease and try again later."""
         ...
 
@@ -166,3 +164,9 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class ZoneLocator(Protocol):
+    def zone_at(self, latitude: float, longitude: float) -> str | None:
+        """The IANA zone at a point on Earth, or None (open sea, invalid point)."""
+        ...

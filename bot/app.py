@@ -1,0 +1,249 @@
+"""The composition root: the one place that wires storage, integrations, jobs and the bot together."""
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramUnauthorizedError
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.utils.i18n import I18n
+from aiogram_dialog import setup_dialogs
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import ConfigurationError, Settings
+from bot.dialogs.onboarding import onboarding_dialog
+from bot.dialogs.settings import settings_dialog
+from bot.dialogs.tutor_profile import tutor_profile_dialog
+from bot.handlers import admin, errors, fallback, help, settings, start
+from bot.i18n import UserLocaleMiddleware, build_i18n
+from bot.middlewares import AppUserMiddleware
+from bot.notifier import TelegramNotifier
+from bot.web import build_web_app
+from core.clock import Clock
+from core.languages import SUPPORTED_LANGUAGES
+from core.ports import UnitOfWorkFactory, ZoneLocator
+from core.rules import BusinessRules
+from integrations.geo import OfflineZoneLocator
+from integrations.system_clock import SystemClock
+from jobs.context import JobContext
+from jobs.registry import Job, all_jobs
+from jobs.scheduler import build_scheduler
+from storage.engine import create_engine
+from storage.migrate import upgrade_to_head
+from storage.uow import SqlUnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+
+def build_dispatcher(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: BusinessRules,
+    i18n: I18n,
+    zone_locator: ZoneLocator,
+    fsm_storage: BaseStorage,
+) -> Dispatcher:
+    dp = Dispatcher(
+        storage=fsm_storage,
+        uow_factory=uow_factory,
+        clock=clock,
+        rules=rules,
+        zone_locator=zone_locator,
+    )
+    dp.include_routers(errors.router, start.router, help.router, settings.router, admin.router)
+    dialogs = Router(name="dialogs")
+    dialogs.include_routers(onboarding_dialog, tutor_profile_dialog, settings_dialog)
+    dp.include_router(dialogs)
+    # Last, so that it only sees what no command, dialog or button handler took.
+    dp.include_router(fallback.router)
+    setup_dialogs(dp)
+    # The sender's record is loaded first: the locale middleware reads the language from it.
+    dp.update.outer_middleware(AppUserMiddleware(uow_factory))
+    UserLocaleMiddleware(i18n).setup(dp)
+    return dp
+
+
+def command_menu(i18n: I18n, language: str) -> list[BotCommand]:
+    with i18n.use_locale(language), i18n.context():
+        from aiogram.utils.i18n import gettext as _
+
+        return [
+            BotCommand(command="start", description=_("Start, or pick up where you left off")),
+            BotCommand(command="help", description=_("What I can do for you")),
+            BotCommand(command="settings", description=_("Language, time zone, role and profile")),
+        ]
+
+
+async def register_command_menus(bot: Bot, i18n: I18n) -> None:
+    scope = BotCommandScopeDefault()
+    await bot.set_my_commands(command_menu(i18n, i18n.default_locale), scope=scope)
+    for language in SUPPORTED_LANGUAGES:
+        await bot.set_my_commands(command_menu(i18n, language), scope=scope, language_code=language)
+
+
+def build_fsm_storage(settings: Settings) -> BaseStorage:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        # Dialog stacks are stored per "destiny"; aiogram-dialog needs it in the key.
+        return RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
+    return MemoryStorage()
+
+
+@dataclass
+class Components:
+    settings: Settings
+    engine: AsyncEngine
+    uow_factory: UnitOfWorkFactory
+    bot: Bot
+    i18n: I18n
+    clock: Clock
+    rules: BusinessRules
+    job_context: JobContext
+    jobs: dict[str, Job]
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.engine.dispose()
+
+
+async def build_components(settings: Settings, *, clock: Clock | None = None) -> Components:
+    """Migrate the database and build what both `run` and one-off jobs need."""
+    await upgrade_to_head(settings.database_url)
+    engine = create_engine(settings.database_url)
+    uow_factory = SqlUnitOfWorkFactory(engine)
+    clock = clock or SystemClock()
+    rules = settings.business_rules()
+    i18n = build_i18n(settings.default_language)
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    bot = Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(link_preview_is_disabled=True),
+    )
+    notifier = TelegramNotifier(bot, i18n)
+    job_context = JobContext(uow_factory=uow_factory, notifier=notifier, clock=clock, rules=rules)
+    return Components(
+        settings=settings,
+        engine=engine,
+        uow_factory=uow_factory,
+        bot=bot,
+        i18n=i18n,
+        clock=clock,
+        rules=rules,
+        job_context=job_context,
+        jobs=all_jobs(outbox_interval=settings.outbox_poll_seconds),
+    )
+
+
+class TutorBot:
+    """One process of the bot: Telegram updates (polling or webhook), the web server and the scheduler."""
+
+    def __init__(
+        self, settings: Settings, *, clock: Clock | None = None, zone_locator: ZoneLocator | None = None
+    ) -> None:
+        self.settings = settings
+        self._clock = clock
+        self._zone_locator = zone_locator
+        self._components: Components | None = None
+        self._dispatcher: Dispatcher | None = None
+        self._polling: asyncio.Task[None] | None = None
+        self._web: web.AppRunner | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self.bot_username: str | None = None
+        self.web_port: int | None = None
+
+    @property
+    def components(self) -> Components:
+        assert self._components is not None, "start() first"
+        return self._components
+
+    async def start(self) -> None:
+        settings = self.settings
+        parts = self._components = await build_components(settings, clock=self._clock)
+        try:
+            me = await parts.bot.get_me()
+        except TelegramUnauthorizedError:
+            await parts.close()
+            raise ConfigurationError("BOT_TOKEN: Telegram refused this token") from None
+        self.bot_username = me.username
+        dp = self._dispatcher = build_dispatcher(
+            uow_factory=parts.uow_factory,
+            clock=parts.clock,
+            rules=parts.rules,
+            i18n=parts.i18n,
+            zone_locator=self._zone_locator or OfflineZoneLocator(),
+            fsm_storage=build_fsm_storage(settings),
+        )
+        dp["bot_username"] = me.username
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        app = build_web_app(
+            dp,
+            parts.bot,
+            webhook_path=settings.webhook_path if settings.webhook_mode else None,
+            webhook_secret=secret,
+        )
+        self._web = web.AppRunner(app, handle_signals=False)
+        await self._web.setup()
+        site = web.TCPSite(self._web, settings.web_host, settings.web_port)
+        await site.start()
+        self.web_port = self._web.addresses[0][1] if self._web.addresses else settings.web_port
+        await register_command_menus(parts.bot, parts.i18n)
+        self._scheduler = build_scheduler(parts.job_context, parts.jobs)
+        self._scheduler.start()
+        allowed = dp.resolve_used_update_types()
+        if settings.webhook_mode:
+            await dp.emit_startup(bot=parts.bot)
+            await parts.bot.set_webhook(str(settings.webhook_url), secret_token=secret, allowed_updates=allowed)
+            log.info("webhook mode: %s", settings.webhook_url)
+        else:
+            await parts.bot.delete_webhook()
+            self._polling = asyncio.create_task(
+                dp.start_polling(parts.bot, handle_signals=False, close_bot_session=False, allowed_updates=allowed)
+            )
+            log.info("long polling as @%s", me.username)
+
+    async def stop(self) -> None:
+        dp = self._dispatcher
+        if self._polling is not None and dp is not None:
+            # RuntimeError: polling had not started yet, or already ended.
+            with contextlib.suppress(RuntimeError):
+                await dp.stop_polling()
+            await asyncio.gather(self._polling, return_exceptions=True)
+            self._polling = None
+        elif dp is not None and self._components is not None:
+            await dp.emit_shutdown(bot=self._components.bot)
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self._web is not None:
+            await self._web.cleanup()
+            self._web = None
+        if dp is not None:
+            await dp.storage.close()
+        if self._components is not None:
+            await self._components.close()
+            self._components = None
+
+    async def run_until_signal(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        try:
+            await stop.wait()
+            log.info("stopping")
+        finally:
+            await self.stop()

@@ -1,0 +1,9 @@
+"""Callback data of buttons that live outside dialogs (on notifications). Every handler re-checks who
+pressed: the data can be forged by anyone."""
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class TutorReview(CallbackData, prefix="review"):
+    tutor_id: int
+    approve: bool

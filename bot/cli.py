@@ -1,0 +1,97 @@
+"""The `tutorbot` command."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigurationError, Settings, load_settings
+
+EXIT_CONFIG = 2
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    # The scheduler logs every run of every job at INFO.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+
+
+async def _run(settings: Settings) -> None:
+    from bot.app import TutorBot
+
+    await TutorBot(settings).run_until_signal()
+
+
+async def _migrate(settings: Settings) -> None:
+    from storage.migrate import upgrade_to_head
+
+    await upgrade_to_head(settings.database_url)
+
+
+async def _run_job(settings: Settings, name: str) -> int:
+    from bot.app import build_components
+
+    parts = await build_components(settings)
+    try:
+        job = parts.jobs.get(name)
+        if job is None:
+            print(
+                f"tutorbot: unknown job {name!r}; known jobs: {', '.join(sorted(parts.jobs))}",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        result = await job.run(parts.job_context)
+        print(f"{name}: {result}")
+        return 0
+    finally:
+        await parts.close()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tutorbot", description="Telegram bot for tutors and students.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="apply migrations, then serve Telegram, the web server and the jobs")
+    commands.add_parser("migrate", help="apply pending database migrations and exit")
+    jobs = commands.add_parser("jobs", help="scheduled jobs")
+    job_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    job_commands.add_parser("list", help="list the jobs")
+    run_job = job_commands.add_parser("run", help="run one job once")
+    run_job.add_argument("name")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "jobs" and args.jobs_command == "list":
+        from jobs.registry import all_jobs
+
+        for job in all_jobs(outbox_interval=1.0).values():
+            print(f"{job.name}\t{job.description}")
+        return 0
+    try:
+        settings = load_settings()
+    except ConfigurationError as exc:
+        print(f"tutorbot: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    _configure_logging(settings.log_level)
+    try:
+        if args.command == "run":
+            asyncio.run(_run(settings))
+        elif args.command == "migrate":
+            asyncio.run(_migrate(settings))
+        else:
+            return asyncio.run(_run_job(settings, args.name))
+    except ConfigurationError as exc:
+        print(f"tutorbot: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

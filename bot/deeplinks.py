@@ -1,0 +1,43 @@
+"""Deep links (`t.me/<bot>?start=<payload>`): the one place where their payloads are built and parsed.
+
+Telegram allows 1-64 characters from A-Z, a-z, 0-9, _ and - in a start payload.
+"""
+
+import re
+from dataclasses import dataclass
+
+_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_MAX_ID = 2**53
+
+
+@dataclass(frozen=True, slots=True)
+class TutorPage:
+    """Opens a tutor's page for students (shared by the tutor)."""
+
+    tutor_id: int
+
+
+DeepLink = TutorPage
+
+
+def parse_start_payload(payload: str | None) -> DeepLink | None:
+    """The deep link in `/start <payload>`, or None for no payload or one we do not know."""
+    if not payload or not _PAYLOAD.match(payload):
+        return None
+    kind, _, value = payload.partition("_")
+    if not value.isdigit() or len(value) > 16:
+        return None
+    number = int(value)
+    if not 0 < number < _MAX_ID:
+        return None
+    if kind == "tutor":
+        return TutorPage(number)
+    return None
+
+
+def start_payload(link: DeepLink) -> str:
+    return f"tutor_{link.tutor_id}"
+
+
+def deep_link_url(bot_username: str, link: DeepLink) -> str:
+    return f"https://t.me/{bot_username}?start={start_payload(link)}"

@@ -1,0 +1,45 @@
+"""What the dialogs share: access to the injected world, and localized answers to bad input."""
+
+from typing import Any
+
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import DialogManager
+
+from bot.texts.errors import error_text
+from core.clock import Clock
+from core.errors import DomainError
+from core.ports import UnitOfWorkFactory
+from core.rules import BusinessRules
+
+
+def deps(manager: DialogManager) -> tuple[UnitOfWorkFactory, Clock]:
+    data = manager.middleware_data
+    return data["uow_factory"], data["clock"]
+
+
+def rules_of(manager: DialogManager) -> BusinessRules:
+    rules: BusinessRules = manager.middleware_data["rules"]
+    return rules
+
+
+def user_id_of(manager: DialogManager) -> int:
+    user = manager.middleware_data["event_from_user"]
+    return int(user.id)
+
+
+async def report(event: Message | CallbackQuery, error: DomainError) -> None:
+    """Tell the person what was wrong; the dialog stays where it was."""
+    text = error_text(error)
+    if isinstance(event, CallbackQuery):
+        await event.answer(text, show_alert=True)
+    else:
+        await event.answer(text)
+
+
+def role_labels() -> dict[str, str]:
+    from aiogram.utils.i18n import gettext as _
+
+    return {"student": _("🎓 Student"), "tutor": _("🧑‍🏫 Tutor"), "both": _("🎓🧑‍🏫 Both")}
+
+
+Kwargs = dict[str, Any]

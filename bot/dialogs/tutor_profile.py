@@ -1,0 +1,407 @@
+"""The tutor profile, step by step: name, subjects, currency and hourly rate, time zone, break between
+sessions, cancellation notice; then a summary where any step can be changed before saving."""
+
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.utils.i18n import get_i18n, ngettext
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
+from aiogram_dialog.widgets.text import Format, Multi
+
+from bot.dialogs.common import deps, report, rules_of, user_id_of
+from bot.dialogs.states import TutorProfileForm
+from bot.dialogs.widgets import Tr
+from bot.dialogs.zone_picker import zone_windows
+from bot.i18n import fmt_money, fmt_zone
+from core.errors import DomainError
+from core.money import normalize_currency, parse_amount
+from core.tutor_profile_rules import (
+    BUFFER_CHOICES_MINUTES,
+    NOTICE_CHOICES_HOURS,
+    check_hourly_rate,
+    clean_display_name,
+    parse_buffer_minutes,
+    parse_notice_hours,
+    parse_subjects,
+)
+from core.usecases.accounts import get_user
+from core.usecases.tutor_profiles import ProfileDraft, get_profile_of_user, save_tutor_profile
+
+QUICK_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "AUD", "INR", "JPY")
+_STEPS = 6
+
+
+async def _on_start(start_data: Any, manager: DialogManager) -> None:
+    uow_factory, _clock = deps(manager)
+    user_id = user_id_of(manager)
+    data = manager.dialog_data
+    profile = await get_profile_of_user(uow_factory(), user_id)
+    if profile is not None:
+        data.update(
+            name=profile.display_name,
+            subjects=profile.subjects,
+            currency=profile.currency,
+            rate=profile.hourly_rate_minor,
+            timezone=profile.timezone,
+            buffer=profile.buffer_minutes,
+            notice=profile.cancellation_notice_hours,
+            editing=True,
+            review=True,
+        )
+        await manager.switch_to(TutorProfileForm.summary)
+        return
+    user = await get_user(uow_factory(), user_id)
+    data.update(
+        suggested_name=user.first_name if user else "",
+        timezone=(user.timezone if user else None) or "UTC",
+        buffer=15,
+        notice=0,
+        editing=False,
+        review=False,
+    )
+
+
+async def _next(manager: DialogManager, state: State) -> None:
+    await manager.switch_to(TutorProfileForm.summary if manager.dialog_data.get("review") else state)
+
+
+def _rate_text(data: dict[str, Any], locale: str) -> str:
+    rate, currency = data.get("rate"), data.get("currency")
+    if rate is None or currency is None:
+        return ""
+    if rate == 0:
+        return _("free lessons")
+    return _("{amount} per hour").format(amount=fmt_money(int(rate), str(currency), locale))
+
+
+def _notice_text(hours: int) -> str:
+    if hours == 0:
+        return _("any time before the start")
+    return ngettext("up to {n} hour before the start", "up to {n} hours before the start", hours).format(n=hours)
+
+
+async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    data = dialog_manager.dialog_data
+    _uow, clock = deps(dialog_manager)
+    locale = get_i18n().current_locale
+    buffer = int(data.get("buffer", 15))
+    return {
+        "steps": _STEPS,
+        "name": data.get("name", ""),
+        "suggested_name": data.get("suggested_name", ""),
+        "has_suggestion": bool(data.get("suggested_name")),
+        "subjects": ", ".join(data.get("subjects", [])),
+        "has_subjects": bool(data.get("subjects")),
+        "currency": data.get("currency", ""),
+        "currencies": list(QUICK_CURRENCIES),
+        "rate_text": _rate_text(data, locale),
+        "zone": fmt_zone(str(data.get("timezone", "UTC")), clock.now()),
+        "buffer_text": ngettext("{n} minute", "{n} minutes", buffer).format(n=buffer),
+        "buffer_choices": [(str(m), _("{n} min").format(n=m)) for m in BUFFER_CHOICES_MINUTES],
+        "notice_text": _notice_text(int(data.get("notice", 0))),
+        "notice_choices": [(str(h), _("Any time") if h == 0 else _("{n} h").format(n=h)) for h in NOTICE_CHOICES_HOURS],
+        "editing": bool(data.get("editing")),
+        "awaiting_review": bool(data.get("awaiting_review")),
+    }
+
+
+async def _name_typed(message: Message, widget: Any, manager: DialogManager) -> None:
+    try:
+        manager.dialog_data["name"] = clean_display_name(message.text or "")
+    except DomainError as error:
+        await report(message, error)
+        return
+    await _next(manager, TutorProfileForm.subjects)
+
+
+async def _name_suggested(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    try:
+        manager.dialog_data["name"] = clean_display_name(str(manager.dialog_data.get("suggested_name", "")))
+    except DomainError as error:
+        await report(event, error)
+        return
+    await _next(manager, TutorProfileForm.subjects)
+
+
+async def _subjects_typed(message: Message, widget: Any, manager: DialogManager) -> None:
+    try:
+        manager.dialog_data["subjects"] = parse_subjects(message.text or "")
+    except DomainError as error:
+        await report(message, error)
+        return
+    await _next(manager, TutorProfileForm.currency)
+
+
+async def _set_currency(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
+    try:
+        currency = normalize_currency(text)
+    except DomainError as error:
+        await report(event, error)
+        return
+    changed = manager.dialog_data.get("currency") != currency
+    manager.dialog_data["currency"] = currency
+    # A rate typed for another currency means nothing in this one: ask for it again.
+    if changed:
+        manager.dialog_data.pop("rate", None)
+        await manager.switch_to(TutorProfileForm.rate)
+    else:
+        await _next(manager, TutorProfileForm.rate)
+
+
+async def _currency_clicked(event: CallbackQuery, widget: Any, manager: DialogManager, item: str) -> None:
+    await _set_currency(event, manager, item)
+
+
+async def _currency_typed(message: Message, widget: Any, manager: DialogManager) -> None:
+    await _set_currency(message, manager, message.text or "")
+
+
+async def _rate_typed(message: Message, widget: Any, manager: DialogManager) -> None:
+    currency = str(manager.dialog_data.get("currency", ""))
+    try:
+        manager.dialog_data["rate"] = check_hourly_rate(parse_amount(message.text or "", currency), currency)
+    except DomainError as error:
+        await report(message, error)
+        return
+    await _next(manager, TutorProfileForm.timezone)
+
+
+async def _zone_kept(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    await _next(manager, TutorProfileForm.buffer)
+
+
+async def _zone_chosen(event: Message | CallbackQuery, manager: DialogManager, zone: str) -> None:
+    manager.dialog_data["timezone"] = zone
+    await _next(manager, TutorProfileForm.buffer)
+
+
+async def _buffer_clicked(event: CallbackQuery, widget: Any, manager: DialogManager, item: str) -> None:
+    await _set_buffer(event, manager, item)
+
+
+async def _buffer_typed(message: Message, widget: Any, manager: DialogManager) -> None:
+    await _set_buffer(message, manager, message.text or "")
+
+
+async def _set_buffer(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
+    try:
+        manager.dialog_data["buffer"] = parse_buffer_minutes(text)
+    except DomainError as error:
+        await report(event, error)
+        return
+    await _next(manager, TutorProfileForm.notice)
+
+
+async def _notice_clicked(event: CallbackQuery, widget: Any, manager: DialogManager, item: str) -> None:
+    await _set_notice(event, manager, item)
+
+
+async def _notice_typed(message: Message, widget: Any, manager: DialogManager) -> None:
+    await _set_notice(message, manager, message.text or "")
+
+
+async def _set_notice(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
+    try:
+        manager.dialog_data["notice"] = parse_notice_hours(text)
+    except DomainError as error:
+        await report(event, error)
+        return
+    manager.dialog_data["review"] = True
+    await manager.switch_to(TutorProfileForm.summary)
+
+
+async def _save(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    uow_factory, clock = deps(manager)
+    data = manager.dialog_data
+    missing = [key for key in ("name", "subjects", "currency", "rate") if data.get(key) in (None, "", [])]
+    if missing:
+        await event.answer(_("Some answers are missing: please fill in every step."), show_alert=True)
+        step = {
+            "name": TutorProfileForm.name,
+            "subjects": TutorProfileForm.subjects,
+            "currency": TutorProfileForm.currency,
+            "rate": TutorProfileForm.rate,
+        }[missing[0]]
+        await manager.switch_to(step)
+        return
+    draft = ProfileDraft(
+        display_name=str(data["name"]),
+        subjects=list(data["subjects"]),
+        hourly_rate_minor=int(data["rate"]),
+        currency=str(data["currency"]),
+        timezone=str(data["timezone"]),
+        buffer_minutes=int(data["buffer"]),
+        cancellation_notice_hours=int(data["notice"]),
+    )
+    try:
+        saved = await save_tutor_profile(
+            uow_factory(), clock, rules_of(manager), user_id=user_id_of(manager), draft=draft
+        )
+    except DomainError as error:
+        await report(event, error)
+        return
+    data["awaiting_review"] = saved.awaiting_review
+    await manager.switch_to(TutorProfileForm.saved)
+
+
+def _edit(label: str, widget_id: str, state: State) -> SwitchTo:
+    return SwitchTo(Tr(label), id=widget_id, state=state)
+
+
+tutor_profile_dialog = Dialog(
+    Window(
+        Multi(
+            Tr("🧑‍🏫 Your tutor profile: step 1 of {steps}."),
+            Tr("What name should students see?"),
+            sep="\n\n",
+        ),
+        Button(Format("✅ {suggested_name}"), id="use_name", on_click=_name_suggested, when="has_suggestion"),
+        MessageInput(_name_typed, content_types=ContentType.TEXT),
+        state=TutorProfileForm.name,
+        getter=_getter,
+    ),
+    Window(
+        Multi(
+            Tr("Step 2 of {steps}: which subjects do you teach?"),
+            Tr("Separate them with commas, for example: Maths, Physics, French."),
+            sep="\n\n",
+        ),
+        MessageInput(_subjects_typed, content_types=ContentType.TEXT),
+        state=TutorProfileForm.subjects,
+        getter=_getter,
+    ),
+    Window(
+        Multi(
+            Tr("Step 3 of {steps}: in which currency do students pay you?"),
+            Tr("Pick one, or type its three-letter code (for example SEK)."),
+            sep="\n\n",
+        ),
+        Group(
+            Select(
+                Format("{item}"),
+                id="currency",
+                item_id_getter=str,
+                items="currencies",
+                on_click=_currency_clicked,
+            ),
+            width=4,
+        ),
+        MessageInput(_currency_typed, content_types=ContentType.TEXT),
+        state=TutorProfileForm.currency,
+        getter=_getter,
+    ),
+    Window(
+        Multi(
+            Tr("Step 3 of {steps}: your hourly rate in {currency}?"),
+            Tr(
+                "Type an amount such as 30 or 30.50; type 0 if your lessons are free. "
+                "A lesson costs the hourly rate times its length."
+            ),
+            sep="\n\n",
+        ),
+        Row(SwitchTo(Tr("💱 Change currency"), id="to_currency", state=TutorProfileForm.currency)),
+        MessageInput(_rate_typed, content_types=ContentType.TEXT),
+        state=TutorProfileForm.rate,
+        getter=_getter,
+    ),
+    Window(
+        Multi(
+            Tr("Step 4 of {steps}: the time zone of your lessons."),
+            Tr("🕒 {zone}. Your free times will be set in this zone; students see them in theirs."),
+            sep="\n\n",
+        ),
+        Button(Tr("✅ Keep it"), id="keep_zone", on_click=_zone_kept),
+        SwitchTo(Tr("🕒 Change"), id="change_zone", state=TutorProfileForm.timezone_region),
+        state=TutorProfileForm.timezone,
+        getter=_getter,
+    ),
+    *zone_windows(
+        TutorProfileForm.timezone_region,
+        TutorProfileForm.timezone_city,
+        intro=Tr("Step 4 of {steps}: the time zone of your lessons."),
+        on_zone=_zone_chosen,
+        getter=_getter,
+    ),
+    Window(
+        Multi(
+            Tr("Step 5 of {steps}: how long a break do you want between two sessions?"),
+            Tr("Pick one or type a number of minutes. Now: {buffer_text}."),
+            sep="\n\n",
+        ),
+        Group(
+            Select(
+                Format("{item[1]}"),
+                id="buffer",
+                item_id_getter=lambda item: item[0],
+                items="buffer_choices",
+                on_click=_buffer_clicked,
+            ),
+            width=4,
+        ),
+        MessageInput(_buffer_typed, content_types=ContentType.TEXT),
+        state=TutorProfileForm.buffer,
+        getter=_getter,
+    ),
+    Window(
+        Multi(
+            Tr("Step 6 of {steps}: until when may students cancel a booking (with a full refund)?"),
+            Tr("Pick one or type a number of hours before the start. Now: {notice_text}."),
+            sep="\n\n",
+        ),
+        Group(
+            Select(
+                Format("{item[1]}"),
+                id="notice",
+                item_id_getter=lambda item: item[0],
+                items="notice_choices",
+                on_click=_notice_clicked,
+            ),
+            width=4,
+        ),
+        MessageInput(_notice_typed, content_types=ContentType.TEXT),
+        state=TutorProfileForm.notice,
+        getter=_getter,
+    ),
+    Window(
+        Multi(
+            Tr("🧑‍🏫 Your tutor profile"),
+            Tr(
+                "Name: {name}\nSubjects: {subjects}\nRate: {rate_text}\nTime zone: {zone}\n"
+                "Break between sessions: {buffer_text}\nCancellation: {notice_text}"
+            ),
+            Tr("Save it, or change any answer first."),
+            sep="\n\n",
+        ),
+        Button(Tr("✅ Save"), id="save", on_click=_save),
+        Group(
+            _edit("✏️ Name", "edit_name", TutorProfileForm.name),
+            _edit("✏️ Subjects", "edit_subjects", TutorProfileForm.subjects),
+            _edit("✏️ Rate", "edit_rate", TutorProfileForm.rate),
+            _edit("✏️ Currency", "edit_currency", TutorProfileForm.currency),
+            _edit("✏️ Time zone", "edit_zone", TutorProfileForm.timezone),
+            _edit("✏️ Break", "edit_buffer", TutorProfileForm.buffer),
+            _edit("✏️ Cancellation", "edit_notice", TutorProfileForm.notice),
+            width=2,
+        ),
+        state=TutorProfileForm.summary,
+        getter=_getter,
+    ),
+    Window(
+        Tr(
+            "⏳ Thank you! An admin will review your profile, and I will tell you here as soon as it is approved.",
+            when="awaiting_review",
+        ),
+        Tr(
+            "✅ Your tutor profile is saved. Send /help to see what you can do next.",
+            when=lambda data, widget, manager: not data.get("awaiting_review"),
+        ),
+        Cancel(Tr("👍 OK"), id="finish"),
+        state=TutorProfileForm.saved,
+        getter=_getter,
+    ),
+    on_start=_on_start,
+)

@@ -1,0 +1,43 @@
+"""Admins approve or reject new tutors from the buttons on the review notification."""
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import TutorReview
+from bot.texts.errors import error_text
+from core.clock import Clock
+from core.errors import Conflict, DomainError
+from core.ports import UnitOfWorkFactory
+from core.rules import BusinessRules
+from core.usecases.tutor_profiles import review_tutor
+
+router = Router(name="admin")
+
+
+@router.callback_query(TutorReview.filter())
+async def tutor_reviewed(
+    query: CallbackQuery,
+    callback_data: TutorReview,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: BusinessRules,
+) -> None:
+    try:
+        profile = await review_tutor(
+            uow_factory(),
+            clock,
+            rules,
+            admin_id=query.from_user.id,
+            tutor_id=callback_data.tutor_id,
+            approve=callback_data.approve,
+        )
+    except DomainError as error:
+        await query.answer(error_text(error), show_alert=True)
+        if isinstance(error, Conflict) and isinstance(query.message, Message):
+            await query.message.edit_reply_markup(reply_markup=None)
+        return
+    verdict = _("✅ Approved") if callback_data.approve else _("❌ Rejected")
+    await query.answer(verdict)
+    if isinstance(query.message, Message) and query.message.text is not None:
+        await query.message.edit_text(f"{query.message.text}\n\n{verdict}: {profile.display_name}", reply_markup=None)

@@ -1,0 +1,36 @@
+"""Errors that escape handlers: stale dialog buttons after a restart, and anything unexpected."""
+
+import logging
+
+from aiogram import Router
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
+
+router = Router(name="errors")
+log = logging.getLogger(__name__)
+
+
+@router.error(ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
+async def stale_dialog(event: ErrorEvent) -> None:
+    text = _("This menu has expired. Send /start to begin again.")
+    update = event.update
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.message is not None:
+        await update.message.answer(text)
+
+
+@router.error()
+async def unexpected(event: ErrorEvent) -> None:
+    log.error("unhandled error in update %s", event.update.update_id, exc_info=event.exception)
+    text = _("Something went wrong on my side. Please try again in a moment.")
+    update = event.update
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif update.message is not None:
+            await update.message.answer(text)
+    except Exception:
+        log.exception("could not tell the user about the error")

@@ -1,0 +1,27 @@
+"""/help: what this person can do, by role."""
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from core.entities import User
+
+router = Router(name="help")
+
+
+def help_text(user: User | None) -> str:
+    if user is None or not user.onboarded:
+        return _("Send /start to set up your time zone and tell me whether you learn or teach.")
+    lines = [_("Here is what I can do:")]
+    if user.role and user.role.learns:
+        lines.append(_("🎓 As a student: find a tutor, book a lesson in your own time zone, pay, and join."))
+    if user.role and user.role.teaches:
+        lines.append(_("🧑‍🏫 As a tutor: publish your free times, see your bookings, and run your lessons."))
+    lines.append(_("/settings: language, time zone, role and tutor profile\n/help: this message"))
+    return "\n\n".join(lines)
+
+
+@router.message(Command("help"))
+async def show_help(message: Message, app_user: User | None) -> None:
+    await message.answer(help_text(app_user))

@@ -1,0 +1,43 @@
+"""The Telegram side of the Notifier port: renders an outbox message and sends it."""
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.utils.i18n import I18n
+
+from bot.texts.notifications import RENDERERS
+from core.delivery import RetryLater, Undeliverable
+from core.entities import OutboxMessage, User
+from core.languages import pick_language
+
+
+class TelegramNotifier:
+    def __init__(self, bot: Bot, i18n: I18n) -> None:
+        self.bot = bot
+        self.i18n = i18n
+
+    async def deliver(self, message: OutboxMessage, recipient: User | None) -> None:
+        render = RENDERERS.get(message.kind)
+        if render is None:
+            raise Undeliverable(f"no renderer for {message.kind!r}")
+        locale = pick_language(recipient.language if recipient else None, None, self.i18n.default_locale)
+        with self.i18n.use_locale(locale), self.i18n.context():
+            text, keyboard = render(message.payload)
+        try:
+            await self.bot.send_message(message.recipient_id, text, reply_markup=keyboard)
+        except TelegramRetryAfter as exc:
+            raise RetryLater("flood control", retry_after=float(exc.retry_after)) from exc
+        except (TimeoutError, TelegramServerError, TelegramNetworkError, OSError) as exc:
+            raise RetryLater(f"{type(exc).__name__}: {exc}") from exc
+        except TelegramUnauthorizedError as exc:
+            # Our token is wrong: no message can go out, but none should be dropped either.
+            raise RetryLater(f"unauthorized: {exc}") from exc
+        except (TelegramForbiddenError, TelegramNotFound, TelegramBadRequest) as exc:
+            raise Undeliverable(f"{type(exc).__name__}: {exc}") from exc

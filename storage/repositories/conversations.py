@@ -1,0 +1,83 @@
+from sqlalchemy import RowMapping, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.entities import ChatMessage, Conversation
+from storage.repositories._common import require_new
+from storage.tables import chat_messages, conversations
+
+
+def _to_conversation(row: RowMapping) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        session_id=row["session_id"],
+        created_at=row["created_at"],
+        closed_at=row["closed_at"],
+    )
+
+
+def _to_message(row: RowMapping) -> ChatMessage:
+    return ChatMessage(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        sender_id=row["sender_id"],
+        content=row["content"],
+        created_at=row["created_at"],
+    )
+
+
+class SqlConversationRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def get_by_session(self, session_id: int) -> Conversation | None:
+        result = await self._conn.execute(select(conversations).where(conversations.c.session_id == session_id))
+        row = result.mappings().first()
+        return _to_conversation(row) if row is not None else None
+
+    async def add(self, conversation: Conversation) -> Conversation:
+        """Insert the conversation; sets the new id on `conversation` and returns it."""
+        require_new(conversation)
+        result = await self._conn.execute(
+            insert(conversations)
+            .values(
+                session_id=conversation.session_id,
+                created_at=conversation.created_at,
+                closed_at=conversation.closed_at,
+            )
+            .returning(conversations.c.id)
+        )
+        conversation.id = result.scalar_one()
+        return conversation
+
+
+class SqlChatMessageRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def add(self, message: ChatMessage) -> ChatMessage:
+        """Insert the message; sets the new id on `message` and returns it."""
+        require_new(message)
+        result = await self._conn.execute(
+            insert(chat_messages)
+            .values(
+                conversation_id=message.conversation_id,
+                sender_id=message.sender_id,
+                content=message.content,
+                created_at=message.created_at,
+            )
+            .returning(chat_messages.c.id)
+        )
+        message.id = result.scalar_one()
+        return message
+
+    async def list_for_conversation(self, conversation_id: int, limit: int = 50) -> list[ChatMessage]:
+        """The latest `limit` messages, oldest first."""
+        result = await self._conn.execute(
+            select(chat_messages)
+            .where(chat_messages.c.conversation_id == conversation_id)
+            .order_by(chat_messages.c.id.desc())
+            .limit(limit)
+        )
+        latest = [_to_message(row) for row in result.mappings()]
+        latest.reverse()
+        return latest

@@ -1,0 +1,59 @@
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.entities import User
+from core.enums import Role
+from storage.repositories._common import require_one
+from storage.tables import users
+
+
+def _to_user(row: RowMapping) -> User:
+    return User(
+        id=row["id"],
+        first_name=row["first_name"],
+        username=row["username"],
+        language=row["language"],
+        timezone=row["timezone"],
+        role=Role(row["role"]) if row["role"] is not None else None,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _values(user: User) -> dict[str, Any]:
+    return {
+        "first_name": user.first_name,
+        "username": user.username,
+        "language": user.language,
+        "timezone": user.timezone,
+        "role": user.role.value if user.role is not None else None,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    }
+
+
+class SqlUserRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def get(self, user_id: int) -> User | None:
+        result = await self._conn.execute(select(users).where(users.c.id == user_id))
+        row = result.mappings().first()
+        return _to_user(row) if row is not None else None
+
+    async def get_many(self, user_ids: Sequence[int]) -> list[User]:
+        """The users that exist among `user_ids`, ordered by id."""
+        if not user_ids:
+            return []
+        result = await self._conn.execute(select(users).where(users.c.id.in_(set(user_ids))).order_by(users.c.id))
+        return [_to_user(row) for row in result.mappings()]
+
+    async def add(self, user: User) -> None:
+        await self._conn.execute(insert(users).values(id=user.id, **_values(user)))
+
+    async def update(self, user: User) -> None:
+        result = await self._conn.execute(update(users).where(users.c.id == user.id).values(**_values(user)))
+        require_one(result.rowcount, "user", user.id)

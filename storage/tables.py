@@ -1,0 +1,263 @@
+"""The schema, as SQLAlchemy Core tables (spec 002 §7).
+
+Enumerations are stored as their string values in plain string columns (no native enum types), every
+instant is a `UTCDateTime`, and every constraint and index gets a deterministic name from the naming
+convention so that migrations are reproducible on SQLite and PostgreSQL.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from core.enums import ACTIVE_PARTICIPANT_STATUSES
+from storage.types import IdType, JsonType, TelegramId, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# Lengths of the string columns.
+ENUM_LEN = 32
+ZONE_LEN = 64
+NAME_LEN = 255
+EXTERNAL_ID_LEN = 255
+
+# Participant statuses that hold a seat (the partial unique index below).
+ACTIVE_STATUS_VALUES = sorted(status.value for status in ACTIVE_PARTICIPANT_STATUSES)
+
+
+def _timestamps() -> list[Column[datetime]]:
+    return [
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("updated_at", UTCDateTime(), nullable=False),
+    ]
+
+
+users = Table(
+    "users",
+    metadata,
+    # The Telegram user id: assigned by Telegram, never generated here.
+    Column("id", TelegramId(), primary_key=True, autoincrement=False),
+    Column("first_name", String(NAME_LEN), nullable=False),
+    Column("username", String(64), nullable=True),
+    Column("language", String(16), nullable=True),
+    Column("timezone", String(ZONE_LEN), nullable=True),
+    Column("role", String(ENUM_LEN), nullable=True),
+    *_timestamps(),
+)
+
+tutor_profiles = Table(
+    "tutor_profiles",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("user_id", TelegramId(), ForeignKey("users.id"), nullable=False, unique=True),
+    Column("display_name", String(NAME_LEN), nullable=False),
+    Column("hourly_rate_minor", BigInteger(), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("timezone", String(ZONE_LEN), nullable=False),
+    Column("buffer_minutes", Integer(), nullable=False),
+    Column("cancellation_notice_hours", Integer(), nullable=False),
+    Column("status", String(ENUM_LEN), nullable=False),
+    # The Telegram id of the admin who decided; admins need not have a `users` row, hence no foreign key.
+    Column("reviewed_by", TelegramId(), nullable=True),
+    Column("reviewed_at", UTCDateTime(), nullable=True),
+    *_timestamps(),
+    CheckConstraint("hourly_rate_minor >= 0", name="hourly_rate_not_negative"),
+    CheckConstraint("buffer_minutes >= 0", name="buffer_not_negative"),
+    CheckConstraint("cancellation_notice_hours >= 0", name="notice_not_negative"),
+    Index(None, "status"),
+)
+
+tutor_subjects = Table(
+    "tutor_subjects",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("tutor_id", IdType, ForeignKey("tutor_profiles.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer(), nullable=False),
+    Column("name", String(NAME_LEN), nullable=False),
+    # str.casefold() of the name: what subject search compares.
+    Column("name_key", String(NAME_LEN), nullable=False),
+    UniqueConstraint("tutor_id", "name_key"),
+    Index(None, "name_key"),
+)
+
+slots = Table(
+    "slots",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("tutor_id", IdType, ForeignKey("tutor_profiles.id"), nullable=False),
+    Column("starts_at", UTCDateTime(), nullable=False),
+    Column("ends_at", UTCDateTime(), nullable=False),
+    Column("timezone", String(ZONE_LEN), nullable=False),
+    Column("session_type", String(ENUM_LEN), nullable=False),
+    # The upper bound of a group is a configurable business rule, enforced in core.
+    Column("capacity", Integer(), nullable=False),
+    Column("seats_taken", Integer(), nullable=False),
+    *_timestamps(),
+    CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+    CheckConstraint("capacity >= 1", name="capacity_positive"),
+    CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
+    Index(None, "tutor_id", "starts_at"),
+    Index(None, "starts_at"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("slot_id", IdType, ForeignKey("slots.id"), nullable=False, unique=True),
+    Column("tutor_id", IdType, ForeignKey("tutor_profiles.id"), nullable=False),
+    Column("status", String(ENUM_LEN), nullable=False),
+    Column("channel_name", String(NAME_LEN), nullable=True),
+    Column("started_at", UTCDateTime(), nullable=True),
+    Column("completed_at", UTCDateTime(), nullable=True),
+    Column("cancel_reason", Text(), nullable=True),
+    *_timestamps(),
+    Index(None, "status"),
+    Index(None, "tutor_id"),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("session_id", IdType, ForeignKey("sessions.id"), nullable=False),
+    Column("user_id", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("status", String(ENUM_LEN), nullable=False),
+    Column("hold_expires_at", UTCDateTime(), nullable=True),
+    Column("booked_at", UTCDateTime(), nullable=True),
+    Column("cancelled_at", UTCDateTime(), nullable=True),
+    Column("note", Text(), nullable=True),
+    Column("reminders_enabled", Boolean(), nullable=False),
+    *_timestamps(),
+    Index(None, "session_id"),
+    Index(None, "user_id", "status"),
+)
+
+# One active booking per student and session: at most one row per (session, user) that holds a seat.
+ACTIVE_PARTICIPANT_INDEX = Index(
+    "uq_participants_active_session_user",
+    participants.c.session_id,
+    participants.c.user_id,
+    unique=True,
+    sqlite_where=participants.c.status.in_(ACTIVE_STATUS_VALUES),
+    postgresql_where=participants.c.status.in_(ACTIVE_STATUS_VALUES),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("participant_id", IdType, ForeignKey("participants.id"), nullable=False, unique=True),
+    Column("amount_minor", BigInteger(), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(ENUM_LEN), nullable=False),
+    Column("provider", String(ENUM_LEN), nullable=False),
+    Column("checkout_session_id", String(EXTERNAL_ID_LEN), nullable=True, unique=True),
+    Column("checkout_url", Text(), nullable=True),
+    Column("payment_intent_id", String(EXTERNAL_ID_LEN), nullable=True),
+    Column("refund_id", String(EXTERNAL_ID_LEN), nullable=True),
+    Column("refund_attempts", Integer(), nullable=False),
+    Column("next_refund_attempt_at", UTCDateTime(), nullable=True),
+    Column("last_error", Text(), nullable=True),
+    *_timestamps(),
+    CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+    Index(None, "status"),
+)
+
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("session_id", IdType, ForeignKey("sessions.id"), nullable=False),
+    Column("user_id", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("joined_at", UTCDateTime(), nullable=False),
+    Column("left_at", UTCDateTime(), nullable=True),
+    Column("source", String(ENUM_LEN), nullable=False),
+    Index(None, "session_id", "user_id"),
+)
+
+session_files = Table(
+    "session_files",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("session_id", IdType, ForeignKey("sessions.id"), nullable=False),
+    Column("uploader_id", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("telegram_file_id", String(EXTERNAL_ID_LEN), nullable=False),
+    Column("telegram_file_unique_id", String(EXTERNAL_ID_LEN), nullable=False),
+    Column("file_name", String(NAME_LEN), nullable=False),
+    Column("mime_type", String(NAME_LEN), nullable=True),
+    Column("size_bytes", BigInteger(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index(None, "session_id"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("session_id", IdType, ForeignKey("sessions.id"), nullable=False, unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("closed_at", UTCDateTime(), nullable=True),
+)
+
+chat_messages = Table(
+    "chat_messages",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("conversation_id", IdType, ForeignKey("conversations.id"), nullable=False),
+    Column("sender_id", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("content", Text(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index(None, "conversation_id", "id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    # A Telegram chat id; deliberately not a foreign key (a message may outlive or precede the user row).
+    Column("recipient_id", TelegramId(), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("payload", JsonType(), nullable=False),
+    Column("dedupe_key", String(NAME_LEN), nullable=True, unique=True),
+    Column("status", String(ENUM_LEN), nullable=False),
+    Column("attempts", Integer(), nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("claimed_until", UTCDateTime(), nullable=True),
+    Column("last_error", Text(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Index(None, "status", "recipient_id", "id"),
+    Index(None, "status", "next_attempt_at"),
+)
+
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column("provider", String(ENUM_LEN), nullable=False),
+    Column("event_id", String(EXTERNAL_ID_LEN), nullable=False),
+    Column("event_type", String(128), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("provider", "event_id"),
+)

@@ -1,0 +1,135 @@
+"""The unit of work: one connection, one transaction, all repositories on it."""
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from core.ports import (
+    AttendanceRepository,
+    ChatMessageRepository,
+    ConversationRepository,
+    OutboxRepository,
+    ParticipantRepository,
+    PaymentRepository,
+    SessionFileRepository,
+    SessionRepository,
+    SlotRepository,
+    TutorRepository,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    UserRepository,
+    WebhookEventRepository,
+)
+from storage.repositories import (
+    SqlAttendanceRepository,
+    SqlChatMessageRepository,
+    SqlConversationRepository,
+    SqlOutboxRepository,
+    SqlParticipantRepository,
+    SqlPaymentRepository,
+    SqlSessionFileRepository,
+    SqlSessionRepository,
+    SqlSlotRepository,
+    SqlTutorRepository,
+    SqlUserRepository,
+    SqlWebhookEventRepository,
+)
+
+
+class SqlUnitOfWork:
+    """`core.ports.UnitOfWork` on one `AsyncConnection` and its transaction.
+
+    `async with uow:` checks out a connection and begins; `commit()` commits; leaving the block without a
+    commit rolls back (so does an exception, including one raised by `commit()`). Statements run after a
+    commit start a new transaction, which is rolled back on exit unless committed too. An instance serves
+    one `async with` block; the repositories are available inside it.
+    """
+
+    users: UserRepository
+    tutors: TutorRepository
+    slots: SlotRepository
+    sessions: SessionRepository
+    participants: ParticipantRepository
+    payments: PaymentRepository
+    attendance: AttendanceRepository
+    files: SessionFileRepository
+    conversations: ConversationRepository
+    chat_messages: ChatMessageRepository
+    outbox: OutboxRepository
+    webhook_events: WebhookEventRepository
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+        self._used = False
+
+    @property
+    def connection(self) -> AsyncConnection:
+        """The connection of the open unit of work (for statements no repository offers)."""
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open: use it in `async with`")
+        return self._connection
+
+    async def __aenter__(self) -> Self:
+        if self._used:
+            raise RuntimeError("a unit of work can be used for one `async with` block only")
+        self._used = True
+        connection = await self._engine.connect()
+        try:
+            await connection.begin()
+        except BaseException:
+            await connection.close()
+            raise
+        self._connection = connection
+        self.users = SqlUserRepository(connection)
+        self.tutors = SqlTutorRepository(connection)
+        self.slots = SqlSlotRepository(connection)
+        self.sessions = SqlSessionRepository(connection)
+        self.participants = SqlParticipantRepository(connection)
+        self.payments = SqlPaymentRepository(connection)
+        self.attendance = SqlAttendanceRepository(connection)
+        self.files = SqlSessionFileRepository(connection)
+        self.conversations = SqlConversationRepository(connection)
+        self.chat_messages = SqlChatMessageRepository(connection)
+        self.outbox = SqlOutboxRepository(connection)
+        self.webhook_events = SqlWebhookEventRepository(connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed and return the connection to the pool."""
+        connection = self._connection
+        if connection is None:
+            return
+        self._connection = None
+        try:
+            if connection.in_transaction():
+                await connection.rollback()
+        finally:
+            await connection.close()
+
+    async def commit(self) -> None:
+        await self.connection.commit()
+
+    async def rollback(self) -> None:
+        await self.connection.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    """Makes a fresh `SqlUnitOfWork` per call: `async with uow_factory() as uow: ...`."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+
+def _conforms(factory: SqlUnitOfWorkFactory, uow: SqlUnitOfWork) -> tuple[UnitOfWorkFactory, UnitOfWork]:
+    # Never called: makes the type checker prove that both implement the ports.
+    return factory, uow

@@ -1,0 +1,31 @@
+import pytest
+
+from bot.deeplinks import TutorPage, deep_link_url, parse_start_payload, start_payload
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ("tutor_5", TutorPage(5)),
+        ("tutor_1234567890", TutorPage(1234567890)),
+        (None, None),
+        ("", None),
+        ("tutor_", None),
+        ("tutor_0", None),
+        ("tutor_-3", None),
+        ("tutor_abc", None),
+        ("tutor_5_6", None),
+        ("tutor_99999999999999999999", None),
+        ("student_5", None),
+        ("tutor 5", None),
+        ("x" * 65, None),
+    ],
+)
+def test_start_payloads(payload: str | None, expected: TutorPage | None) -> None:
+    assert parse_start_payload(payload) == expected
+
+
+def test_links_round_trip() -> None:
+    link = TutorPage(42)
+    assert parse_start_payload(start_payload(link)) == link
+    assert deep_link_url("tutor_test_bot", link) == "https://t.me/tutor_test_bot?start=tutor_42"

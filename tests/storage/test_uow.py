@@ -1,0 +1,76 @@
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.ports import UnitOfWork, UnitOfWorkFactory
+from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
+from tests.storage.factories import user
+
+
+async def test_commit_persists(uow_factory: SqlUnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await uow.users.add(user(1))
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.users.get(1) is not None
+
+
+async def test_leaving_without_commit_rolls_back(uow_factory: SqlUnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await uow.users.add(user(1))
+        assert await uow.users.get(1) is not None  # visible inside its own transaction
+    async with uow_factory() as uow:
+        assert await uow.users.get(1) is None
+
+
+async def test_an_exception_rolls_back(uow_factory: SqlUnitOfWorkFactory) -> None:
+    with pytest.raises(RuntimeError, match="boom"):
+        async with uow_factory() as uow:
+            await uow.users.add(user(1))
+            raise RuntimeError("boom")
+    async with uow_factory() as uow:
+        assert await uow.users.get(1) is None
+
+
+async def test_explicit_rollback_discards_and_work_can_go_on(uow_factory: SqlUnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await uow.users.add(user(1))
+        await uow.rollback()
+        await uow.users.add(user(2))
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.users.get(1) is None
+        assert await uow.users.get(2) is not None
+
+
+async def test_work_after_commit_is_rolled_back_unless_committed(uow_factory: SqlUnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await uow.users.add(user(1))
+        await uow.commit()
+        await uow.users.add(user(2))
+    async with uow_factory() as uow:
+        assert [u.id for u in await uow.users.get_many([1, 2])] == [1]
+
+
+async def test_a_unit_of_work_serves_one_block(uow_factory: SqlUnitOfWorkFactory) -> None:
+    uow = uow_factory()
+    with pytest.raises(RuntimeError, match="not open"):
+        _ = uow.connection
+    async with uow:
+        pass
+    with pytest.raises(RuntimeError, match="one `async with` block"):
+        async with uow:
+            pass
+
+
+async def test_connections_return_to_the_pool(engine: AsyncEngine) -> None:
+    factory = SqlUnitOfWorkFactory(engine)
+    for _ in range(40):  # more than the pool holds
+        async with factory() as uow:
+            await uow.users.get(1)
+    assert engine.sync_engine.pool.checkedout() == 0
+
+
+def test_implements_the_ports(engine: AsyncEngine) -> None:
+    factory: UnitOfWorkFactory = SqlUnitOfWorkFactory(engine)
+    uow: UnitOfWork = factory()
+    assert isinstance(uow, SqlUnitOfWork)
