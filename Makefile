@@ -35,4 +35,4 @@ i18n: install
 		--sort-output --project tutorbot --copyright-holder tutorbot --msgid-bugs-address "" \
 		-o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching \
-		--ignore-obsolete --omit-header
+		--ignore-obsolete

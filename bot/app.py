@@ -11,8 +11,8 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramUnauthorizedError
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 from aiogram_dialog import setup_dialogs
@@ -21,9 +21,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import ConfigurationError, Settings
-from bot.dialogs.onboarding import onboarding_dialog
-from bot.dialogs.settings import settings_dialog
-from bot.dialogs.tutor_profile import tutor_profile_dialog
+from bot.dialogs.onboarding import build_onboarding_dialog
+from bot.dialogs.settings import build_settings_dialog
+from bot.dialogs.tutor_profile import build_tutor_profile_dialog
 from bot.handlers import admin, errors, fallback, help, settings, start
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares import AppUserMiddleware
@@ -53,21 +53,30 @@ def build_dispatcher(
     i18n: I18n,
     zone_locator: ZoneLocator,
     fsm_storage: BaseStorage,
+    events_isolation: BaseEventIsolation,
 ) -> Dispatcher:
+    # Updates of one chat are handled one after the other: a double tap cannot act on a half-saved dialog.
     dp = Dispatcher(
         storage=fsm_storage,
+        events_isolation=events_isolation,
         uow_factory=uow_factory,
         clock=clock,
         rules=rules,
         zone_locator=zone_locator,
     )
-    dp.include_routers(errors.router, start.router, help.router, settings.router, admin.router)
+    dp.include_routers(
+        errors.build_router(),
+        start.build_router(),
+        help.build_router(),
+        settings.build_router(),
+        admin.build_router(),
+    )
     dialogs = Router(name="dialogs")
-    dialogs.include_routers(onboarding_dialog, tutor_profile_dialog, settings_dialog)
+    dialogs.include_routers(build_onboarding_dialog(), build_tutor_profile_dialog(), build_settings_dialog())
     dp.include_router(dialogs)
     # Last, so that it only sees what no command, dialog or button handler took.
-    dp.include_router(fallback.router)
-    setup_dialogs(dp)
+    dp.include_router(fallback.build_router())
+    setup_dialogs(dp, events_isolation=events_isolation)
     # The sender's record is loaded first: the locale middleware reads the language from it.
     dp.update.outer_middleware(AppUserMiddleware(uow_factory))
     UserLocaleMiddleware(i18n).setup(dp)
@@ -92,13 +101,15 @@ async def register_command_menus(bot: Bot, i18n: I18n) -> None:
         await bot.set_my_commands(command_menu(i18n, language), scope=scope, language_code=language)
 
 
-def build_fsm_storage(settings: Settings) -> BaseStorage:
+def build_fsm_storage(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Dialog state and the per-chat lock: in Redis when several processes share the work."""
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
+        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
         # Dialog stacks are stored per "destiny"; aiogram-dialog needs it in the key.
-        return RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
-    return MemoryStorage()
+        storage = RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
+        return storage, RedisEventIsolation(storage.redis)
+    return MemoryStorage(), SimpleEventIsolation()
 
 
 @dataclass
@@ -170,21 +181,29 @@ class TutorBot:
         return self._components
 
     async def start(self) -> None:
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
         settings = self.settings
         parts = self._components = await build_components(settings, clock=self._clock)
         try:
             me = await parts.bot.get_me()
         except TelegramUnauthorizedError:
-            await parts.close()
             raise ConfigurationError("BOT_TOKEN: Telegram refused this token") from None
         self.bot_username = me.username
+        fsm_storage, events_isolation = build_fsm_storage(settings)
         dp = self._dispatcher = build_dispatcher(
             uow_factory=parts.uow_factory,
             clock=parts.clock,
             rules=parts.rules,
             i18n=parts.i18n,
             zone_locator=self._zone_locator or OfflineZoneLocator(),
-            fsm_storage=build_fsm_storage(settings),
+            fsm_storage=fsm_storage,
+            events_isolation=events_isolation,
         )
         dp["bot_username"] = me.username
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -232,6 +251,7 @@ class TutorBot:
             self._web = None
         if dp is not None:
             await dp.storage.close()
+            await dp.fsm.events_isolation.close()
         if self._components is not None:
             await self._components.close()
             self._components = None

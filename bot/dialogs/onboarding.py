@@ -8,10 +8,12 @@ from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.kbd import Button, Column, Row
 from aiogram_dialog.widgets.text import Multi
 
+from bot.deeplinks import parse_start_payload
 from bot.dialogs.common import deps, report, user_id_of
 from bot.dialogs.states import Onboarding, TutorProfileForm
 from bot.dialogs.widgets import Tr
 from bot.dialogs.zone_picker import zone_windows
+from bot.handlers.tutor_page import show_deep_link
 from bot.i18n import fmt_zone
 from core.enums import Role
 from core.errors import DomainError
@@ -48,51 +50,62 @@ async def _role_chosen(event: CallbackQuery, button: Button, manager: DialogMana
         return
     if role.teaches:
         await manager.start(TutorProfileForm.name, data=manager.start_data, mode=StartMode.RESET_STACK)
-    else:
-        await manager.switch_to(Onboarding.done)
+        return
+    await manager.switch_to(Onboarding.done)
+    # Someone who came through a tutor's link lands on that tutor's page once set up.
+    link = parse_start_payload(_start_value(manager, "deep_link"))
+    if link is not None and isinstance(event.message, Message):
+        await show_deep_link(event.message, link, uow_factory)
 
 
-onboarding_dialog = Dialog(
-    *zone_windows(
-        Onboarding.timezone,
-        Onboarding.timezone_city,
-        intro=Multi(
-            Tr("👋 Welcome to Tutorbot, {first_name}!"),
-            Tr("Here tutors share their free times and students book and pay for live lessons."),
-            Tr("First, your time zone: every lesson time I show you will be in it."),
-            sep="\n\n",
+def _start_value(manager: DialogManager, key: str) -> str | None:
+    data = manager.start_data
+    value = data.get(key) if isinstance(data, dict) else None
+    return str(value) if value is not None else None
+
+
+def build_onboarding_dialog() -> Dialog:
+    return Dialog(
+        *zone_windows(
+            Onboarding.timezone,
+            Onboarding.timezone_city,
+            intro=Multi(
+                Tr("👋 Welcome to Tutorbot, {first_name}!"),
+                Tr("Here tutors share their free times and students book and pay for live lessons."),
+                Tr("First, your time zone: every lesson time I show you will be in it."),
+                sep="\n\n",
+            ),
+            on_zone=_zone_chosen,
+            getter=_names,
         ),
-        on_zone=_zone_chosen,
-        getter=_names,
-    ),
-    Window(
-        Multi(
-            Tr("🕒 Your time zone: {zone}."),
-            Tr("How will you use Tutorbot?"),
-            sep="\n\n",
+        Window(
+            Multi(
+                Tr("🕒 Your time zone: {zone}."),
+                Tr("How will you use Tutorbot?"),
+                sep="\n\n",
+            ),
+            Column(
+                Button(Tr("🎓 I want to learn"), id="role_student", on_click=_role_chosen),
+                Button(Tr("🧑‍🏫 I teach"), id="role_tutor", on_click=_role_chosen),
+                Button(Tr("🎓🧑‍🏫 Both"), id="role_both", on_click=_role_chosen),
+            ),
+            Row(
+                Button(
+                    Tr("🕒 Change time zone"),
+                    id="back_zone",
+                    on_click=lambda c, b, m: m.switch_to(Onboarding.timezone),
+                )
+            ),
+            state=Onboarding.role,
+            getter=_names,
         ),
-        Column(
-            Button(Tr("🎓 I want to learn"), id="role_student", on_click=_role_chosen),
-            Button(Tr("🧑‍🏫 I teach"), id="role_tutor", on_click=_role_chosen),
-            Button(Tr("🎓🧑‍🏫 Both"), id="role_both", on_click=_role_chosen),
+        Window(
+            Multi(
+                Tr("✅ You're all set, {first_name}!"),
+                Tr("Send /help to see what you can do, and /settings to change your language, time zone or role."),
+                sep="\n\n",
+            ),
+            state=Onboarding.done,
+            getter=_names,
         ),
-        Row(
-            Button(
-                Tr("🕒 Change time zone"),
-                id="back_zone",
-                on_click=lambda c, b, m: m.switch_to(Onboarding.timezone),
-            )
-        ),
-        state=Onboarding.role,
-        getter=_names,
-    ),
-    Window(
-        Multi(
-            Tr("✅ You're all set, {first_name}!"),
-            Tr("Send /help to see what you can do, and /settings to change your language, time zone or role."),
-            sep="\n\n",
-        ),
-        state=Onboarding.done,
-        getter=_names,
-    ),
-)
+    )

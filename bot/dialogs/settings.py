@@ -83,62 +83,61 @@ async def _profile_done(start_data: Any, result: Any, manager: DialogManager) ->
     await manager.switch_to(SettingsMenu.main)
 
 
-settings_dialog = Dialog(
-    Window(
-        Multi(
-            Tr("⚙️ Settings"),
-            Tr("🌐 Language: {language_name}\n🕒 Time zone: {zone}\n👤 Role: {role_name}"),
-            sep="\n\n",
+def build_settings_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Multi(
+                Tr("⚙️ Settings"),
+                Tr("🌐 Language: {language_name}\n🕒 Time zone: {zone}\n👤 Role: {role_name}"),
+                sep="\n\n",
+            ),
+            Row(
+                SwitchTo(Tr("🌐 Language"), id="to_language", state=SettingsMenu.language),
+                SwitchTo(Tr("🕒 Time zone"), id="to_zone", state=SettingsMenu.timezone),
+            ),
+            Row(SwitchTo(Tr("👤 Role"), id="to_role", state=SettingsMenu.role)),
+            Start(Tr("🧑‍🏫 Tutor profile"), id="to_profile", state=TutorProfileForm.name, when="teaches"),
+            Button(Tr("✅ Done"), id="close", on_click=_close),
+            state=SettingsMenu.main,
+            getter=_getter,
         ),
-        Row(
-            SwitchTo(Tr("🌐 Language"), id="to_language", state=SettingsMenu.language),
-            SwitchTo(Tr("🕒 Time zone"), id="to_zone", state=SettingsMenu.timezone),
+        Window(
+            Tr("🌐 Choose your language:"),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="language",
+                    item_id_getter=lambda item: item[0],
+                    items="languages",
+                    on_click=_language_chosen,
+                )
+            ),
+            SwitchTo(Tr("◀️ Back"), id="back_lang", state=SettingsMenu.main),
+            state=SettingsMenu.language,
+            getter=_getter,
         ),
-        Row(SwitchTo(Tr("👤 Role"), id="to_role", state=SettingsMenu.role)),
-        Start(Tr("🧑‍🏫 Tutor profile"), id="to_profile", state=TutorProfileForm.name, when="teaches"),
-        Button(Tr("✅ Done"), id="close", on_click=_close),
-        state=SettingsMenu.main,
-        getter=_getter,
-    ),
-    Window(
-        Tr("🌐 Choose your language:"),
-        Column(
-            Select(
-                Format("{item[1]}"),
-                id="language",
-                item_id_getter=lambda item: item[0],
-                items="languages",
-                on_click=_language_chosen,
-            )
+        *zone_windows(
+            SettingsMenu.timezone,
+            SettingsMenu.timezone_city,
+            intro=Tr("🕒 Your time zone now: {zone}."),
+            on_zone=_zone_chosen,
+            extra_keyboard=SwitchTo(Tr("◀️ Back"), id="back_zone", state=SettingsMenu.main),
+            getter=_getter,
         ),
-        SwitchTo(Tr("◀️ Back"), id="back_lang", state=SettingsMenu.main),
-        state=SettingsMenu.language,
-        getter=_getter,
-    ),
-    *zone_windows(
-        SettingsMenu.timezone,
-        SettingsMenu.timezone_city,
-        intro=Tr("🕒 Your time zone now: {zone}."),
-        on_zone=_zone_chosen,
-        extra_keyboard=SwitchTo(Tr("◀️ Back"), id="back_zone", state=SettingsMenu.main),
-        getter=_getter,
-    ),
-    Window(
-        Tr("👤 How do you use Tutorbot? Now: {role_name}."),
-        Column(
-            Select(
-                Format("{item[1]}"),
-                id="role",
-                item_id_getter=lambda item: item[0],
-                items="roles",
-                on_click=_role_chosen,
-            )
+        Window(
+            Tr("👤 How do you use Tutorbot? Now: {role_name}."),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="role",
+                    item_id_getter=lambda item: item[0],
+                    items="roles",
+                    on_click=_role_chosen,
+                )
+            ),
+            SwitchTo(Tr("◀️ Back"), id="back_role", state=SettingsMenu.main),
+            state=SettingsMenu.role,
+            getter=_getter,
         ),
-        SwitchTo(Tr("◀️ Back"), id="back_role", state=SettingsMenu.main),
-        state=SettingsMenu.role,
-        getter=_getter,
-    ),
-    on_process_result=_profile_done,
-)
-
-__all__ = ["settings_dialog"]
+        on_process_result=_profile_done,
+    )

@@ -252,156 +252,157 @@ def _edit(label: str, widget_id: str, state: State) -> SwitchTo:
     return SwitchTo(Tr(label), id=widget_id, state=state)
 
 
-tutor_profile_dialog = Dialog(
-    Window(
-        Multi(
-            Tr("🧑‍🏫 Your tutor profile: step 1 of {steps}."),
-            Tr("What name should students see?"),
-            sep="\n\n",
-        ),
-        Button(Format("✅ {suggested_name}"), id="use_name", on_click=_name_suggested, when="has_suggestion"),
-        MessageInput(_name_typed, content_types=ContentType.TEXT),
-        state=TutorProfileForm.name,
-        getter=_getter,
-    ),
-    Window(
-        Multi(
-            Tr("Step 2 of {steps}: which subjects do you teach?"),
-            Tr("Separate them with commas, for example: Maths, Physics, French."),
-            sep="\n\n",
-        ),
-        MessageInput(_subjects_typed, content_types=ContentType.TEXT),
-        state=TutorProfileForm.subjects,
-        getter=_getter,
-    ),
-    Window(
-        Multi(
-            Tr("Step 3 of {steps}: in which currency do students pay you?"),
-            Tr("Pick one, or type its three-letter code (for example SEK)."),
-            sep="\n\n",
-        ),
-        Group(
-            Select(
-                Format("{item}"),
-                id="currency",
-                item_id_getter=str,
-                items="currencies",
-                on_click=_currency_clicked,
+def build_tutor_profile_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Multi(
+                Tr("🧑‍🏫 Your tutor profile: step 1 of {steps}."),
+                Tr("What name should students see?"),
+                sep="\n\n",
             ),
-            width=4,
+            Button(Format("✅ {suggested_name}"), id="use_name", on_click=_name_suggested, when="has_suggestion"),
+            MessageInput(_name_typed, content_types=ContentType.TEXT),
+            state=TutorProfileForm.name,
+            getter=_getter,
         ),
-        MessageInput(_currency_typed, content_types=ContentType.TEXT),
-        state=TutorProfileForm.currency,
-        getter=_getter,
-    ),
-    Window(
-        Multi(
-            Tr("Step 3 of {steps}: your hourly rate in {currency}?"),
+        Window(
+            Multi(
+                Tr("Step 2 of {steps}: which subjects do you teach?"),
+                Tr("Separate them with commas, for example: Maths, Physics, French."),
+                sep="\n\n",
+            ),
+            MessageInput(_subjects_typed, content_types=ContentType.TEXT),
+            state=TutorProfileForm.subjects,
+            getter=_getter,
+        ),
+        Window(
+            Multi(
+                Tr("Step 3 of {steps}: in which currency do students pay you?"),
+                Tr("Pick one, or type its three-letter code (for example SEK)."),
+                sep="\n\n",
+            ),
+            Group(
+                Select(
+                    Format("{item}"),
+                    id="currency",
+                    item_id_getter=str,
+                    items="currencies",
+                    on_click=_currency_clicked,
+                ),
+                width=4,
+            ),
+            MessageInput(_currency_typed, content_types=ContentType.TEXT),
+            state=TutorProfileForm.currency,
+            getter=_getter,
+        ),
+        Window(
+            Multi(
+                Tr("Step 3 of {steps}: your hourly rate in {currency}?"),
+                Tr(
+                    "Type an amount such as 30 or 30.50; type 0 if your lessons are free. "
+                    "A lesson costs the hourly rate times its length."
+                ),
+                sep="\n\n",
+            ),
+            Row(SwitchTo(Tr("💱 Change currency"), id="to_currency", state=TutorProfileForm.currency)),
+            MessageInput(_rate_typed, content_types=ContentType.TEXT),
+            state=TutorProfileForm.rate,
+            getter=_getter,
+        ),
+        Window(
+            Multi(
+                Tr("Step 4 of {steps}: the time zone of your lessons."),
+                Tr("🕒 {zone}. Your free times will be set in this zone; students see them in theirs."),
+                sep="\n\n",
+            ),
+            Button(Tr("✅ Keep it"), id="keep_zone", on_click=_zone_kept),
+            SwitchTo(Tr("🕒 Change"), id="change_zone", state=TutorProfileForm.timezone_region),
+            state=TutorProfileForm.timezone,
+            getter=_getter,
+        ),
+        *zone_windows(
+            TutorProfileForm.timezone_region,
+            TutorProfileForm.timezone_city,
+            intro=Tr("Step 4 of {steps}: the time zone of your lessons."),
+            on_zone=_zone_chosen,
+            getter=_getter,
+        ),
+        Window(
+            Multi(
+                Tr("Step 5 of {steps}: how long a break do you want between two sessions?"),
+                Tr("Pick one or type a number of minutes. Now: {buffer_text}."),
+                sep="\n\n",
+            ),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="buffer",
+                    item_id_getter=lambda item: item[0],
+                    items="buffer_choices",
+                    on_click=_buffer_clicked,
+                ),
+                width=4,
+            ),
+            MessageInput(_buffer_typed, content_types=ContentType.TEXT),
+            state=TutorProfileForm.buffer,
+            getter=_getter,
+        ),
+        Window(
+            Multi(
+                Tr("Step 6 of {steps}: until when may students cancel a booking (with a full refund)?"),
+                Tr("Pick one or type a number of hours before the start. Now: {notice_text}."),
+                sep="\n\n",
+            ),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="notice",
+                    item_id_getter=lambda item: item[0],
+                    items="notice_choices",
+                    on_click=_notice_clicked,
+                ),
+                width=4,
+            ),
+            MessageInput(_notice_typed, content_types=ContentType.TEXT),
+            state=TutorProfileForm.notice,
+            getter=_getter,
+        ),
+        Window(
+            Multi(
+                Tr("🧑‍🏫 Your tutor profile"),
+                Tr(
+                    "Name: {name}\nSubjects: {subjects}\nRate: {rate_text}\nTime zone: {zone}\n"
+                    "Break between sessions: {buffer_text}\nCancellation: {notice_text}"
+                ),
+                Tr("Save it, or change any answer first."),
+                sep="\n\n",
+            ),
+            Button(Tr("✅ Save"), id="save", on_click=_save),
+            Group(
+                _edit("✏️ Name", "edit_name", TutorProfileForm.name),
+                _edit("✏️ Subjects", "edit_subjects", TutorProfileForm.subjects),
+                _edit("✏️ Rate", "edit_rate", TutorProfileForm.rate),
+                _edit("✏️ Currency", "edit_currency", TutorProfileForm.currency),
+                _edit("✏️ Time zone", "edit_zone", TutorProfileForm.timezone),
+                _edit("✏️ Break", "edit_buffer", TutorProfileForm.buffer),
+                _edit("✏️ Cancellation", "edit_notice", TutorProfileForm.notice),
+                width=2,
+            ),
+            state=TutorProfileForm.summary,
+            getter=_getter,
+        ),
+        Window(
             Tr(
-                "Type an amount such as 30 or 30.50; type 0 if your lessons are free. "
-                "A lesson costs the hourly rate times its length."
+                "⏳ Thank you! An admin will review your profile, and I will tell you here as soon as it is approved.",
+                when="awaiting_review",
             ),
-            sep="\n\n",
-        ),
-        Row(SwitchTo(Tr("💱 Change currency"), id="to_currency", state=TutorProfileForm.currency)),
-        MessageInput(_rate_typed, content_types=ContentType.TEXT),
-        state=TutorProfileForm.rate,
-        getter=_getter,
-    ),
-    Window(
-        Multi(
-            Tr("Step 4 of {steps}: the time zone of your lessons."),
-            Tr("🕒 {zone}. Your free times will be set in this zone; students see them in theirs."),
-            sep="\n\n",
-        ),
-        Button(Tr("✅ Keep it"), id="keep_zone", on_click=_zone_kept),
-        SwitchTo(Tr("🕒 Change"), id="change_zone", state=TutorProfileForm.timezone_region),
-        state=TutorProfileForm.timezone,
-        getter=_getter,
-    ),
-    *zone_windows(
-        TutorProfileForm.timezone_region,
-        TutorProfileForm.timezone_city,
-        intro=Tr("Step 4 of {steps}: the time zone of your lessons."),
-        on_zone=_zone_chosen,
-        getter=_getter,
-    ),
-    Window(
-        Multi(
-            Tr("Step 5 of {steps}: how long a break do you want between two sessions?"),
-            Tr("Pick one or type a number of minutes. Now: {buffer_text}."),
-            sep="\n\n",
-        ),
-        Group(
-            Select(
-                Format("{item[1]}"),
-                id="buffer",
-                item_id_getter=lambda item: item[0],
-                items="buffer_choices",
-                on_click=_buffer_clicked,
-            ),
-            width=4,
-        ),
-        MessageInput(_buffer_typed, content_types=ContentType.TEXT),
-        state=TutorProfileForm.buffer,
-        getter=_getter,
-    ),
-    Window(
-        Multi(
-            Tr("Step 6 of {steps}: until when may students cancel a booking (with a full refund)?"),
-            Tr("Pick one or type a number of hours before the start. Now: {notice_text}."),
-            sep="\n\n",
-        ),
-        Group(
-            Select(
-                Format("{item[1]}"),
-                id="notice",
-                item_id_getter=lambda item: item[0],
-                items="notice_choices",
-                on_click=_notice_clicked,
-            ),
-            width=4,
-        ),
-        MessageInput(_notice_typed, content_types=ContentType.TEXT),
-        state=TutorProfileForm.notice,
-        getter=_getter,
-    ),
-    Window(
-        Multi(
-            Tr("🧑‍🏫 Your tutor profile"),
             Tr(
-                "Name: {name}\nSubjects: {subjects}\nRate: {rate_text}\nTime zone: {zone}\n"
-                "Break between sessions: {buffer_text}\nCancellation: {notice_text}"
+                "✅ Your tutor profile is saved. Send /help to see what you can do next.",
+                when=lambda data, widget, manager: not data.get("awaiting_review"),
             ),
-            Tr("Save it, or change any answer first."),
-            sep="\n\n",
+            Cancel(Tr("👍 OK"), id="finish"),
+            state=TutorProfileForm.saved,
+            getter=_getter,
         ),
-        Button(Tr("✅ Save"), id="save", on_click=_save),
-        Group(
-            _edit("✏️ Name", "edit_name", TutorProfileForm.name),
-            _edit("✏️ Subjects", "edit_subjects", TutorProfileForm.subjects),
-            _edit("✏️ Rate", "edit_rate", TutorProfileForm.rate),
-            _edit("✏️ Currency", "edit_currency", TutorProfileForm.currency),
-            _edit("✏️ Time zone", "edit_zone", TutorProfileForm.timezone),
-            _edit("✏️ Break", "edit_buffer", TutorProfileForm.buffer),
-            _edit("✏️ Cancellation", "edit_notice", TutorProfileForm.notice),
-            width=2,
-        ),
-        state=TutorProfileForm.summary,
-        getter=_getter,
-    ),
-    Window(
-        Tr(
-            "⏳ Thank you! An admin will review your profile, and I will tell you here as soon as it is approved.",
-            when="awaiting_review",
-        ),
-        Tr(
-            "✅ Your tutor profile is saved. Send /help to see what you can do next.",
-            when=lambda data, widget, manager: not data.get("awaiting_review"),
-        ),
-        Cancel(Tr("👍 OK"), id="finish"),
-        state=TutorProfileForm.saved,
-        getter=_getter,
-    ),
-    on_start=_on_start,
-)
+        on_start=_on_start,
+    )

@@ -12,10 +12,7 @@ from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.tutor_profiles import review_tutor
 
-router = Router(name="admin")
 
-
-@router.callback_query(TutorReview.filter())
 async def tutor_reviewed(
     query: CallbackQuery,
     callback_data: TutorReview,
@@ -41,3 +38,9 @@ async def tutor_reviewed(
     await query.answer(verdict)
     if isinstance(query.message, Message) and query.message.text is not None:
         await query.message.edit_text(f"{query.message.text}\n\n{verdict}: {profile.display_name}", reply_markup=None)
+
+
+def build_router() -> Router:
+    router = Router(name="admin")
+    router.callback_query.register(tutor_reviewed, TutorReview.filter())
+    return router

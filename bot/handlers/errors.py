@@ -12,7 +12,6 @@ router = Router(name="errors")
 log = logging.getLogger(__name__)
 
 
-@router.error(ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
 async def stale_dialog(event: ErrorEvent) -> None:
     text = _("This menu has expired. Send /start to begin again.")
     update = event.update
@@ -22,7 +21,6 @@ async def stale_dialog(event: ErrorEvent) -> None:
         await update.message.answer(text)
 
 
-@router.error()
 async def unexpected(event: ErrorEvent) -> None:
     log.error("unhandled error in update %s", event.update.update_id, exc_info=event.exception)
     text = _("Something went wrong on my side. Please try again in a moment.")
@@ -34,3 +32,10 @@ async def unexpected(event: ErrorEvent) -> None:
             await update.message.answer(text)
     except Exception:
         log.exception("could not tell the user about the error")
+
+
+def build_router() -> Router:
+    router = Router(name="errors")
+    router.error.register(stale_dialog, ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
+    router.error.register(unexpected)
+    return router

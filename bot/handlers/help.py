@@ -7,8 +7,6 @@ from aiogram.utils.i18n import gettext as _
 
 from core.entities import User
 
-router = Router(name="help")
-
 
 def help_text(user: User | None) -> str:
     if user is None or not user.onboarded:
@@ -22,6 +20,11 @@ def help_text(user: User | None) -> str:
     return "\n\n".join(lines)
 
 
-@router.message(Command("help"))
 async def show_help(message: Message, app_user: User | None) -> None:
     await message.answer(help_text(app_user))
+
+
+def build_router() -> Router:
+    router = Router(name="help")
+    router.message.register(show_help, Command("help"))
+    return router

@@ -16,10 +16,7 @@ from core.ports import UnitOfWorkFactory
 from core.usecases.accounts import register_user
 from core.usecases.tutor_profiles import get_profile_of_user
 
-router = Router(name="start")
 
-
-@router.message(CommandStart())
 async def start(
     message: Message,
     command: CommandObject,
@@ -57,3 +54,9 @@ async def start(
             )
         else:
             await show_deep_link(message, link, uow_factory)
+
+
+def build_router() -> Router:
+    router = Router(name="start")
+    router.message.register(start, CommandStart())
+    return router

@@ -34,7 +34,10 @@ async def register_user(
                 created_at=now,
                 updated_at=now,
             )
-            await uow.users.add(user)
+            if not await uow.users.add(user):
+                # Another update from the same person created the record a moment ago.
+                existing = await uow.users.get(user_id)
+                return existing if existing is not None else user
         elif (user.first_name, user.username) != (first_name, username):
             user = replace(user, first_name=first_name, username=username, updated_at=now)
             await uow.users.update(user)

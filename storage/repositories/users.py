@@ -1,12 +1,12 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import User
 from core.enums import Role
-from storage.repositories._common import require_one
+from storage.repositories._common import insert_or_ignore, require_one
 from storage.tables import users
 
 
@@ -51,8 +51,12 @@ class SqlUserRepository:
         result = await self._conn.execute(select(users).where(users.c.id.in_(set(user_ids))).order_by(users.c.id))
         return [_to_user(row) for row in result.mappings()]
 
-    async def add(self, user: User) -> None:
-        await self._conn.execute(insert(users).values(id=user.id, **_values(user)))
+    async def add(self, user: User) -> bool:
+        """Insert the user; False (nothing written) if the id exists, e.g. after a double-tapped /start."""
+        result = await self._conn.execute(
+            insert_or_ignore(self._conn, users, ["id"]).values(id=user.id, **_values(user)).returning(users.c.id)
+        )
+        return result.first() is not None
 
     async def update(self, user: User) -> None:
         result = await self._conn.execute(update(users).where(users.c.id == user.id).values(**_values(user)))

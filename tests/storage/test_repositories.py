@@ -36,8 +36,10 @@ async def test_users(uow_factory: SqlUnitOfWorkFactory) -> None:
     complete = user(7_000_000_001, role=Role.BOTH)  # beyond 32 bits, like real Telegram ids
     fresh = user(5, username=None, language=None, timezone=None, role=None)
     async with uow_factory() as uow:
-        await uow.users.add(complete)
-        await uow.users.add(fresh)
+        assert await uow.users.add(complete)
+        assert await uow.users.add(fresh)
+        # A second add of the same id (a double-tapped /start) writes nothing and keeps the transaction usable.
+        assert not await uow.users.add(dataclasses.replace(fresh, first_name="Other"))
         await uow.commit()
 
     async with uow_factory() as uow:

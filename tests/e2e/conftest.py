@@ -1,0 +1,66 @@
+"""End-to-end: the real tutorbot application, polling a fake Telegram Bot API over HTTP."""
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import TutorBot
+from bot.config import Settings
+from core.clock import Clock
+from tests.fakes import FakeTelegram
+
+TOKEN = "123456:TEST-token"
+BOT_USERNAME = "tutorbot_test_bot"
+
+AppFactory = Callable[..., contextlib.AbstractAsyncContextManager[TutorBot]]
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TOKEN, bot_username=BOT_USERNAME) as fake:
+        yield fake
+        fake.assert_no_unknown_methods()
+
+
+def make_settings(telegram: FakeTelegram, database: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": telegram.base_url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "WEB_PORT": 0,
+        "OUTBOX_POLL_SECONDS": 0.1,
+        "ADMIN_IDS": "",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def app_factory(telegram: FakeTelegram, tmp_path: Path) -> AppFactory:
+    """Start the application with setting overrides (env names); it stops when the block exits."""
+
+    @contextlib.asynccontextmanager
+    async def run(
+        *, clock: Clock | None = None, database: Path | None = None, **overrides: Any
+    ) -> AsyncIterator[TutorBot]:
+        settings = make_settings(telegram, database or tmp_path / "bot.db", **overrides)
+        app = TutorBot(settings, clock=clock)
+        polls_before = telegram.count("getUpdates")
+        await app.start()
+        try:
+            if not settings.webhook_mode:
+                await telegram.wait_for_request("getUpdates", count=polls_before + 1)
+            yield app
+        finally:
+            await app.stop()
+
+    return run
+
+
+@pytest.fixture
+async def app(app_factory: AppFactory) -> AsyncIterator[TutorBot]:
+    async with app_factory() as running:
+        yield running

@@ -1,0 +1,145 @@
+"""A person's first minutes with the bot, as they meet it in Telegram."""
+
+from bot.app import TutorBot
+from core.enums import Role
+from core.usecases.accounts import get_user
+from tests.fakes import FakeTelegram
+
+
+async def stored_user(app: TutorBot, user_id: int):  # type: ignore[no-untyped-def]
+    return await get_user(app.components.uow_factory(), user_id)
+
+
+async def test_a_student_picks_a_zone_by_region_and_city(app: TutorBot, telegram: FakeTelegram) -> None:
+    ann = telegram.user(1001, "Ann", language_code="en")
+    await ann.send("/start")
+    welcome = await ann.wait_for("Welcome to Tutorbot, Ann")
+    assert "Europe" in welcome.button_labels and "📍 Share my location" in welcome.button_labels
+    await ann.press("Europe")
+    await ann.wait_for("pick the city")
+    await ann.press("Paris")
+    await ann.wait_for("Your time zone: Europe/Paris")
+    await ann.press("🎓 I want to learn")
+    await ann.wait_for("You're all set, Ann")
+    user = await stored_user(app, 1001)
+    assert user is not None
+    assert (user.timezone, user.role, user.language) == ("Europe/Paris", Role.STUDENT, "en")
+
+
+async def test_a_typed_zone_name_is_accepted_in_any_case_and_garbage_is_explained(
+    app: TutorBot, telegram: FakeTelegram
+) -> None:
+    bob = telegram.user(1002, "Bob")
+    await bob.send("/start")
+    await bob.wait_for("Welcome")
+    await bob.send("Mars/Olympus_Mons")
+    await bob.wait_for("I don't know the time zone “Mars/Olympus_Mons”")
+    user = await stored_user(app, 1002)
+    assert user is not None and user.timezone is None
+    await bob.send("america/new york")
+    await bob.wait_for("Your time zone: America/New_York")
+
+
+async def test_a_shared_location_gives_the_zone(app: TutorBot, telegram: FakeTelegram) -> None:
+    chloe = telegram.user(1003, "Chloé")
+    await chloe.send("/start")
+    await chloe.wait_for("Welcome")
+    await chloe.press("📍 Share my location")
+    await chloe.wait_for("Tap the button below")
+    assert chloe.reply_keyboard_buttons == [["📍 Send my location"]]
+    await chloe.tap("📍 Send my location", location=(-31.55, 159.08))  # Lord Howe Island
+    await chloe.wait_for("Found it: Australia/Lord_Howe")
+    await chloe.wait_for("Your time zone: Australia/Lord_Howe")
+    assert chloe.reply_keyboard is None
+    # The open sea has no zone: a clear answer, nothing saved.
+    dan = telegram.user(1004, "Dan")
+    await dan.send("/start")
+    await dan.wait_for("Welcome")
+    await dan.share_location(0.0, -30.0)
+    await dan.wait_for("I couldn't find a time zone for that place")
+    user = await stored_user(app, 1004)
+    assert user is not None and user.timezone is None
+
+
+async def test_french_speakers_are_greeted_in_french(app: TutorBot, telegram: FakeTelegram) -> None:
+    zoe = telegram.user(1005, "Zoé", language_code="fr")
+    await zoe.send("/start")
+    welcome = await zoe.wait_for("Bienvenue")
+    assert "Europe" in welcome.button_labels
+    await zoe.send("n'importe quoi")
+    await zoe.wait_for("Je ne connais pas le fuseau horaire")
+
+
+async def test_start_resumes_at_the_first_missing_step(app: TutorBot, telegram: FakeTelegram) -> None:
+    eve = telegram.user(1006, "Eve")
+    await eve.send("/start")
+    await eve.wait_for("Welcome")
+    await eve.send("Asia/Kolkata")
+    await eve.wait_for("How will you use Tutorbot?")
+    await eve.send("/start")
+    resumed = await eve.wait_for("How will you use Tutorbot?", new_only=True)
+    assert "🎓 I want to learn" in resumed.button_labels
+    await eve.press("🎓🧑‍🏫 Both")
+    await eve.wait_for("Your tutor profile: step 1")
+    await eve.send("/start")
+    await eve.wait_for("Your tutor profile: step 1", new_only=True)
+
+
+async def test_unknown_text_and_commands_get_a_helpful_answer(app: TutorBot, telegram: FakeTelegram) -> None:
+    fay = telegram.user(1007, "Fay")
+    await fay.send("hello?")
+    await fay.wait_for("Sorry, I didn't understand that")
+    await fay.send("/settings")
+    await fay.wait_for("send /start first")
+    await fay.send("/frobnicate")
+    await fay.wait_for("Sorry, I didn't understand that")
+    await fay.send("/help")
+    await fay.wait_for("Send /start")
+
+
+async def test_command_menus_are_registered_per_language(app: TutorBot, telegram: FakeTelegram) -> None:
+    calls = telegram.calls("setMyCommands", ok=True)
+    languages = {call.params.get("language_code") for call in calls}
+    assert languages == {None, "en", "fr"}
+    french = next(call for call in calls if call.params.get("language_code") == "fr")
+    assert [c["command"] for c in french.params["commands"]] == ["start", "help", "settings"]
+    assert "Langue" in french.params["commands"][2]["description"]
+
+
+async def test_a_tutor_link_opens_the_tutor_page_after_onboarding(app: TutorBot, telegram: FakeTelegram) -> None:
+    from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
+
+    parts = app.components
+    tutor = telegram.user(1010, "Tess")
+    await tutor.send("/start")
+    await tutor.wait_for("Welcome")
+    saved = await save_tutor_profile(
+        parts.uow_factory(),
+        parts.clock,
+        parts.rules,
+        user_id=1010,
+        draft=ProfileDraft(
+            display_name="Tess Tutor",
+            subjects=["Maths"],
+            hourly_rate_minor=2500,
+            currency="GBP",
+            timezone="Europe/London",
+            buffer_minutes=15,
+            cancellation_notice_hours=0,
+        ),
+    )
+    link = f"tutor_{saved.profile.id}"
+
+    sam = telegram.user(1011, "Sam", language_code="fr")
+    await sam.send_start(link)
+    await sam.wait_for("Bienvenue")
+    await sam.send("Europe/Paris")
+    await sam.press("🎓 Je veux apprendre")
+    page = await sam.wait_for("Tess Tutor", new_only=True)
+    assert "Maths" in page.text and "25,00 £" in page.text  # the reader's locale formats the money
+
+    await sam.send_start(link)
+    again = await sam.wait_for("Tess Tutor", new_only=True)
+    assert "Europe/London" in again.text
+    await sam.send_start("tutor_999999")
+    await sam.wait_for("Ce tuteur n'existe pas", new_only=True)

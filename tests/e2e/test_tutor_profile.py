@@ -1,0 +1,160 @@
+"""A tutor fills in the profile step by step, and admins approve or reject new tutors."""
+
+from bot.app import TutorBot
+from core.enums import TutorStatus
+from core.usecases.tutor_profiles import get_profile_of_user
+from tests.e2e.conftest import AppFactory
+from tests.e2e.helpers import forge_press
+from tests.fakes import FakeTelegram, FakeUser
+
+ADMIN = 9001
+
+
+async def onboard_tutor(user: FakeUser, zone: str = "Europe/Paris") -> None:
+    await user.send("/start")
+    await user.wait_for("Welcome")
+    await user.send(zone)
+    await user.wait_for("How will you use Tutorbot?")
+    await user.press("🧑‍🏫 I teach")
+    await user.wait_for("Your tutor profile: step 1")
+
+
+async def fill_profile(user: FakeUser) -> None:
+    await user.send("Marie Curie")
+    await user.wait_for("which subjects do you teach?")
+    await user.send("Physics, chemistry ,physics")
+    await user.wait_for("in which currency")
+    await user.press("EUR")
+    await user.wait_for("your hourly rate in EUR?")
+    await user.send("45,50")
+    await user.wait_for("the time zone of your lessons")
+    await user.press("✅ Keep it")
+    await user.wait_for("how long a break")
+    await user.press("10 min")
+    await user.wait_for("until when may students cancel")
+    await user.press("24 h")
+    summary = await user.wait_for("Your tutor profile\n")
+    assert "Name: Marie Curie" in summary.text
+    assert "Subjects: Physics, chemistry" in summary.text
+    assert "€45.50 per hour" in summary.text
+    assert "Europe/Paris" in summary.text
+    assert "10 minutes" in summary.text
+    assert "up to 24 hours before the start" in summary.text
+
+
+async def test_a_tutor_fills_the_profile_with_mistakes_along_the_way(app: TutorBot, telegram: FakeTelegram) -> None:
+    marie = telegram.user(2001, "Marie")
+    await onboard_tutor(marie)
+    # The Telegram name is offered.
+    assert "✅ Marie" in marie.last.button_labels
+    await marie.send("x")
+    await marie.wait_for("The name must be 2 to 64 characters long.")
+    await marie.send("Marie Curie")
+    await marie.wait_for("which subjects do you teach?")
+    await marie.send(" , ; ")
+    await marie.wait_for("Type at least one subject")
+    await marie.send("Physics, chemistry ,physics")
+    await marie.wait_for("in which currency")
+    await marie.send("doubloons")
+    await marie.wait_for("I can't take payments in “doubloons”")
+    await marie.send("jpy")
+    await marie.wait_for("your hourly rate in JPY?")
+    await marie.send("4500.5")
+    await marie.wait_for("This currency has no cents")
+    await marie.send("lots")
+    await marie.wait_for("“lots” is not an amount")
+    await marie.press("💱 Change currency")
+    await marie.wait_for("in which currency")
+    await marie.press("EUR")
+    await marie.wait_for("your hourly rate in EUR?")
+    await marie.send("45,50")
+    await marie.wait_for("the time zone of your lessons")
+    await marie.press("🕒 Change")
+    await marie.send("Nowhere/Land")
+    await marie.wait_for("I don't know the time zone")
+    await marie.send("Europe/Berlin")
+    await marie.wait_for("how long a break")
+    await marie.send("500")
+    await marie.wait_for("The break must be between 0 and 120 minutes.")
+    await marie.send("20 min")
+    await marie.wait_for("until when may students cancel")
+    await marie.send("soon")
+    await marie.wait_for("Type a whole number")
+    await marie.send("12h")
+    summary = await marie.wait_for("Your tutor profile\n")
+    assert "Europe/Berlin" in summary.text and "20 minutes" in summary.text and "up to 12 hours" in summary.text
+    # Change one answer from the summary: back to the summary right after.
+    await marie.press("✏️ Rate")
+    await marie.send("60")
+    summary = await marie.wait_for("Your tutor profile\n")
+    assert "€60.00 per hour" in summary.text
+    profile = await get_profile_of_user(app.components.uow_factory(), 2001)
+    assert profile is None  # nothing is saved before "Save"
+    await marie.press("✅ Save")
+    await marie.wait_for("Your tutor profile is saved")
+    profile = await get_profile_of_user(app.components.uow_factory(), 2001)
+    assert profile is not None
+    assert profile.display_name == "Marie Curie"
+    assert profile.subjects == ["Physics", "chemistry"]
+    assert (profile.hourly_rate_minor, profile.currency) == (6000, "EUR")
+    assert (profile.timezone, profile.buffer_minutes, profile.cancellation_notice_hours) == ("Europe/Berlin", 20, 12)
+    assert profile.status is TutorStatus.APPROVED  # no admins configured
+
+
+async def test_admins_approve_new_tutors_and_only_admins_can(app_factory: AppFactory, telegram: FakeTelegram) -> None:
+    async with app_factory(ADMIN_IDS=f"{ADMIN},{ADMIN + 1}") as app:
+        marie = telegram.user(2002, "Marie", username="mcurie")
+        await onboard_tutor(marie)
+        await fill_profile(marie)
+        await marie.press("✅ Save")
+        await marie.wait_for("An admin will review your profile")
+
+        admin = telegram.user(ADMIN, "Ada")
+        other_admin = telegram.user(ADMIN + 1, "Alan", language_code="fr")
+        review = await admin.wait_for("A new tutor waits for your review")
+        assert "Marie Curie (@mcurie)" in review.text and "Physics, chemistry" in review.text
+        assert review.button_labels == ["✅ Approve", "❌ Reject"]
+        await other_admin.wait_for(lambda m: "✅" in " ".join(m.button_labels))
+
+        # A student who forges the admin's button is refused and nothing changes.
+        mallory = telegram.user(2003, "Mallory")
+        forged = await forge_press(telegram, mallory, review.button("✅ Approve")["callback_data"])
+        assert forged.text == "Only an admin can review tutors."
+        profile = await get_profile_of_user(app.components.uow_factory(), 2002)
+        assert profile is not None and profile.status is TutorStatus.PENDING
+
+        await admin.press("✅ Approve")
+        answer = await admin.wait_for_callback_answer()
+        assert answer.text == "✅ Approved"
+        decided = await admin.wait_for("✅ Approved: Marie Curie")
+        assert decided.button_labels == []
+        await marie.wait_for("Your tutor profile is approved")
+        profile = await get_profile_of_user(app.components.uow_factory(), 2002)
+        assert profile is not None and profile.status is TutorStatus.APPROVED and profile.reviewed_by == ADMIN
+
+        # The other admin's button is now stale.
+        await other_admin.press("❌")
+        late = await other_admin.wait_for_callback_answer()
+        assert late.text is not None and "déjà" in late.text
+
+
+async def test_a_rejected_tutor_is_told_and_an_admin_tutor_needs_no_review(
+    app_factory: AppFactory, telegram: FakeTelegram
+) -> None:
+    async with app_factory(ADMIN_IDS=str(ADMIN)) as app:
+        marie = telegram.user(2004, "Marie")
+        await onboard_tutor(marie)
+        await fill_profile(marie)
+        await marie.press("✅ Save")
+        admin = telegram.user(ADMIN, "Ada")
+        await admin.wait_for("A new tutor waits for your review")
+        await admin.press("❌ Reject")
+        await admin.wait_for("❌ Rejected: Marie Curie")
+        await marie.wait_for("Your tutor profile was not approved")
+
+        await onboard_tutor(admin)
+        await fill_profile(admin)
+        await admin.press("✅ Save")
+        await admin.wait_for("Your tutor profile is saved")
+        profile = await get_profile_of_user(app.components.uow_factory(), ADMIN)
+        assert profile is not None and profile.status is TutorStatus.APPROVED

@@ -1,0 +1,42 @@
+"""Fake Telegram Bot API for end-to-end tests: the public entry point.
+
+    async with FakeTelegram(token="123456:TEST-token", bot_username="tutor_test_bot") as fake:
+        bot = Bot(fake.token, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
+        ann = fake.user(1001, first_name="Ann", language_code="en", username="ann")
+        await ann.send("/start")
+        welcome = await ann.wait_for("Welcome")
+        await ann.press("Europe")
+
+The implementation is split into telegram_server (HTTP + Bot API methods), telegram_users (simulated
+people), telegram_chats (per-chat state), telegram_text (parse modes, keyboards) and telegram_models.
+"""
+
+from tests.fakes.telegram_models import (
+    BotMessage,
+    CallbackAnswer,
+    ChatActionRecord,
+    ChatEvent,
+    MessageVersion,
+    RequestRecord,
+    StoredFile,
+    UploadedFile,
+    WebhookDelivery,
+    WebhookState,
+)
+from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_users import FakeUser
+
+__all__ = [
+    "BotMessage",
+    "CallbackAnswer",
+    "ChatActionRecord",
+    "ChatEvent",
+    "FakeTelegram",
+    "FakeUser",
+    "MessageVersion",
+    "RequestRecord",
+    "StoredFile",
+    "UploadedFile",
+    "WebhookDelivery",
+    "WebhookState",
+]
