@@ -12,21 +12,21 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 from aiogram_dialog import setup_dialogs
 from aiohttp import web
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import ConfigurationError, Settings
 from bot.dialogs.onboarding import build_onboarding_dialog
 from bot.dialogs.settings import build_settings_dialog
 from bot.dialogs.tutor_profile import build_tutor_profile_dialog
+from bot.fsm_storage import DatabaseFsmStorage
 from bot.handlers import admin, errors, fallback, help, settings, start
 from bot.i18n import UserLocaleMiddleware, build_i18n
-from bot.middlewares import AppUserMiddleware
+from bot.middlewares import AppUserMiddleware, InFlightUpdates
 from bot.notifier import TelegramNotifier
 from bot.web import build_web_app
 from core.clock import Clock
@@ -37,12 +37,15 @@ from integrations.geo import OfflineZoneLocator
 from integrations.system_clock import SystemClock
 from jobs.context import JobContext
 from jobs.registry import Job, all_jobs
-from jobs.scheduler import build_scheduler
+from jobs.scheduler import JobScheduler
+from storage.dialog_state import SqlDialogStateStore
 from storage.engine import create_engine
 from storage.migrate import upgrade_to_head
 from storage.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 20.0
 
 
 def build_dispatcher(
@@ -54,6 +57,7 @@ def build_dispatcher(
     zone_locator: ZoneLocator,
     fsm_storage: BaseStorage,
     events_isolation: BaseEventIsolation,
+    in_flight: InFlightUpdates | None = None,
 ) -> Dispatcher:
     # Updates of one chat are handled one after the other: a double tap cannot act on a half-saved dialog.
     dp = Dispatcher(
@@ -77,6 +81,11 @@ def build_dispatcher(
     # Last, so that it only sees what no command, dialog or button handler took.
     dp.include_router(fallback.build_router())
     setup_dialogs(dp, events_isolation=events_isolation)
+    # aiogram closes the FSM storage when polling ends, while updates taken just before may still be
+    # running; TutorBot.stop closes it itself once they are done.
+    dp.shutdown.handlers[:] = [h for h in dp.shutdown.handlers if h.callback != dp.fsm.close]
+    if in_flight is not None:
+        dp.update.outer_middleware(in_flight)
     # The sender's record is loaded first: the locale middleware reads the language from it.
     dp.update.outer_middleware(AppUserMiddleware(uow_factory))
     UserLocaleMiddleware(i18n).setup(dp)
@@ -101,15 +110,16 @@ async def register_command_menus(bot: Bot, i18n: I18n) -> None:
         await bot.set_my_commands(command_menu(i18n, language), scope=scope, language_code=language)
 
 
-def build_fsm_storage(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
-    """Dialog state and the per-chat lock: in Redis when several processes share the work."""
+def build_fsm_storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Dialog state and the per-chat lock: in Redis when several processes share the work, else in the
+    bot's database (one process), where a restart resumes every dialog where it was."""
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+        from aiogram.fsm.storage.redis import RedisStorage
 
         # Dialog stacks are stored per "destiny"; aiogram-dialog needs it in the key.
         storage = RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
-        return storage, RedisEventIsolation(storage.redis)
-    return MemoryStorage(), SimpleEventIsolation()
+        return storage, storage.create_isolation()
+    return DatabaseFsmStorage(SqlDialogStateStore(engine)), SimpleEventIsolation()
 
 
 @dataclass
@@ -171,7 +181,8 @@ class TutorBot:
         self._dispatcher: Dispatcher | None = None
         self._polling: asyncio.Task[None] | None = None
         self._web: web.AppRunner | None = None
-        self._scheduler: AsyncIOScheduler | None = None
+        self._scheduler: JobScheduler | None = None
+        self._in_flight = InFlightUpdates()
         self.bot_username: str | None = None
         self.web_port: int | None = None
 
@@ -195,7 +206,7 @@ class TutorBot:
         except TelegramUnauthorizedError:
             raise ConfigurationError("BOT_TOKEN: Telegram refused this token") from None
         self.bot_username = me.username
-        fsm_storage, events_isolation = build_fsm_storage(settings)
+        fsm_storage, events_isolation = build_fsm_storage(settings, parts.engine)
         dp = self._dispatcher = build_dispatcher(
             uow_factory=parts.uow_factory,
             clock=parts.clock,
@@ -204,6 +215,7 @@ class TutorBot:
             zone_locator=self._zone_locator or OfflineZoneLocator(),
             fsm_storage=fsm_storage,
             events_isolation=events_isolation,
+            in_flight=self._in_flight,
         )
         dp["bot_username"] = me.username
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -219,7 +231,7 @@ class TutorBot:
         await site.start()
         self.web_port = self._web.addresses[0][1] if self._web.addresses else settings.web_port
         await register_command_menus(parts.bot, parts.i18n)
-        self._scheduler = build_scheduler(parts.job_context, parts.jobs)
+        self._scheduler = JobScheduler(parts.job_context, parts.jobs)
         self._scheduler.start()
         allowed = dp.resolve_used_update_types()
         if settings.webhook_mode:
@@ -243,15 +255,17 @@ class TutorBot:
             self._polling = None
         elif dp is not None and self._components is not None:
             await dp.emit_shutdown(bot=self._components.bot)
+        # Updates already taken from Telegram are finished, not cut: their state and locks are saved.
+        if not await self._in_flight.wait_idle(SHUTDOWN_GRACE_SECONDS):
+            log.warning("stopping with updates still being handled")
         if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
+            await self._scheduler.stop(SHUTDOWN_GRACE_SECONDS)
             self._scheduler = None
         if self._web is not None:
             await self._web.cleanup()
             self._web = None
         if dp is not None:
-            await dp.storage.close()
-            await dp.fsm.events_isolation.close()
+            await dp.fsm.close()
         if self._components is not None:
             await self._components.close()
             self._components = None

@@ -1,5 +1,6 @@
 """Middlewares: load the person behind each update before the locale is chosen."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,3 +27,35 @@ class AppUserMiddleware(BaseMiddleware):
         sender: TelegramUser | None = data.get("event_from_user")
         data["app_user"] = await get_user(self.uow_factory(), sender.id) if sender else None
         return await handler(event, data)
+
+
+class InFlightUpdates(BaseMiddleware):
+    """Counts updates being handled, so that shutdown lets them finish before closing what they use."""
+
+    def __init__(self) -> None:
+        self._active = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        self._active += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            self._active -= 1
+            if self._active == 0:
+                self._idle.set()
+
+    async def wait_idle(self, grace: float) -> bool:
+        """True once no update is being handled; False if some still are after `grace` seconds."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            return False
+        return True

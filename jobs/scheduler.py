@@ -1,5 +1,6 @@
 """The APScheduler set-up: every job in the registry, one instance of each at a time."""
 
+import asyncio
 import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -10,26 +11,47 @@ from jobs.registry import Job
 log = logging.getLogger(__name__)
 
 
-def build_scheduler(ctx: JobContext, jobs: dict[str, Job]) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(timezone="UTC")
-    for job in jobs.values():
-        if job.interval_seconds is None:
-            continue
+class JobScheduler:
+    """Runs the interval jobs; on stop, lets a job that is running finish instead of cancelling it
+    (a delivery cut between Telegram's answer and our bookkeeping would be sent again later)."""
 
-        async def run(job: Job = job) -> None:
-            try:
-                await job.run(ctx)
-            except Exception:
-                # A failing run is logged and retried at the next tick; the scheduler keeps going.
-                log.exception("job %s failed", job.name)
+    def __init__(self, ctx: JobContext, jobs: dict[str, Job]) -> None:
+        self._ctx = ctx
+        self._running: set[asyncio.Task[None]] = set()
+        self._scheduler = AsyncIOScheduler(timezone="UTC")
+        for job in jobs.values():
+            if job.interval_seconds is None:
+                continue
+            self._scheduler.add_job(
+                self._run,
+                "interval",
+                args=[job],
+                seconds=job.interval_seconds,
+                id=job.name,
+                name=job.name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
 
-        scheduler.add_job(
-            run,
-            "interval",
-            seconds=job.interval_seconds,
-            id=job.name,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-        )
-    return scheduler
+    async def _run(self, job: Job) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            await job.run(self._ctx)
+        except Exception:
+            # A failing run is logged and retried at the next tick; the scheduler keeps going.
+            log.exception("job %s failed", job.name)
+        finally:
+            if task is not None:
+                self._running.discard(task)
+
+    def start(self) -> None:
+        self._scheduler.start()
+
+    async def stop(self, grace: float = 30.0) -> None:
+        self._scheduler.pause()
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=grace)
+        self._scheduler.shutdown(wait=False)

@@ -261,3 +261,15 @@ webhook_events = Table(
     Column("received_at", UTCDateTime(), nullable=False),
     PrimaryKeyConstraint("provider", "event_id"),
 )
+
+
+# Dialog and conversation state of the embedded deployment (Redis replaces it when several processes
+# share the work), so that a restart resumes a dialog where the person left it.
+dialog_state = Table(
+    "dialog_state",
+    metadata,
+    Column("key", String(NAME_LEN), primary_key=True),
+    Column("state", String(NAME_LEN), nullable=True),
+    Column("data", JsonType(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)

@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 async def stale_dialog(event: ErrorEvent) -> None:
-    text = _("This menu has expired. Send /start to begin again.")
+    text = _("This button is no longer active. Send /start to begin again.")
     update = event.update
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)

@@ -134,9 +134,10 @@ async def test_a_tutor_link_opens_the_tutor_page_after_onboarding(app: TutorBot,
     await sam.send_start(link)
     await sam.wait_for("Bienvenue")
     await sam.send("Europe/Paris")
+    await sam.wait_for("Comment allez-vous utiliser Tutorbot")
     await sam.press("🎓 Je veux apprendre")
     page = await sam.wait_for("Tess Tutor", new_only=True)
-    assert "Maths" in page.text and "25,00 £" in page.text  # the reader's locale formats the money
+    assert "Maths" in page.text and "25,00\xa0£GB" in page.text  # the reader's locale formats the money
 
     await sam.send_start(link)
     again = await sam.wait_for("Tess Tutor", new_only=True)

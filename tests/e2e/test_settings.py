@@ -5,6 +5,7 @@ from pathlib import Path
 from bot.app import TutorBot
 from core.enums import Role
 from core.usecases.accounts import get_user
+from core.usecases.tutor_profiles import get_profile_of_user
 from tests.e2e.conftest import AppFactory
 from tests.fakes import FakeTelegram, FakeUser
 
@@ -47,29 +48,64 @@ async def test_language_zone_and_role_change_from_settings(app: TutorBot, telegr
     await ann.send("/settings")
     await ann.wait_for("Paramètres", new_only=True)
     await ann.press("👤 Rôle")
+    await ann.wait_for("Comment utilisez-vous Tutorbot")
     await ann.press("🎓🧑‍🏫 Les deux")
-    await ann.wait_for("votre profil de tuteur", new_only=False)
+    await ann.wait_for("Votre profil de tuteur : étape 1")
     user = await get_user(app.components.uow_factory(), 3001)
     assert user is not None and user.role is Role.BOTH
 
 
-async def test_a_button_from_before_a_restart_is_refused_clearly(
+async def test_a_restart_in_the_middle_of_a_dialog_resumes_it(
     app_factory: AppFactory, telegram: FakeTelegram, tmp_path: Path
 ) -> None:
     database = tmp_path / "restart.db"
-    bob = telegram.user(3002, "Bob")
+    tia = telegram.user(3002, "Tia")
     async with app_factory(database=database):
-        await bob.send("/start")
-        welcome = await bob.wait_for("Welcome")
+        await tia.send("/start")
+        await tia.wait_for("Welcome")
+        await tia.send("Europe/Rome")
+        await tia.wait_for("How will you use Tutorbot?")
+        await tia.press("🧑‍🏫 I teach")
+        await tia.wait_for("step 1 of")
+        await tia.send("Tia Rossi")
+        await tia.wait_for("which subjects do you teach?")
     async with app_factory(database=database) as app:
-        await bob.press("Europe", message=welcome)
-        answer = await bob.wait_for_callback_answer()
-        assert answer.text == "This menu has expired. Send /start to begin again."
-        user = await get_user(app.components.uow_factory(), 3002)
-        assert user is not None and user.timezone is None
-        # /start picks up from what was saved.
-        await bob.send("/start")
-        await bob.wait_for("Welcome", new_only=True)
+        # The dialog goes on where it was, with the answers given before the restart.
+        await tia.send("Latin, Greek")
+        await tia.wait_for("in which currency")
+        await tia.press("EUR")
+        await tia.wait_for("your hourly rate")
+        await tia.send("30")
+        await tia.wait_for("the time zone of your lessons")
+        await tia.press("✅ Keep it")
+        await tia.wait_for("how long a break")
+        await tia.press("15 min")
+        await tia.wait_for("until when may students cancel")
+        await tia.press("Any time")
+        summary = await tia.wait_for("Your tutor profile\n")
+        assert "Name: Tia Rossi" in summary.text and "Subjects: Latin, Greek" in summary.text
+        assert "Europe/Rome" in summary.text
+        await tia.press("✅ Save")
+        await tia.wait_for("Your tutor profile is saved")
+        profile = await get_profile_of_user(app.components.uow_factory(), 3002)
+        assert profile is not None and profile.display_name == "Tia Rossi"
+
+
+async def test_a_button_of_a_finished_dialog_is_refused_clearly(app: TutorBot, telegram: FakeTelegram) -> None:
+    bob = telegram.user(3004, "Bob")
+    await bob.send("/start")
+    welcome = await bob.wait_for("Welcome")
+    await bob.send("Europe/Oslo")
+    await bob.wait_for("How will you use Tutorbot?")
+    await bob.press("🎓 I want to learn")
+    await bob.wait_for("You're all set")
+    # The region buttons of the first screen, replayed from the message as it was first sent.
+    from tests.e2e.helpers import forge_press
+
+    answer = await forge_press(telegram, bob, welcome.button("Europe")["callback_data"])
+    assert answer.text == "This button is no longer active. Send /start to begin again."
+    user = await get_user(app.components.uow_factory(), 3004)
+    assert user is not None and user.timezone == "Europe/Oslo"
 
 
 async def test_a_button_with_unknown_data_is_refused(app: TutorBot, telegram: FakeTelegram) -> None:

@@ -479,7 +479,7 @@ class FakeTelegram:
         method: str,
         *,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109 - test-facing API
+        timeout: float = 5.0,
         predicate: Callable[[RequestRecord], bool] | None = None,
     ) -> RequestRecord:
         """Wait until `method` has been called `count` times (matching `predicate`); returns that call."""
@@ -492,12 +492,12 @@ class FakeTelegram:
             raise AssertionError(f"{method} was called {len(matching())} time(s), expected {count}; last calls: {seen}")
         return matching()[count - 1]
 
-    async def wait_for_delivery(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def wait_for_delivery(self, timeout: float = 5.0) -> None:
         """Wait until every queued update has been handed to the bot (getUpdates or webhook 2xx)."""
         if not await self.wait_until(lambda: not self._undelivered, timeout):
             raise AssertionError(f"updates not delivered within {timeout}s: {sorted(self._undelivered)}")
 
-    async def wait_until_idle(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def wait_until_idle(self, timeout: float = 5.0) -> None:
         """Wait until no update is pending and the bot is long-polling again (or the webhook queue is empty).
 
         With ``start_polling(..., handle_as_tasks=False)`` aiogram only asks for more updates once it has
@@ -540,7 +540,7 @@ class FakeTelegram:
         self.files[stored.file_id] = stored
         return stored
 
-    async def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:  # noqa: ASYNC109
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
         """Wait (woken by any state change) until predicate() is true; False on timeout."""
         cond = self._condition()
         try:

@@ -326,7 +326,7 @@ class FakeUser:
         self,
         match: MessageMatcher,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109 - test-facing API
+        timeout: float = 5.0,
         after: BotMessage | int | None = None,
         new_only: bool = False,
     ) -> BotMessage:
@@ -361,7 +361,7 @@ class FakeUser:
         self._seen = max(self._seen, event.seq)
         return event.message
 
-    async def wait_for_callback_answer(self, timeout: float = 5.0) -> CallbackAnswer:  # noqa: ASYNC109
+    async def wait_for_callback_answer(self, timeout: float = 5.0) -> CallbackAnswer:
         """Wait until the bot answers the callback query of the last press."""
         query_id = self._last_query_id
         if query_id is None:

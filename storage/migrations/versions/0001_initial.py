@@ -286,10 +286,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("provider", "event_id", name=op.f("pk_webhook_events")),
     )
 
+    op.create_table(
+        "dialog_state",
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("state", sa.String(length=255), nullable=True),
+        sa.Column("data", sa.JSON(), nullable=False),
+        _instant("updated_at"),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_dialog_state")),
+    )
+
 
 def downgrade() -> None:
     # Dropping a table drops its indexes too.
     for table in (
+        "dialog_state",
         "webhook_events",
         "outbox",
         "chat_messages",

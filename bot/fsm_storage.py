@@ -1,0 +1,37 @@
+"""aiogram's FSM storage on the bot's own database, so that dialogs survive a restart without Redis.
+
+Wiring, like the composition root: it is the one module besides bot/app.py that knows about storage.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
+
+from storage.dialog_state import SqlDialogStateStore
+
+
+class DatabaseFsmStorage(BaseStorage):
+    def __init__(self, store: SqlDialogStateStore) -> None:
+        self._store = store
+        # aiogram-dialog keeps one record per dialog stack and context: the destiny must be in the key.
+        self._keys = DefaultKeyBuilder(with_destiny=True, with_bot_id=True)
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        name = state.state if isinstance(state, State) else state
+        await self._store.set_state(self._keys.build(key), name)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        state, _data = await self._store.get(self._keys.build(key))
+        return state
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        await self._store.set_data(self._keys.build(key), dict(data))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        _state, data = await self._store.get(self._keys.build(key))
+        return data
+
+    async def close(self) -> None:
+        """The engine belongs to the application, which disposes of it."""
