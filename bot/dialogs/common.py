@@ -1,8 +1,7 @@
 """What the dialogs share: access to the injected world, and localized answers to bad input."""
 
-from typing import Any
-
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
 from bot.texts.errors import error_text
@@ -10,6 +9,7 @@ from core.clock import Clock
 from core.errors import DomainError
 from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
+from core.usecases.accounts import set_timezone
 
 
 def deps(manager: DialogManager) -> tuple[UnitOfWorkFactory, Clock]:
@@ -36,10 +36,16 @@ async def report(event: Message | CallbackQuery, error: DomainError) -> None:
         await event.answer(text)
 
 
+async def save_zone(event: Message | CallbackQuery, manager: DialogManager, zone: str) -> bool:
+    """Store the person's time zone; False (and the reason told) if it was refused."""
+    uow_factory, clock = deps(manager)
+    try:
+        await set_timezone(uow_factory(), clock, user_id=user_id_of(manager), zone=zone)
+    except DomainError as error:
+        await report(event, error)
+        return False
+    return True
+
+
 def role_labels() -> dict[str, str]:
-    from aiogram.utils.i18n import gettext as _
-
     return {"student": _("🎓 Student"), "tutor": _("🧑‍🏫 Tutor"), "both": _("🎓🧑‍🏫 Both")}
-
-
-Kwargs = dict[str, Any]

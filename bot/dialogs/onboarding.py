@@ -5,11 +5,11 @@ from typing import Any
 
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
-from aiogram_dialog.widgets.kbd import Button, Column, Row
+from aiogram_dialog.widgets.kbd import Button, Column, Row, SwitchTo
 from aiogram_dialog.widgets.text import Multi
 
 from bot.deeplinks import parse_start_payload
-from bot.dialogs.common import deps, report, user_id_of
+from bot.dialogs.common import deps, report, save_zone, user_id_of
 from bot.dialogs.states import Onboarding, TutorProfileForm
 from bot.dialogs.widgets import Tr
 from bot.dialogs.zone_picker import zone_windows
@@ -17,7 +17,7 @@ from bot.handlers.tutor_page import show_deep_link
 from bot.i18n import fmt_zone
 from core.enums import Role
 from core.errors import DomainError
-from core.usecases.accounts import get_user, set_role, set_timezone
+from core.usecases.accounts import get_user, set_role
 
 
 async def _names(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
@@ -31,13 +31,8 @@ async def _names(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any
 
 
 async def _zone_chosen(event: Message | CallbackQuery, manager: DialogManager, zone: str) -> None:
-    uow_factory, clock = deps(manager)
-    try:
-        await set_timezone(uow_factory(), clock, user_id=user_id_of(manager), zone=zone)
-    except DomainError as error:
-        await report(event, error)
-        return
-    await manager.switch_to(Onboarding.role)
+    if await save_zone(event, manager, zone):
+        await manager.switch_to(Onboarding.role)
 
 
 async def _role_chosen(event: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -89,13 +84,7 @@ def build_onboarding_dialog() -> Dialog:
                 Button(Tr("🧑‍🏫 I teach"), id="role_tutor", on_click=_role_chosen),
                 Button(Tr("🎓🧑‍🏫 Both"), id="role_both", on_click=_role_chosen),
             ),
-            Row(
-                Button(
-                    Tr("🕒 Change time zone"),
-                    id="back_zone",
-                    on_click=lambda c, b, m: m.switch_to(Onboarding.timezone),
-                )
-            ),
+            Row(SwitchTo(Tr("🕒 Change time zone"), id="back_zone", state=Onboarding.timezone)),
             state=Onboarding.role,
             getter=_names,
         ),

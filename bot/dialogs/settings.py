@@ -9,14 +9,14 @@ from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.kbd import Button, Column, Row, Select, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi
 
-from bot.dialogs.common import deps, report, role_labels, user_id_of
+from bot.dialogs.common import deps, report, role_labels, save_zone, user_id_of
 from bot.dialogs.states import SettingsMenu, TutorProfileForm
 from bot.dialogs.widgets import Tr
 from bot.dialogs.zone_picker import zone_windows
 from bot.i18n import fmt_zone
 from core.errors import DomainError
 from core.languages import SUPPORTED_LANGUAGES
-from core.usecases.accounts import get_user, set_language, set_role, set_timezone
+from core.usecases.accounts import get_user, set_language, set_role
 from core.usecases.tutor_profiles import get_profile_of_user
 
 # Each language is named in itself: someone who cannot read the current one must still find theirs.
@@ -50,13 +50,8 @@ async def _language_chosen(event: CallbackQuery, widget: Any, manager: DialogMan
 
 
 async def _zone_chosen(event: Message | CallbackQuery, manager: DialogManager, zone: str) -> None:
-    uow_factory, clock = deps(manager)
-    try:
-        await set_timezone(uow_factory(), clock, user_id=user_id_of(manager), zone=zone)
-    except DomainError as error:
-        await report(event, error)
-        return
-    await manager.switch_to(SettingsMenu.main)
+    if await save_zone(event, manager, zone):
+        await manager.switch_to(SettingsMenu.main)
 
 
 async def _role_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, value: str) -> None:

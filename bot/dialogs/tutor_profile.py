@@ -1,6 +1,7 @@
 """The tutor profile, step by step: name, subjects, currency and hourly rate, time zone, break between
 sessions, cancellation notice; then a summary where any step can be changed before saving."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -66,6 +67,9 @@ async def _on_start(start_data: Any, manager: DialogManager) -> None:
 
 
 async def _next(manager: DialogManager, state: State) -> None:
+    """The next step; once the summary has been seen, every answer leads back to it."""
+    if state == TutorProfileForm.summary:
+        manager.dialog_data["review"] = True
     await manager.switch_to(TutorProfileForm.summary if manager.dialog_data.get("review") else state)
 
 
@@ -97,7 +101,7 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
         "subjects": ", ".join(data.get("subjects", [])),
         "has_subjects": bool(data.get("subjects")),
         "currency": data.get("currency", ""),
-        "currencies": list(QUICK_CURRENCIES),
+        "currencies": [(code, code) for code in QUICK_CURRENCIES],
         "rate_text": _rate_text(data, locale),
         "zone": fmt_zone(str(data.get("timezone", "UTC")), clock.now()),
         "buffer_text": ngettext("{n} minute", "{n} minutes", buffer).format(n=buffer),
@@ -109,34 +113,63 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
     }
 
 
-async def _name_typed(message: Message, widget: Any, manager: DialogManager) -> None:
-    try:
-        manager.dialog_data["name"] = clean_display_name(message.text or "")
-    except DomainError as error:
-        await report(message, error)
-        return
-    await _next(manager, TutorProfileForm.subjects)
+Answer = Callable[[Message | CallbackQuery, DialogManager, str], Awaitable[None]]
+
+
+def _step(key: str, parse: Callable[[str], Any], then: State) -> Answer:
+    """Store the parsed answer under `key` and go on; bad input gets its localized message, nothing else."""
+
+    async def answer(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
+        try:
+            manager.dialog_data[key] = parse(text)
+        except DomainError as error:
+            await report(event, error)
+            return
+        await _next(manager, then)
+
+    return answer
+
+
+def _typed(answer: Answer) -> MessageInput:
+    async def typed(message: Message, widget: Any, manager: DialogManager) -> None:
+        await answer(message, manager, message.text or "")
+
+    return MessageInput(typed, content_types=ContentType.TEXT)
+
+
+def _choices(widget_id: str, items: str, answer: Answer) -> list[Any]:
+    """Buttons for the usual answers, and any other answer typed in."""
+
+    async def clicked(event: CallbackQuery, widget: Any, manager: DialogManager, item: str) -> None:
+        await answer(event, manager, item)
+
+    return [
+        Group(
+            Select(
+                Format("{item[1]}"),
+                id=widget_id,
+                item_id_getter=lambda item: item[0],
+                items=items,
+                on_click=clicked,
+            ),
+            width=4,
+        ),
+        _typed(answer),
+    ]
+
+
+_name = _step("name", clean_display_name, TutorProfileForm.subjects)
+_subjects = _step("subjects", parse_subjects, TutorProfileForm.currency)
+_buffer = _step("buffer", parse_buffer_minutes, TutorProfileForm.notice)
+# The last step: whatever the path, the summary comes next.
+_notice = _step("notice", parse_notice_hours, TutorProfileForm.summary)
 
 
 async def _name_suggested(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
-    try:
-        manager.dialog_data["name"] = clean_display_name(str(manager.dialog_data.get("suggested_name", "")))
-    except DomainError as error:
-        await report(event, error)
-        return
-    await _next(manager, TutorProfileForm.subjects)
+    await _name(event, manager, str(manager.dialog_data.get("suggested_name", "")))
 
 
-async def _subjects_typed(message: Message, widget: Any, manager: DialogManager) -> None:
-    try:
-        manager.dialog_data["subjects"] = parse_subjects(message.text or "")
-    except DomainError as error:
-        await report(message, error)
-        return
-    await _next(manager, TutorProfileForm.currency)
-
-
-async def _set_currency(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
+async def _currency(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
     try:
         currency = normalize_currency(text)
     except DomainError as error:
@@ -152,22 +185,11 @@ async def _set_currency(event: Message | CallbackQuery, manager: DialogManager, 
         await _next(manager, TutorProfileForm.rate)
 
 
-async def _currency_clicked(event: CallbackQuery, widget: Any, manager: DialogManager, item: str) -> None:
-    await _set_currency(event, manager, item)
-
-
-async def _currency_typed(message: Message, widget: Any, manager: DialogManager) -> None:
-    await _set_currency(message, manager, message.text or "")
-
-
-async def _rate_typed(message: Message, widget: Any, manager: DialogManager) -> None:
+async def _rate(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
     currency = str(manager.dialog_data.get("currency", ""))
-    try:
-        manager.dialog_data["rate"] = check_hourly_rate(parse_amount(message.text or "", currency), currency)
-    except DomainError as error:
-        await report(message, error)
-        return
-    await _next(manager, TutorProfileForm.timezone)
+    await _step(
+        "rate", lambda typed: check_hourly_rate(parse_amount(typed, currency), currency), TutorProfileForm.timezone
+    )(event, manager, text)
 
 
 async def _zone_kept(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
@@ -177,41 +199,6 @@ async def _zone_kept(event: CallbackQuery, widget: Any, manager: DialogManager) 
 async def _zone_chosen(event: Message | CallbackQuery, manager: DialogManager, zone: str) -> None:
     manager.dialog_data["timezone"] = zone
     await _next(manager, TutorProfileForm.buffer)
-
-
-async def _buffer_clicked(event: CallbackQuery, widget: Any, manager: DialogManager, item: str) -> None:
-    await _set_buffer(event, manager, item)
-
-
-async def _buffer_typed(message: Message, widget: Any, manager: DialogManager) -> None:
-    await _set_buffer(message, manager, message.text or "")
-
-
-async def _set_buffer(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
-    try:
-        manager.dialog_data["buffer"] = parse_buffer_minutes(text)
-    except DomainError as error:
-        await report(event, error)
-        return
-    await _next(manager, TutorProfileForm.notice)
-
-
-async def _notice_clicked(event: CallbackQuery, widget: Any, manager: DialogManager, item: str) -> None:
-    await _set_notice(event, manager, item)
-
-
-async def _notice_typed(message: Message, widget: Any, manager: DialogManager) -> None:
-    await _set_notice(message, manager, message.text or "")
-
-
-async def _set_notice(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
-    try:
-        manager.dialog_data["notice"] = parse_notice_hours(text)
-    except DomainError as error:
-        await report(event, error)
-        return
-    manager.dialog_data["review"] = True
-    await manager.switch_to(TutorProfileForm.summary)
 
 
 async def _save(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
@@ -261,7 +248,7 @@ def build_tutor_profile_dialog() -> Dialog:
                 sep="\n\n",
             ),
             Button(Format("✅ {suggested_name}"), id="use_name", on_click=_name_suggested, when="has_suggestion"),
-            MessageInput(_name_typed, content_types=ContentType.TEXT),
+            _typed(_name),
             state=TutorProfileForm.name,
             getter=_getter,
         ),
@@ -271,7 +258,7 @@ def build_tutor_profile_dialog() -> Dialog:
                 Tr("Separate them with commas, for example: Maths, Physics, French."),
                 sep="\n\n",
             ),
-            MessageInput(_subjects_typed, content_types=ContentType.TEXT),
+            _typed(_subjects),
             state=TutorProfileForm.subjects,
             getter=_getter,
         ),
@@ -281,17 +268,7 @@ def build_tutor_profile_dialog() -> Dialog:
                 Tr("Pick one, or type its three-letter code (for example SEK)."),
                 sep="\n\n",
             ),
-            Group(
-                Select(
-                    Format("{item}"),
-                    id="currency",
-                    item_id_getter=str,
-                    items="currencies",
-                    on_click=_currency_clicked,
-                ),
-                width=4,
-            ),
-            MessageInput(_currency_typed, content_types=ContentType.TEXT),
+            *_choices("currency", "currencies", _currency),
             state=TutorProfileForm.currency,
             getter=_getter,
         ),
@@ -305,7 +282,7 @@ def build_tutor_profile_dialog() -> Dialog:
                 sep="\n\n",
             ),
             Row(SwitchTo(Tr("💱 Change currency"), id="to_currency", state=TutorProfileForm.currency)),
-            MessageInput(_rate_typed, content_types=ContentType.TEXT),
+            _typed(_rate),
             state=TutorProfileForm.rate,
             getter=_getter,
         ),
@@ -333,17 +310,7 @@ def build_tutor_profile_dialog() -> Dialog:
                 Tr("Pick one or type a number of minutes. Now: {buffer_text}."),
                 sep="\n\n",
             ),
-            Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="buffer",
-                    item_id_getter=lambda item: item[0],
-                    items="buffer_choices",
-                    on_click=_buffer_clicked,
-                ),
-                width=4,
-            ),
-            MessageInput(_buffer_typed, content_types=ContentType.TEXT),
+            *_choices("buffer", "buffer_choices", _buffer),
             state=TutorProfileForm.buffer,
             getter=_getter,
         ),
@@ -353,17 +320,7 @@ def build_tutor_profile_dialog() -> Dialog:
                 Tr("Pick one or type a number of hours before the start. Now: {notice_text}."),
                 sep="\n\n",
             ),
-            Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="notice",
-                    item_id_getter=lambda item: item[0],
-                    items="notice_choices",
-                    on_click=_notice_clicked,
-                ),
-                width=4,
-            ),
-            MessageInput(_notice_typed, content_types=ContentType.TEXT),
+            *_choices("notice", "notice_choices", _notice),
             state=TutorProfileForm.notice,
             getter=_getter,
         ),
