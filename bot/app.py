@@ -10,13 +10,15 @@ from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramUnauthorizedError
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 from aiogram_dialog import setup_dialogs
 from aiohttp import web
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import ConfigurationError, Settings
@@ -141,7 +143,7 @@ class Components:
 
 async def build_components(settings: Settings, *, clock: Clock | None = None) -> Components:
     """Migrate the database and build what both `run` and one-off jobs need."""
-    await upgrade_to_head(settings.database_url)
+    await migrate(settings.database_url)
     engine = create_engine(settings.database_url)
     uow_factory = SqlUnitOfWorkFactory(engine)
     clock = clock or SystemClock()
@@ -166,6 +168,20 @@ async def build_components(settings: Settings, *, clock: Clock | None = None) ->
         job_context=job_context,
         jobs=all_jobs(outbox_interval=settings.outbox_poll_seconds),
     )
+
+
+class StartupError(Exception):
+    """Something the bot needs is out of reach; the message is one line that says what."""
+
+
+async def migrate(database_url: str) -> None:
+    """Apply pending migrations; an unreachable database is a StartupError, not a traceback."""
+    try:
+        await upgrade_to_head(database_url)
+    except (OSError, SQLAlchemyError) as exc:
+        where = make_url(database_url).render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise StartupError(f"cannot open the database {where}: {reason}") from None
 
 
 class TutorBot:
@@ -205,6 +221,8 @@ class TutorBot:
             me = await parts.bot.get_me()
         except TelegramUnauthorizedError:
             raise ConfigurationError("BOT_TOKEN: Telegram refused this token") from None
+        except TelegramNetworkError as exc:
+            raise StartupError(f"cannot reach the Telegram Bot API at {settings.telegram_api_url}: {exc}") from None
         self.bot_username = me.username
         fsm_storage, events_isolation = build_fsm_storage(settings, parts.engine)
         dp = self._dispatcher = build_dispatcher(

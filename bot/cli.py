@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from bot.config import ConfigurationError, Settings, load_settings
 
 EXIT_CONFIG = 2
+EXIT_UNAVAILABLE = 1
 
 
 def _configure_logging(level: str) -> None:
@@ -18,6 +19,7 @@ def _configure_logging(level: str) -> None:
     # The scheduler logs every run of every job at INFO.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 async def _run(settings: Settings) -> None:
@@ -27,9 +29,9 @@ async def _run(settings: Settings) -> None:
 
 
 async def _migrate(settings: Settings) -> None:
-    from storage.migrate import upgrade_to_head
+    from bot.app import migrate
 
-    await upgrade_to_head(settings.database_url)
+    await migrate(settings.database_url)
 
 
 async def _run_job(settings: Settings, name: str) -> int:
@@ -78,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tutorbot: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     _configure_logging(settings.log_level)
+    from bot.app import StartupError
+
     try:
         if args.command == "run":
             asyncio.run(_run(settings))
@@ -88,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"tutorbot: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except StartupError as exc:
+        print(f"tutorbot: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except KeyboardInterrupt:
         pass
     return 0

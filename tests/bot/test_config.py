@@ -109,3 +109,35 @@ def test_the_command_exits_2_with_one_line_and_no_traceback(tmp_path: Path, env:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("tutorbot: configuration error: ")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        (
+            {"DATABASE_URL": "postgresql+asyncpg://postgres:secret@127.0.0.1:1/none"},
+            "tutorbot: cannot open the database postgresql+asyncpg://postgres:***@127.0.0.1:1/none",
+        ),
+        (
+            {"TELEGRAM_API_URL": "http://127.0.0.1:1"},
+            "tutorbot: cannot reach the Telegram Bot API at http://127.0.0.1:1",
+        ),
+    ],
+)
+def test_unreachable_services_stop_the_bot_with_one_line(tmp_path: Path, env: dict[str, str], says: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
+    base = {"BOT_TOKEN": TOKEN, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}", "LOG_LEVEL": "WARNING"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env={**clean, **base, **env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(says)
+    assert "secret" not in result.stderr
