@@ -5,7 +5,7 @@ ISO 4217 code. Identifiers are assigned by storage; a new entity carries `id=0` 
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from core.enums import (
@@ -69,6 +69,8 @@ class Slot:
     session_type: SessionType
     capacity: int
     seats_taken: int = 0
+    # The weekly pattern that generated the slot, if any.
+    pattern_id: int | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -79,6 +81,34 @@ class Slot:
     @property
     def seats_left(self) -> int:
         return self.capacity - self.seats_taken
+
+
+@dataclass(slots=True, kw_only=True)
+class WeeklyPattern:
+    """Recurring availability, e.g. "Mon and Wed, 16:00-19:00, 60-minute 1-to-1", in wall-clock time of
+    `timezone`: it stays 16:00 for the tutor across DST changes."""
+
+    id: int = 0
+    tutor_id: int
+    # 0 = Monday ... 6 = Sunday, as date.weekday().
+    weekdays: frozenset[int]
+    window_start: time
+    window_end: time
+    session_minutes: int
+    session_type: SessionType
+    capacity: int
+    timezone: str
+    # The last local day already turned into slots; the daily job continues from the day after.
+    expanded_until: date | None = None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayOff:
+    """A day the tutor does not teach: no slot is created on it, by hand, copy or pattern."""
+
+    tutor_id: int
+    day: date
 
 
 @dataclass(slots=True, kw_only=True)

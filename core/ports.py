@@ -4,7 +4,7 @@ Repositories never commit: a use case opens a unit of work, calls repositories, 
 """
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -12,6 +12,7 @@ from core.entities import (
     Attendance,
     ChatMessage,
     Conversation,
+    DayOff,
     Notification,
     OutboxMessage,
     Participant,
@@ -21,6 +22,7 @@ from core.entities import (
     TeachingSession,
     TutorProfile,
     User,
+    WeeklyPattern,
 )
 from core.enums import TutorStatus
 
@@ -52,12 +54,57 @@ class TutorRepository(Protocol):
         """Move the status from `expected` to `new`; False (and no change) if it was not `expected`."""
         ...
 
+    async def lock(self, tutor_id: int) -> None:
+        """Serialize changes to one tutor's schedule until the transaction ends (a row lock on PostgreSQL;
+        SQLite's write transactions are serialized already)."""
+        ...
+
 
 class SlotRepository(Protocol):
     async def get(self, slot_id: int) -> Slot | None: ...
     async def add(self, slot: Slot) -> Slot: ...
     async def list_for_tutor(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
         """Slots of the tutor that overlap [start, end), ordered by start."""
+        ...
+
+    async def update(self, slot: Slot) -> bool:
+        """Write starts_at, ends_at, session_type and capacity, only while nobody holds a seat (seats_taken
+        = 0) or the change keeps every booked seat (same times and type, capacity >= seats_taken);
+        False, with nothing written, when a booking arrived in between."""
+        ...
+
+    async def delete_unbooked(self, slot_id: int) -> bool:
+        """Delete the slot if no seat is taken; False (nothing deleted) otherwise."""
+        ...
+
+    async def delete_unbooked_of_pattern(self, pattern_id: int, starting_from: datetime) -> int:
+        """Delete the pattern's slots starting at or after `starting_from` that have no booking; the count."""
+        ...
+
+
+class PatternRepository(Protocol):
+    async def get(self, pattern_id: int) -> WeeklyPattern | None: ...
+    async def add(self, pattern: WeeklyPattern) -> WeeklyPattern: ...
+    async def list_for_tutor(self, tutor_id: int) -> list[WeeklyPattern]:
+        """Ordered by id."""
+        ...
+
+    async def list_expandable(self, through: date) -> list[WeeklyPattern]:
+        """Patterns whose expanded_until is before `through` (or unset), ordered by id."""
+        ...
+
+    async def set_expanded_until(self, pattern_id: int, day: date) -> None: ...
+    async def delete(self, pattern_id: int) -> bool: ...
+
+
+class DayOffRepository(Protocol):
+    async def add(self, day_off: DayOff) -> bool:
+        """False (nothing written) if that day was already off."""
+        ...
+
+    async def remove(self, tutor_id: int, day: date) -> bool: ...
+    async def list_for_tutor(self, tutor_id: int, first: date, last: date) -> set[date]:
+        """The tutor's days off between first and last, inclusive."""
         ...
 
 
@@ -141,6 +188,8 @@ class UnitOfWork(Protocol):
     users: UserRepository
     tutors: TutorRepository
     slots: SlotRepository
+    patterns: PatternRepository
+    days_off: DayOffRepository
     sessions: SessionRepository
     participants: ParticipantRepository
     payments: PaymentRepository
