@@ -22,11 +22,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import ConfigurationError, Settings
+from bot.dialogs.availability import build_availability_dialog
 from bot.dialogs.onboarding import build_onboarding_dialog
 from bot.dialogs.settings import build_settings_dialog
 from bot.dialogs.tutor_profile import build_tutor_profile_dialog
 from bot.fsm_storage import DatabaseFsmStorage
-from bot.handlers import admin, errors, fallback, help, settings, start
+from bot.handlers import admin, availability, errors, fallback, help, settings, start
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares import AppUserMiddleware, InFlightUpdates
 from bot.notifier import TelegramNotifier
@@ -75,10 +76,13 @@ def build_dispatcher(
         start.build_router(),
         help.build_router(),
         settings.build_router(),
+        availability.build_router(),
         admin.build_router(),
     )
     dialogs = Router(name="dialogs")
-    dialogs.include_routers(build_onboarding_dialog(), build_tutor_profile_dialog(), build_settings_dialog())
+    dialogs.include_routers(
+        build_onboarding_dialog(), build_tutor_profile_dialog(), build_settings_dialog(), build_availability_dialog()
+    )
     dp.include_router(dialogs)
     # Last, so that it only sees what no command, dialog or button handler took.
     dp.include_router(fallback.build_router())
@@ -101,6 +105,7 @@ def command_menu(i18n: I18n, language: str) -> list[BotCommand]:
         return [
             BotCommand(command="start", description=_("Start, or pick up where you left off")),
             BotCommand(command="help", description=_("What I can do for you")),
+            BotCommand(command="availability", description=_("Tutors: your free times, week by week")),
             BotCommand(command="settings", description=_("Language, time zone, role and profile")),
         ]
 
@@ -166,7 +171,7 @@ async def build_components(settings: Settings, *, clock: Clock | None = None) ->
         clock=clock,
         rules=rules,
         job_context=job_context,
-        jobs=all_jobs(outbox_interval=settings.outbox_poll_seconds),
+        jobs=all_jobs(outbox_interval=settings.outbox_poll_seconds, daily_at=settings.cleanup_time),
     )
 
 

@@ -5,6 +5,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import time
 
 from bot.config import ConfigurationError, Settings, load_settings
 
@@ -71,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "jobs" and args.jobs_command == "list":
         from jobs.registry import all_jobs
 
-        for job in all_jobs(outbox_interval=1.0).values():
+        for job in all_jobs(outbox_interval=1.0, daily_at=time(2, 0)).values():
             print(f"{job.name}\t{job.description}")
         return 0
     try:

@@ -2,13 +2,21 @@
 
 import asyncio
 import logging
+from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from jobs.context import JobContext
 from jobs.registry import Job
 
 log = logging.getLogger(__name__)
+
+
+def server_zone() -> Any:
+    """The machine's local zone: daily jobs run at "server time" (spec 002 §1.3)."""
+    return datetime.now().astimezone().tzinfo
 
 
 class JobScheduler:
@@ -20,19 +28,21 @@ class JobScheduler:
         self._running: set[asyncio.Task[None]] = set()
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         for job in jobs.values():
-            if job.interval_seconds is None:
-                continue
-            self._scheduler.add_job(
-                self._run,
-                "interval",
-                args=[job],
-                seconds=job.interval_seconds,
-                id=job.name,
-                name=job.name,
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=None,
-            )
+            common: dict[str, Any] = {
+                "args": [job],
+                "id": job.name,
+                "name": job.name,
+                "max_instances": 1,
+                "coalesce": True,
+                "misfire_grace_time": None,
+            }
+            if job.at_start:
+                common["next_run_time"] = datetime.now(UTC)
+            if job.interval_seconds is not None:
+                self._scheduler.add_job(self._run, "interval", seconds=job.interval_seconds, **common)
+            elif job.daily_at is not None:
+                trigger = CronTrigger(hour=job.daily_at.hour, minute=job.daily_at.minute, timezone=server_zone())
+                self._scheduler.add_job(self._run, trigger, **common)
 
     async def _run(self, job: Job) -> None:
         task = asyncio.current_task()

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Time,
     UniqueConstraint,
 )
 
@@ -41,6 +43,8 @@ ENUM_LEN = 32
 ZONE_LEN = 64
 NAME_LEN = 255
 EXTERNAL_ID_LEN = 255
+# "0,1,2,3,4,5,6" at most.
+WEEKDAYS_LEN = 16
 
 # Participant statuses that hold a seat (the partial unique index below).
 ACTIVE_STATUS_VALUES = sorted(status.value for status in ACTIVE_PARTICIPANT_STATUSES)
@@ -101,6 +105,40 @@ tutor_subjects = Table(
     Index(None, "name_key"),
 )
 
+# Recurring availability in wall-clock time of `timezone` (core.entities.WeeklyPattern).
+weekly_patterns = Table(
+    "weekly_patterns",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("tutor_id", IdType, ForeignKey("tutor_profiles.id", ondelete="CASCADE"), nullable=False),
+    # The weekdays (0 = Monday ... 6 = Sunday), sorted and comma-separated: "0,2,4".
+    Column("weekdays", String(WEEKDAYS_LEN), nullable=False),
+    # Local wall-clock times; SQLite stores them as fixed-width "HH:MM:SS.ffffff" text, which sorts in order.
+    Column("window_start", Time(), nullable=False),
+    Column("window_end", Time(), nullable=False),
+    Column("session_minutes", Integer(), nullable=False),
+    Column("session_type", String(ENUM_LEN), nullable=False),
+    Column("capacity", Integer(), nullable=False),
+    Column("timezone", String(ZONE_LEN), nullable=False),
+    # The last local day already turned into slots.
+    Column("expanded_until", Date(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    CheckConstraint("weekdays <> ''", name="weekdays_not_empty"),
+    CheckConstraint("window_start < window_end", name="window_start_before_end"),
+    CheckConstraint("session_minutes > 0", name="session_minutes_positive"),
+    CheckConstraint("capacity >= 1", name="capacity_positive"),
+    Index(None, "tutor_id"),
+)
+
+days_off = Table(
+    "days_off",
+    metadata,
+    Column("tutor_id", IdType, ForeignKey("tutor_profiles.id", ondelete="CASCADE"), nullable=False),
+    # A local day of the tutor.
+    Column("day", Date(), nullable=False),
+    PrimaryKeyConstraint("tutor_id", "day"),
+)
+
 slots = Table(
     "slots",
     metadata,
@@ -113,12 +151,15 @@ slots = Table(
     # The upper bound of a group is a configurable business rule, enforced in core.
     Column("capacity", Integer(), nullable=False),
     Column("seats_taken", Integer(), nullable=False),
+    # The pattern that generated the slot; the slot stays (as a one-off) when the pattern is deleted.
+    Column("pattern_id", IdType, ForeignKey("weekly_patterns.id", ondelete="SET NULL"), nullable=True),
     *_timestamps(),
     CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
     CheckConstraint("capacity >= 1", name="capacity_positive"),
     CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
     Index(None, "tutor_id", "starts_at"),
     Index(None, "starts_at"),
+    Index(None, "pattern_id"),
 )
 
 sessions = Table(

@@ -9,8 +9,10 @@ from core.ports import (
     AttendanceRepository,
     ChatMessageRepository,
     ConversationRepository,
+    DayOffRepository,
     OutboxRepository,
     ParticipantRepository,
+    PatternRepository,
     PaymentRepository,
     SessionFileRepository,
     SessionRepository,
@@ -25,8 +27,10 @@ from storage.repositories import (
     SqlAttendanceRepository,
     SqlChatMessageRepository,
     SqlConversationRepository,
+    SqlDayOffRepository,
     SqlOutboxRepository,
     SqlParticipantRepository,
+    SqlPatternRepository,
     SqlPaymentRepository,
     SqlSessionFileRepository,
     SqlSessionRepository,
@@ -49,6 +53,8 @@ class SqlUnitOfWork:
     users: UserRepository
     tutors: TutorRepository
     slots: SlotRepository
+    patterns: PatternRepository
+    days_off: DayOffRepository
     sessions: SessionRepository
     participants: ParticipantRepository
     payments: PaymentRepository
@@ -85,6 +91,8 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(connection)
         self.tutors = SqlTutorRepository(connection)
         self.slots = SqlSlotRepository(connection)
+        self.patterns = SqlPatternRepository(connection)
+        self.days_off = SqlDayOffRepository(connection)
         self.sessions = SqlSessionRepository(connection)
         self.participants = SqlParticipantRepository(connection)
         self.payments = SqlPaymentRepository(connection)

@@ -30,3 +30,24 @@ class SettingsMenu(StatesGroup):
     timezone = State()
     timezone_city = State()
     role = State()
+
+
+class Availability(StatesGroup):
+    week = State()
+    day = State()
+    slot = State()
+    result = State()
+    confirm_clear = State()
+    copy_targets = State()
+    patterns = State()
+    # The steps of adding or editing a slot, also used (from "length" on) by a new weekly pattern.
+    pick_date = State()
+    start = State()
+    length = State()
+    end_time = State()
+    kind = State()
+    seats = State()
+    pattern_days = State()
+    pattern_from = State()
+    pattern_to = State()
+    pattern_confirm = State()

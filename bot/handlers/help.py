@@ -15,7 +15,12 @@ def help_text(user: User | None) -> str:
     if user.role and user.role.learns:
         lines.append(_("🎓 As a student: find a tutor, book a lesson in your own time zone, pay, and join."))
     if user.role and user.role.teaches:
-        lines.append(_("🧑‍🏫 As a tutor: publish your free times, see your bookings, and run your lessons."))
+        lines.append(
+            _(
+                "🧑‍🏫 As a tutor: /availability to publish your free times week by week, with weekly patterns, "
+                "and to share the link to your page."
+            )
+        )
     lines.append(_("/settings: language, time zone, role and tutor profile\n/help: this message"))
     return "\n\n".join(lines)
 

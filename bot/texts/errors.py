@@ -5,13 +5,33 @@ from typing import Any
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from babel.dates import format_date
 
-from bot.i18n import fmt_money
+from bot.i18n import fmt_money, fmt_time
 from core.errors import DomainError
+from core.timezones import utc_to_local
 
 
 def _money(params: dict[str, Any], amount_key: str) -> str:
     return fmt_money(int(params[amount_key]), str(params["currency"]), get_i18n().current_locale)
+
+
+def _day(value: Any) -> str:
+    return format_date(value, "EEEE d MMMM", locale=get_i18n().current_locale)
+
+
+def _overlap(p: dict[str, Any]) -> str:
+    zone = str(p.get("zone", "UTC"))
+    start, end = p["conflict_start"], p["conflict_end"]
+    locale = get_i18n().current_locale
+    return _(
+        "This overlaps your slot of {day}, {start}–{end}, or leaves less than your break between sessions. "
+        "Choose another time."
+    ).format(
+        day=_day(utc_to_local(start, zone).date()),
+        start=fmt_time(start, zone, locale),
+        end=fmt_time(end, zone, locale),
+    )
 
 
 _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -55,6 +75,36 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "tutor.not_found": lambda p: _("This tutor does not exist or is no longer available."),
     "tutor_review.not_admin": lambda p: _("Only an admin can review tutors."),
     "tutor_review.already_done": lambda p: _("This tutor has already been reviewed."),
+    "tutor.no_profile": lambda p: _("Set up your tutor profile first: send /settings and choose the tutor role."),
+    "time.invalid": lambda p: _("“{text}” is not a time. Type it like 16:00 or 4pm.").format(**p),
+    "duration.invalid": lambda p: _("“{text}” is not a length. Type minutes such as 60, or 1h30.").format(**p),
+    "slot.seats_invalid": lambda p: _("“{text}” is not a number of seats.").format(**p),
+    "slot.duration": lambda p: _("A session lasts from {min} to {max} minutes.").format(**p),
+    "slot.step": lambda p: _("Use times and lengths in steps of {step} minutes.").format(**p),
+    "slot.seats_one_to_one": lambda p: _("A 1-to-1 session has exactly one seat."),
+    "slot.seats_group": lambda p: _("A group session has {min} to {max} seats.").format(**p),
+    "slot.in_past": lambda p: _("That time has already passed. Choose a time in the future."),
+    "slot.beyond_window": lambda p: _("You can offer slots up to {day}, four weeks ahead.").format(
+        day=_day(p["last_day"])
+    ),
+    "slot.overlap": _overlap,
+    "slot.crosses_midnight": lambda p: _("A slot must end by midnight."),
+    "slot.end_before_start": lambda p: _("The end must be after the start."),
+    "slot.day_off": lambda p: _("{day} is marked as a day off.").format(day=_day(p["day"])),
+    "slot.not_found": lambda p: _("This slot does not exist any more."),
+    "slot.started": lambda p: _("This slot has started or is over: it can no longer be changed."),
+    "slot.has_bookings": lambda p: ngettext(
+        "This slot has {booked} booking: it cannot be moved, shrunk or deleted. Cancel the session instead, "
+        "which refunds the student.",
+        "This slot has {booked} bookings: it cannot be moved, shrunk or deleted. Cancel the session instead, "
+        "which refunds the students.",
+        int(p["booked"]),
+    ).format(**p),
+    "pattern.no_days": lambda p: _("Pick at least one day of the week."),
+    "pattern.window_too_short": lambda p: _("The time window is shorter than one {minutes}-minute session.").format(
+        **p
+    ),
+    "pattern.not_found": lambda p: _("This weekly pattern does not exist any more."),
 }
 
 

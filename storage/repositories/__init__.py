@@ -2,9 +2,11 @@
 
 from storage.repositories.attendance import SqlAttendanceRepository
 from storage.repositories.conversations import SqlChatMessageRepository, SqlConversationRepository
+from storage.repositories.days_off import SqlDayOffRepository
 from storage.repositories.files import SqlSessionFileRepository
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.participants import SqlParticipantRepository
+from storage.repositories.patterns import SqlPatternRepository
 from storage.repositories.payments import SqlPaymentRepository
 from storage.repositories.sessions import SqlSessionRepository
 from storage.repositories.slots import SqlSlotRepository
@@ -16,8 +18,10 @@ __all__ = [
     "SqlAttendanceRepository",
     "SqlChatMessageRepository",
     "SqlConversationRepository",
+    "SqlDayOffRepository",
     "SqlOutboxRepository",
     "SqlParticipantRepository",
+    "SqlPatternRepository",
     "SqlPaymentRepository",
     "SqlSessionFileRepository",
     "SqlSessionRepository",

@@ -103,6 +103,17 @@ class SqlTutorRepository:
         )
         return result.rowcount == 1
 
+    async def lock(self, tutor_id: int) -> None:
+        """Serialize changes to one tutor's schedule until the transaction ends.
+
+        PostgreSQL: a row lock on the profile (SELECT ... FOR UPDATE); a second transaction locking the same
+        tutor waits until the first commits or rolls back. SQLite: nothing to do, every transaction begins
+        with BEGIN IMMEDIATE and so holds the database's write lock already.
+        """
+        if self._conn.dialect.name == "sqlite":
+            return
+        await self._conn.execute(select(tutor_profiles.c.id).where(tutor_profiles.c.id == tutor_id).with_for_update())
+
     async def _get_where(self, condition: Any) -> TutorProfile | None:
         result = await self._conn.execute(select(tutor_profiles).where(condition))
         row = result.mappings().first()

@@ -1,11 +1,11 @@
 """Entity builders and assertions shared by the storage tests."""
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import Enum
 from typing import Any
 
-from core.entities import Participant, Slot, TeachingSession, TutorProfile, User
+from core.entities import Participant, Slot, TeachingSession, TutorProfile, User, WeeklyPattern
 from core.enums import ParticipantStatus, Role, SessionType, TutorStatus
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
@@ -56,6 +56,22 @@ def slot(tutor_id: int, start: datetime = NOW + timedelta(days=1), minutes: int 
     }
     values.update(overrides)
     return Slot(**values)
+
+
+def weekly_pattern(tutor_id: int, **overrides: Any) -> WeeklyPattern:
+    values: dict[str, Any] = {
+        "tutor_id": tutor_id,
+        "weekdays": frozenset({0, 2}),
+        "window_start": time(16, 0),
+        "window_end": time(19, 0),
+        "session_minutes": 60,
+        "session_type": SessionType.ONE_TO_ONE,
+        "capacity": 1,
+        "timezone": "Europe/Paris",
+        "created_at": NOW,
+    }
+    values.update(overrides)
+    return WeeklyPattern(**values)
 
 
 def participant(session_id: int, user_id: int, **overrides: Any) -> Participant:

@@ -1,4 +1,4 @@
-"""Initial schema: users, tutors, slots, sessions, bookings, payments, attendance, files, chat, outbox.
+"""Initial schema: users, tutors, availability, slots, sessions, bookings, payments, attendance, files, chat, outbox.
 
 Revision ID: 0001
 Revises:
@@ -90,6 +90,46 @@ def upgrade() -> None:
     op.create_index(op.f("ix_tutor_subjects_name_key"), "tutor_subjects", ["name_key"])
 
     op.create_table(
+        "weekly_patterns",
+        sa.Column("id", _id(), autoincrement=True, nullable=False),
+        sa.Column("tutor_id", _id(), nullable=False),
+        sa.Column("weekdays", sa.String(length=16), nullable=False),
+        sa.Column("window_start", sa.Time(), nullable=False),
+        sa.Column("window_end", sa.Time(), nullable=False),
+        sa.Column("session_minutes", sa.Integer(), nullable=False),
+        sa.Column("session_type", sa.String(length=32), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("expanded_until", sa.Date(), nullable=True),
+        _instant("created_at"),
+        sa.CheckConstraint("weekdays <> ''", name=op.f("ck_weekly_patterns_weekdays_not_empty")),
+        sa.CheckConstraint("window_start < window_end", name=op.f("ck_weekly_patterns_window_start_before_end")),
+        sa.CheckConstraint("session_minutes > 0", name=op.f("ck_weekly_patterns_session_minutes_positive")),
+        sa.CheckConstraint("capacity >= 1", name=op.f("ck_weekly_patterns_capacity_positive")),
+        sa.ForeignKeyConstraint(
+            ["tutor_id"],
+            ["tutor_profiles.id"],
+            name=op.f("fk_weekly_patterns_tutor_id_tutor_profiles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_weekly_patterns")),
+    )
+    op.create_index(op.f("ix_weekly_patterns_tutor_id"), "weekly_patterns", ["tutor_id"])
+
+    op.create_table(
+        "days_off",
+        sa.Column("tutor_id", _id(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tutor_id"],
+            ["tutor_profiles.id"],
+            name=op.f("fk_days_off_tutor_id_tutor_profiles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tutor_id", "day", name=op.f("pk_days_off")),
+    )
+
+    op.create_table(
         "slots",
         sa.Column("id", _id(), autoincrement=True, nullable=False),
         sa.Column("tutor_id", _id(), nullable=False),
@@ -99,6 +139,7 @@ def upgrade() -> None:
         sa.Column("session_type", sa.String(length=32), nullable=False),
         sa.Column("capacity", sa.Integer(), nullable=False),
         sa.Column("seats_taken", sa.Integer(), nullable=False),
+        sa.Column("pattern_id", _id(), nullable=True),
         *_timestamps(),
         sa.CheckConstraint("starts_at < ends_at", name=op.f("ck_slots_starts_before_ends")),
         sa.CheckConstraint("capacity >= 1", name=op.f("ck_slots_capacity_positive")),
@@ -108,10 +149,17 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["tutor_id"], ["tutor_profiles.id"], name=op.f("fk_slots_tutor_id_tutor_profiles")
         ),
+        sa.ForeignKeyConstraint(
+            ["pattern_id"],
+            ["weekly_patterns.id"],
+            name=op.f("fk_slots_pattern_id_weekly_patterns"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_slots")),
     )
     op.create_index(op.f("ix_slots_tutor_id_starts_at"), "slots", ["tutor_id", "starts_at"])
     op.create_index(op.f("ix_slots_starts_at"), "slots", ["starts_at"])
+    op.create_index(op.f("ix_slots_pattern_id"), "slots", ["pattern_id"])
 
     op.create_table(
         "sessions",
@@ -310,6 +358,8 @@ def downgrade() -> None:
         "participants",
         "sessions",
         "slots",
+        "days_off",
+        "weekly_patterns",
         "tutor_subjects",
         "tutor_profiles",
         "users",

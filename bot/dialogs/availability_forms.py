@@ -1,0 +1,517 @@
+"""The steps of the availability dialog that ask for values: a new slot (date, start, length or end,
+type, seats), one change to a slot, and a new weekly pattern (days, window, then the same length, type
+and seats steps)."""
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Any
+
+from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.utils.i18n import get_i18n, ngettext
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager, ShowMode, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Group, ManagedMultiselect, Multiselect, Row, Select, SwitchTo
+from aiogram_dialog.widgets.text import Format, Multi
+from babel.dates import get_day_names
+
+from bot.dialogs import availability_state as st
+from bot.dialogs.common import deps, report, rules_of, user_id_of
+from bot.dialogs.states import Availability
+from bot.dialogs.widgets import Tr
+from bot.texts.errors import error_text
+from bot.texts.slots import bulk_summary, day_label, long_day_label, time_range, type_label
+from core.availability import parse_minutes, parse_seats, parse_time_of_day
+from core.enums import SessionType
+from core.errors import DomainError, ValidationError
+from core.usecases.availability import (
+    add_slot,
+    check_pattern,
+    create_pattern,
+    delete_pattern,
+    edit_slot,
+    get_slot,
+    list_patterns,
+    spec_of,
+    window_of,
+)
+
+LENGTH_CHOICES = (30, 45, 60, 90, 120)
+SEAT_CHOICES = (2, 3, 4, 5, 6, 8, 10, 12, 15, 20)
+
+# After a refused slot, the step where the tutor can fix what was wrong.
+_FIX_STEP = {
+    "slot.duration": Availability.length,
+    "slot.crosses_midnight": Availability.length,
+    "slot.seats_group": Availability.seats,
+    "slot.seats_one_to_one": Availability.kind,
+}
+
+
+def _weekday_names() -> dict[int, str]:
+    names = get_day_names("abbreviated", locale=get_i18n().current_locale)
+    return {day: str(names[day]) for day in range(7)}
+
+
+async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    values = st.draft(dialog_manager)
+    flow = st.flow(dialog_manager)
+    rules = rules_of(dialog_manager)
+    names = _weekday_names()
+    weekdays = sorted(int(d) for d in values.get("weekdays", []))
+    minutes = int(values.get("minutes") or 0)
+    session_type = SessionType(values.get("type", SessionType.ONE_TO_ONE))
+    capacity = int(values.get("capacity") or 1)
+    return {
+        "day": long_day_label(date.fromisoformat(values["day"])) if values.get("day") else "",
+        "start": values.get("start", ""),
+        "from": values.get("from", ""),
+        "to": values.get("to", ""),
+        "minutes": minutes,
+        "lengths": [(str(m), _("{n} min").format(n=m)) for m in LENGTH_CHOICES],
+        "seat_choices": [(str(n), str(n)) for n in SEAT_CHOICES if n <= rules.max_group_size],
+        "max_seats": rules.max_group_size,
+        "weekday_items": [(str(i), names[i]) for i in range(7)],
+        "weekdays": ", ".join(names[d] for d in weekdays),
+        "kind": type_label(session_type, capacity),
+        "is_slot": flow == "slot",
+        "is_edit": flow == "edit",
+        "is_pattern": flow == "pattern",
+        "asks_end": flow in ("slot", "edit"),
+    }
+
+
+async def _dates_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    uow_factory, clock = deps(dialog_manager)
+    tutor, first, last = await window_of(
+        uow_factory(), clock, rules_of(dialog_manager), user_id=user_id_of(dialog_manager)
+    )
+    days = [first.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)]
+    return {"dates": [(d.isoformat(), day_label(d)) for d in days], "zone": tutor.timezone}
+
+
+Answer = Callable[[Message | CallbackQuery, DialogManager, str], Awaitable[None]]
+
+
+def _typed(answer: Answer) -> MessageInput:
+    async def typed(message: Message, widget: Any, manager: DialogManager) -> None:
+        await answer(message, manager, message.text or "")
+
+    return MessageInput(typed, content_types=ContentType.TEXT)
+
+
+def _choices(widget_id: str, items: str, answer: Answer, width: int = 5) -> Group:
+    async def clicked(event: CallbackQuery, widget: Any, manager: DialogManager, item: str) -> None:
+        await answer(event, manager, item)
+
+    return Group(
+        Select(Format("{item[1]}"), id=widget_id, item_id_getter=lambda item: item[0], items=items, on_click=clicked),
+        width=width,
+    )
+
+
+async def _refuse(event: Message | CallbackQuery, error: DomainError) -> None:
+    await report(event, error)
+
+
+# --- the steps ------------------------------------------------------------------------------------
+
+
+async def _date(event: CallbackQuery, widget: Any, manager: DialogManager, iso: str) -> None:
+    st.draft(manager)["day"] = iso
+    st.set_day(manager, date.fromisoformat(iso))
+    await manager.switch_to(Availability.start)
+
+
+async def _start(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
+    try:
+        value = parse_time_of_day(text)
+    except DomainError as error:
+        await _refuse(event, error)
+        return
+    st.draft(manager)["start"] = st.hhmm(value)
+    if st.flow(manager) == "edit":
+        await _submit(event, manager)
+    else:
+        await manager.switch_to(Availability.length)
+
+
+async def _length(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
+    try:
+        st.draft(manager)["minutes"] = parse_minutes(text)
+    except DomainError as error:
+        await _refuse(event, error)
+        return
+    await _after_length(event, manager)
+
+
+async def _end_time(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
+    try:
+        end = parse_time_of_day(text)
+    except DomainError as error:
+        await _refuse(event, error)
+        return
+    start = st.parse_hhmm(st.draft(manager)["start"])
+    minutes = int((datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds() // 60)
+    if minutes <= 0:
+        await _refuse(event, ValidationError("slot.end_before_start"))
+        return
+    st.draft(manager)["minutes"] = minutes
+    await _after_length(event, manager)
+
+
+async def _after_length(event: Message | CallbackQuery, manager: DialogManager) -> None:
+    if st.flow(manager) == "edit":
+        await _submit(event, manager)
+    else:
+        await manager.switch_to(Availability.kind)
+
+
+async def _kind(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    if widget.widget_id == "kind_one":
+        st.draft(manager).update(type=SessionType.ONE_TO_ONE.value, capacity=1)
+        await _finish(event, manager)
+    else:
+        st.draft(manager)["type"] = SessionType.GROUP.value
+        await manager.switch_to(Availability.seats)
+
+
+async def _seats(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
+    try:
+        st.draft(manager)["capacity"] = parse_seats(text)
+    except DomainError as error:
+        await _refuse(event, error)
+        return
+    await _finish(event, manager)
+
+
+async def _finish(event: Message | CallbackQuery, manager: DialogManager) -> None:
+    if st.flow(manager) == "pattern":
+        try:
+            check_pattern(st.pattern_draft(manager), rules_of(manager))
+        except DomainError as error:
+            await _refuse(event, error)
+            return
+        await manager.switch_to(Availability.pattern_confirm)
+    else:
+        await _submit(event, manager)
+
+
+async def _submit(event: Message | CallbackQuery, manager: DialogManager) -> None:
+    """Create or change the slot; a refusal is explained and leads back to the step that can fix it."""
+    uow_factory, clock = deps(manager)
+    spec = st.slot_spec(manager)
+    editing = st.flow(manager) == "edit"
+    try:
+        if editing:
+            slot = await edit_slot(
+                uow_factory(),
+                clock,
+                rules_of(manager),
+                user_id=user_id_of(manager),
+                slot_id=int(st.data(manager)["slot_id"]),
+                spec=spec,
+            )
+        else:
+            slot = await add_slot(uow_factory(), clock, rules_of(manager), user_id=user_id_of(manager), spec=spec)
+    except DomainError as error:
+        if error.code in ("slot.has_bookings", "slot.started", "slot.not_found", "tutor.no_profile"):
+            await st.show_result(manager, "⚠️ " + error_text(error), Availability.day)
+            return
+        # The reason can be long (it names the conflicting slot): a message, not a pop-up, and the
+        # step that can fix it asked again below it.
+        if isinstance(event, CallbackQuery):
+            await event.answer()
+            if isinstance(event.message, Message):
+                await event.message.answer(error_text(error))
+        else:
+            await event.answer(error_text(error))
+        manager.show_mode = ShowMode.SEND
+        await manager.switch_to(_FIX_STEP.get(error.code, Availability.start))
+        return
+    st.set_day(manager, spec.day)
+    what = time_range(slot.starts_at, slot.ends_at, slot.timezone)
+    text = (_("✅ Slot changed: {day}, {time}.") if editing else _("✅ Slot added: {day}, {time}.")).format(
+        day=long_day_label(spec.day), time=what
+    )
+    await st.show_result(manager, text, Availability.day)
+
+
+# --- editing one slot -----------------------------------------------------------------------------
+
+
+async def _edit(event: CallbackQuery, manager: DialogManager, step: Any) -> None:
+    uow_factory, _clock = deps(manager)
+    try:
+        _tutor, slot = await get_slot(
+            uow_factory(), user_id=user_id_of(manager), slot_id=int(st.data(manager)["slot_id"])
+        )
+    except DomainError as error:
+        await _refuse(event, error)
+        return
+    spec = spec_of(slot)
+    st.start_flow(
+        manager,
+        "edit",
+        day=spec.day.isoformat(),
+        start=st.hhmm(spec.start),
+        minutes=spec.minutes,
+        type=spec.session_type.value,
+        capacity=spec.capacity,
+    )
+    await manager.switch_to(step)
+
+
+async def edit_start(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    await _edit(event, manager, Availability.start)
+
+
+async def edit_length(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    await _edit(event, manager, Availability.length)
+
+
+async def edit_seats(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    await _edit(event, manager, Availability.seats)
+
+
+# --- weekly patterns ------------------------------------------------------------------------------
+
+
+async def _patterns_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    uow_factory, _clock = deps(dialog_manager)
+    _tutor, patterns = await list_patterns(uow_factory(), user_id=user_id_of(dialog_manager))
+    names = _weekday_names()
+    lines = [
+        "{n}. {days} · {start}–{end} · {length} · {kind}".format(
+            n=index,
+            days=", ".join(names[d] for d in sorted(p.weekdays)),
+            start=st.hhmm(p.window_start),
+            end=st.hhmm(p.window_end),
+            length=_("{n} min").format(n=p.session_minutes),
+            kind=type_label(p.session_type, p.capacity),
+        )
+        for index, p in enumerate(patterns, start=1)
+    ]
+    return {
+        "lines": "\n".join(lines) or _("No weekly pattern yet."),
+        "patterns": [(str(p.id), f"🗑 {index}") for index, p in enumerate(patterns, start=1)],
+    }
+
+
+async def _new_pattern(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    st.start_flow(manager, "pattern", weekdays=[])
+    days = manager.find("pattern_weekdays")
+    if isinstance(days, ManagedMultiselect):
+        await days.reset_checked()  # type: ignore[no-untyped-call]
+    await manager.switch_to(Availability.pattern_days)
+
+
+async def _pattern_deleted(event: CallbackQuery, widget: Any, manager: DialogManager, pattern_id: str) -> None:
+    uow_factory, clock = deps(manager)
+    try:
+        removed = await delete_pattern(uow_factory(), clock, user_id=user_id_of(manager), pattern_id=int(pattern_id))
+    except DomainError as error:
+        await _refuse(event, error)
+        return
+    await st.show_result(
+        manager,
+        ngettext(
+            "🗑 The weekly pattern is removed, with {n} future free slot.",
+            "🗑 The weekly pattern is removed, with {n} future free slots.",
+            removed,
+        ).format(n=removed),
+        Availability.patterns,
+    )
+
+
+async def _days_chosen(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    days = manager.find("pattern_weekdays")
+    assert isinstance(days, ManagedMultiselect)
+    checked = sorted(int(d) for d in days.get_checked())
+    if not checked:
+        await _refuse(event, ValidationError("pattern.no_days"))
+        return
+    st.draft(manager)["weekdays"] = checked
+    await manager.switch_to(Availability.pattern_from)
+
+
+async def _pattern_from(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
+    try:
+        st.draft(manager)["from"] = st.hhmm(parse_time_of_day(text))
+    except DomainError as error:
+        await _refuse(event, error)
+        return
+    await manager.switch_to(Availability.pattern_to)
+
+
+async def _pattern_to(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
+    try:
+        end = parse_time_of_day(text)
+    except DomainError as error:
+        await _refuse(event, error)
+        return
+    if end <= st.parse_hhmm(st.draft(manager)["from"]):
+        await _refuse(event, ValidationError("slot.end_before_start"))
+        return
+    st.draft(manager)["to"] = st.hhmm(end)
+    await manager.switch_to(Availability.length)
+
+
+async def _create_pattern(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    uow_factory, clock = deps(manager)
+    try:
+        pattern, result = await create_pattern(
+            uow_factory(), clock, rules_of(manager), user_id=user_id_of(manager), draft=st.pattern_draft(manager)
+        )
+    except DomainError as error:
+        await _refuse(event, error)
+        return
+    st.data(manager).pop("day", None)
+    await st.show_result(
+        manager, bulk_summary(len(result.created), result.skipped, pattern.timezone), Availability.week
+    )
+
+
+def windows() -> list[Window]:
+    return [
+        Window(
+            Tr("📅 On which day? (times in {zone})"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="pick_date",
+                    item_id_getter=lambda item: item[0],
+                    items="dates",
+                    on_click=_date,
+                ),
+                width=4,
+            ),
+            SwitchTo(Tr("◀️ Week"), id="date_back", state=Availability.week),
+            state=Availability.pick_date,
+            getter=_dates_getter,
+        ),
+        Window(
+            Tr("🕒 {day}: at what time does the slot start? Type it, for example 16:00 or 4pm.", when="is_slot"),
+            Tr("🕒 New start time for this slot? Type it, for example 16:30.", when="is_edit"),
+            _typed(_start),
+            Button(Tr("◀️ Back"), id="start_back", on_click=_back),
+            state=Availability.start,
+            getter=_getter,
+        ),
+        Window(
+            Tr("⏱ How long is each session? Pick one or type minutes (such as 50 or 1h30).", when="is_pattern"),
+            Tr("⏱ How long is the slot? Pick one or type minutes (such as 50 or 1h30).", when="asks_end"),
+            _choices("length", "lengths", _length),
+            SwitchTo(Tr("⏰ Give an end time instead"), id="to_end", state=Availability.end_time, when="asks_end"),
+            _typed(_length),
+            Button(Tr("◀️ Back"), id="length_back", on_click=_back),
+            state=Availability.length,
+            getter=_getter,
+        ),
+        Window(
+            Tr("⏰ It starts at {start}. At what time does it end?"),
+            _typed(_end_time),
+            SwitchTo(Tr("◀️ Back"), id="end_back", state=Availability.length),
+            state=Availability.end_time,
+            getter=_getter,
+        ),
+        Window(
+            Tr("👥 1-to-1, or a group session?"),
+            Row(
+                Button(Tr("👤 1-to-1"), id="kind_one", on_click=_kind),
+                Button(Tr("👥 Group"), id="kind_group", on_click=_kind),
+            ),
+            Button(Tr("◀️ Back"), id="kind_back", on_click=_back),
+            state=Availability.kind,
+            getter=_getter,
+        ),
+        Window(
+            Tr("👥 How many seats? From 2 to {max_seats}: pick one or type a number."),
+            _choices("seats", "seat_choices", _seats),
+            _typed(_seats),
+            Button(Tr("◀️ Back"), id="seats_back", on_click=_back),
+            state=Availability.seats,
+            getter=_getter,
+        ),
+        Window(
+            Multi(Tr("🔁 Weekly patterns"), Format("{lines}"), sep="\n\n"),
+            Group(
+                Select(
+                    Format("{item[1]}"),
+                    id="delete_pattern",
+                    item_id_getter=lambda item: item[0],
+                    items="patterns",
+                    on_click=_pattern_deleted,
+                ),
+                width=4,
+            ),
+            Button(Tr("➕ New weekly pattern"), id="new_pattern", on_click=_new_pattern),
+            SwitchTo(Tr("◀️ Week"), id="patterns_back", state=Availability.week),
+            state=Availability.patterns,
+            getter=_patterns_getter,
+        ),
+        Window(
+            Tr("🔁 A weekly pattern repeats the same slots every week. On which days? Tap them, then Next."),
+            Group(
+                Multiselect(
+                    Format("✅ {item[1]}"),
+                    Format("{item[1]}"),
+                    id="pattern_weekdays",
+                    item_id_getter=lambda item: item[0],
+                    items="weekday_items",
+                ),
+                width=4,
+            ),
+            Row(
+                Button(Tr("Next ▶️"), id="days_next", on_click=_days_chosen),
+                SwitchTo(Tr("◀️ Back"), id="days_back", state=Availability.patterns),
+            ),
+            state=Availability.pattern_days,
+            getter=_getter,
+        ),
+        Window(
+            Tr("🕒 {weekdays}: from what time are you available? Type it, for example 16:00."),
+            _typed(_pattern_from),
+            SwitchTo(Tr("◀️ Back"), id="from_back", state=Availability.pattern_days),
+            state=Availability.pattern_from,
+            getter=_getter,
+        ),
+        Window(
+            Tr("🕒 From {from} until what time?"),
+            _typed(_pattern_to),
+            SwitchTo(Tr("◀️ Back"), id="to_back", state=Availability.pattern_from),
+            state=Availability.pattern_to,
+            getter=_getter,
+        ),
+        Window(
+            Multi(
+                Tr(
+                    "🔁 Every {weekdays}, {from}–{to}: {minutes}-minute sessions, {kind}, with your break between them."
+                ),
+                Tr("This creates the slots of the next four weeks, and the daily update keeps adding new days."),
+                sep="\n\n",
+            ),
+            Row(
+                Button(Tr("✅ Create the slots"), id="create_pattern", on_click=_create_pattern),
+                SwitchTo(Tr("✖️ Cancel"), id="pattern_cancel", state=Availability.patterns),
+            ),
+            state=Availability.pattern_confirm,
+            getter=_getter,
+        ),
+    ]
+
+
+async def _back(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    """One step back in the current flow; leaving an edit goes back to the slot."""
+    flow = st.flow(manager)
+    current = manager.current_context().state
+    if flow == "edit":
+        await manager.switch_to(Availability.slot)
+        return
+    previous = {
+        Availability.start: Availability.day if st.day(manager) else Availability.pick_date,
+        Availability.length: Availability.pattern_to if flow == "pattern" else Availability.start,
+        Availability.kind: Availability.length,
+        Availability.seats: Availability.kind,
+    }
+    await manager.switch_to(previous.get(current, Availability.week))
