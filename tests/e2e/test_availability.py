@@ -279,3 +279,25 @@ async def test_nobody_acts_on_another_tutors_slots(tutor_app: TutorBot, telegram
     await sam.wait_for("Welcome")
     await sam.send("/availability")
     await sam.wait_for("Set up your tutor profile first")
+
+
+async def test_the_schedule_speaks_the_tutors_language(tutor_app: TutorBot, telegram: FakeTelegram) -> None:
+    from core.usecases.accounts import set_language
+
+    app = tutor_app
+    await make_tutor(app)
+    await set_language(app.components.uow_factory(), app.components.clock, user_id=TUTOR, language="fr")
+    paul = telegram.user(TUTOR, "Paul", language_code="en")
+    await paul.send("/availability")
+    week = await paul.wait_for("Semaine du lundi 16 mars 2026")
+    assert "ven. 20 mars" in week.button_labels
+    await paul.press("ven. 20 mars")
+    day = await paul.wait_for("vendredi 20 mars 2026")
+    assert "➕ Ajouter un créneau" in day.button_labels
+    await paul.press("➕ Ajouter un créneau")
+    await paul.wait_for("à quelle heure", new_only=False)
+    await paul.send("tout à l'heure")
+    await paul.wait_for("n'est pas un horaire")
+    await paul.wait_for("à quelle heure", new_only=True)
+    await paul.send("16h")  # the way French speakers write it
+    await paul.wait_for("Quelle est la durée du créneau")

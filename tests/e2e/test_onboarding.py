@@ -102,8 +102,8 @@ async def test_command_menus_are_registered_per_language(app: TutorBot, telegram
     languages = {call.params.get("language_code") for call in calls}
     assert languages == {None, "en", "fr"}
     french = next(call for call in calls if call.params.get("language_code") == "fr")
-    assert [c["command"] for c in french.params["commands"]] == ["start", "help", "settings"]
-    assert "Langue" in french.params["commands"][2]["description"]
+    assert [c["command"] for c in french.params["commands"]] == ["start", "help", "availability", "settings"]
+    assert "Langue" in french.params["commands"][3]["description"]
 
 
 async def test_a_tutor_link_opens_the_tutor_page_after_onboarding(app: TutorBot, telegram: FakeTelegram) -> None:

@@ -452,7 +452,6 @@ async def test_locks_of_different_tutors_do_not_wait_for_each_other_on_postgres(
     await asyncio.wait_for(asyncio.gather(first(), second()), timeout=30)
 
 
-
 async def test_a_slot_that_had_a_session_is_history_and_never_deleted_as_free(
     uow_factory: SqlUnitOfWorkFactory,
 ) -> None:
