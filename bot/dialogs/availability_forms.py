@@ -2,15 +2,13 @@
 type, seats), one change to a slot, and a new weekly pattern (days, window, then the same length, type
 and seats steps)."""
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
-from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, Window
-from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Group, ManagedMultiselect, Multiselect, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi
 from babel.dates import get_day_names
@@ -18,7 +16,7 @@ from babel.dates import get_day_names
 from bot.dialogs import availability_state as st
 from bot.dialogs.common import deps, report, rules_of, user_id_of
 from bot.dialogs.states import Availability
-from bot.dialogs.widgets import Tr
+from bot.dialogs.widgets import Tr, choice_buttons, typed_answer
 from bot.texts.errors import error_text
 from bot.texts.slots import bulk_summary, day_label, long_day_label, time_range, type_label
 from core.availability import parse_minutes, parse_seats, parse_time_of_day
@@ -88,26 +86,6 @@ async def _dates_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[s
     )
     days = [first.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)]
     return {"dates": [(d.isoformat(), day_label(d)) for d in days], "zone": tutor.timezone}
-
-
-Answer = Callable[[Message | CallbackQuery, DialogManager, str], Awaitable[None]]
-
-
-def _typed(answer: Answer) -> MessageInput:
-    async def typed(message: Message, widget: Any, manager: DialogManager) -> None:
-        await answer(message, manager, message.text or "")
-
-    return MessageInput(typed, content_types=ContentType.TEXT)
-
-
-def _choices(widget_id: str, items: str, answer: Answer, width: int = 5) -> Group:
-    async def clicked(event: CallbackQuery, widget: Any, manager: DialogManager, item: str) -> None:
-        await answer(event, manager, item)
-
-    return Group(
-        Select(Format("{item[1]}"), id=widget_id, item_id_getter=lambda item: item[0], items=items, on_click=clicked),
-        width=width,
-    )
 
 
 async def _refuse(event: Message | CallbackQuery, error: DomainError) -> None:
@@ -393,7 +371,7 @@ def windows() -> list[Window]:
         Window(
             Tr("🕒 {day}: at what time does the slot start? Type it, for example 16:00 or 4pm.", when="is_slot"),
             Tr("🕒 New start time for this slot? Type it, for example 16:30.", when="is_edit"),
-            _typed(_start),
+            typed_answer(_start),
             Button(Tr("◀️ Back"), id="start_back", on_click=_back),
             state=Availability.start,
             getter=_getter,
@@ -401,16 +379,16 @@ def windows() -> list[Window]:
         Window(
             Tr("⏱ How long is each session? Pick one or type minutes (such as 50 or 1h30).", when="is_pattern"),
             Tr("⏱ How long is the slot? Pick one or type minutes (such as 50 or 1h30).", when="asks_end"),
-            _choices("length", "lengths", _length),
+            choice_buttons("length", "lengths", _length, width=5),
             SwitchTo(Tr("⏰ Give an end time instead"), id="to_end", state=Availability.end_time, when="asks_end"),
-            _typed(_length),
+            typed_answer(_length),
             Button(Tr("◀️ Back"), id="length_back", on_click=_back),
             state=Availability.length,
             getter=_getter,
         ),
         Window(
             Tr("⏰ It starts at {start}. At what time does it end?"),
-            _typed(_end_time),
+            typed_answer(_end_time),
             SwitchTo(Tr("◀️ Back"), id="end_back", state=Availability.length),
             state=Availability.end_time,
             getter=_getter,
@@ -427,8 +405,8 @@ def windows() -> list[Window]:
         ),
         Window(
             Tr("👥 How many seats? From 2 to {max_seats}: pick one or type a number."),
-            _choices("seats", "seat_choices", _seats),
-            _typed(_seats),
+            choice_buttons("seats", "seat_choices", _seats, width=5),
+            typed_answer(_seats),
             Button(Tr("◀️ Back"), id="seats_back", on_click=_back),
             state=Availability.seats,
             getter=_getter,
@@ -471,14 +449,14 @@ def windows() -> list[Window]:
         ),
         Window(
             Tr("🕒 {weekdays}: from what time are you available? Type it, for example 16:00."),
-            _typed(_pattern_from),
+            typed_answer(_pattern_from),
             SwitchTo(Tr("◀️ Back"), id="from_back", state=Availability.pattern_days),
             state=Availability.pattern_from,
             getter=_getter,
         ),
         Window(
             Tr("🕒 From {from} until what time?"),
-            _typed(_pattern_to),
+            typed_answer(_pattern_to),
             SwitchTo(Tr("◀️ Back"), id="to_back", state=Availability.pattern_from),
             state=Availability.pattern_to,
             getter=_getter,

@@ -1,21 +1,20 @@
 """The tutor profile, step by step: name, subjects, currency and hourly rate, time zone, break between
 sessions, cancellation notice; then a summary where any step can be changed before saving."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi
 
 from bot.dialogs.common import deps, report, rules_of, user_id_of
 from bot.dialogs.states import TutorProfileForm
-from bot.dialogs.widgets import Tr
+from bot.dialogs.widgets import Answer, Tr, choice_buttons, typed_answer
 from bot.dialogs.zone_picker import zone_windows
 from bot.i18n import fmt_money, fmt_zone
 from core.errors import DomainError
@@ -113,9 +112,6 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
     }
 
 
-Answer = Callable[[Message | CallbackQuery, DialogManager, str], Awaitable[None]]
-
-
 def _step(key: str, parse: Callable[[str], Any], then: State) -> Answer:
     """Store the parsed answer under `key` and go on; bad input gets its localized message, nothing else."""
 
@@ -128,34 +124,6 @@ def _step(key: str, parse: Callable[[str], Any], then: State) -> Answer:
         await _next(manager, then)
 
     return answer
-
-
-def _typed(answer: Answer) -> MessageInput:
-    async def typed(message: Message, widget: Any, manager: DialogManager) -> None:
-        await answer(message, manager, message.text or "")
-
-    return MessageInput(typed, content_types=ContentType.TEXT)
-
-
-def _choices(widget_id: str, items: str, answer: Answer) -> list[Any]:
-    """Buttons for the usual answers, and any other answer typed in."""
-
-    async def clicked(event: CallbackQuery, widget: Any, manager: DialogManager, item: str) -> None:
-        await answer(event, manager, item)
-
-    return [
-        Group(
-            Select(
-                Format("{item[1]}"),
-                id=widget_id,
-                item_id_getter=lambda item: item[0],
-                items=items,
-                on_click=clicked,
-            ),
-            width=4,
-        ),
-        _typed(answer),
-    ]
 
 
 _name = _step("name", clean_display_name, TutorProfileForm.subjects)
@@ -248,7 +216,7 @@ def build_tutor_profile_dialog() -> Dialog:
                 sep="\n\n",
             ),
             Button(Format("✅ {suggested_name}"), id="use_name", on_click=_name_suggested, when="has_suggestion"),
-            _typed(_name),
+            typed_answer(_name),
             state=TutorProfileForm.name,
             getter=_getter,
         ),
@@ -258,7 +226,7 @@ def build_tutor_profile_dialog() -> Dialog:
                 Tr("Separate them with commas, for example: Maths, Physics, French."),
                 sep="\n\n",
             ),
-            _typed(_subjects),
+            typed_answer(_subjects),
             state=TutorProfileForm.subjects,
             getter=_getter,
         ),
@@ -268,7 +236,8 @@ def build_tutor_profile_dialog() -> Dialog:
                 Tr("Pick one, or type its three-letter code (for example SEK)."),
                 sep="\n\n",
             ),
-            *_choices("currency", "currencies", _currency),
+            choice_buttons("currency", "currencies", _currency),
+            typed_answer(_currency),
             state=TutorProfileForm.currency,
             getter=_getter,
         ),
@@ -282,7 +251,7 @@ def build_tutor_profile_dialog() -> Dialog:
                 sep="\n\n",
             ),
             Row(SwitchTo(Tr("💱 Change currency"), id="to_currency", state=TutorProfileForm.currency)),
-            _typed(_rate),
+            typed_answer(_rate),
             state=TutorProfileForm.rate,
             getter=_getter,
         ),
@@ -310,7 +279,8 @@ def build_tutor_profile_dialog() -> Dialog:
                 Tr("Pick one or type a number of minutes. Now: {buffer_text}."),
                 sep="\n\n",
             ),
-            *_choices("buffer", "buffer_choices", _buffer),
+            choice_buttons("buffer", "buffer_choices", _buffer),
+            typed_answer(_buffer),
             state=TutorProfileForm.buffer,
             getter=_getter,
         ),
@@ -320,7 +290,8 @@ def build_tutor_profile_dialog() -> Dialog:
                 Tr("Pick one or type a number of hours before the start. Now: {notice_text}."),
                 sep="\n\n",
             ),
-            *_choices("notice", "notice_choices", _notice),
+            choice_buttons("notice", "notice_choices", _notice),
+            typed_answer(_notice),
             state=TutorProfileForm.notice,
             getter=_getter,
         ),

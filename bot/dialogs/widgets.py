@@ -1,11 +1,15 @@
 """Dialog widgets that translate at render time, in the locale of the update being handled."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiogram.types import CallbackQuery, ContentType, Message
 from aiogram.utils.i18n import gettext, ngettext
 from aiogram_dialog import DialogManager
 from aiogram_dialog.widgets.common import WhenCondition
-from aiogram_dialog.widgets.text import Text
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Group, Select
+from aiogram_dialog.widgets.text import Format, Text
 
 
 class _Lenient(dict[str, Any]):
@@ -35,3 +39,28 @@ class TrN(Text):
     async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
         count = int(data.get(self.count_key) or 0)
         return ngettext(self.singular, self.plural, count).format_map(_Lenient(data))
+
+
+# A step's answer, whether typed or picked from buttons: (event, manager, text).
+Answer = Callable[[Message | CallbackQuery, DialogManager, str], Awaitable[None]]
+
+
+def typed_answer(answer: Answer) -> MessageInput:
+    """Any text the person types in this window is the answer."""
+
+    async def typed(message: Message, widget: Any, manager: DialogManager) -> None:
+        await answer(message, manager, message.text or "")
+
+    return MessageInput(typed, content_types=ContentType.TEXT)
+
+
+def choice_buttons(widget_id: str, items: str, answer: Answer, width: int = 4) -> Group:
+    """Buttons for the usual answers; `items` names (id, label) pairs in the window data."""
+
+    async def clicked(event: CallbackQuery, widget: Any, manager: DialogManager, item: str) -> None:
+        await answer(event, manager, item)
+
+    return Group(
+        Select(Format("{item[1]}"), id=widget_id, item_id_getter=lambda item: item[0], items=items, on_click=clicked),
+        width=width,
+    )
