@@ -5,10 +5,10 @@ from datetime import date, datetime
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
-from core.availability import Skipped
 
 from bot.i18n import fmt_time
 from bot.texts.errors import error_text
+from core.availability import Skipped
 from core.entities import Slot
 from core.enums import SessionType
 from core.errors import ValidationError
