@@ -150,6 +150,8 @@ class Payment:
     provider: str = "stripe"
     checkout_session_id: str | None = None
     checkout_url: str | None = None
+    # The checkout session's status as the provider last reported it: "open", "complete", "expired".
+    provider_status: str | None = None
     payment_intent_id: str | None = None
     refund_id: str | None = None
     refund_attempts: int = 0
@@ -232,3 +234,23 @@ class OutboxMessage:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BookingView:
+    """One of a student's bookings with everything a list or a message about it shows."""
+
+    participant: Participant
+    payment: Payment | None
+    slot: Slot
+    session: TeachingSession
+    tutor: TutorProfile
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionRoster:
+    """A session with its slot and the people holding a seat, for the tutor's list."""
+
+    session: TeachingSession
+    slot: Slot
+    participants: list[tuple[Participant, User]]

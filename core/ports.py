@@ -10,6 +10,7 @@ from typing import Protocol, Self
 
 from core.entities import (
     Attendance,
+    BookingView,
     ChatMessage,
     Conversation,
     DayOff,
@@ -18,13 +19,14 @@ from core.entities import (
     Participant,
     Payment,
     SessionFile,
+    SessionRoster,
     Slot,
     TeachingSession,
     TutorProfile,
     User,
     WeeklyPattern,
 )
-from core.enums import TutorStatus
+from core.enums import ParticipantStatus, TutorStatus
 
 
 class UserRepository(Protocol):
@@ -35,6 +37,10 @@ class UserRepository(Protocol):
         ...
 
     async def update(self, user: User) -> None: ...
+
+    async def lock(self, user_id: int) -> None:
+        """Serialize one person's bookings until the transaction ends (row lock on PostgreSQL)."""
+        ...
 
 
 class TutorRepository(Protocol):
@@ -59,6 +65,14 @@ class TutorRepository(Protocol):
         SQLite's write transactions are serialized already)."""
         ...
 
+    async def list_subjects(self) -> list[tuple[str, int]]:
+        """Subjects taught by approved tutors: (name as first written, number of tutors), by name."""
+        ...
+
+    async def list_approved(self, subject: str | None = None) -> list[TutorProfile]:
+        """Approved tutors, those teaching `subject` (any case) when given, ordered by display name."""
+        ...
+
 
 class SlotRepository(Protocol):
     async def get(self, slot_id: int) -> Slot | None: ...
@@ -79,6 +93,22 @@ class SlotRepository(Protocol):
 
     async def delete_unbooked_of_pattern(self, pattern_id: int, starting_from: datetime) -> int:
         """Delete the pattern's slots starting at or after `starting_from` that have no booking; the count."""
+        ...
+
+    async def take_seat(self, slot_id: int) -> bool:
+        """`seats_taken + 1` only while a seat is left (a conditional update); False when full."""
+        ...
+
+    async def release_seat(self, slot_id: int) -> None:
+        """`seats_taken - 1`, never below zero."""
+        ...
+
+    async def list_open(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
+        """The tutor's slots starting in [start, end) with a seat left, by start."""
+        ...
+
+    async def next_open(self, tutor_ids: Sequence[int], after: datetime, before: datetime) -> dict[int, datetime]:
+        """For each tutor, the start of their first slot in (after, before) with a seat left."""
         ...
 
 
@@ -114,12 +144,46 @@ class SessionRepository(Protocol):
     async def add(self, session: TeachingSession) -> TeachingSession: ...
     async def update(self, session: TeachingSession) -> None: ...
 
+    async def get_or_create(self, slot: Slot, now: datetime) -> TeachingSession:
+        """The slot's session, created SCHEDULED if it has none; safe when two bookers race (one row)."""
+        ...
+
+    async def list_rosters(self, tutor_id: int, start: datetime, end: datetime) -> list[SessionRoster]:
+        """The tutor's sessions whose slot starts in [start, end), by start, each with the participants
+        holding a seat (pending payment or booked) and their users."""
+        ...
+
 
 class ParticipantRepository(Protocol):
     async def get(self, participant_id: int) -> Participant | None: ...
-    async def add(self, participant: Participant) -> Participant: ...
+    async def add(self, participant: Participant) -> Participant:
+        """Raises Conflict("booking.already_booked") when the user already holds a seat in the session."""
+        ...
+
     async def update(self, participant: Participant) -> None: ...
     async def list_for_session(self, session_id: int) -> list[Participant]: ...
+
+    async def update_if(self, participant: Participant, expected: ParticipantStatus) -> bool:
+        """Write the participant only if its stored status is still `expected`; False otherwise."""
+        ...
+
+    async def count_holds(self, user_id: int, now: datetime) -> int:
+        """The user's seats held pending payment whose hold has not lapsed."""
+        ...
+
+    async def overlapping(self, user_id: int, start: datetime, end: datetime) -> list[Participant]:
+        """The user's participations holding a seat (pending or booked) whose slot overlaps [start, end)."""
+        ...
+
+    async def list_lapsed_holds(self, now: datetime, limit: int) -> list[Participant]:
+        """Pending-payment participations whose hold_expires_at <= now, oldest first."""
+        ...
+
+    async def list_bookings(self, user_id: int, since: datetime) -> list[BookingView]:
+        """The user's participations (any status) in sessions whose slot ends after `since`, by start."""
+        ...
+
+    async def get_booking(self, participant_id: int) -> BookingView | None: ...
 
 
 class PaymentRepository(Protocol):
@@ -127,6 +191,16 @@ class PaymentRepository(Protocol):
     async def get_by_participant(self, participant_id: int) -> Payment | None: ...
     async def add(self, payment: Payment) -> Payment: ...
     async def update(self, payment: Payment) -> None: ...
+    async def get_by_checkout(self, checkout_session_id: str) -> Payment | None: ...
+
+    async def list_open_checkouts(self, created_before: datetime, limit: int) -> list[Payment]:
+        """Payments with a checkout session the provider last reported "open", created before the
+        instant, oldest first: the ones to ask the provider about when a webhook may have been missed."""
+        ...
+
+    async def list_refunds_due(self, now: datetime, limit: int) -> list[Payment]:
+        """REFUND_PENDING payments whose next_refund_attempt_at is unset or <= now, oldest first."""
+        ...
 
 
 class AttendanceRepository(Protocol):

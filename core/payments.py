@@ -1,0 +1,83 @@
+"""The payment gateway port (Stripe Checkout behind it) and what it reports."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckoutSession:
+    id: str
+    url: str | None
+    # "open", "complete" or "expired", as the provider says.
+    status: str
+    # "paid", "unpaid" or "no_payment_required".
+    payment_status: str
+    payment_intent_id: str | None
+    amount_minor: int
+    currency: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def paid(self) -> bool:
+        return self.status == "complete" and self.payment_status == "paid"
+
+
+class PaymentUnavailable(Exception):  # noqa: N818 - an outcome the caller handles
+    """The provider could not be reached or failed (network, 5xx, rate limit): nothing is known to have
+    happened, and the same call with the same idempotency key may be tried again."""
+
+
+class PaymentRejected(Exception):  # noqa: N818
+    """The provider refused the request for good (a 4xx other than rate limiting)."""
+
+
+class PaymentGateway(Protocol):
+    async def create_checkout(
+        self,
+        *,
+        amount_minor: int,
+        currency: str,
+        description: str,
+        metadata: dict[str, str],
+        success_url: str,
+        cancel_url: str,
+        expires_at: datetime,
+        idempotency_key: str,
+    ) -> CheckoutSession: ...
+
+    async def retrieve_checkout(self, session_id: str) -> CheckoutSession: ...
+
+    async def expire_checkout(self, session_id: str) -> CheckoutSession:
+        """Close an open session so it can no longer be paid; a session that is no longer open is
+        returned as it is (complete or expired), not an error."""
+        ...
+
+    async def refund(self, *, payment_intent_id: str, amount_minor: int, currency: str, idempotency_key: str) -> str:
+        """Refund a payment in full; returns the refund id. Replaying the key never refunds twice."""
+        ...
+
+
+class WebhookSignatureError(Exception):
+    """A webhook's signature is missing, malformed, stale or wrong."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentEvent:
+    """A verified provider event, reduced to what the use cases need."""
+
+    id: str
+    type: str
+    created: datetime
+    # For checkout.session.* events: the session as it was when the event happened.
+    checkout: CheckoutSession | None = None
+    # For charge.refunded / refund.updated: the payment intent and refund concerned.
+    payment_intent_id: str | None = None
+    refund_id: str | None = None
+    refund_status: str | None = None
+
+
+class WebhookVerifier(Protocol):
+    def verify(self, payload: bytes, signature_header: str | None) -> PaymentEvent:
+        """Check the signature and parse the event; raise WebhookSignatureError when it does not hold."""
+        ...
