@@ -22,21 +22,26 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import ConfigurationError, Settings
+from bot.deeplinks import PaymentReturn, deep_link_url
 from bot.dialogs.availability import build_availability_dialog
+from bot.dialogs.booking import build_booking_dialog
 from bot.dialogs.onboarding import build_onboarding_dialog
 from bot.dialogs.settings import build_settings_dialog
 from bot.dialogs.tutor_profile import build_tutor_profile_dialog
 from bot.fsm_storage import DatabaseFsmStorage
-from bot.handlers import admin, availability, errors, fallback, help, settings, start
+from bot.handlers import admin, availability, bookings, errors, fallback, help, settings, start
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares import AppUserMiddleware, InFlightUpdates
 from bot.notifier import TelegramNotifier
-from bot.web import build_web_app
+from bot.web import PaymentWebhook, build_web_app
 from core.clock import Clock
 from core.languages import SUPPORTED_LANGUAGES
 from core.ports import UnitOfWorkFactory, ZoneLocator
 from core.rules import BusinessRules
+from integrations.calendar import IcsCalendarFiles
 from integrations.geo import OfflineZoneLocator
+from integrations.payments_off import PaymentsNotConfigured
+from integrations.stripe_gateway import StripeGateway, StripeWebhookVerifier
 from integrations.system_clock import SystemClock
 from jobs.context import JobContext
 from jobs.registry import Job, all_jobs
@@ -77,11 +82,16 @@ def build_dispatcher(
         help.build_router(),
         settings.build_router(),
         availability.build_router(),
+        bookings.build_router(),
         admin.build_router(),
     )
     dialogs = Router(name="dialogs")
     dialogs.include_routers(
-        build_onboarding_dialog(), build_tutor_profile_dialog(), build_settings_dialog(), build_availability_dialog()
+        build_onboarding_dialog(),
+        build_tutor_profile_dialog(),
+        build_settings_dialog(),
+        build_availability_dialog(),
+        build_booking_dialog(),
     )
     dp.include_router(dialogs)
     # Last, so that it only sees what no command, dialog or button handler took.
@@ -105,7 +115,10 @@ def command_menu(i18n: I18n, language: str) -> list[BotCommand]:
         return [
             BotCommand(command="start", description=_("Start, or pick up where you left off")),
             BotCommand(command="help", description=_("What I can do for you")),
+            BotCommand(command="book", description=_("Find a tutor and book a lesson")),
+            BotCommand(command="mybookings", description=_("Your bookings")),
             BotCommand(command="availability", description=_("Tutors: your free times, week by week")),
+            BotCommand(command="sessions", description=_("Tutors: your upcoming sessions")),
             BotCommand(command="settings", description=_("Language, time zone, role and profile")),
         ]
 
@@ -140,8 +153,11 @@ class Components:
     rules: BusinessRules
     job_context: JobContext
     jobs: dict[str, Job]
+    gateway: StripeGateway | PaymentsNotConfigured
+    webhook_verifier: StripeWebhookVerifier | None
 
     async def close(self) -> None:
+        await self.gateway.close()
         await self.bot.session.close()
         await self.engine.dispose()
 
@@ -160,8 +176,10 @@ async def build_components(settings: Settings, *, clock: Clock | None = None) ->
         session=session,
         default=DefaultBotProperties(link_preview_is_disabled=True),
     )
-    notifier = TelegramNotifier(bot, i18n)
-    job_context = JobContext(uow_factory=uow_factory, notifier=notifier, clock=clock, rules=rules)
+    notifier = TelegramNotifier(bot, i18n, IcsCalendarFiles())
+    gateway = build_gateway(settings)
+    job_context = JobContext(uow_factory=uow_factory, notifier=notifier, clock=clock, rules=rules, gateway=gateway)
+    secret = settings.stripe_webhook_secret
     return Components(
         settings=settings,
         engine=engine,
@@ -172,7 +190,15 @@ async def build_components(settings: Settings, *, clock: Clock | None = None) ->
         rules=rules,
         job_context=job_context,
         jobs=all_jobs(outbox_interval=settings.outbox_poll_seconds, daily_at=settings.cleanup_time),
+        gateway=gateway,
+        webhook_verifier=StripeWebhookVerifier(secret.get_secret_value()) if secret else None,
     )
+
+
+def build_gateway(settings: Settings) -> StripeGateway | PaymentsNotConfigured:
+    if settings.stripe_secret_key is None:
+        return PaymentsNotConfigured()
+    return StripeGateway(settings.stripe_secret_key.get_secret_value(), settings.stripe_api_base)
 
 
 class StartupError(Exception):
@@ -229,6 +255,8 @@ class TutorBot:
         except TelegramNetworkError as exc:
             raise StartupError(f"cannot reach the Telegram Bot API at {settings.telegram_api_url}: {exc}") from None
         self.bot_username = me.username
+        if settings.stripe_secret_key is None:
+            log.warning("STRIPE_SECRET_KEY is not set: paid bookings are refused, free sessions still work")
         fsm_storage, events_isolation = build_fsm_storage(settings, parts.engine)
         dp = self._dispatcher = build_dispatcher(
             uow_factory=parts.uow_factory,
@@ -241,12 +269,23 @@ class TutorBot:
             in_flight=self._in_flight,
         )
         dp["bot_username"] = me.username
+        dp["payment_gateway"] = parts.gateway
+        username = me.username or ""
+        dp["payment_return_link"] = lambda participant_id: deep_link_url(username, PaymentReturn(participant_id))
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        payments = (
+            PaymentWebhook(
+                verifier=parts.webhook_verifier, uow_factory=parts.uow_factory, clock=parts.clock, gateway=parts.gateway
+            )
+            if parts.webhook_verifier is not None
+            else None
+        )
         app = build_web_app(
             dp,
             parts.bot,
             webhook_path=settings.webhook_path if settings.webhook_mode else None,
             webhook_secret=secret,
+            payments=payments,
         )
         self._web = web.AppRunner(app, handle_signals=False)
         await self._web.setup()

@@ -17,7 +17,14 @@ class TutorPage:
     tutor_id: int
 
 
-DeepLink = TutorPage
+@dataclass(frozen=True, slots=True)
+class PaymentReturn:
+    """Back from the payment page (Stripe Checkout's success and cancel URL)."""
+
+    participant_id: int
+
+
+DeepLink = TutorPage | PaymentReturn
 
 
 def parse_start_payload(payload: str | None) -> DeepLink | None:
@@ -32,10 +39,14 @@ def parse_start_payload(payload: str | None) -> DeepLink | None:
         return None
     if kind == "tutor":
         return TutorPage(number)
+    if kind == "paid":
+        return PaymentReturn(number)
     return None
 
 
 def start_payload(link: DeepLink) -> str:
+    if isinstance(link, PaymentReturn):
+        return f"paid_{link.participant_id}"
     return f"tutor_{link.tutor_id}"
 
 

@@ -10,18 +10,21 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import I18n
 
-from bot.texts.notifications import RENDERERS
+from bot.texts.notifications import RENDERERS, RenderContext
+from core.calendar import CalendarFiles
 from core.delivery import RetryLater, Undeliverable
 from core.entities import OutboxMessage, User
 from core.languages import pick_language
 
 
 class TelegramNotifier:
-    def __init__(self, bot: Bot, i18n: I18n) -> None:
+    def __init__(self, bot: Bot, i18n: I18n, calendar: CalendarFiles) -> None:
         self.bot = bot
         self.i18n = i18n
+        self.calendar = calendar
 
     async def deliver(self, message: OutboxMessage, recipient: User | None) -> None:
         render = RENDERERS.get(message.kind)
@@ -29,9 +32,19 @@ class TelegramNotifier:
             raise Undeliverable(f"no renderer for {message.kind!r}")
         locale = pick_language(recipient.language if recipient else None, None, self.i18n.default_locale)
         with self.i18n.use_locale(locale), self.i18n.context():
-            text, keyboard = render(message.payload)
+            rendered = render(message.payload, RenderContext(recipient=recipient, calendar=self.calendar))
         try:
-            await self.bot.send_message(message.recipient_id, text, reply_markup=keyboard)
+            if rendered.document is not None:
+                # One call: the text rides as the caption, so a retry can never send it twice.
+                name, content = rendered.document
+                await self.bot.send_document(
+                    message.recipient_id,
+                    BufferedInputFile(content, filename=name),
+                    caption=rendered.text,
+                    reply_markup=rendered.keyboard,
+                )
+            else:
+                await self.bot.send_message(message.recipient_id, rendered.text, reply_markup=rendered.keyboard)
         except TelegramRetryAfter as exc:
             raise RetryLater("flood control", retry_after=float(exc.retry_after)) from exc
         except (TimeoutError, TelegramServerError, TelegramNetworkError, OSError) as exc:

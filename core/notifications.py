@@ -10,3 +10,12 @@ class NotificationKind(StrEnum):
     # To the tutor (payload: tutor_id).
     TUTOR_APPROVED = "tutor.approved"
     TUTOR_REJECTED = "tutor.rejected"
+    # To the student: "Session booked!" with both time zones and the calendar file (payload: see
+    # core.usecases.bookings.booking_payload; plus "late" when the payment came after the hold lapsed).
+    BOOKING_CONFIRMED = "booking.confirmed"
+    # To the tutor: a new participant (booking_payload plus student_name, note).
+    BOOKING_RECEIVED = "booking.received"
+    # To the student: the seat held for payment was released (booking_payload).
+    HOLD_EXPIRED = "booking.hold_expired"
+    # To the student: a late payment could not get a seat and is refunded (booking_payload).
+    LATE_PAYMENT_REFUNDED = "booking.late_payment_refunded"

@@ -23,12 +23,12 @@ class CheckoutSession:
         return self.status == "complete" and self.payment_status == "paid"
 
 
-class PaymentUnavailable(Exception):  # noqa: N818 - an outcome the caller handles
+class PaymentUnavailable(Exception):
     """The provider could not be reached or failed (network, 5xx, rate limit): nothing is known to have
     happened, and the same call with the same idempotency key may be tried again."""
 
 
-class PaymentRejected(Exception):  # noqa: N818
+class PaymentRejected(Exception):
     """The provider refused the request for good (a 4xx other than rate limiting)."""
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from core.clock import Clock
 from core.delivery import Notifier
+from core.payments import PaymentGateway
 from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
 
@@ -14,3 +15,4 @@ class JobContext:
     notifier: Notifier
     clock: Clock
     rules: BusinessRules
+    gateway: PaymentGateway

@@ -7,6 +7,7 @@ from datetime import time
 from typing import Any
 
 from core.usecases.availability import extend_patterns
+from core.usecases.bookings import expire_holds, reconcile_payments, retry_refunds
 from jobs.context import JobContext
 from jobs.outbox import deliver_outbox
 
@@ -31,8 +32,23 @@ async def _patterns(ctx: JobContext) -> Any:
     return await extend_patterns(ctx.uow_factory, ctx.clock, ctx.rules)
 
 
+async def _holds(ctx: JobContext) -> Any:
+    return await expire_holds(ctx.uow_factory, ctx.clock, ctx.gateway)
+
+
+async def _payments(ctx: JobContext) -> Any:
+    return await reconcile_payments(ctx.uow_factory, ctx.clock, ctx.gateway)
+
+
+async def _refunds(ctx: JobContext) -> Any:
+    return await retry_refunds(ctx.uow_factory, ctx.clock, ctx.gateway)
+
+
 def all_jobs(*, outbox_interval: float, daily_at: time) -> dict[str, Job]:
     jobs = [
+        Job("holds", "release seats whose payment did not arrive in time", _holds, interval_seconds=20),
+        Job("payments", "ask Stripe about checkouts still open (missed webhooks)", _payments, interval_seconds=60),
+        Job("refunds", "retry refunds that failed", _refunds, interval_seconds=60),
         Job("outbox", "send queued notifications through Telegram", _outbox, interval_seconds=outbox_interval),
         Job(
             "patterns",

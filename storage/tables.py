@@ -193,6 +193,8 @@ participants = Table(
     *_timestamps(),
     Index(None, "session_id"),
     Index(None, "user_id", "status"),
+    # Lapsed holds: status = 'pending_payment' AND hold_expires_at <= now.
+    Index(None, "status", "hold_expires_at"),
 )
 
 # One active booking per student and session: at most one row per (session, user) that holds a seat.
@@ -216,6 +218,8 @@ payments = Table(
     Column("provider", String(ENUM_LEN), nullable=False),
     Column("checkout_session_id", String(EXTERNAL_ID_LEN), nullable=True, unique=True),
     Column("checkout_url", Text(), nullable=True),
+    # The checkout session's status as the provider last reported it ("open", "complete", "expired").
+    Column("provider_status", String(ENUM_LEN), nullable=True),
     Column("payment_intent_id", String(EXTERNAL_ID_LEN), nullable=True),
     Column("refund_id", String(EXTERNAL_ID_LEN), nullable=True),
     Column("refund_attempts", Integer(), nullable=False),
@@ -224,6 +228,8 @@ payments = Table(
     *_timestamps(),
     CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
     Index(None, "status"),
+    # Checkouts still open at the provider, oldest first.
+    Index(None, "provider_status", "created_at"),
 )
 
 attendance = Table(

@@ -199,7 +199,6 @@ async def _submit(event: Message | CallbackQuery, manager: DialogManager) -> Non
         # The reason can be long (it names the conflicting slot): a message, not a pop-up, and the
         # step that can fix it asked again below it.
         if isinstance(event, CallbackQuery):
-            await event.answer()
             if isinstance(event.message, Message):
                 await event.message.answer(error_text(error))
         else:

@@ -8,12 +8,12 @@ from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.kbd import Button, Column, Row, SwitchTo
 from aiogram_dialog.widgets.text import Multi
 
-from bot.deeplinks import parse_start_payload
+from bot.deeplinks import TutorPage, parse_start_payload
 from bot.dialogs.common import deps, report, save_zone, user_id_of
 from bot.dialogs.states import Onboarding, TutorProfileForm
 from bot.dialogs.widgets import Tr
 from bot.dialogs.zone_picker import zone_windows
-from bot.handlers.tutor_page import show_deep_link
+from bot.handlers.tutor_page import open_tutor_page
 from bot.i18n import fmt_zone
 from core.enums import Role
 from core.errors import DomainError
@@ -46,11 +46,12 @@ async def _role_chosen(event: CallbackQuery, button: Button, manager: DialogMana
     if role.teaches:
         await manager.start(TutorProfileForm.name, data=manager.start_data, mode=StartMode.RESET_STACK)
         return
-    await manager.switch_to(Onboarding.done)
-    # Someone who came through a tutor's link lands on that tutor's page once set up.
+    # Someone who came through a tutor's link lands on that tutor's booking page once set up.
     link = parse_start_payload(_start_value(manager, "deep_link"))
-    if link is not None and isinstance(event.message, Message):
-        await show_deep_link(event.message, link, uow_factory)
+    if isinstance(link, TutorPage) and isinstance(event.message, Message):
+        await open_tutor_page(event.message, link, manager, uow_factory)
+        return
+    await manager.switch_to(Onboarding.done)
 
 
 def _start_value(manager: DialogManager, key: str) -> str | None:

@@ -51,3 +51,14 @@ class Availability(StatesGroup):
     pattern_from = State()
     pattern_to = State()
     pattern_confirm = State()
+
+
+class Booking(StatesGroup):
+    subjects = State()
+    tutors = State()
+    calendar = State()
+    day = State()
+    confirm = State()
+    note = State()
+    pay = State()
+    done = State()

@@ -64,3 +64,8 @@ def choice_buttons(widget_id: str, items: str, answer: Answer, width: int = 4) -
         Select(Format("{item[1]}"), id=widget_id, item_id_getter=lambda item: item[0], items=items, on_click=clicked),
         width=width,
     )
+
+
+def pick(widget_id: str, items: str, on_click: Any, label: str = "{item[1]}") -> Select[tuple[str, str]]:
+    """A button per (id, label) pair of `items` in the window data."""
+    return Select(Format(label), id=widget_id, item_id_getter=lambda item: item[0], items=items, on_click=on_click)

@@ -13,12 +13,14 @@ def help_text(user: User | None) -> str:
         return _("Send /start to set up your time zone and tell me whether you learn or teach.")
     lines = [_("Here is what I can do:")]
     if user.role and user.role.learns:
-        lines.append(_("🎓 As a student: find a tutor, book a lesson in your own time zone, pay, and join."))
+        lines.append(
+            _("🎓 As a student: /book finds a tutor and books a lesson in your own time zone; /mybookings lists them.")
+        )
     if user.role and user.role.teaches:
         lines.append(
             _(
                 "🧑‍🏫 As a tutor: /availability to publish your free times week by week, with weekly patterns, "
-                "and to share the link to your page."
+                "and to share the link to your page; /sessions lists who booked."
             )
         )
     lines.append(_("/settings: language, time zone, role and tutor profile\n/help: this message"))

@@ -10,8 +10,9 @@ from aiogram_dialog import DialogManager, StartMode
 from bot.deeplinks import parse_start_payload
 from bot.dialogs.states import Onboarding, TutorProfileForm
 from bot.handlers.help import help_text
-from bot.handlers.tutor_page import show_deep_link
+from bot.handlers.tutor_page import open_deep_link
 from core.clock import Clock
+from core.payments import PaymentGateway
 from core.ports import UnitOfWorkFactory
 from core.usecases.accounts import register_user
 from core.usecases.tutor_profiles import get_profile_of_user
@@ -23,6 +24,7 @@ async def start(
     dialog_manager: DialogManager,
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
+    payment_gateway: PaymentGateway,
 ) -> None:
     sender = message.from_user
     if sender is None:
@@ -53,7 +55,7 @@ async def start(
                 _("👋 Welcome back, {first_name}!").format(first_name=user.first_name) + "\n\n" + help_text(user)
             )
         else:
-            await show_deep_link(message, link, uow_factory)
+            await open_deep_link(message, link, dialog_manager, uow_factory, clock, payment_gateway)
 
 
 def build_router() -> Router:

@@ -1,37 +1,40 @@
-"""A tutor's public page, opened from the tutor's shared link."""
+"""Where deep links lead: a tutor's booking page, or the return from the payment page."""
 
 from aiogram.types import Message
-from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager
 
-from bot.deeplinks import DeepLink, TutorPage
-from bot.i18n import fmt_money
-from core.enums import TutorStatus
+from bot.deeplinks import DeepLink, PaymentReturn, TutorPage
+from bot.dialogs.booking import start_booking
+from bot.handlers.bookings import payment_returned
+from core.clock import Clock
+from core.errors import NotFound
+from core.payments import PaymentGateway
 from core.ports import UnitOfWorkFactory
-from core.usecases.tutor_profiles import get_profile
+from core.usecases.browsing import bookable_tutor
 
 
-async def show_deep_link(message: Message, link: DeepLink, uow_factory: UnitOfWorkFactory) -> None:
-    if isinstance(link, TutorPage):
-        await show_tutor_page(message, link.tutor_id, uow_factory)
+async def open_deep_link(
+    message: Message,
+    link: DeepLink,
+    manager: DialogManager,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    gateway: PaymentGateway,
+) -> None:
+    if isinstance(link, PaymentReturn):
+        await payment_returned(message, link.participant_id, uow_factory, clock, gateway)
+        return
+    await open_tutor_page(message, link, manager, uow_factory)
 
 
-async def show_tutor_page(message: Message, tutor_id: int, uow_factory: UnitOfWorkFactory) -> None:
-    profile = await get_profile(uow_factory(), tutor_id)
-    if profile is None or profile.status is not TutorStatus.APPROVED:
+async def open_tutor_page(
+    message: Message, link: TutorPage, manager: DialogManager, uow_factory: UnitOfWorkFactory
+) -> None:
+    """The tutor's calendar, ready to book; a tutor who is gone (or not approved yet) is said so."""
+    try:
+        await bookable_tutor(uow_factory(), tutor_id=link.tutor_id)
+    except NotFound:
         await message.answer(_("This tutor does not exist or is no longer available."))
         return
-    locale = get_i18n().current_locale
-    rate = (
-        _("Free lessons")
-        if profile.hourly_rate_minor == 0
-        else _("{amount} per hour").format(amount=fmt_money(profile.hourly_rate_minor, profile.currency, locale))
-    )
-    await message.answer(
-        _("🧑‍🏫 {name}\n📚 {subjects}\n💶 {rate}\n🕒 Teaches in {zone}").format(
-            name=profile.display_name,
-            subjects=", ".join(profile.subjects),
-            rate=rate,
-            zone=profile.timezone,
-        )
-    )
+    await start_booking(manager, link.tutor_id)

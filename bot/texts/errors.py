@@ -105,6 +105,23 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         **p
     ),
     "pattern.not_found": lambda p: _("This weekly pattern does not exist any more."),
+    # Spec 003's wording where it has one.
+    "booking.own_slot": lambda p: _("You cannot book your own slot."),
+    "booking.past": lambda p: _("This session has already started. Select another time."),
+    "booking.beyond_window": lambda p: _("You can book up to {day}, four weeks ahead.").format(day=_day(p["last_day"])),
+    "booking.full": lambda p: _("Session full. Select another time."),
+    "booking.taken": lambda p: _("This time is no longer available. Select another."),
+    "booking.overlap": lambda p: _("You have another session at this time."),
+    "booking.already_booked": lambda p: _("You have already booked this session."),
+    "booking.too_many_holds": lambda p: ngettext(
+        "You already have {max} booking waiting for payment: pay or release it first (/mybookings).",
+        "You already have {max} bookings waiting for payment: pay or release one first (/mybookings).",
+        int(p["max"]),
+    ).format(**p),
+    "booking.payment_unavailable": lambda p: _("Unable to book. Please try again."),
+    "booking.note_too_long": lambda p: _("The note can have at most {max} characters.").format(**p),
+    "booking.not_found": lambda p: _("This booking does not exist."),
+    "booking.not_pending": lambda p: _("This booking is no longer waiting for payment."),
 }
 
 

@@ -1,6 +1,8 @@
-"""How each outbox notification reads, rendered in the recipient's locale at delivery time."""
+"""How each outbox notification reads, rendered in the recipient's locale and zone at delivery time."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -8,15 +10,41 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import TutorReview
-from bot.i18n import fmt_money
+from bot.i18n import fmt_datetime, fmt_money
+from bot.texts.bookings import google_calendar_link, summary_from_payload
+from bot.texts.slots import type_label
+from core.calendar import CalendarEvent, CalendarFiles, booking_uid
+from core.entities import User
+from core.enums import SessionType
 from core.notifications import NotificationKind
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]
-Renderer = Callable[[dict[str, Any]], Rendered]
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+    # (file name, content): sent as a document with the text as its caption.
+    document: tuple[str, bytes] | None = None
 
 
-def _review_requested(p: dict[str, Any]) -> Rendered:
-    locale = get_i18n().current_locale
+@dataclass(frozen=True, slots=True)
+class RenderContext:
+    recipient: User | None
+    calendar: CalendarFiles
+
+    @property
+    def zone(self) -> str | None:
+        return self.recipient.timezone if self.recipient else None
+
+
+Renderer = Callable[[dict[str, Any], RenderContext], Rendered]
+
+
+def _locale() -> str:
+    return get_i18n().current_locale
+
+
+def _review_requested(p: dict[str, Any], ctx: RenderContext) -> Rendered:
     handle = f" (@{p['username']})" if p.get("username") else ""
     text = _(
         "🆕 A new tutor waits for your review.\n\n"
@@ -25,34 +53,104 @@ def _review_requested(p: dict[str, Any]) -> Rendered:
         name=p["display_name"],
         handle=handle,
         subjects=", ".join(p["subjects"]),
-        rate=fmt_money(int(p["hourly_rate_minor"]), str(p["currency"]), locale),
+        rate=fmt_money(int(p["hourly_rate_minor"]), str(p["currency"]), _locale()),
         zone=p["timezone"],
+    )
+    approve = TutorReview(tutor_id=p["tutor_id"], approve=True).pack()
+    reject = TutorReview(tutor_id=p["tutor_id"], approve=False).pack()
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=_("✅ Approve"), callback_data=approve),
+                InlineKeyboardButton(text=_("❌ Reject"), callback_data=reject),
+            ]
+        ]
+    )
+    return Rendered(text, keyboard)
+
+
+def _approved(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    return Rendered(_("🎉 Your tutor profile is approved: students can now find you."))
+
+
+def _rejected(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    return Rendered(
+        _("Your tutor profile was not approved. You can change it with /settings and it will be reviewed again.")
+    )
+
+
+def _when(p: dict[str, Any], ctx: RenderContext) -> str:
+    return fmt_datetime(datetime.fromisoformat(p["starts_at"]), ctx.zone or str(p["tutor_zone"]), _locale())
+
+
+def _booking_confirmed(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    zone = ctx.zone or str(p["tutor_zone"])
+    lines = [_("✅ Session booked!"), summary_from_payload(p, zone)]
+    if p.get("late"):
+        lines.append(_("Your payment arrived after the hold had lapsed, but the seat was still free."))
+    lines.append(
+        _("Add it to your calendar with the attached file or the button below. /mybookings lists your sessions.")
+    )
+    title = _("Lesson with {tutor}").format(tutor=p["tutor_name"])
+    starts_at, ends_at = datetime.fromisoformat(p["starts_at"]), datetime.fromisoformat(p["ends_at"])
+    details = ", ".join(p.get("subjects") or [])
+    event = CalendarEvent(
+        uid=booking_uid(int(p["participant_id"])), start=starts_at, end=ends_at, summary=title, description=details
     )
     keyboard = InlineKeyboardMarkup(
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=_("✅ Approve"),
-                    callback_data=TutorReview(tutor_id=p["tutor_id"], approve=True).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=_("❌ Reject"),
-                    callback_data=TutorReview(tutor_id=p["tutor_id"], approve=False).pack(),
-                ),
+                    text=_("📅 Add to Google Calendar"),
+                    url=google_calendar_link(title, starts_at, ends_at, details),
+                )
             ]
         ]
     )
-    return text, keyboard
+    return Rendered("\n\n".join(lines), keyboard, ("tutorbot-session.ics", ctx.calendar.ics(event)))
 
 
-def _approved(p: dict[str, Any]) -> Rendered:
-    return _("🎉 Your tutor profile is approved: students can now find you."), None
+def _booking_received(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    zone = ctx.zone or str(p["tutor_zone"])
+    seats = ""
+    if SessionType(p["session_type"]) is SessionType.GROUP:
+        seats = " · " + _("{taken}/{capacity} seats taken").format(taken=p["seats_taken"], capacity=p["capacity"])
+    lines = [
+        _("🆕 New booking: {student} booked your session of {when}.").format(
+            student=p.get("student_name") or "?",
+            when=fmt_datetime(datetime.fromisoformat(p["starts_at"]), zone, _locale()),
+        ),
+        "⏱ "
+        + _("{n} min").format(n=p["minutes"])
+        + " · "
+        + type_label(SessionType(p["session_type"]), int(p["capacity"]))
+        + seats,
+    ]
+    if p.get("note"):
+        lines.append("💬 " + _("Note from the student: {note}").format(note=p["note"]))
+    lines.append(_("/sessions lists your upcoming sessions."))
+    return Rendered("\n".join(lines))
 
 
-def _rejected(p: dict[str, Any]) -> Rendered:
-    return (
-        _("Your tutor profile was not approved. You can change it with /settings and it will be reviewed again."),
-        None,
+def _hold_expired(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    return Rendered(
+        _(
+            "⌛ Your seat for {when} with {tutor} was released: the payment did not arrive in time. "
+            "You can book again with /book."
+        ).format(when=_when(p, ctx), tutor=p["tutor_name"])
+    )
+
+
+def _late_refund(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    return Rendered(
+        _(
+            "↩️ Your payment for {when} with {tutor} arrived after the hold had lapsed, and the seat was taken "
+            "meanwhile. You will get {amount} back."
+        ).format(
+            when=_when(p, ctx),
+            tutor=p["tutor_name"],
+            amount=fmt_money(int(p["amount_minor"]), str(p["currency"]), _locale()),
+        )
     )
 
 
@@ -60,4 +158,8 @@ RENDERERS: dict[str, Renderer] = {
     NotificationKind.TUTOR_REVIEW_REQUESTED: _review_requested,
     NotificationKind.TUTOR_APPROVED: _approved,
     NotificationKind.TUTOR_REJECTED: _rejected,
+    NotificationKind.BOOKING_CONFIRMED: _booking_confirmed,
+    NotificationKind.BOOKING_RECEIVED: _booking_received,
+    NotificationKind.HOLD_EXPIRED: _hold_expired,
+    NotificationKind.LATE_PAYMENT_REFUNDED: _late_refund,
 }

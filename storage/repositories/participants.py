@@ -1,29 +1,31 @@
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, select, update
+from sqlalchemy import ColumnElement, Select, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.entities import Participant
+from core.entities import BookingView, Participant
 from core.enums import ParticipantStatus
 from core.errors import Conflict
-from storage.repositories._common import insert_or_ignore, require_new, require_one
-from storage.tables import ACTIVE_STATUS_VALUES, participants
+from storage.repositories._common import (
+    prefixed_columns,
+    require_new,
+    require_one,
+    unprefixed,
+)
+from storage.repositories._rows import (
+    participant_from_row,
+    payment_from_row,
+    profile_from_row,
+    session_from_row,
+    slot_from_row,
+)
+from storage.repositories.tutors import subjects_of
+from storage.tables import ACTIVE_STATUS_VALUES, participants, payments, sessions, slots, tutor_profiles
 
-
-def _to_participant(row: RowMapping) -> Participant:
-    return Participant(
-        id=row["id"],
-        session_id=row["session_id"],
-        user_id=row["user_id"],
-        status=ParticipantStatus(row["status"]),
-        hold_expires_at=row["hold_expires_at"],
-        booked_at=row["booked_at"],
-        cancelled_at=row["cancelled_at"],
-        note=row["note"],
-        reminders_enabled=row["reminders_enabled"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+ALREADY_BOOKED = "booking.already_booked"
 
 
 def _values(participant: Participant) -> dict[str, Any]:
@@ -48,27 +50,45 @@ class SqlParticipantRepository:
     async def get(self, participant_id: int) -> Participant | None:
         result = await self._conn.execute(select(participants).where(participants.c.id == participant_id))
         row = result.mappings().first()
-        return _to_participant(row) if row is not None else None
+        return participant_from_row(row) if row is not None else None
 
     async def add(self, participant: Participant) -> Participant:
         """Insert the participant; sets the new id on `participant` and returns it.
 
-        Raises `Conflict("already_booked")` (and writes nothing, the transaction stays usable) when the
-        participant holds a seat and the same user already holds one in the same session.
+        Raises `Conflict("booking.already_booked")` (and writes nothing) when the participant holds a seat and
+        the same user already holds one in the same session: the partial unique index rejects the row. The
+        INSERT runs in a SAVEPOINT, so the rejection leaves the transaction usable (a failed statement
+        aborts a whole PostgreSQL transaction otherwise). Any other integrity error (an unknown session or
+        user) raises as such.
+
+        Not `INSERT ... ON CONFLICT DO NOTHING`: PostgreSQL matches a partial index as the conflict arbiter
+        only when it can prove the index predicate from the statement's, which fails once a prepared
+        statement runs with a generic plan (bound values unknown).
         """
         require_new(participant)
-        statement = insert_or_ignore(
-            self._conn,
-            participants,
-            ["session_id", "user_id"],
-            index_where=participants.c.status.in_(ACTIVE_STATUS_VALUES),
-        )
-        result = await self._conn.execute(statement.values(**_values(participant)).returning(participants.c.id))
-        new_id = result.scalar_one_or_none()
-        if new_id is None:
-            raise Conflict("already_booked", session_id=participant.session_id, user_id=participant.user_id)
+        try:
+            async with self._conn.begin_nested():
+                result = await self._conn.execute(
+                    insert(participants).values(**_values(participant)).returning(participants.c.id)
+                )
+                new_id = result.scalar_one()
+        except IntegrityError as error:
+            session_id, user_id = participant.session_id, participant.user_id
+            if participant.status.holds_seat and await self._holds_seat(session_id, user_id):
+                raise Conflict(ALREADY_BOOKED, session_id=session_id, user_id=user_id) from error
+            raise
         participant.id = new_id
         return participant
+
+    async def _holds_seat(self, session_id: int, user_id: int) -> bool:
+        result = await self._conn.execute(
+            select(participants.c.id).where(
+                participants.c.session_id == session_id,
+                participants.c.user_id == user_id,
+                participants.c.status.in_(ACTIVE_STATUS_VALUES),
+            )
+        )
+        return result.first() is not None
 
     async def update(self, participant: Participant) -> None:
         result = await self._conn.execute(
@@ -81,4 +101,111 @@ class SqlParticipantRepository:
         result = await self._conn.execute(
             select(participants).where(participants.c.session_id == session_id).order_by(participants.c.id)
         )
-        return [_to_participant(row) for row in result.mappings()]
+        return [participant_from_row(row) for row in result.mappings()]
+
+    async def update_if(self, participant: Participant, expected: ParticipantStatus) -> bool:
+        """Write every field of the participant in one conditional UPDATE, only if its stored status is still
+        `expected`; False (nothing written) otherwise or if it does not exist."""
+        result = await self._conn.execute(
+            update(participants)
+            .where(participants.c.id == participant.id, participants.c.status == expected.value)
+            .values(**_values(participant))
+        )
+        return result.rowcount == 1
+
+    async def count_holds(self, user_id: int, now: datetime) -> int:
+        """The user's seats held pending payment whose hold has not lapsed (expires after `now`, or never)."""
+        result = await self._conn.execute(
+            select(func.count())
+            .select_from(participants)
+            .where(
+                participants.c.user_id == user_id,
+                participants.c.status == ParticipantStatus.PENDING_PAYMENT.value,
+                or_(participants.c.hold_expires_at.is_(None), participants.c.hold_expires_at > now),
+            )
+        )
+        return int(result.scalar_one())
+
+    async def overlapping(self, user_id: int, start: datetime, end: datetime) -> list[Participant]:
+        """The user's participations holding a seat (pending payment or booked) whose slot overlaps
+        [start, end) (a slot ending at `start` or starting at `end` does not), ordered by slot start."""
+        result = await self._conn.execute(
+            select(participants)
+            .join(sessions, sessions.c.id == participants.c.session_id)
+            .join(slots, slots.c.id == sessions.c.slot_id)
+            .where(
+                participants.c.user_id == user_id,
+                participants.c.status.in_(ACTIVE_STATUS_VALUES),
+                slots.c.starts_at < end,
+                slots.c.ends_at > start,
+            )
+            .order_by(slots.c.starts_at, participants.c.id)
+        )
+        return [participant_from_row(row) for row in result.mappings()]
+
+    async def list_lapsed_holds(self, now: datetime, limit: int) -> list[Participant]:
+        """Pending-payment participations whose hold_expires_at <= now, the earliest lapsed first, at most
+        `limit`."""
+        result = await self._conn.execute(
+            select(participants)
+            .where(
+                participants.c.status == ParticipantStatus.PENDING_PAYMENT.value,
+                participants.c.hold_expires_at <= now,
+            )
+            .order_by(participants.c.hold_expires_at, participants.c.id)
+            .limit(limit)
+        )
+        return [participant_from_row(row) for row in result.mappings()]
+
+    async def list_bookings(self, user_id: int, since: datetime) -> list[BookingView]:
+        """The user's participations (any status) in sessions whose slot ends after `since`, by slot start.
+
+        Two queries whatever the number of bookings: the participations joined with their payment, slot,
+        session and tutor, then the subjects of those tutors.
+        """
+        return await self._bookings(
+            participants.c.user_id == user_id,
+            slots.c.ends_at > since,
+        )
+
+    async def get_booking(self, participant_id: int) -> BookingView | None:
+        """One participation with its payment (or None), slot, session and tutor; None if it does not exist."""
+        found = await self._bookings(participants.c.id == participant_id)
+        return found[0] if found else None
+
+    async def _bookings(self, *conditions: ColumnElement[bool]) -> list[BookingView]:
+        query = _booking_query().where(*conditions).order_by(slots.c.starts_at, participants.c.id)
+        rows = list((await self._conn.execute(query)).mappings())
+        if not rows:
+            return []
+        subjects = await subjects_of(self._conn, {row["tutor__id"] for row in rows})
+        return [_to_booking(row, subjects) for row in rows]
+
+
+def _booking_query() -> Select[Any]:
+    return (
+        select(
+            *prefixed_columns(participants, "participant"),
+            *prefixed_columns(payments, "payment"),
+            *prefixed_columns(slots, "slot"),
+            *prefixed_columns(sessions, "session"),
+            *prefixed_columns(tutor_profiles, "tutor"),
+        )
+        .select_from(participants)
+        .join(sessions, sessions.c.id == participants.c.session_id)
+        .join(slots, slots.c.id == sessions.c.slot_id)
+        .join(tutor_profiles, tutor_profiles.c.id == sessions.c.tutor_id)
+        .outerjoin(payments, payments.c.participant_id == participants.c.id)
+    )
+
+
+def _to_booking(row: Mapping[Any, Any], subjects: dict[int, list[str]]) -> BookingView:
+    tutor_id = row["tutor__id"]
+    return BookingView(
+        participant=participant_from_row(unprefixed(row, "participant")),
+        payment=payment_from_row(unprefixed(row, "payment")) if row["payment__id"] is not None else None,
+        slot=slot_from_row(unprefixed(row, "slot")),
+        session=session_from_row(unprefixed(row, "session")),
+        # A copy per booking: views of the same tutor must not share a mutable list.
+        tutor=profile_from_row(unprefixed(row, "tutor"), list(subjects.get(tutor_id, []))),
+    )

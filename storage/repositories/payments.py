@@ -1,32 +1,14 @@
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import Payment
 from core.enums import PaymentStatus
 from storage.repositories._common import require_new, require_one
+from storage.repositories._rows import payment_from_row
 from storage.tables import payments
-
-
-def _to_payment(row: RowMapping) -> Payment:
-    return Payment(
-        id=row["id"],
-        participant_id=row["participant_id"],
-        amount_minor=row["amount_minor"],
-        currency=row["currency"],
-        status=PaymentStatus(row["status"]),
-        provider=row["provider"],
-        checkout_session_id=row["checkout_session_id"],
-        checkout_url=row["checkout_url"],
-        payment_intent_id=row["payment_intent_id"],
-        refund_id=row["refund_id"],
-        refund_attempts=row["refund_attempts"],
-        next_refund_attempt_at=row["next_refund_attempt_at"],
-        last_error=row["last_error"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
 
 
 def _values(payment: Payment) -> dict[str, Any]:
@@ -38,6 +20,7 @@ def _values(payment: Payment) -> dict[str, Any]:
         "provider": payment.provider,
         "checkout_session_id": payment.checkout_session_id,
         "checkout_url": payment.checkout_url,
+        "provider_status": payment.provider_status,
         "payment_intent_id": payment.payment_intent_id,
         "refund_id": payment.refund_id,
         "refund_attempts": payment.refund_attempts,
@@ -48,6 +31,10 @@ def _values(payment: Payment) -> dict[str, Any]:
     }
 
 
+# The provider's status of a checkout session the customer may still complete.
+OPEN_CHECKOUT = "open"
+
+
 class SqlPaymentRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._conn = connection
@@ -55,12 +42,12 @@ class SqlPaymentRepository:
     async def get(self, payment_id: int) -> Payment | None:
         result = await self._conn.execute(select(payments).where(payments.c.id == payment_id))
         row = result.mappings().first()
-        return _to_payment(row) if row is not None else None
+        return payment_from_row(row) if row is not None else None
 
     async def get_by_participant(self, participant_id: int) -> Payment | None:
         result = await self._conn.execute(select(payments).where(payments.c.participant_id == participant_id))
         row = result.mappings().first()
-        return _to_payment(row) if row is not None else None
+        return payment_from_row(row) if row is not None else None
 
     async def add(self, payment: Payment) -> Payment:
         """Insert the payment; sets the new id on `payment` and returns it."""
@@ -74,3 +61,37 @@ class SqlPaymentRepository:
             update(payments).where(payments.c.id == payment.id).values(**_values(payment))
         )
         require_one(result.rowcount, "payment", payment.id)
+
+    async def get_by_checkout(self, checkout_session_id: str) -> Payment | None:
+        result = await self._conn.execute(select(payments).where(payments.c.checkout_session_id == checkout_session_id))
+        row = result.mappings().first()
+        return payment_from_row(row) if row is not None else None
+
+    async def list_open_checkouts(self, created_before: datetime, limit: int) -> list[Payment]:
+        """Payments with a checkout session the provider last reported "open", created before the instant,
+        oldest first, at most `limit`."""
+        result = await self._conn.execute(
+            select(payments)
+            .where(
+                payments.c.provider_status == OPEN_CHECKOUT,
+                payments.c.checkout_session_id.is_not(None),
+                payments.c.created_at < created_before,
+            )
+            .order_by(payments.c.created_at, payments.c.id)
+            .limit(limit)
+        )
+        return [payment_from_row(row) for row in result.mappings()]
+
+    async def list_refunds_due(self, now: datetime, limit: int) -> list[Payment]:
+        """REFUND_PENDING payments whose next_refund_attempt_at is unset or <= now, oldest (by creation) first,
+        at most `limit`."""
+        result = await self._conn.execute(
+            select(payments)
+            .where(
+                payments.c.status == PaymentStatus.REFUND_PENDING.value,
+                or_(payments.c.next_refund_attempt_at.is_(None), payments.c.next_refund_attempt_at <= now),
+            )
+            .order_by(payments.c.created_at, payments.c.id)
+            .limit(limit)
+        )
+        return [payment_from_row(row) for row in result.mappings()]

@@ -1,27 +1,19 @@
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.entities import TeachingSession
-from core.enums import SessionStatus
-from storage.repositories._common import require_new, require_one
-from storage.tables import sessions
-
-
-def _to_session(row: RowMapping) -> TeachingSession:
-    return TeachingSession(
-        id=row["id"],
-        slot_id=row["slot_id"],
-        tutor_id=row["tutor_id"],
-        status=SessionStatus(row["status"]),
-        channel_name=row["channel_name"],
-        started_at=row["started_at"],
-        completed_at=row["completed_at"],
-        cancel_reason=row["cancel_reason"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+from core.entities import SessionRoster, Slot, TeachingSession
+from storage.repositories._common import (
+    insert_or_ignore,
+    prefixed_columns,
+    require_new,
+    require_one,
+    unprefixed,
+)
+from storage.repositories._rows import participant_from_row, session_from_row, slot_from_row, user_from_row
+from storage.tables import ACTIVE_STATUS_VALUES, participants, sessions, slots, users
 
 
 def _values(session: TeachingSession) -> dict[str, Any]:
@@ -45,12 +37,12 @@ class SqlSessionRepository:
     async def get(self, session_id: int) -> TeachingSession | None:
         result = await self._conn.execute(select(sessions).where(sessions.c.id == session_id))
         row = result.mappings().first()
-        return _to_session(row) if row is not None else None
+        return session_from_row(row) if row is not None else None
 
     async def get_by_slot(self, slot_id: int) -> TeachingSession | None:
         result = await self._conn.execute(select(sessions).where(sessions.c.slot_id == slot_id))
         row = result.mappings().first()
-        return _to_session(row) if row is not None else None
+        return session_from_row(row) if row is not None else None
 
     async def add(self, session: TeachingSession) -> TeachingSession:
         """Insert the session; sets the new id on `session` and returns it."""
@@ -64,3 +56,72 @@ class SqlSessionRepository:
             update(sessions).where(sessions.c.id == session.id).values(**_values(session))
         )
         require_one(result.rowcount, "session", session.id)
+
+    async def get_or_create(self, slot: Slot, now: datetime) -> TeachingSession:
+        """The slot's session, created SCHEDULED if it has none.
+
+        Safe when bookers race: the insert skips a conflicting row (ON CONFLICT DO NOTHING on the unique
+        slot_id, which never aborts a PostgreSQL transaction). A concurrent transaction that inserted the row
+        first makes the insert wait for its outcome; the select that follows (a new snapshot under READ
+        COMMITTED) then reads the row it committed, so both bookers get the same session.
+        """
+        existing = await self.get_by_slot(slot.id)
+        if existing is not None:
+            return existing
+        session = TeachingSession(slot_id=slot.id, tutor_id=slot.tutor_id, created_at=now, updated_at=now)
+        result = await self._conn.execute(
+            insert_or_ignore(self._conn, sessions, ["slot_id"]).values(**_values(session)).returning(sessions.c.id)
+        )
+        new_id = result.scalar_one_or_none()
+        if new_id is not None:
+            session.id = new_id
+            return session
+        created = await self.get_by_slot(slot.id)
+        if created is None:
+            raise LookupError(f"the session of slot {slot.id} was neither created nor found")
+        return created
+
+    async def list_rosters(self, tutor_id: int, start: datetime, end: datetime) -> list[SessionRoster]:
+        """The tutor's sessions whose slot starts in [start, end), by start, each with the participants holding
+        a seat (pending payment or booked, in the order they joined) and their users.
+
+        Two queries whatever the number of sessions: the sessions with their slots, then every seat holder of
+        those sessions with their user.
+        """
+        in_range = (
+            slots.c.tutor_id == tutor_id,
+            slots.c.starts_at >= start,
+            slots.c.starts_at < end,
+        )
+        result = await self._conn.execute(
+            select(*prefixed_columns(sessions, "session"), *prefixed_columns(slots, "slot"))
+            .join(slots, slots.c.id == sessions.c.slot_id)
+            .where(*in_range)
+            .order_by(slots.c.starts_at, sessions.c.id)
+        )
+        rosters = [
+            SessionRoster(
+                session=session_from_row(unprefixed(row, "session")),
+                slot=slot_from_row(unprefixed(row, "slot")),
+                participants=[],
+            )
+            for row in result.mappings()
+        ]
+        if not rosters:
+            return []
+        by_session = {roster.session.id: roster for roster in rosters}
+        result = await self._conn.execute(
+            select(*prefixed_columns(participants, "participant"), *prefixed_columns(users, "user"))
+            .join(users, users.c.id == participants.c.user_id)
+            .join(sessions, sessions.c.id == participants.c.session_id)
+            .join(slots, slots.c.id == sessions.c.slot_id)
+            .where(*in_range, participants.c.status.in_(ACTIVE_STATUS_VALUES))
+            .order_by(participants.c.id)
+        )
+        for row in result.mappings():
+            participant = participant_from_row(unprefixed(row, "participant"))
+            # Under READ COMMITTED the second query may see a session committed after the first one: skip it.
+            roster = by_session.get(participant.session_id)
+            if roster is not None:
+                roster.participants.append((participant, user_from_row(unprefixed(row, "user"))))
+        return rosters

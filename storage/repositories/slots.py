@@ -1,29 +1,14 @@
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, and_, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import Slot
-from core.enums import SessionType
 from storage.repositories._common import require_new
+from storage.repositories._rows import slot_from_row
 from storage.tables import sessions, slots
-
-
-def _to_slot(row: RowMapping) -> Slot:
-    return Slot(
-        id=row["id"],
-        tutor_id=row["tutor_id"],
-        starts_at=row["starts_at"],
-        ends_at=row["ends_at"],
-        timezone=row["timezone"],
-        session_type=SessionType(row["session_type"]),
-        capacity=row["capacity"],
-        seats_taken=row["seats_taken"],
-        pattern_id=row["pattern_id"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
 
 
 def _values(slot: Slot) -> dict[str, Any]:
@@ -55,7 +40,7 @@ class SqlSlotRepository:
     async def get(self, slot_id: int) -> Slot | None:
         result = await self._conn.execute(select(slots).where(slots.c.id == slot_id))
         row = result.mappings().first()
-        return _to_slot(row) if row is not None else None
+        return slot_from_row(row) if row is not None else None
 
     async def add(self, slot: Slot) -> Slot:
         """Insert the slot; sets the new id on `slot` and returns it."""
@@ -71,7 +56,7 @@ class SqlSlotRepository:
             .where(slots.c.tutor_id == tutor_id, slots.c.starts_at < end, slots.c.ends_at > start)
             .order_by(slots.c.starts_at, slots.c.id)
         )
-        return [_to_slot(row) for row in result.mappings()]
+        return [slot_from_row(row) for row in result.mappings()]
 
     async def update(self, slot: Slot) -> bool:
         """Write starts_at, ends_at, session_type and capacity (and updated_at) in one conditional UPDATE.
@@ -115,3 +100,56 @@ class SqlSlotRepository:
             )
         )
         return result.rowcount
+
+    async def take_seat(self, slot_id: int) -> bool:
+        """`seats_taken + 1` in one conditional UPDATE, only while a seat is left; False when the slot is full
+        (or does not exist).
+
+        The condition is checked on the row as it is when the UPDATE runs: concurrent bookers queue on the
+        row lock (PostgreSQL) or the write lock (SQLite), and once the slot is full the rest get False.
+        """
+        result = await self._conn.execute(
+            update(slots)
+            .where(slots.c.id == slot_id, slots.c.seats_taken < slots.c.capacity)
+            .values(seats_taken=slots.c.seats_taken + 1)
+        )
+        return result.rowcount == 1
+
+    async def release_seat(self, slot_id: int) -> None:
+        """`seats_taken - 1`, never below zero (releasing a seat of an empty slot changes nothing)."""
+        await self._conn.execute(
+            update(slots)
+            .where(slots.c.id == slot_id, slots.c.seats_taken > 0)
+            .values(seats_taken=slots.c.seats_taken - 1)
+        )
+
+    async def list_open(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
+        """The tutor's slots starting in [start, end) with a seat left, ordered by start."""
+        result = await self._conn.execute(
+            select(slots)
+            .where(
+                slots.c.tutor_id == tutor_id,
+                slots.c.starts_at >= start,
+                slots.c.starts_at < end,
+                slots.c.seats_taken < slots.c.capacity,
+            )
+            .order_by(slots.c.starts_at, slots.c.id)
+        )
+        return [slot_from_row(row) for row in result.mappings()]
+
+    async def next_open(self, tutor_ids: Sequence[int], after: datetime, before: datetime) -> dict[int, datetime]:
+        """For each tutor, the start of their first slot in (after, before) with a seat left; tutors without
+        one are missing. One grouped query."""
+        if not tutor_ids:
+            return {}
+        result = await self._conn.execute(
+            select(slots.c.tutor_id, func.min(slots.c.starts_at))
+            .where(
+                slots.c.tutor_id.in_(set(tutor_ids)),
+                slots.c.starts_at > after,
+                slots.c.starts_at < before,
+                slots.c.seats_taken < slots.c.capacity,
+            )
+            .group_by(slots.c.tutor_id)
+        )
+        return {tutor_id: starts_at for tutor_id, starts_at in result}

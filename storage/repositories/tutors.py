@@ -1,37 +1,21 @@
+from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, delete, insert, select, update
+from sqlalchemy import ColumnElement, Select, delete, distinct, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import TutorProfile
 from core.enums import TutorStatus
 from storage.repositories._common import require_new, require_one
+from storage.repositories._rows import profile_from_row
 from storage.tables import tutor_profiles, tutor_subjects
 
 
 def subject_key(name: str) -> str:
     """What subject search compares: the case-folded name."""
     return name.casefold()
-
-
-def _to_profile(row: RowMapping, subjects: list[str]) -> TutorProfile:
-    return TutorProfile(
-        id=row["id"],
-        user_id=row["user_id"],
-        display_name=row["display_name"],
-        subjects=subjects,
-        hourly_rate_minor=row["hourly_rate_minor"],
-        currency=row["currency"],
-        timezone=row["timezone"],
-        buffer_minutes=row["buffer_minutes"],
-        cancellation_notice_hours=row["cancellation_notice_hours"],
-        status=TutorStatus(row["status"]),
-        reviewed_by=row["reviewed_by"],
-        reviewed_at=row["reviewed_at"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
 
 
 def _values(profile: TutorProfile) -> dict[str, Any]:
@@ -59,6 +43,28 @@ def _subject_rows(subjects: list[str]) -> list[dict[str, Any]]:
         {"position": position, "name": name, "name_key": key}
         for position, (name, key) in enumerate(zip(subjects, keys, strict=True))
     ]
+
+
+async def subjects_of(
+    connection: AsyncConnection, tutor_ids: Collection[int] | Select[tuple[int]]
+) -> dict[int, list[str]]:
+    """The subjects of each of the tutors (ids, or a query selecting them), in the profile's order, in one
+    query; a tutor without subjects is missing from the result."""
+    if isinstance(tutor_ids, Collection) and not tutor_ids:
+        return {}
+    result = await connection.execute(
+        select(tutor_subjects.c.tutor_id, tutor_subjects.c.name)
+        .where(tutor_subjects.c.tutor_id.in_(tutor_ids))
+        .order_by(tutor_subjects.c.tutor_id, tutor_subjects.c.position)
+    )
+    subjects: defaultdict[int, list[str]] = defaultdict(list)
+    for tutor_id, name in result:
+        subjects[tutor_id].append(name)
+    return dict(subjects)
+
+
+def _approved() -> ColumnElement[bool]:
+    return tutor_profiles.c.status == TutorStatus.APPROVED.value
 
 
 class SqlTutorRepository:
@@ -114,6 +120,54 @@ class SqlTutorRepository:
             return
         await self._conn.execute(select(tutor_profiles.c.id).where(tutor_profiles.c.id == tutor_id).with_for_update())
 
+    async def list_subjects(self) -> list[tuple[str, int]]:
+        """Subjects taught by approved tutors, with the number of those tutors, in one query.
+
+        Names are grouped case-insensitively (by `name_key`); a group is shown as the spelling of its
+        earliest `tutor_subjects` row among approved tutors. Ordered by the case-folded name (code point
+        order, the same on every database whatever its collation).
+        """
+        groups = (
+            select(
+                tutor_subjects.c.name_key,
+                func.min(tutor_subjects.c.id).label("first_id"),
+                func.count(distinct(tutor_subjects.c.tutor_id)).label("tutors"),
+            )
+            .join(tutor_profiles, tutor_profiles.c.id == tutor_subjects.c.tutor_id)
+            .where(_approved())
+            .group_by(tutor_subjects.c.name_key)
+            .subquery()
+        )
+        result = await self._conn.execute(
+            select(groups.c.name_key, tutor_subjects.c.name, groups.c.tutors).join(
+                groups, tutor_subjects.c.id == groups.c.first_id
+            )
+        )
+        rows = sorted(result, key=lambda row: row[0])
+        return [(name, tutors) for _key, name, tutors in rows]
+
+    async def list_approved(self, subject: str | None = None) -> list[TutorProfile]:
+        """Approved tutors, only those teaching `subject` (compared case-insensitively) when given.
+
+        Ordered by display name, case-insensitively, then by id (in Python: the same order on every
+        database whatever its collation). Two queries: the profiles, then all their subjects.
+        """
+        conditions = [_approved()]
+        if subject is not None:
+            # An alias: the subjects query below selects from tutor_subjects too and must not correlate.
+            taught = tutor_subjects.alias("taught")
+            teaches_subject = select(taught.c.id).where(
+                taught.c.tutor_id == tutor_profiles.c.id, taught.c.name_key == subject_key(subject)
+            )
+            conditions.append(teaches_subject.exists())
+        result = await self._conn.execute(select(tutor_profiles).where(*conditions))
+        rows = list(result.mappings())
+        if not rows:
+            return []
+        subjects = await subjects_of(self._conn, select(tutor_profiles.c.id).where(*conditions))
+        profiles = [profile_from_row(row, subjects.get(row["id"], [])) for row in rows]
+        return sorted(profiles, key=lambda profile: (profile.display_name.casefold(), profile.display_name, profile.id))
+
     async def _get_where(self, condition: Any) -> TutorProfile | None:
         result = await self._conn.execute(select(tutor_profiles).where(condition))
         row = result.mappings().first()
@@ -124,7 +178,7 @@ class SqlTutorRepository:
             .where(tutor_subjects.c.tutor_id == row["id"])
             .order_by(tutor_subjects.c.position)
         )
-        return _to_profile(row, list(subjects.scalars()))
+        return profile_from_row(row, list(subjects.scalars()))
 
     async def _insert_subjects(self, tutor_id: int, rows: list[dict[str, Any]]) -> None:
         if rows:

@@ -102,8 +102,9 @@ async def test_command_menus_are_registered_per_language(app: TutorBot, telegram
     languages = {call.params.get("language_code") for call in calls}
     assert languages == {None, "en", "fr"}
     french = next(call for call in calls if call.params.get("language_code") == "fr")
-    assert [c["command"] for c in french.params["commands"]] == ["start", "help", "availability", "settings"]
-    assert "Langue" in french.params["commands"][3]["description"]
+    commands = [c["command"] for c in french.params["commands"]]
+    assert commands == ["start", "help", "book", "mybookings", "availability", "sessions", "settings"]
+    assert "Langue" in french.params["commands"][-1]["description"]
 
 
 async def test_a_tutor_link_opens_the_tutor_page_after_onboarding(app: TutorBot, telegram: FakeTelegram) -> None:
@@ -136,11 +137,12 @@ async def test_a_tutor_link_opens_the_tutor_page_after_onboarding(app: TutorBot,
     await sam.send("Europe/Paris")
     await sam.wait_for("Comment allez-vous utiliser Tutorbot")
     await sam.press("🎓 Je veux apprendre")
-    page = await sam.wait_for("Tess Tutor", new_only=True)
-    assert "Maths" in page.text and "25,00\xa0£GB" in page.text  # the reader's locale formats the money
+    page = await sam.wait_for("Tess Tutor")
+    # The tutor's booking calendar, in the reader's locale and zone.
+    assert "Maths" in page.text and "25,00\xa0£GB" in page.text and "Europe/Paris" in page.text
 
     await sam.send_start(link)
     again = await sam.wait_for("Tess Tutor", new_only=True)
-    assert "Europe/London" in again.text
+    assert "Europe/Paris" in again.text
     await sam.send_start("tutor_999999")
     await sam.wait_for("Ce tuteur n'existe pas", new_only=True)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 from enum import Enum
 from typing import Any
 
-from core.entities import Participant, Slot, TeachingSession, TutorProfile, User, WeeklyPattern
+from core.entities import Participant, Payment, Slot, TeachingSession, TutorProfile, User, WeeklyPattern
 from core.enums import ParticipantStatus, Role, SessionType, TutorStatus
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
@@ -85,6 +85,29 @@ def participant(session_id: int, user_id: int, **overrides: Any) -> Participant:
     }
     values.update(overrides)
     return Participant(**values)
+
+
+def payment(participant_id: int, **overrides: Any) -> Payment:
+    values: dict[str, Any] = {
+        "participant_id": participant_id,
+        "amount_minor": 4500,
+        "currency": "EUR",
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    values.update(overrides)
+    return Payment(**values)
+
+
+async def add_session(
+    uow: SqlUnitOfWork, tutor_id: int, start: datetime, minutes: int = 60, **slot_overrides: Any
+) -> tuple[Slot, TeachingSession]:
+    """A slot of the tutor and its session."""
+    the_slot = await uow.slots.add(slot(tutor_id, start, minutes, **slot_overrides))
+    session = await uow.sessions.add(
+        TeachingSession(slot_id=the_slot.id, tutor_id=tutor_id, created_at=NOW, updated_at=NOW)
+    )
+    return the_slot, session
 
 
 @dataclasses.dataclass

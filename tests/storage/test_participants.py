@@ -24,7 +24,7 @@ async def test_a_second_active_booking_is_refused(uow_factory: SqlUnitOfWorkFact
         async with uow_factory() as uow:
             with pytest.raises(Conflict) as raised:
                 await uow.participants.add(participant(world.session.id, student.id, status=status))
-            assert raised.value.code == "already_booked"
+            assert raised.value.code == "booking.already_booked"
             # Nothing was written and the transaction is still usable.
             listed = await uow.participants.list_for_session(world.session.id)
             assert [p.id for p in listed] == [first.id]

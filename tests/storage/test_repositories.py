@@ -253,6 +253,7 @@ async def test_payments(uow_factory: SqlUnitOfWorkFactory) -> None:
                 currency="EUR",
                 checkout_session_id="cs_test_1",
                 checkout_url="https://checkout.example/cs_test_1",
+                provider_status="open",
                 created_at=NOW,
                 updated_at=NOW,
             )
@@ -267,6 +268,7 @@ async def test_payments(uow_factory: SqlUnitOfWorkFactory) -> None:
         refunding = dataclasses.replace(
             payment,
             status=PaymentStatus.REFUND_PENDING,
+            provider_status="complete",
             payment_intent_id="pi_1",
             refund_attempts=2,
             next_refund_attempt_at=LATER,

@@ -202,6 +202,9 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_participants_session_id"), "participants", ["session_id"])
     op.create_index(op.f("ix_participants_user_id_status"), "participants", ["user_id", "status"])
+    op.create_index(
+        op.f("ix_participants_status_hold_expires_at"), "participants", ["status", "hold_expires_at"]
+    )
     # One active booking per student and session.
     op.create_index(
         "uq_participants_active_session_user",
@@ -222,6 +225,7 @@ def upgrade() -> None:
         sa.Column("provider", sa.String(length=32), nullable=False),
         sa.Column("checkout_session_id", sa.String(length=255), nullable=True),
         sa.Column("checkout_url", sa.Text(), nullable=True),
+        sa.Column("provider_status", sa.String(length=32), nullable=True),
         sa.Column("payment_intent_id", sa.String(length=255), nullable=True),
         sa.Column("refund_id", sa.String(length=255), nullable=True),
         sa.Column("refund_attempts", sa.Integer(), nullable=False),
@@ -237,6 +241,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("checkout_session_id", name=op.f("uq_payments_checkout_session_id")),
     )
     op.create_index(op.f("ix_payments_status"), "payments", ["status"])
+    op.create_index(
+        op.f("ix_payments_provider_status_created_at"), "payments", ["provider_status", "created_at"]
+    )
 
     op.create_table(
         "attendance",

@@ -1,0 +1,446 @@
+"""Booking, by chatting (spec 003): a subject, a tutor, a day on a 4-week calendar in the student's own
+zone, a time, a summary with a note and a reminders switch, then payment."""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.utils.i18n import get_i18n, ngettext
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Checkbox, Column, Group, ManagedCheckbox, Row, SwitchTo, Url
+from aiogram_dialog.widgets.text import Format, Multi
+from babel.dates import format_date, get_day_names
+
+from bot.dialogs.common import deps, rules_of, user_id_of
+from bot.dialogs.states import Booking
+from bot.dialogs.widgets import Tr, pick
+from bot.i18n import fmt_datetime, fmt_money, fmt_time
+from bot.texts.bookings import summary
+from bot.texts.errors import error_text
+from bot.texts.slots import type_label
+from core.bookings import booking_price
+from core.entities import Slot
+from core.enums import ParticipantStatus, SessionType
+from core.errors import DomainError
+from core.payments import PaymentGateway
+from core.timezones import utc_to_local
+from core.usecases.accounts import get_user
+from core.usecases.bookings import ReturnLink, book_slot, cancel_hold, check_payment
+from core.usecases.browsing import bookable_tutor, list_subjects, list_tutors, open_slots
+
+TYPE_FILTERS = ("all", SessionType.ONE_TO_ONE.value, SessionType.GROUP.value)
+RANGES = (28, 7, 14)
+CALENDAR_DAYS = 28
+
+
+def _locale() -> str:
+    return get_i18n().current_locale
+
+
+def _payments(manager: DialogManager) -> tuple[PaymentGateway, ReturnLink]:
+    data = manager.middleware_data
+    return data["payment_gateway"], data["payment_return_link"]
+
+
+async def _zone(manager: DialogManager) -> str:
+    uow_factory, _clock = deps(manager)
+    user = await get_user(uow_factory(), user_id_of(manager))
+    return (user.timezone if user else None) or "UTC"
+
+
+async def _slots(manager: DialogManager) -> list[Slot]:
+    uow_factory, clock = deps(manager)
+    data = manager.dialog_data
+    kind = data.get("type", "all")
+    return await open_slots(
+        uow_factory(),
+        clock,
+        rules_of(manager),
+        tutor_id=int(data["tutor_id"]),
+        session_type=None if kind == "all" else SessionType(kind),
+        days=int(data.get("range", 28)),
+    )
+
+
+# --- subjects and tutors -----------------------------------------------------------------------------
+
+
+async def _subjects_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    uow_factory, _clock = deps(dialog_manager)
+    subjects = await list_subjects(uow_factory())
+    return {
+        "subjects": [(str(i), f"{name} ({count})") for i, (name, count) in enumerate(subjects)],
+        "subject_names": [name for name, _count in subjects],
+        "none": not subjects,
+        "some": bool(subjects),
+    }
+
+
+async def _subject_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, index: str) -> None:
+    names = (await _subjects_getter(manager))["subject_names"]
+    if not index.isdigit() or int(index) >= len(names):
+        return
+    manager.dialog_data["subject"] = names[int(index)]
+    await manager.switch_to(Booking.tutors)
+
+
+async def _all_tutors(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    manager.dialog_data["subject"] = None
+    await manager.switch_to(Booking.tutors)
+
+
+async def _tutors_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    uow_factory, clock = deps(dialog_manager)
+    subject = dialog_manager.dialog_data.get("subject")
+    zone = await _zone(dialog_manager)
+    cards = await list_tutors(uow_factory(), clock, rules_of(dialog_manager), subject=subject)
+    lines = []
+    for card in cards:
+        tutor = card.tutor
+        rate = (
+            _("free")
+            if tutor.hourly_rate_minor == 0
+            else _("{amount} per hour").format(amount=fmt_money(tutor.hourly_rate_minor, tutor.currency, _locale()))
+        )
+        nxt = (
+            _("next free: {when}").format(when=fmt_datetime(card.next_free, zone, _locale()))
+            if card.next_free
+            else _("no free time in the next 4 weeks")
+        )
+        lines.append(f"🧑‍🏫 {tutor.display_name} · {', '.join(tutor.subjects)} · {rate}\n   {nxt}")
+    return {
+        "title": subject or _("All subjects"),
+        "lines": "\n\n".join(lines) or _("No tutors available yet. Please try again later."),
+        "tutors": [(str(c.tutor.id), c.tutor.display_name) for c in cards],
+    }
+
+
+async def _tutor_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, tutor_id: str) -> None:
+    manager.dialog_data["tutor_id"] = int(tutor_id)
+    await manager.switch_to(Booking.calendar)
+
+
+# --- the calendar and a day ---------------------------------------------------------------------------
+
+
+async def _calendar_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    uow_factory, clock = deps(dialog_manager)
+    data = dialog_manager.dialog_data
+    tutor = await bookable_tutor(uow_factory(), tutor_id=int(data["tutor_id"]))
+    zone = await _zone(dialog_manager)
+    slots = await _slots(dialog_manager)
+    free_days = {utc_to_local(s.starts_at, zone).date() for s in slots}
+    today = utc_to_local(clock.now(), zone).date()
+    monday = today - timedelta(days=today.weekday())
+    last = today + timedelta(days=CALENDAR_DAYS - 1)
+    days = []
+    for offset in range(((last - monday).days // 7 + 1) * 7):
+        day = monday + timedelta(days=offset)
+        if day < today or day > last:
+            label = "·"
+        elif day in free_days:
+            label = f"•{day.day}"
+        else:
+            label = str(day.day)
+        days.append((day.isoformat(), label))
+    names = get_day_names("narrow", locale=_locale())
+    rate = (
+        _("free")
+        if tutor.hourly_rate_minor == 0
+        else _("{amount} per hour").format(amount=fmt_money(tutor.hourly_rate_minor, tutor.currency, _locale()))
+    )
+    kind = data.get("type", "all")
+    return {
+        "tutor": tutor.display_name,
+        "subjects": ", ".join(tutor.subjects),
+        "rate": rate,
+        "zone": zone,
+        "month": format_date(today, "LLLL y", locale=_locale()),
+        "weekdays": [(f"h{i}", str(names[i])) for i in range(7)],
+        "days": days,
+        "has_free": bool(free_days),
+        "no_free": not free_days,
+        "type_label": {"all": _("👥 All types"), "one_to_one": _("👤 1-to-1 only"), "group": _("👥 Groups only")}[kind],
+        "range_label": {28: _("📆 4 weeks"), 7: _("📆 This week"), 14: _("📆 2 weeks")}[int(data.get("range", 28))],
+    }
+
+
+async def _cycle_type(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    current = manager.dialog_data.get("type", "all")
+    manager.dialog_data["type"] = TYPE_FILTERS[(TYPE_FILTERS.index(current) + 1) % len(TYPE_FILTERS)]
+
+
+async def _cycle_range(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    current = int(manager.dialog_data.get("range", 28))
+    manager.dialog_data["range"] = RANGES[(RANGES.index(current) + 1) % len(RANGES)]
+
+
+async def _noop(event: CallbackQuery, widget: Any, manager: DialogManager, item: str) -> None:
+    manager.show_mode = ShowMode.NO_UPDATE
+    await event.answer()
+
+
+async def _day_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, iso: str) -> None:
+    zone = await _zone(manager)
+    day = date.fromisoformat(iso)
+    if not any(utc_to_local(s.starts_at, zone).date() == day for s in await _slots(manager)):
+        manager.show_mode = ShowMode.NO_UPDATE
+        await event.answer(_("No free time on that day."))
+        return
+    manager.dialog_data["day"] = iso
+    await manager.switch_to(Booking.day)
+
+
+async def _day_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    uow_factory, _clock = deps(dialog_manager)
+    data = dialog_manager.dialog_data
+    tutor = await bookable_tutor(uow_factory(), tutor_id=int(data["tutor_id"]))
+    zone = await _zone(dialog_manager)
+    day = date.fromisoformat(data["day"])
+    items = []
+    for slot in await _slots(dialog_manager):
+        if utc_to_local(slot.starts_at, zone).date() != day:
+            continue
+        label = f"{fmt_time(slot.starts_at, zone, _locale())}–{fmt_time(slot.ends_at, zone, _locale())}"
+        label += " · " + type_label(slot.session_type, slot.capacity)
+        if slot.session_type is SessionType.GROUP:
+            label += " · " + ngettext("{n} seat left", "{n} seats left", slot.seats_left).format(n=slot.seats_left)
+        price = booking_price(tutor, slot)
+        label += " · " + (_("free") if price == 0 else fmt_money(price, tutor.currency, _locale()))
+        items.append((str(slot.id), label))
+    return {
+        "title": format_date(day, "EEEE d MMMM", locale=_locale()),
+        "tutor": tutor.display_name,
+        "zone": zone,
+        "slots": items,
+        "empty": not items,
+    }
+
+
+async def _slot_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, slot_id: str) -> None:
+    manager.dialog_data["slot_id"] = int(slot_id)
+    await manager.switch_to(Booking.confirm)
+
+
+# --- confirm and pay ---------------------------------------------------------------------------------
+
+
+async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    uow_factory, _clock = deps(dialog_manager)
+    data = dialog_manager.dialog_data
+    tutor = await bookable_tutor(uow_factory(), tutor_id=int(data["tutor_id"]))
+    zone = await _zone(dialog_manager)
+    slot = next((s for s in await _slots(dialog_manager) if s.id == int(data.get("slot_id", 0))), None)
+    if slot is None:
+        return {"summary": _("This time is no longer available. Select another."), "available": False, "note": ""}
+    text = summary(
+        tutor_name=tutor.display_name,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        tutor_zone=slot.timezone,
+        reader_zone=zone,
+        minutes=slot.duration_minutes,
+        session_type=slot.session_type,
+        capacity=slot.capacity,
+        amount_minor=booking_price(tutor, slot),
+        currency=tutor.currency,
+    )
+    return {"summary": text, "available": True, "note": data.get("note") or "", "has_note": bool(data.get("note"))}
+
+
+async def _note_typed(message: Message, widget: Any, manager: DialogManager) -> None:
+    manager.dialog_data["note"] = (message.text or "").strip()[:500]
+    await manager.switch_to(Booking.confirm)
+
+
+async def _book(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    uow_factory, clock = deps(manager)
+    gateway, return_link = _payments(manager)
+    reminders = manager.find("reminders")
+    assert isinstance(reminders, ManagedCheckbox)
+    data = manager.dialog_data
+    try:
+        result = await book_slot(
+            uow_factory,
+            clock,
+            rules_of(manager),
+            gateway,
+            return_link,
+            user_id=user_id_of(manager),
+            slot_id=int(data["slot_id"]),
+            note=data.get("note"),
+            reminders=reminders.is_checked(),
+        )
+    except DomainError as error:
+        if isinstance(event.message, Message):
+            await event.message.answer(error_text(error))
+        manager.show_mode = ShowMode.SEND
+        # Someone else took it, or it is full: back to the day, which no longer offers it.
+        if error.code in ("booking.taken", "booking.full"):
+            await manager.switch_to(Booking.day)
+        return
+    data["participant_id"] = result.participant.id
+    data["checkout_url"] = result.checkout_url
+    data["hold_until"] = result.participant.hold_expires_at.isoformat() if result.participant.hold_expires_at else None
+    data["price"] = fmt_money(result.payment.amount_minor, result.payment.currency, _locale())
+    await manager.switch_to(Booking.done if result.confirmed else Booking.pay)
+
+
+async def _pay_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    data = dialog_manager.dialog_data
+    zone = await _zone(dialog_manager)
+    until = datetime.fromisoformat(data["hold_until"]) if data.get("hold_until") else None
+    return {
+        "url": data.get("checkout_url") or "",
+        "price": data.get("price", ""),
+        "until": fmt_time(until, zone, _locale()) if until else "",
+        "minutes": rules_of(dialog_manager).payment_hold_minutes,
+    }
+
+
+def _participant(manager: DialogManager) -> int:
+    return int(manager.dialog_data["participant_id"])
+
+
+async def _paid(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    uow_factory, clock = deps(manager)
+    gateway, _link = _payments(manager)
+    try:
+        booking = await check_payment(
+            uow_factory,
+            clock,
+            gateway,
+            user_id=user_id_of(manager),
+            participant_id=int(manager.dialog_data["participant_id"]),
+        )
+    except DomainError as error:
+        await event.answer(error_text(error), show_alert=True)
+        return
+    if booking.participant.status is ParticipantStatus.BOOKED:
+        await manager.switch_to(Booking.done)
+    elif booking.participant.status is ParticipantStatus.PENDING_PAYMENT:
+        manager.show_mode = ShowMode.NO_UPDATE
+        await event.answer(_("The payment has not arrived yet. It can take a minute."), show_alert=True)
+    else:
+        manager.show_mode = ShowMode.NO_UPDATE
+        await event.answer(_("This hold has lapsed. Please book again."), show_alert=True)
+
+
+async def _release(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    uow_factory, clock = deps(manager)
+    gateway, _link = _payments(manager)
+    try:
+        await cancel_hold(
+            uow_factory,
+            clock,
+            gateway,
+            user_id=user_id_of(manager),
+            participant_id=int(manager.dialog_data["participant_id"]),
+        )
+    except DomainError as error:
+        await event.answer(error_text(error), show_alert=True)
+        return
+    if isinstance(event.message, Message):
+        await event.message.edit_text(_("The seat is released. Nothing was charged."))
+    await manager.done()
+
+
+async def _on_start(start_data: Any, manager: DialogManager) -> None:
+    if isinstance(start_data, dict) and start_data.get("tutor_id"):
+        manager.dialog_data["tutor_id"] = int(start_data["tutor_id"])
+
+
+def build_booking_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Tr("🔎 Which subject?", when="some"),
+            Tr("No tutors available yet. Please try again later.", when="none"),
+            Column(pick("subject", "subjects", _subject_chosen)),
+            Button(Tr("🧑‍🏫 All tutors"), id="all_tutors", on_click=_all_tutors, when="some"),
+            state=Booking.subjects,
+            getter=_subjects_getter,
+        ),
+        Window(
+            Multi(Format("📚 {title}"), Format("{lines}"), sep="\n\n"),
+            Column(pick("tutor", "tutors", _tutor_chosen, label="🧑‍🏫 {item[1]}")),
+            SwitchTo(Tr("◀️ Subjects"), id="tutors_back", state=Booking.subjects),
+            state=Booking.tutors,
+            getter=_tutors_getter,
+        ),
+        Window(
+            Multi(
+                Format("🧑‍🏫 {tutor} · {subjects} · {rate}"),
+                Tr("📅 Pick a day ({month}). Days marked • have free times; times are shown in {zone}."),
+                Tr("No free time with these filters in the next 4 weeks.", when="no_free"),
+                sep="\n\n",
+            ),
+            Group(
+                pick("weekday", "weekdays", _noop),
+                width=7,
+            ),
+            Group(
+                pick("day", "days", _day_chosen),
+                width=7,
+            ),
+            Row(
+                Button(Format("{type_label}"), id="filter_type", on_click=_cycle_type),
+                Button(Format("{range_label}"), id="filter_range", on_click=_cycle_range),
+            ),
+            SwitchTo(Tr("◀️ Tutors"), id="calendar_back", state=Booking.tutors),
+            state=Booking.calendar,
+            getter=_calendar_getter,
+        ),
+        Window(
+            Multi(Format("📅 {title} · {tutor}"), Tr("🕒 Times in {zone}. Pick one:"), sep="\n\n"),
+            Tr("This time is no longer available. Select another.", when="empty"),
+            Column(pick("slot", "slots", _slot_chosen)),
+            SwitchTo(Tr("◀️ Calendar"), id="day_back", state=Booking.calendar),
+            state=Booking.day,
+            getter=_day_getter,
+        ),
+        Window(
+            Multi(
+                Tr("📝 Your booking"),
+                Format("{summary}"),
+                Tr("💬 Note to the tutor: {note}", when="has_note"),
+                sep="\n\n",
+            ),
+            Checkbox(Tr("🔔 Reminders: on"), Tr("🔕 Reminders: off"), id="reminders", default=True, when="available"),
+            SwitchTo(Tr("✍️ Add a note to the tutor"), id="to_note", state=Booking.note, when="available"),
+            Button(Tr("✅ Book"), id="book", on_click=_book, when="available"),
+            SwitchTo(Tr("◀️ Back"), id="confirm_back", state=Booking.day),
+            state=Booking.confirm,
+            getter=_confirm_getter,
+        ),
+        Window(
+            Tr("✍️ Type your note to the tutor (what you would like to work on, for example)."),
+            MessageInput(_note_typed, content_types=ContentType.TEXT),
+            SwitchTo(Tr("◀️ Back"), id="note_back", state=Booking.confirm),
+            state=Booking.note,
+        ),
+        Window(
+            Tr(
+                "⏳ Your seat is held until {until} ({minutes} minutes). Pay {price} to confirm the booking; "
+                "you will get the confirmation here."
+            ),
+            Url(Tr("💳 Pay {price}"), Format("{url}")),
+            Button(Tr("🔄 I have paid"), id="paid", on_click=_paid),
+            Button(Tr("✖️ Release the seat"), id="release", on_click=_release),
+            state=Booking.pay,
+            getter=_pay_getter,
+        ),
+        Window(
+            Tr("✅ Session booked!\n\nThe confirmation with a calendar file is on its way."),
+            state=Booking.done,
+        ),
+        on_start=_on_start,
+    )
+
+
+async def start_booking(manager: DialogManager, tutor_id: int | None = None) -> None:
+    if tutor_id is None:
+        await manager.start(Booking.subjects, mode=StartMode.RESET_STACK)
+    else:
+        await manager.start(Booking.calendar, data={"tutor_id": tutor_id}, mode=StartMode.RESET_STACK)

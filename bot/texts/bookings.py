@@ -1,0 +1,96 @@
+"""How a booking reads: the summary shown before booking, in confirmations and in lists. Times are
+shown in the reader's zone, and in the tutor's too when they differ."""
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.i18n import fmt_datetime, fmt_money, fmt_time
+from bot.texts.slots import type_label
+from core.entities import BookingView
+from core.enums import ParticipantStatus, PaymentStatus, SessionType
+
+
+def _locale() -> str:
+    return get_i18n().current_locale
+
+
+def when_line(starts_at: datetime, ends_at: datetime, reader_zone: str, tutor_zone: str, tutor_name: str) -> str:
+    """ "🗓 Mon 23 Mar 2026, 18:00 (Paris, UTC+1) – 19:00", plus the tutor's own time when it differs."""
+    locale = _locale()
+    line = f"🗓 {fmt_datetime(starts_at, reader_zone, locale)} – {fmt_time(ends_at, reader_zone, locale)}"
+    if reader_zone != tutor_zone:
+        line += "\n   " + _("({time} for {tutor})").format(
+            time=fmt_datetime(starts_at, tutor_zone, locale), tutor=tutor_name
+        )
+    return line
+
+
+def summary(
+    *,
+    tutor_name: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    tutor_zone: str,
+    reader_zone: str,
+    minutes: int,
+    session_type: SessionType,
+    capacity: int,
+    amount_minor: int,
+    currency: str,
+) -> str:
+    price = _("free") if amount_minor == 0 else fmt_money(amount_minor, currency, _locale())
+    return "\n".join(
+        [
+            f"🧑‍🏫 {tutor_name}",
+            when_line(starts_at, ends_at, reader_zone, tutor_zone, tutor_name),
+            "⏱ " + _("{n} min").format(n=minutes) + " · " + type_label(session_type, capacity),
+            "💶 " + price,
+        ]
+    )
+
+
+def summary_from_payload(p: dict[str, Any], reader_zone: str) -> str:
+    return summary(
+        tutor_name=str(p["tutor_name"]),
+        starts_at=datetime.fromisoformat(p["starts_at"]),
+        ends_at=datetime.fromisoformat(p["ends_at"]),
+        tutor_zone=str(p["tutor_zone"]),
+        reader_zone=reader_zone,
+        minutes=int(p["minutes"]),
+        session_type=SessionType(p["session_type"]),
+        capacity=int(p["capacity"]),
+        amount_minor=int(p["amount_minor"]),
+        currency=str(p["currency"]),
+    )
+
+
+def status_label(booking: BookingView, now: datetime, reader_zone: str) -> str:
+    participant, payment = booking.participant, booking.payment
+    if participant.status is ParticipantStatus.BOOKED:
+        return _("✅ booked") if booking.slot.ends_at > now else _("✔️ done")
+    if participant.status is ParticipantStatus.PENDING_PAYMENT:
+        until = participant.hold_expires_at or now
+        return _("⏳ awaiting payment until {time}").format(time=fmt_time(until, reader_zone, _locale()))
+    if participant.status is ParticipantStatus.EXPIRED:
+        return _("⌛ hold expired")
+    if participant.status is ParticipantStatus.NO_SHOW:
+        return _("🚫 missed")
+    if payment is not None and payment.status is PaymentStatus.REFUND_PENDING:
+        return _("❌ cancelled · refund on its way")
+    if payment is not None and payment.status is PaymentStatus.REFUNDED:
+        return _("❌ cancelled · refunded")
+    return _("❌ cancelled")
+
+
+def google_calendar_link(title: str, starts_at: datetime, ends_at: datetime, details: str) -> str:
+    def stamp(instant: datetime) -> str:
+        return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    query = urlencode(
+        {"action": "TEMPLATE", "text": title, "dates": f"{stamp(starts_at)}/{stamp(ends_at)}", "details": details}
+    )
+    return f"https://calendar.google.com/calendar/render?{query}"

@@ -1,0 +1,74 @@
+"""What students browse: subjects, tutors with their next free time, and a tutor's open slots."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core.availability import window_days
+from core.clock import Clock
+from core.entities import Slot, TutorProfile
+from core.enums import SessionType, TutorStatus
+from core.errors import NotFound
+from core.ports import UnitOfWork
+from core.rules import BusinessRules
+from core.timezones import utc_to_local
+
+
+@dataclass(frozen=True, slots=True)
+class TutorCard:
+    tutor: TutorProfile
+    next_free: datetime | None
+
+
+def _horizon(now: datetime, rules: BusinessRules) -> datetime:
+    # One day more than the window: the window's last day is counted in the tutor's zone.
+    return now + timedelta(days=rules.booking_window_days + 1)
+
+
+async def list_subjects(uow: UnitOfWork) -> list[tuple[str, int]]:
+    async with uow:
+        return await uow.tutors.list_subjects()
+
+
+async def list_tutors(uow: UnitOfWork, clock: Clock, rules: BusinessRules, *, subject: str | None) -> list[TutorCard]:
+    now = clock.now()
+    async with uow:
+        tutors = await uow.tutors.list_approved(subject)
+        next_free = await uow.slots.next_open([t.id for t in tutors], now, _horizon(now, rules))
+    cards = [TutorCard(t, next_free.get(t.id)) for t in tutors]
+    # Tutors with free time first, soonest first; the others after, by name.
+    return sorted(cards, key=lambda c: (c.next_free is None, c.next_free or now, c.tutor.display_name.casefold()))
+
+
+async def bookable_tutor(uow: UnitOfWork, *, tutor_id: int) -> TutorProfile:
+    async with uow:
+        tutor = await uow.tutors.get(tutor_id)
+    if tutor is None or tutor.status is not TutorStatus.APPROVED:
+        raise NotFound("tutor.not_found")
+    return tutor
+
+
+async def open_slots(
+    uow: UnitOfWork,
+    clock: Clock,
+    rules: BusinessRules,
+    *,
+    tutor_id: int,
+    session_type: SessionType | None = None,
+    days: int | None = None,
+) -> list[Slot]:
+    """The tutor's slots a student can book now, optionally of one type and within `days` days."""
+    now = clock.now()
+    end = _horizon(now, rules) if days is None else min(_horizon(now, rules), now + timedelta(days=days))
+    async with uow:
+        slots = await uow.slots.list_open(tutor_id, now, end)
+    return [
+        s
+        for s in slots
+        if (session_type is None or s.session_type is session_type) and _in_window(s, now, rules)
+    ]
+
+
+def _in_window(slot: Slot, now: datetime, rules: BusinessRules) -> bool:
+    """The window's last day is the tutor's (spec: "max 4 weeks ahead"), whatever the student's zone."""
+    _first, last = window_days(now, slot.timezone, rules.booking_window_days)
+    return utc_to_local(slot.starts_at, slot.timezone).date() <= last

@@ -1,0 +1,275 @@
+"""Students book and pay by chatting, against the fake Bot API and the fake Stripe over HTTP. The clock
+is pinned to Friday 20 March 2026, 09:00 UTC."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from bot.app import TutorBot
+from core.availability import SlotSpec
+from core.entities import Slot
+from core.enums import ParticipantStatus, PaymentStatus, Role, SessionType
+from core.rules import BusinessRules
+from core.usecases.accounts import register_user, set_role, set_timezone
+from core.usecases.availability import add_slot
+from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
+from tests.e2e.conftest import AppFactory
+from tests.fakes import FakeTelegram, FakeUser
+from tests.fakes.stripe import FakeStripe
+from tests.support.clock import FixedClock
+
+NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Shop:
+    app: TutorBot
+    stripe: FakeStripe
+    clock: FixedClock
+
+
+@pytest.fixture
+async def shop(app_factory: AppFactory) -> AsyncIterator[Shop]:
+    clock = FixedClock(NOW)
+    async with FakeStripe(clock=lambda: clock.now().timestamp()) as stripe:
+        async with app_factory(
+            clock=clock,
+            STRIPE_SECRET_KEY=stripe.api_key,
+            STRIPE_API_BASE=stripe.base_url,
+            STRIPE_WEBHOOK_SECRET=stripe.webhook_secret,
+        ) as app:
+            stripe.webhook_url = f"http://127.0.0.1:{app.web_port}/webhooks/stripe"
+            yield Shop(app, stripe, clock)
+
+
+async def person(app: TutorBot, user_id: int, name: str, zone: str, role: Role) -> None:
+    parts = app.components
+    await register_user(
+        parts.uow_factory(),
+        parts.clock,
+        user_id=user_id,
+        first_name=name,
+        username=None,
+        telegram_language="en",
+        default_language="en",
+    )
+    await set_timezone(parts.uow_factory(), parts.clock, user_id=user_id, zone=zone)
+    await set_role(parts.uow_factory(), parts.clock, user_id=user_id, role=role)
+
+
+async def tutor_with_slot(
+    app: TutorBot,
+    user_id: int,
+    name: str,
+    *,
+    rate: int = 6000,
+    day: date = date(2026, 3, 23),
+    start: time = time(16),
+    session_type: SessionType = SessionType.ONE_TO_ONE,
+    capacity: int = 1,
+    subject: str = "Physics",
+) -> Slot:
+    parts = app.components
+    await person(app, user_id, name.split()[0], "Europe/Paris", Role.TUTOR)
+    await save_tutor_profile(
+        parts.uow_factory(),
+        parts.clock,
+        BusinessRules(),
+        user_id=user_id,
+        draft=ProfileDraft(
+            display_name=name,
+            subjects=[subject],
+            hourly_rate_minor=rate,
+            currency="EUR",
+            timezone="Europe/Paris",
+            buffer_minutes=0,
+            cancellation_notice_hours=0,
+        ),
+    )
+    return await add_slot(
+        parts.uow_factory(),
+        parts.clock,
+        BusinessRules(),
+        user_id=user_id,
+        spec=SlotSpec(day=day, start=start, minutes=60, session_type=session_type, capacity=capacity),
+    )
+
+
+async def open_slot(student: FakeUser, subject_button: str, tutor: str, day_button: str, slot_button: str) -> None:
+    await student.send("/book")
+    await student.wait_for("Which subject?", new_only=True)
+    await student.press(subject_button)
+    await student.wait_for(tutor)
+    await student.press(f"🧑‍🏫 {tutor}")
+    await student.wait_for("Pick a day")
+    await student.press(day_button)
+    await student.wait_for("Pick one:")
+    await student.press(slot_button)
+    await student.wait_for("Your booking")
+
+
+async def booking_state(app: TutorBot, user_id: int) -> list[tuple[ParticipantStatus, PaymentStatus | None]]:
+    async with app.components.uow_factory() as uow:
+        bookings = await uow.participants.list_bookings(user_id, NOW)
+    return [(b.participant.status, b.payment.status if b.payment else None) for b in bookings]
+
+
+async def test_a_student_books_and_pays_a_one_to_one_slot(shop: Shop, telegram: FakeTelegram) -> None:
+    app = shop.app
+    slot = await tutor_with_slot(app, 7001, "Paul Dirac")
+    await person(app, 7002, "Ann", "America/New_York", Role.STUDENT)
+    ann = telegram.user(7002, "Ann")
+    paul = telegram.user(7001, "Paul")
+
+    await ann.send("/book")
+    subjects = await ann.wait_for("Which subject?")
+    assert subjects.button_labels == ["Physics (1)", "🧑‍🏫 All tutors"]
+    await ann.press("Physics (1)")
+    tutors = await ann.wait_for("Paul Dirac")
+    assert "€60.00 per hour" in tutors.text and "next free: Mon 23 Mar 2026, 11:00 (New York, UTC-4)" in tutors.text
+    await ann.press("🧑‍🏫 Paul Dirac")
+    calendar = await ann.wait_for("Pick a day")
+    # Days are the student's: 16:00 in Paris is 11:00 in New York, still Monday 23.
+    assert "•23" in calendar.button_labels and "America/New_York" in calendar.text
+    await ann.press("21")
+    assert (await ann.wait_for_callback_answer()).text == "No free time on that day."
+    await ann.press("•23")
+    day = await ann.wait_for("Pick one:")
+    assert day.button_labels[0] == "11:00–12:00 · 1-to-1 · €60.00"
+    await ann.press("11:00–12:00 · 1-to-1 · €60.00")
+    summary = await ann.wait_for("Your booking")
+    assert "Mon 23 Mar 2026, 11:00 (New York, UTC-4) – 12:00" in summary.text
+    assert "(Mon 23 Mar 2026, 16:00 (Paris, UTC+1) for Paul Dirac)" in summary.text
+    assert "€60.00" in summary.text and "🔔 Reminders: on" in summary.button_labels
+    await ann.press("✍️ Add a note to the tutor")
+    await ann.wait_for("Type your note")
+    await ann.send("Quantum spin, please")
+    await ann.wait_for("Note to the tutor: Quantum spin, please")
+    await ann.press("✅ Book")
+    pay = await ann.wait_for("Your seat is held until")
+    pay_url = pay.button("💳 Pay €60.00")["url"]
+    [session_id] = [sid for sid in shop.stripe.sessions]
+    assert pay_url == shop.stripe.sessions[session_id]["url"]
+    created = shop.stripe.sessions[session_id]
+    assert (created["amount_total"], created["currency"]) == (6000, "eur")
+    assert await booking_state(app, 7002) == [(ParticipantStatus.PENDING_PAYMENT, PaymentStatus.PENDING)]
+
+    await shop.stripe.pay(session_id)
+    confirmation = await ann.wait_for("Session booked!", timeout=10)
+    assert confirmation.document is not None and confirmation.document.file_name == "tutorbot-session.ics"
+    ics = confirmation.document.data.decode()
+    assert "DTSTART:20260323T150000Z" in ics and "UID:booking-" in ics
+    assert "Add to Google Calendar" in confirmation.button_labels[0]
+    received = await paul.wait_for("New booking: Ann booked your session")
+    assert "Mon 23 Mar 2026, 16:00 (Paris, UTC+1)" in received.text and "Quantum spin, please" in received.text
+    assert await booking_state(app, 7002) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]
+    async with app.components.uow_factory() as uow:
+        stored = await uow.slots.get(slot.id)
+        session = await uow.sessions.get_by_slot(slot.id)
+        assert stored is not None and stored.seats_taken == 1
+        assert session is not None and await uow.conversations.get_by_session(session.id) is not None
+
+    # The webhook replayed: nothing happens twice.
+    await shop.stripe.deliver(shop.stripe.events_of_type("checkout.session.completed")[0], times=3)
+    await ann.expect_no_message(within=0.5)
+
+    await ann.send("/mybookings")
+    listing = await ann.wait_for("Upcoming")
+    assert "Paul Dirac" in listing.text and "✅ booked" in listing.text
+    await paul.send("/sessions")
+    sessions = await paul.wait_for("Your upcoming sessions")
+    assert "👥 Ann" in sessions.text
+
+
+async def test_three_students_fill_a_group_and_the_fourth_hears_it_is_full(shop: Shop, telegram: FakeTelegram) -> None:
+    app = shop.app
+    await tutor_with_slot(
+        app, 7101, "Grace Hopper", rate=0, session_type=SessionType.GROUP, capacity=3, subject="COBOL"
+    )
+    students = []
+    for index in range(4):
+        user_id = 7110 + index
+        await person(app, user_id, f"S{index}", "Europe/Paris", Role.STUDENT)
+        students.append(telegram.user(user_id, f"S{index}"))
+    # The fourth opens the slot first and waits on the summary.
+    late = students[3]
+    await open_slot(late, "COBOL (1)", "Grace Hopper", "•23", "16:00–17:00 · group of 3 · 3 seats left · free")
+    for student in students[:3]:
+        await open_slot(student, "COBOL (1)", "Grace Hopper", "•23", "16:00–17:00 · group of 3")
+        await student.press("✅ Book")
+        await student.wait_for("Session booked!")
+    await late.press("✅ Book")
+    await late.wait_for("Session full.")
+    # Back on the day, the full session is no longer offered.
+    await late.wait_for("This time is no longer available. Select another.", new_only=True)
+    assert await booking_state(app, 7113) == []
+
+
+async def test_a_student_cannot_book_two_sessions_at_once(shop: Shop, telegram: FakeTelegram) -> None:
+    app = shop.app
+    await tutor_with_slot(app, 7201, "Ada Lovelace", rate=0, subject="Maths")
+    await tutor_with_slot(app, 7202, "Alan Turing", rate=0, start=time(16, 30), subject="Logic")
+    await person(app, 7203, "Bob", "Europe/Paris", Role.STUDENT)
+    bob = telegram.user(7203, "Bob")
+    await open_slot(bob, "Maths (1)", "Ada Lovelace", "•23", "16:00–17:00 · 1-to-1 · free")
+    await bob.press("✅ Book")
+    await bob.wait_for("Session booked!")
+    await open_slot(bob, "Logic (1)", "Alan Turing", "•23", "16:30–17:30 · 1-to-1 · free")
+    await bob.press("✅ Book")
+    await bob.wait_for("You have another session at this time.")
+    assert await booking_state(app, 7203) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]
+    # A tutor cannot book their own slot either.
+    ada = telegram.user(7201, "Ada")
+
+
+async def test_stripe_webhooks_need_a_valid_signature_and_unknown_events_are_ignored(
+    shop: Shop, telegram: FakeTelegram
+) -> None:
+    app = shop.app
+    await tutor_with_slot(app, 7301, "Emmy Noether", subject="Algebra")
+    await person(app, 7302, "Cleo", "Europe/Paris", Role.STUDENT)
+    cleo = telegram.user(7302, "Cleo")
+    await open_slot(cleo, "Algebra (1)", "Emmy Noether", "•23", "16:00–17:00 · 1-to-1 · €60.00")
+    await cleo.press("✅ Book")
+    await cleo.wait_for("Your seat is held until")
+    [session_id] = list(shop.stripe.sessions)
+    event = await shop.stripe.pay(session_id, deliver=False)
+    # Forged, tampered or unsigned: refused, and nothing changes.
+    assert await shop.stripe.deliver(event, tamper=True) == [400]
+    assert await shop.stripe.deliver(event, signature="") == [400]
+    assert await shop.stripe.deliver(event, signature="t=1,v1=deadbeef") == [400]
+    assert await booking_state(app, 7302) == [(ParticipantStatus.PENDING_PAYMENT, PaymentStatus.PENDING)]
+    # An event type the bot does not use is acknowledged.
+    unknown = {**event, "id": "evt_unknown_1", "type": "customer.created"}
+    assert await shop.stripe.deliver(unknown) == [200]
+    # The genuine one, delivered ten times: booked once, one confirmation.
+    assert await shop.stripe.deliver(event, times=10) == [200] * 10
+    await cleo.wait_for("Session booked!")
+    await cleo.expect_no_message(within=0.5)
+    assert await booking_state(app, 7302) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]
+
+
+async def test_the_return_link_from_the_payment_page_checks_the_payment(shop: Shop, telegram: FakeTelegram) -> None:
+    app = shop.app
+    await tutor_with_slot(app, 7401, "Rosalind Franklin", subject="Chemistry")
+    await person(app, 7402, "Dora", "Europe/Paris", Role.STUDENT)
+    dora = telegram.user(7402, "Dora")
+    await open_slot(dora, "Chemistry (1)", "Rosalind Franklin", "•23", "16:00–17:00 · 1-to-1 · €60.00")
+    await dora.press("✅ Book")
+    await dora.wait_for("Your seat is held until")
+    [session_id] = list(shop.stripe.sessions)
+    participant_id = int(shop.stripe.sessions[session_id]["metadata"]["participant_id"])
+    await dora.send_start(f"paid_{participant_id}")
+    await dora.wait_for("The payment has not arrived yet")
+    # Paid, but the webhook never comes (no public URL): the return link asks Stripe itself.
+    await shop.stripe.pay(session_id, deliver=False)
+    await dora.send_start(f"paid_{participant_id}")
+    await dora.wait_for("Payment received: your session is booked.")
+    await dora.wait_for("Session booked!")
+    # Someone else's booking number tells them nothing.
+    eve = telegram.user(7403, "Eve")
+    await person(app, 7403, "Eve", "Europe/Paris", Role.STUDENT)
+    await eve.send_start(f"paid_{participant_id}")
+    await eve.wait_for("This booking does not exist.")

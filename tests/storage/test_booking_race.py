@@ -1,0 +1,101 @@
+"""Many students race for the last seats, on SQLite and on PostgreSQL: exactly the capacity is sold,
+everyone else gets a clean answer, and no error escapes."""
+
+import asyncio
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from core.availability import SlotSpec
+from core.enums import ParticipantStatus, Role, SessionType
+from core.errors import Conflict
+from core.rules import BusinessRules
+from core.usecases.accounts import register_user, set_role, set_timezone
+from core.usecases.availability import add_slot
+from core.usecases.bookings import book_slot
+from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
+from storage.uow import SqlUnitOfWorkFactory
+from tests.support.clock import FixedClock
+from tests.support.payments import InstantGateway
+
+NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
+RULES = BusinessRules()
+BOOKERS = 50
+
+
+async def setup(uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, capacity: int) -> int:
+    for user_id in range(1, BOOKERS + 2):
+        await register_user(
+            uow_factory(),
+            clock,
+            user_id=user_id,
+            first_name=f"U{user_id}",
+            username=None,
+            telegram_language="en",
+            default_language="en",
+        )
+        await set_timezone(uow_factory(), clock, user_id=user_id, zone="Europe/Paris")
+        await set_role(uow_factory(), clock, user_id=user_id, role=Role.TUTOR if user_id == 1 else Role.STUDENT)
+    await save_tutor_profile(
+        uow_factory(),
+        clock,
+        RULES,
+        user_id=1,
+        draft=ProfileDraft(
+            display_name="Tutor",
+            subjects=["Maths"],
+            hourly_rate_minor=5000,
+            currency="EUR",
+            timezone="Europe/Paris",
+            buffer_minutes=0,
+            cancellation_notice_hours=0,
+        ),
+    )
+    slot = await add_slot(
+        uow_factory(),
+        clock,
+        RULES,
+        user_id=1,
+        spec=SlotSpec(
+            day=date(2026, 3, 23),
+            start=time(16),
+            minutes=60,
+            session_type=SessionType.GROUP if capacity > 1 else SessionType.ONE_TO_ONE,
+            capacity=capacity,
+        ),
+    )
+    return slot.id
+
+
+@pytest.mark.parametrize(("capacity", "refusal"), [(5, "booking.full"), (1, "booking.taken")])
+async def test_fifty_bookers_for_the_last_seats(uow_factory: SqlUnitOfWorkFactory, capacity: int, refusal: str) -> None:
+    clock = FixedClock(NOW)
+    slot_id = await setup(uow_factory, clock, capacity)
+    gateway = InstantGateway()
+
+    async def attempt(student: int) -> str:
+        try:
+            await book_slot(
+                uow_factory,
+                clock,
+                RULES,
+                gateway,
+                lambda p: f"https://t.me/b?start=paid_{p}",
+                user_id=student,
+                slot_id=slot_id,
+            )
+        except Conflict as conflict:
+            return conflict.code
+        return "booked"
+
+    outcomes = await asyncio.gather(*(attempt(student) for student in range(2, BOOKERS + 2)))
+    assert outcomes.count("booked") == capacity
+    assert outcomes.count(refusal) == BOOKERS - capacity
+    async with uow_factory() as uow:
+        slot = await uow.slots.get(slot_id)
+        session = await uow.sessions.get_by_slot(slot_id)
+        assert slot is not None and session is not None
+        participants = await uow.participants.list_for_session(session.id)
+    assert slot.seats_taken == capacity
+    assert [p.status for p in participants] == [ParticipantStatus.PENDING_PAYMENT] * capacity
+    assert len(gateway.sessions) == capacity
