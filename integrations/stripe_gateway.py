@@ -46,8 +46,9 @@ def _from_stripe_amount(amount: int, currency: str) -> int:
 class StripeGateway:
     """`core.payments.PaymentGateway` on Stripe Checkout (hosted payment page, one line item)."""
 
-    def __init__(self, api_key: str, api_base: str = "https://api.stripe.com") -> None:
-        self._http_client = stripe.AIOHTTPClient()
+    def __init__(self, api_key: str, api_base: str = "https://api.stripe.com", timeout_seconds: float = 20) -> None:
+        # Someone is waiting on a button: better a clear "try again" than 80 seconds (the SDK's default).
+        self._http_client = stripe.AIOHTTPClient(timeout=timeout_seconds)
         # Retries belong to the caller, who holds the idempotency key; the SDK would retry on its own.
         self._client = stripe.StripeClient(
             api_key,

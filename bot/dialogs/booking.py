@@ -100,7 +100,7 @@ async def _tutors_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     for card in cards:
         tutor = card.tutor
         rate = (
-            _("free")
+            _("free of charge")
             if tutor.hourly_rate_minor == 0
             else _("{amount} per hour").format(amount=fmt_money(tutor.hourly_rate_minor, tutor.currency, _locale()))
         )
@@ -147,7 +147,7 @@ async def _calendar_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dic
         days.append((day.isoformat(), label))
     names = get_day_names("narrow", locale=_locale())
     rate = (
-        _("free")
+        _("free of charge")
         if tutor.hourly_rate_minor == 0
         else _("{amount} per hour").format(amount=fmt_money(tutor.hourly_rate_minor, tutor.currency, _locale()))
     )
@@ -208,7 +208,7 @@ async def _day_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
         if slot.session_type is SessionType.GROUP:
             label += " · " + ngettext("{n} seat left", "{n} seats left", slot.seats_left).format(n=slot.seats_left)
         price = booking_price(tutor, slot)
-        label += " · " + (_("free") if price == 0 else fmt_money(price, tutor.currency, _locale()))
+        label += " · " + (_("free of charge") if price == 0 else fmt_money(price, tutor.currency, _locale()))
         items.append((str(slot.id), label))
     return {
         "title": format_date(day, "EEEE d MMMM", locale=_locale()),

@@ -58,7 +58,9 @@ async def my_bookings(message: Message, app_user: User | None, uow_factory: Unit
         for booking in group[:MAX_LISTED]:
             payment = booking.payment
             amount = payment.amount_minor if payment else 0
-            price = _("free") if payment is None or amount == 0 else fmt_money(amount, payment.currency, locale)
+            price = (
+                _("free of charge") if payment is None or amount == 0 else fmt_money(amount, payment.currency, locale)
+            )
             when = fmt_datetime(booking.slot.starts_at, zone, locale)
             kind = type_label(booking.slot.session_type, booking.slot.capacity)
             lines.append(

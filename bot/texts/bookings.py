@@ -42,7 +42,7 @@ def summary(
     amount_minor: int,
     currency: str,
 ) -> str:
-    price = _("free") if amount_minor == 0 else fmt_money(amount_minor, currency, _locale())
+    price = _("free of charge") if amount_minor == 0 else fmt_money(amount_minor, currency, _locale())
     return "\n".join(
         [
             f"🧑‍🏫 {tutor_name}",

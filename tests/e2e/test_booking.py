@@ -33,15 +33,17 @@ class Shop:
 @pytest.fixture
 async def shop(app_factory: AppFactory) -> AsyncIterator[Shop]:
     clock = FixedClock(NOW)
-    async with FakeStripe(clock=lambda: clock.now().timestamp()) as stripe:
-        async with app_factory(
+    async with (
+        FakeStripe(clock=lambda: clock.now().timestamp()) as stripe,
+        app_factory(
             clock=clock,
             STRIPE_SECRET_KEY=stripe.api_key,
             STRIPE_API_BASE=stripe.base_url,
             STRIPE_WEBHOOK_SECRET=stripe.webhook_secret,
-        ) as app:
-            stripe.webhook_url = f"http://127.0.0.1:{app.web_port}/webhooks/stripe"
-            yield Shop(app, stripe, clock)
+        ) as app,
+    ):
+        stripe.webhook_url = f"http://127.0.0.1:{app.web_port}/webhooks/stripe"
+        yield Shop(app, stripe, clock)
 
 
 async def person(app: TutorBot, user_id: int, name: str, zone: str, role: Role) -> None:
@@ -72,7 +74,7 @@ async def tutor_with_slot(
     subject: str = "Physics",
 ) -> Slot:
     parts = app.components
-    await person(app, user_id, name.split()[0], "Europe/Paris", Role.TUTOR)
+    await person(app, user_id, name.split(maxsplit=1)[0], "Europe/Paris", Role.TUTOR)
     await save_tutor_profile(
         parts.uow_factory(),
         parts.clock,
@@ -195,7 +197,9 @@ async def test_three_students_fill_a_group_and_the_fourth_hears_it_is_full(shop:
         students.append(telegram.user(user_id, f"S{index}"))
     # The fourth opens the slot first and waits on the summary.
     late = students[3]
-    await open_slot(late, "COBOL (1)", "Grace Hopper", "•23", "16:00–17:00 · group of 3 · 3 seats left · free")
+    await open_slot(
+        late, "COBOL (1)", "Grace Hopper", "•23", "16:00–17:00 · group of 3 · 3 seats left · free of charge"
+    )
     for student in students[:3]:
         await open_slot(student, "COBOL (1)", "Grace Hopper", "•23", "16:00–17:00 · group of 3")
         await student.press("✅ Book")
@@ -213,15 +217,27 @@ async def test_a_student_cannot_book_two_sessions_at_once(shop: Shop, telegram: 
     await tutor_with_slot(app, 7202, "Alan Turing", rate=0, start=time(16, 30), subject="Logic")
     await person(app, 7203, "Bob", "Europe/Paris", Role.STUDENT)
     bob = telegram.user(7203, "Bob")
-    await open_slot(bob, "Maths (1)", "Ada Lovelace", "•23", "16:00–17:00 · 1-to-1 · free")
+    await open_slot(bob, "Maths (1)", "Ada Lovelace", "•23", "16:00–17:00 · 1-to-1 · free of charge")
     await bob.press("✅ Book")
     await bob.wait_for("Session booked!")
-    await open_slot(bob, "Logic (1)", "Alan Turing", "•23", "16:30–17:30 · 1-to-1 · free")
+    await open_slot(bob, "Logic (1)", "Alan Turing", "•23", "16:30–17:30 · 1-to-1 · free of charge")
     await bob.press("✅ Book")
     await bob.wait_for("You have another session at this time.")
     assert await booking_state(app, 7203) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]
     # A tutor cannot book their own slot either.
+    await add_slot(
+        app.components.uow_factory(),
+        app.components.clock,
+        BusinessRules(),
+        user_id=7201,
+        spec=SlotSpec(
+            day=date(2026, 3, 24), start=time(9), minutes=60, session_type=SessionType.ONE_TO_ONE, capacity=1
+        ),
+    )
     ada = telegram.user(7201, "Ada")
+    await open_slot(ada, "Maths (1)", "Ada Lovelace", "•24", "09:00–10:00 · 1-to-1 · free of charge")
+    await ada.press("✅ Book")
+    await ada.wait_for("You cannot book your own slot.")
 
 
 async def test_stripe_webhooks_need_a_valid_signature_and_unknown_events_are_ignored(
@@ -273,3 +289,30 @@ async def test_the_return_link_from_the_payment_page_checks_the_payment(shop: Sh
     await person(app, 7403, "Eve", "Europe/Paris", Role.STUDENT)
     await eve.send_start(f"paid_{participant_id}")
     await eve.wait_for("This booking does not exist.")
+
+
+async def test_booking_speaks_french(shop: Shop, telegram: FakeTelegram) -> None:
+    from core.usecases.accounts import set_language
+
+    app = shop.app
+    await tutor_with_slot(app, 7501, "Marie Curie", rate=0, subject="Chimie")
+    await person(app, 7502, "Zoé", "Europe/Paris", Role.STUDENT)
+    await set_language(app.components.uow_factory(), app.components.clock, user_id=7502, language="fr")
+    zoe = telegram.user(7502, "Zoé", language_code="fr")
+    await zoe.send("/book")
+    await zoe.wait_for("Quelle matière ?")
+    await zoe.press("Chimie (1)")
+    await zoe.wait_for("Marie Curie")
+    await zoe.press("🧑‍🏫 Marie Curie")
+    calendar = await zoe.wait_for("Europe/Paris")
+    assert calendar.button_labels[:7] == ["L", "M", "M", "J", "V", "S", "D"]
+    await zoe.press("•23")
+    day = await zoe.wait_for("lundi 23 mars")
+    assert day.button_labels[0] == "16:00–17:00 · individuel · gratuit"
+    await zoe.press(day.button_labels[0])
+    summary = await zoe.wait_for("Votre réservation")
+    assert "lun. 23 mars 2026, 16:00 (Paris, UTC+1)" in summary.text
+    await zoe.press("✅ Réserver")
+    confirmation = await zoe.wait_for(lambda m: m.document is not None)
+    assert confirmation.text.startswith("✅ Séance réservée !")
+    assert "Ajouter à Google Agenda" in confirmation.button_labels[0]

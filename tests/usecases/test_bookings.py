@@ -265,3 +265,23 @@ async def test_releasing_a_hold_and_the_limits(
     with pytest.raises(ValidationError) as many:
         await book_slot(uow_factory, clock, RULES, gateway, link, user_id=BOB, slot_id=slots[3])
     assert (many.value.code, many.value.params) == ("booking.too_many_holds", {"max": 3})
+
+
+async def test_past_slots_and_slots_beyond_the_window_cannot_be_booked(
+    uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, gateway: StripeGateway
+) -> None:
+    slot_id = await world(uow_factory, clock)
+    clock.current = datetime(2026, 3, 23, 15, 0, 1, tzinfo=UTC)  # the slot started one second ago
+    with pytest.raises(ValidationError) as past:
+        await book_slot(uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot_id)
+    assert past.value.code == "booking.past"
+    # A slot made while the window reached further is out of reach once the window is shorter.
+    shorter = BusinessRules(booking_window_days=3)
+    clock.current = NOW
+    with pytest.raises(ValidationError) as beyond:
+        await book_slot(uow_factory, clock, shorter, gateway, link, user_id=ANN, slot_id=slot_id)
+    assert (beyond.value.code, beyond.value.params) == ("booking.beyond_window", {"last_day": date(2026, 3, 22)})
+    with pytest.raises(Conflict) as gone:
+        await book_slot(uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot_id + 100)
+    assert gone.value.code == "booking.taken"
+    assert await state(uow_factory, ANN) == []
