@@ -61,11 +61,7 @@ async def open_slots(
     end = _horizon(now, rules) if days is None else min(_horizon(now, rules), now + timedelta(days=days))
     async with uow:
         slots = await uow.slots.list_open(tutor_id, now, end)
-    return [
-        s
-        for s in slots
-        if (session_type is None or s.session_type is session_type) and _in_window(s, now, rules)
-    ]
+    return [s for s in slots if (session_type is None or s.session_type is session_type) and _in_window(s, now, rules)]
 
 
 def _in_window(slot: Slot, now: datetime, rules: BusinessRules) -> bool:
