@@ -25,11 +25,12 @@ from bot.config import ConfigurationError, Settings
 from bot.deeplinks import PaymentReturn, deep_link_url
 from bot.dialogs.availability import build_availability_dialog
 from bot.dialogs.booking import build_booking_dialog
+from bot.dialogs.cancel_session import build_cancel_session_dialog
 from bot.dialogs.onboarding import build_onboarding_dialog
 from bot.dialogs.settings import build_settings_dialog
 from bot.dialogs.tutor_profile import build_tutor_profile_dialog
 from bot.fsm_storage import DatabaseFsmStorage
-from bot.handlers import admin, availability, bookings, errors, fallback, help, settings, start
+from bot.handlers import admin, availability, bookings, cancellations, errors, fallback, help, settings, start
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares import AppUserMiddleware, InFlightUpdates
 from bot.notifier import TelegramNotifier
@@ -83,6 +84,7 @@ def build_dispatcher(
         settings.build_router(),
         availability.build_router(),
         bookings.build_router(),
+        cancellations.build_router(),
         admin.build_router(),
     )
     dialogs = Router(name="dialogs")
@@ -92,6 +94,7 @@ def build_dispatcher(
         build_settings_dialog(),
         build_availability_dialog(),
         build_booking_dialog(),
+        build_cancel_session_dialog(),
     )
     dp.include_router(dialogs)
     # Last, so that it only sees what no command, dialog or button handler took.

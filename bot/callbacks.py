@@ -7,3 +7,12 @@ from aiogram.filters.callback_data import CallbackData
 class TutorReview(CallbackData, prefix="review"):
     tutor_id: int
     approve: bool
+
+
+class CancelBooking(CallbackData, prefix="cxb"):
+    participant_id: int
+    confirm: bool = False
+
+
+class CancelSessionStart(CallbackData, prefix="cxs"):
+    session_id: int

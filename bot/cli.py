@@ -54,11 +54,35 @@ async def _run_job(settings: Settings, name: str) -> int:
         await parts.close()
 
 
+async def _refunds(settings: Settings) -> int:
+    """Refunds not done yet, for an operator: a refund failing again and again shows its last error."""
+    from bot.app import build_components
+    from core.usecases.cancellations import list_stuck_refunds
+
+    parts = await build_components(settings)
+    try:
+        pending = await list_stuck_refunds(parts.uow_factory())
+    finally:
+        await parts.close()
+    if not pending:
+        print("no refund pending")
+        return 0
+    print("payment\tamount\tcurrency\tattempts\tnext attempt (UTC)\tlast error")
+    for payment in pending:
+        next_at = payment.next_refund_attempt_at.strftime("%Y-%m-%d %H:%M") if payment.next_refund_attempt_at else "-"
+        print(
+            f"{payment.id}\t{payment.amount_minor}\t{payment.currency}\t{payment.refund_attempts}\t{next_at}\t"
+            f"{payment.last_error or '-'}"
+        )
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tutorbot", description="Telegram bot for tutors and students.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="apply migrations, then serve Telegram, the web server and the jobs")
     commands.add_parser("migrate", help="apply pending database migrations and exit")
+    commands.add_parser("refunds", help="list the refunds not done yet, with their attempts and last error")
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     job_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     job_commands.add_parser("list", help="list the jobs")
@@ -88,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_run(settings))
         elif args.command == "migrate":
             asyncio.run(_migrate(settings))
+        elif args.command == "refunds":
+            return asyncio.run(_refunds(settings))
         else:
             return asyncio.run(_run_job(settings, args.name))
     except ConfigurationError as exc:

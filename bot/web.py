@@ -10,7 +10,7 @@ from aiohttp import web
 from core.clock import Clock
 from core.payments import PaymentGateway, WebhookSignatureError, WebhookVerifier
 from core.ports import UnitOfWorkFactory
-from core.usecases.bookings import handle_payment_event
+from core.usecases.payment_events import handle_payment_event
 
 log = logging.getLogger(__name__)
 

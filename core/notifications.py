@@ -19,3 +19,7 @@ class NotificationKind(StrEnum):
     HOLD_EXPIRED = "booking.hold_expired"
     # To the student: a late payment could not get a seat and is refunded (booking_payload).
     LATE_PAYMENT_REFUNDED = "booking.late_payment_refunded"
+    # To the tutor: a student cancelled (booking_payload plus student_name).
+    BOOKING_CANCELLED_BY_STUDENT = "booking.cancelled_by_student"
+    # To each participant: the tutor cancelled the session (booking_payload plus reason, refund_minor).
+    SESSION_CANCELLED = "session.cancelled"

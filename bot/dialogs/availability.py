@@ -15,7 +15,7 @@ from bot.deeplinks import TutorPage, deep_link_url
 from bot.dialogs import availability_forms as forms
 from bot.dialogs import availability_state as st
 from bot.dialogs.common import deps, report, rules_of, user_id_of
-from bot.dialogs.states import Availability
+from bot.dialogs.states import Availability, CancelSession
 from bot.dialogs.widgets import Tr
 from bot.i18n import fmt_zone
 from bot.texts.slots import bulk_summary, day_label, long_day_label, slot_line, time_range
@@ -132,6 +132,7 @@ async def _result_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     return {
         "result": st.data(dialog_manager).get("result", ""),
         "not_week": st.result_back(dialog_manager) != Availability.week,
+        "can_cancel": bool(st.data(dialog_manager).get("cancel_session")),
     }
 
 
@@ -171,9 +172,13 @@ async def _slot_chosen(event: CallbackQuery, widget: Any, manager: DialogManager
 
 async def _delete(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
     uow_factory, clock = deps(manager)
+    slot_id = int(st.data(manager)["slot_id"])
     try:
-        await delete_slot(uow_factory(), clock, user_id=user_id_of(manager), slot_id=int(st.data(manager)["slot_id"]))
+        await delete_slot(uow_factory(), clock, user_id=user_id_of(manager), slot_id=slot_id)
     except DomainError as error:
+        if error.code == "slot.has_bookings":
+            await st.offer_session_cancel(manager, slot_id, error)
+            return
         await report(event, error)
         return
     await st.show_result(manager, _("🗑 The slot is deleted."), Availability.day)
@@ -303,6 +308,12 @@ async def _back_to_day_or_week(event: CallbackQuery, widget: Button, manager: Di
     await manager.switch_to(Availability.day if st.day(manager) else Availability.week)
 
 
+async def _cancel_session(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    session_id = st.data(manager).get("cancel_session")
+    if session_id:
+        await manager.start(CancelSession.reason, data={"session_id": int(session_id)})
+
+
 async def _result_back(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
     await manager.switch_to(st.result_back(manager))
 
@@ -381,6 +392,7 @@ def _views() -> list[Window]:
         ),
         Window(
             Format("{result}"),
+            Button(Tr("✖️ Cancel this session"), id="cancel_session", on_click=_cancel_session, when="can_cancel"),
             Button(Tr("◀️ Back"), id="result_back", on_click=_result_back),
             SwitchTo(Tr("🗓 Week"), id="result_week", state=Availability.week, when="not_week"),
             state=Availability.result,

@@ -193,7 +193,10 @@ async def _submit(event: Message | CallbackQuery, manager: DialogManager) -> Non
         else:
             slot = await add_slot(uow_factory(), clock, rules_of(manager), user_id=user_id_of(manager), spec=spec)
     except DomainError as error:
-        if error.code in ("slot.has_bookings", "slot.started", "slot.not_found", "tutor.no_profile"):
+        if error.code == "slot.has_bookings":
+            await st.offer_session_cancel(manager, int(st.data(manager)["slot_id"]), error)
+            return
+        if error.code in ("slot.started", "slot.not_found", "tutor.no_profile"):
             await st.show_result(manager, "⚠️ " + error_text(error), Availability.day)
             return
         # The reason can be long (it names the conflicting slot): a message, not a pop-up, and the

@@ -9,10 +9,14 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram_dialog import DialogManager
 
+from bot.dialogs.common import deps, user_id_of
 from bot.dialogs.states import Availability
+from bot.texts.errors import error_text
 from core.availability import SlotSpec, week_start
 from core.enums import SessionType
+from core.errors import DomainError
 from core.usecases.availability import PatternDraft
+from core.usecases.cancellations import session_for_slot
 
 
 def data(manager: DialogManager) -> dict[str, Any]:
@@ -86,13 +90,22 @@ def pattern_draft(manager: DialogManager) -> PatternDraft:
     )
 
 
-async def show_result(manager: DialogManager, text: str, back: State) -> None:
-    """Show the outcome of an action on its own screen; Back leads to `back`."""
+async def show_result(manager: DialogManager, text: str, back: State, *, cancel_session: int | None = None) -> None:
+    """Show the outcome of an action on its own screen; Back leads to `back`. With `cancel_session`, the
+    screen offers to cancel that session (a booked slot cannot be moved, shrunk or deleted)."""
     data(manager)["result"] = text
     data(manager)["back"] = back.state
+    data(manager)["cancel_session"] = cancel_session
     await manager.switch_to(Availability.result)
 
 
 def result_back(manager: DialogManager) -> State:
     wanted = data(manager).get("back")
     return next((s for s in Availability.__states__ if s.state == wanted), Availability.week)
+
+
+async def offer_session_cancel(manager: DialogManager, slot_id: int, error: DomainError) -> None:
+    """A booked slot cannot change: say why, and offer to cancel its session instead (which refunds)."""
+    uow_factory, _clock = deps(manager)
+    session_id = await session_for_slot(uow_factory(), user_id=user_id_of(manager), slot_id=slot_id)
+    await show_result(manager, "⚠️ " + error_text(error), Availability.slot, cancel_session=session_id)

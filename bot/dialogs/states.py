@@ -62,3 +62,9 @@ class Booking(StatesGroup):
     note = State()
     pay = State()
     done = State()
+
+
+class CancelSession(StatesGroup):
+    reason = State()
+    confirm = State()
+    done = State()

@@ -7,6 +7,7 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
+from bot.callbacks import CancelBooking, CancelSessionStart
 from bot.dialogs.booking import start_booking
 from bot.i18n import fmt_datetime, fmt_money
 from bot.texts.bookings import status_label
@@ -14,7 +15,7 @@ from bot.texts.errors import error_text
 from bot.texts.slots import time_range, type_label
 from core.clock import Clock
 from core.entities import User
-from core.enums import ParticipantStatus
+from core.enums import ParticipantStatus, SessionStatus
 from core.errors import DomainError
 from core.payments import PaymentGateway
 from core.ports import UnitOfWorkFactory
@@ -69,6 +70,10 @@ async def my_bookings(message: Message, app_user: User | None, uow_factory: Unit
             if booking.participant.status is ParticipantStatus.PENDING_PAYMENT and payment and payment.checkout_url:
                 label = _("💳 Pay {price} · {tutor}").format(price=price, tutor=booking.tutor.display_name)
                 pay_buttons.append([InlineKeyboardButton(text=label, url=payment.checkout_url)])
+            if booking.slot.starts_at > now and booking.participant.status.holds_seat:
+                label = _("✖️ Cancel {when}").format(when=fmt_datetime(booking.slot.starts_at, zone, locale))
+                cancel = CancelBooking(participant_id=booking.participant.id).pack()
+                pay_buttons.append([InlineKeyboardButton(text=label, callback_data=cancel)])
     await message.answer(
         "\n\n".join(lines),
         reply_markup=InlineKeyboardMarkup(inline_keyboard=pay_buttons) if pay_buttons else None,
@@ -92,6 +97,7 @@ async def my_sessions(
     locale = get_i18n().current_locale
     zone = tutor.timezone
     lines = []
+    buttons: list[list[InlineKeyboardButton]] = []
     for roster in rosters:
         people = ", ".join(
             person.first_name
@@ -107,7 +113,19 @@ async def my_sessions(
                 people=people or _("nobody any more"),
             )
         )
-    await message.answer(_("Your upcoming sessions:") + "\n\n" + "\n\n".join(lines))
+        if roster.slot.starts_at > clock.now() and roster.session.status is SessionStatus.SCHEDULED:
+            label = _("✖️ Cancel {when}").format(when=fmt_datetime(roster.slot.starts_at, zone, locale))
+            buttons.append(
+                [
+                    InlineKeyboardButton(
+                        text=label, callback_data=CancelSessionStart(session_id=roster.session.id).pack()
+                    )
+                ]
+            )
+    await message.answer(
+        _("Your upcoming sessions:") + "\n\n" + "\n\n".join(lines),
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None,
+    )
 
 
 async def payment_returned(

@@ -7,7 +7,7 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
-from bot.i18n import fmt_money, fmt_time
+from bot.i18n import fmt_datetime, fmt_money, fmt_time
 from core.errors import DomainError
 from core.timezones import utc_to_local
 
@@ -122,6 +122,16 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "booking.note_too_long": lambda p: _("The note can have at most {max} characters.").format(**p),
     "booking.not_found": lambda p: _("This booking does not exist."),
     "booking.not_pending": lambda p: _("This booking is no longer waiting for payment."),
+    "cancel.not_active": lambda p: _("This booking is not active any more."),
+    "cancel.started": lambda p: _("This session has started or is over: it can no longer be cancelled."),
+    "cancel.too_late": lambda p: ngettext(
+        "Cancellations close {hours} hour before the start; the deadline was {deadline}.",
+        "Cancellations close {hours} hours before the start; the deadline was {deadline}.",
+        int(p["hours"]),
+    ).format(hours=p["hours"], deadline=fmt_datetime(p["deadline"], str(p["zone"]), get_i18n().current_locale)),
+    "session.not_found": lambda p: _("This session does not exist."),
+    "session.already_cancelled": lambda p: _("This session is already cancelled."),
+    "session.not_yours": lambda p: _("Only the session's tutor can cancel it."),
 }
 
 

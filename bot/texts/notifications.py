@@ -154,6 +154,29 @@ def _late_refund(p: dict[str, Any], ctx: RenderContext) -> Rendered:
     )
 
 
+def _cancelled_by_student(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    return Rendered(
+        _("❌ {student} cancelled their booking of {when}. The seat is open again.").format(
+            student=p.get("student_name") or "?", when=_when(p, ctx)
+        )
+    )
+
+
+def _session_cancelled(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    lines = [_("❌ {tutor} cancelled your session of {when}.").format(tutor=p["tutor_name"], when=_when(p, ctx))]
+    if p.get("reason"):
+        lines.append(_("Reason: {reason}").format(reason=p["reason"]))
+    refund = int(p.get("refund_minor") or 0)
+    if refund:
+        lines.append(
+            _("You are refunded in full: {amount} is on its way back to you.").format(
+                amount=fmt_money(refund, str(p["currency"]), _locale())
+            )
+        )
+    lines.append(_("/book finds another time."))
+    return Rendered("\n".join(lines))
+
+
 RENDERERS: dict[str, Renderer] = {
     NotificationKind.TUTOR_REVIEW_REQUESTED: _review_requested,
     NotificationKind.TUTOR_APPROVED: _approved,
@@ -162,4 +185,6 @@ RENDERERS: dict[str, Renderer] = {
     NotificationKind.BOOKING_RECEIVED: _booking_received,
     NotificationKind.HOLD_EXPIRED: _hold_expired,
     NotificationKind.LATE_PAYMENT_REFUNDED: _late_refund,
+    NotificationKind.BOOKING_CANCELLED_BY_STUDENT: _cancelled_by_student,
+    NotificationKind.SESSION_CANCELLED: _session_cancelled,
 }

@@ -28,7 +28,7 @@ from core.entities import (
 from core.enums import ParticipantStatus, PaymentStatus, SessionType
 from core.errors import Conflict, NotFound, ValidationError
 from core.notifications import NotificationKind
-from core.payments import CheckoutSession, PaymentEvent, PaymentGateway, PaymentRejected, PaymentUnavailable
+from core.payments import CheckoutSession, PaymentGateway, PaymentRejected, PaymentUnavailable
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 
@@ -311,11 +311,13 @@ async def _apply_payment(uow: UnitOfWork, payment: Payment, now: datetime) -> Pa
         await uow.payments.update(paid)
         await _booked_effects(uow, tutor, slot, booked, paid, now, late=False)
         return PaymentOutcome("booked", payment.id)
-    # The money came after the hold lapsed (or was let go): a seat only if one is still free.
+    # The money came after the hold lapsed or was let go.
     await uow.users.lock(participant.user_id)
     clashes = [p for p in await uow.participants.overlapping(participant.user_id, slot.starts_at, slot.ends_at)]
+    # A hold that lapsed gets its seat back if one is free; one the student let go (or that failed) is
+    # refunded: they said they did not want it.
     can_book = (
-        participant.status in (ParticipantStatus.EXPIRED, ParticipantStatus.CANCELLED)
+        participant.status is ParticipantStatus.EXPIRED
         and slot.starts_at > now
         and not clashes
         and await uow.slots.take_seat(slot.id)
@@ -340,6 +342,14 @@ async def _apply_payment(uow: UnitOfWork, payment: Payment, now: datetime) -> Pa
     return PaymentOutcome("refund", payment.id)
 
 
+def refund_key(payment: Payment) -> str:
+    """Stable across retries of one attempt, so a retry of a refund that went through changes nothing;
+    after Stripe reported a refund failed, derived from that refund so the next attempt is a new one."""
+    if payment.refund_id:
+        return f"refund-{payment.id}-after-{payment.refund_id}"
+    return f"refund-{payment.id}"
+
+
 async def refund_payment(
     uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, *, payment_id: int
 ) -> bool:
@@ -358,7 +368,7 @@ async def refund_payment(
                 payment_intent_id=payment.payment_intent_id,
                 amount_minor=payment.amount_minor,
                 currency=payment.currency,
-                idempotency_key=f"refund-{payment.id}",
+                idempotency_key=refund_key(payment),
             )
             error = None
         except (PaymentUnavailable, PaymentRejected) as exc:
@@ -495,24 +505,6 @@ async def check_payment(
         await confirm_checkout(uow_factory, clock, gateway, checkout=checkout)
         booking = await get_booking(uow_factory(), user_id=user_id, participant_id=participant_id)
     return booking
-
-
-async def handle_payment_event(
-    uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, event: PaymentEvent
-) -> PaymentOutcome:
-    """A verified webhook event; unknown types are acknowledged and ignored."""
-    if event.checkout is not None and event.type in (
-        "checkout.session.completed",
-        "checkout.session.async_payment_succeeded",
-        "checkout.session.expired",
-        "checkout.session.async_payment_failed",
-    ):
-        return await confirm_checkout(uow_factory, clock, gateway, checkout=event.checkout, event_id=event.id)
-    async with uow_factory() as uow:
-        if not await uow.webhook_events.record(STRIPE, event.id, event.type, clock.now()):
-            return PaymentOutcome("duplicate")
-        await uow.commit()
-    return PaymentOutcome("ignored")
 
 
 async def get_booking(uow: UnitOfWork, *, user_id: int, participant_id: int) -> BookingView:

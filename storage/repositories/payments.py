@@ -82,6 +82,21 @@ class SqlPaymentRepository:
         )
         return [payment_from_row(row) for row in result.mappings()]
 
+    async def get_by_payment_intent(self, payment_intent_id: str) -> Payment | None:
+        result = await self._conn.execute(select(payments).where(payments.c.payment_intent_id == payment_intent_id))
+        row = result.mappings().first()
+        return payment_from_row(row) if row is not None else None
+
+    async def list_refunds_pending(self, limit: int) -> list[Payment]:
+        """Every refund not done yet, the longest-waiting first: what an operator looks at."""
+        result = await self._conn.execute(
+            select(payments)
+            .where(payments.c.status == PaymentStatus.REFUND_PENDING.value)
+            .order_by(payments.c.updated_at, payments.c.id)
+            .limit(limit)
+        )
+        return [payment_from_row(row) for row in result.mappings()]
+
     async def list_refunds_due(self, now: datetime, limit: int) -> list[Payment]:
         """REFUND_PENDING payments whose next_refund_attempt_at is unset or <= now, oldest (by creation) first,
         at most `limit`."""

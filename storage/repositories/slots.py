@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, u
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import Slot
+from core.enums import SessionStatus
 from storage.repositories._common import require_new
 from storage.repositories._rows import slot_from_row
 from storage.tables import sessions, slots
@@ -24,6 +25,15 @@ def _values(slot: Slot) -> dict[str, Any]:
         "created_at": slot.created_at,
         "updated_at": slot.updated_at,
     }
+
+
+def _cancelled_session() -> ColumnElement[bool]:
+    """The tutor cancelled the slot's session: the slot is no longer offered."""
+    return (
+        select(sessions.c.id)
+        .where(sessions.c.slot_id == slots.c.id, sessions.c.status == SessionStatus.CANCELLED.value)
+        .exists()
+    )
 
 
 def _unbooked() -> tuple[ColumnElement[bool], ...]:
@@ -132,6 +142,7 @@ class SqlSlotRepository:
                 slots.c.starts_at >= start,
                 slots.c.starts_at < end,
                 slots.c.seats_taken < slots.c.capacity,
+                ~_cancelled_session(),
             )
             .order_by(slots.c.starts_at, slots.c.id)
         )
@@ -149,6 +160,7 @@ class SqlSlotRepository:
                 slots.c.starts_at > after,
                 slots.c.starts_at < before,
                 slots.c.seats_taken < slots.c.capacity,
+                ~_cancelled_session(),
             )
             .group_by(slots.c.tutor_id)
         )

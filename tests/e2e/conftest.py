@@ -10,7 +10,10 @@ import pytest
 from bot.app import TutorBot
 from bot.config import Settings
 from core.clock import Clock
+from tests.e2e.shop import NOW, Shop
 from tests.fakes import FakeTelegram
+from tests.fakes.stripe import FakeStripe
+from tests.support.clock import FixedClock
 
 TOKEN = "123456:TEST-token"
 BOT_USERNAME = "tutorbot_test_bot"
@@ -58,6 +61,22 @@ def app_factory(telegram: FakeTelegram, tmp_path: Path) -> AppFactory:
             await app.stop()
 
     return run
+
+
+@pytest.fixture
+async def shop(app_factory: AppFactory) -> AsyncIterator[Shop]:
+    clock = FixedClock(NOW)
+    async with (
+        FakeStripe(clock=lambda: clock.now().timestamp()) as stripe,
+        app_factory(
+            clock=clock,
+            STRIPE_SECRET_KEY=stripe.api_key,
+            STRIPE_API_BASE=stripe.base_url,
+            STRIPE_WEBHOOK_SECRET=stripe.webhook_secret,
+        ) as app,
+    ):
+        stripe.webhook_url = f"http://127.0.0.1:{app.web_port}/webhooks/stripe"
+        yield Shop(app, stripe, clock)
 
 
 @pytest.fixture

@@ -147,3 +147,37 @@ async def test_a_job_runs_once_from_the_command_line(telegram: FakeTelegram, tmp
     )
     _, err = await unknown.communicate()
     assert unknown.returncode == 2 and b"unknown job 'nope'" in err
+
+
+async def test_operators_see_the_refunds_not_done_yet(tmp_path: Path) -> None:
+    from core.enums import ParticipantStatus, PaymentStatus
+    from tests.storage.factories import add_world, participant, payment
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'refunds.db'}"
+    await upgrade_to_head(url)
+    engine = create_engine(url)
+    env = _clean_env(BOT_TOKEN=TOKEN, DATABASE_URL=url, LOG_LEVEL="WARNING")
+
+    async def refunds_command() -> str:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "refunds", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE
+        )
+        out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+        assert process.returncode == 0
+        return out.decode()
+
+    try:
+        assert "no refund pending" in await refunds_command()
+        async with SqlUnitOfWorkFactory(engine)() as uow:
+            world = await add_world(uow)
+            seat = await uow.participants.add(
+                participant(world.session.id, world.students[0].id, status=ParticipantStatus.CANCELLED)
+            )
+            await uow.payments.add(
+                payment(seat.id, status=PaymentStatus.REFUND_PENDING, refund_attempts=4, last_error="Stripe: 502")
+            )
+            await uow.commit()
+    finally:
+        await engine.dispose()
+    listing = await refunds_command()
+    assert "4500\tEUR\t4\t" in listing and "Stripe: 502" in listing

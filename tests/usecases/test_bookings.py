@@ -285,3 +285,50 @@ async def test_past_slots_and_slots_beyond_the_window_cannot_be_booked(
         await book_slot(uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot_id + 100)
     assert gone.value.code == "booking.taken"
     assert await state(uow_factory, ANN) == []
+
+
+async def test_a_refund_stripe_reports_failed_is_made_again_once(
+    uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, stripe: FakeStripe, gateway: StripeGateway
+) -> None:
+    from core.usecases.cancellations import cancel_booking, list_stuck_refunds
+    from core.usecases.payment_events import handle_payment_event
+    from integrations.stripe_gateway import StripeWebhookVerifier
+    from tests.fakes.stripe import sign
+
+    slot_id = await world(uow_factory, clock)
+    result = await book_slot(uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot_id)
+    await stripe.pay(result.payment.checkout_session_id or "", deliver=False)
+    clock.advance(minutes=2)
+    assert await reconcile_payments(uow_factory, clock, gateway) == 1
+    await cancel_booking(uow_factory, clock, gateway, user_id=ANN, participant_id=result.participant.id)
+    assert await state(uow_factory, ANN) == [(ParticipantStatus.CANCELLED, PaymentStatus.REFUNDED)]
+    [first_refund] = list(stripe.refunds)
+    # Days later the bank refuses the refund: Stripe says so, and the money must go back another way.
+    event = await stripe.update_refund(first_refund, "failed", deliver=False)
+    import json
+
+    payload = json.dumps(event).encode()
+    verified = StripeWebhookVerifier(stripe.webhook_secret).verify(payload, sign(payload, stripe.webhook_secret))
+    outcome = await handle_payment_event(uow_factory, clock, gateway, verified)
+    assert outcome.result == "refund_retry"
+    assert [p.id for p in await list_stuck_refunds(uow_factory())] == [result.payment.id]
+    assert await retry_refunds(uow_factory, clock, gateway) == 1
+    assert await state(uow_factory, ANN) == [(ParticipantStatus.CANCELLED, PaymentStatus.REFUNDED)]
+    assert len(stripe.refunds) == 2
+    keys = [r.idempotency_key for r in stripe.requests if r.path == "/v1/refunds"]
+    assert keys == [f"refund-{result.payment.id}", f"refund-{result.payment.id}-after-{first_refund}"]
+    # The same failure event again does nothing more.
+    assert (await handle_payment_event(uow_factory, clock, gateway, verified)).result == "duplicate"
+
+
+async def test_a_payment_for_a_hold_the_student_released_is_refunded(
+    uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, stripe: FakeStripe, gateway: StripeGateway
+) -> None:
+    slot_id = await world(uow_factory, clock)
+    result = await book_slot(uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot_id)
+    await stripe.pay(result.payment.checkout_session_id or "", deliver=False)
+    # The student paid in another tab, then pressed "Release the seat" here.
+    await cancel_hold(uow_factory, clock, gateway, user_id=ANN, participant_id=result.participant.id)
+    assert await state(uow_factory, ANN) == [(ParticipantStatus.CANCELLED, PaymentStatus.REFUNDED)]
+    assert len(stripe.refunds) == 1
+    assert await seats(uow_factory, slot_id) == 0

@@ -1,0 +1,102 @@
+"""Cancel buttons: a student's booking (with a confirmation that says what comes back) and the start of
+a tutor's session cancellation. The ids in the buttons are checked against the person pressing."""
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import BgManagerFactory, StartMode
+
+from bot.callbacks import CancelBooking, CancelSessionStart
+from bot.dialogs.states import CancelSession
+from bot.i18n import fmt_datetime, fmt_money
+from bot.texts.errors import error_text
+from core.clock import Clock
+from core.enums import ParticipantStatus
+from core.errors import DomainError
+from core.payments import PaymentGateway
+from core.ports import UnitOfWorkFactory
+from core.rules import BusinessRules
+from core.usecases.cancellations import cancel_booking, preview_session_cancellation, quote_cancellation
+
+
+async def booking_cancel_pressed(
+    query: CallbackQuery,
+    callback_data: CancelBooking,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    payment_gateway: PaymentGateway,
+) -> None:
+    locale = get_i18n().current_locale
+    try:
+        if not callback_data.confirm:
+            quote = await quote_cancellation(
+                uow_factory(), clock, user_id=query.from_user.id, participant_id=callback_data.participant_id
+            )
+        else:
+            quote = await cancel_booking(
+                uow_factory,
+                clock,
+                payment_gateway,
+                user_id=query.from_user.id,
+                participant_id=callback_data.participant_id,
+            )
+    except DomainError as error:
+        await query.answer(error_text(error), show_alert=True)
+        return
+    booking = quote.booking
+    when = fmt_datetime(booking.slot.starts_at, booking.slot.timezone, locale)
+    back = fmt_money(quote.refund_minor, quote.currency, locale)
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if not callback_data.confirm:
+        if booking.participant.status is ParticipantStatus.PENDING_PAYMENT:
+            question = _("Release your seat for {when} with {tutor}? Nothing was charged.")
+        elif quote.refund_minor:
+            question = _("Cancel your session of {when} with {tutor}? You will get {amount} back.")
+        else:
+            question = _("Cancel your session of {when} with {tutor}?")
+        confirm = CancelBooking(participant_id=booking.participant.id, confirm=True).pack()
+        await query.message.answer(
+            question.format(when=when, tutor=booking.tutor.display_name, amount=back),
+            reply_markup=InlineKeyboardMarkup(
+                inline_keyboard=[[InlineKeyboardButton(text=_("✅ Yes, cancel"), callback_data=confirm)]]
+            ),
+        )
+        return
+    done = (
+        _("✅ Cancelled. {amount} is on its way back to you.").format(amount=back)
+        if quote.refund_minor
+        else _("✅ Cancelled.")
+    )
+    await query.message.edit_text(done, reply_markup=None)
+
+
+async def session_cancel_pressed(
+    query: CallbackQuery,
+    callback_data: CancelSessionStart,
+    dialog_bg_factory: BgManagerFactory,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: BusinessRules,
+) -> None:
+    try:
+        await preview_session_cancellation(
+            uow_factory(), clock, rules, user_id=query.from_user.id, session_id=callback_data.session_id
+        )
+    except DomainError as error:
+        await query.answer(error_text(error), show_alert=True)
+        return
+    await query.answer()
+    # The button is on a plain message, outside any dialog: the dialog is started for this chat.
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    manager = dialog_bg_factory.bg(bot=query.bot, user_id=query.from_user.id, chat_id=chat_id)  # type: ignore[arg-type]
+    await manager.start(CancelSession.reason, data={"session_id": callback_data.session_id}, mode=StartMode.RESET_STACK)
+
+
+def build_router() -> Router:
+    router = Router(name="cancellations")
+    router.callback_query.register(booking_cancel_pressed, CancelBooking.filter())
+    router.callback_query.register(session_cancel_pressed, CancelSessionStart.filter())
+    return router

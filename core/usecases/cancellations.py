@@ -1,0 +1,289 @@
+"""Cancellations (spec 002 §3): a student cancels a booking, a tutor cancels a session. Every paid seat
+is refunded in full; refunds go through REFUND_PENDING so that none is lost when Stripe fails, and
+their idempotency keys make sure none is paid twice."""
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from core.clock import Clock
+from core.entities import BookingView, Participant, Payment, Slot, TeachingSession, TutorProfile
+from core.enums import ParticipantStatus, PaymentStatus, SessionStatus
+from core.errors import Forbidden, NotFound, ValidationError
+from core.notifications import NotificationKind
+from core.payments import PaymentEvent, PaymentGateway
+from core.ports import UnitOfWork, UnitOfWorkFactory
+from core.rules import BusinessRules
+from core.usecases.bookings import (
+    STRIPE,
+    PaymentOutcome,
+    _close_checkout,
+    _notify,
+    booking_payload,
+    get_booking,
+    refund_payment,
+)
+
+REASON_MAX_LENGTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class CancelQuote:
+    """What cancelling would do, shown before the student confirms."""
+
+    booking: BookingView
+    refund_minor: int
+    currency: str
+
+
+def cancellation_deadline(slot: Slot, tutor: TutorProfile) -> datetime:
+    """Spec 002: any time before the start; a tutor may ask for notice (spec 000's "X hours before")."""
+    return slot.starts_at - timedelta(hours=tutor.cancellation_notice_hours)
+
+
+def _to_refund(payment: Payment, now: datetime) -> Payment:
+    return replace(payment, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=now, updated_at=now)
+
+
+def _refundable(payment: Payment | None) -> int:
+    if payment is None or payment.status is not PaymentStatus.PAID:
+        return 0
+    return payment.amount_minor
+
+
+def _check_student_may_cancel(booking: BookingView, now: datetime) -> None:
+    if booking.participant.status not in (ParticipantStatus.BOOKED, ParticipantStatus.PENDING_PAYMENT):
+        raise ValidationError("cancel.not_active")
+    if booking.slot.starts_at <= now or booking.session.status is not SessionStatus.SCHEDULED:
+        raise ValidationError("cancel.started")
+    if booking.participant.status is ParticipantStatus.BOOKED:
+        deadline = cancellation_deadline(booking.slot, booking.tutor)
+        if now > deadline:
+            raise ValidationError(
+                "cancel.too_late",
+                deadline=deadline,
+                hours=booking.tutor.cancellation_notice_hours,
+                zone=booking.slot.timezone,
+            )
+
+
+async def quote_cancellation(uow: UnitOfWork, clock: Clock, *, user_id: int, participant_id: int) -> CancelQuote:
+    booking = await get_booking(uow, user_id=user_id, participant_id=participant_id)
+    _check_student_may_cancel(booking, clock.now())
+    payment = booking.payment
+    return CancelQuote(booking, _refundable(payment), payment.currency if payment else booking.tutor.currency)
+
+
+async def cancel_booking(
+    uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, *, user_id: int, participant_id: int
+) -> CancelQuote:
+    """The student's own cancellation: the seat reopens, the tutor is told, the payment is refunded."""
+    now = clock.now()
+    checkout_to_close: str | None = None
+    async with uow_factory() as uow:
+        booking = await uow.participants.get_booking(participant_id)
+        if booking is None or booking.participant.user_id != user_id:
+            raise NotFound("booking.not_found")
+        _check_student_may_cancel(booking, now)
+        participant, payment = booking.participant, booking.payment
+        cancelled = replace(participant, status=ParticipantStatus.CANCELLED, cancelled_at=now, updated_at=now)
+        # Conditional: a confirmation or an expiry that just happened wins, and the student tries again.
+        if not await uow.participants.update_if(cancelled, participant.status):
+            raise ValidationError("cancel.not_active")
+        await uow.slots.release_seat(booking.slot.id)
+        refund = _refundable(payment)
+        if payment is not None:
+            if refund:
+                payment = replace(
+                    payment, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=now, updated_at=now
+                )
+                await uow.payments.update(payment)
+            elif payment.status is PaymentStatus.PENDING:
+                await uow.payments.update(replace(payment, status=PaymentStatus.EXPIRED, updated_at=now))
+                checkout_to_close = payment.checkout_session_id
+        if participant.status is ParticipantStatus.BOOKED:
+            student = await uow.users.get(user_id)
+            await _notify(
+                uow,
+                booking.tutor.user_id,
+                NotificationKind.BOOKING_CANCELLED_BY_STUDENT,
+                {
+                    **booking_payload(booking.tutor, booking.slot, cancelled, payment or _no_payment(participant, now)),
+                    "student_name": student.first_name if student else "",
+                },
+                f"cancelled-by-student:{participant.id}",
+                now,
+            )
+        await uow.commit()
+    if refund and payment is not None:
+        await refund_payment(uow_factory, clock, gateway, payment_id=payment.id)
+    if checkout_to_close:
+        await _close_checkout(uow_factory, clock, gateway, checkout_to_close)
+    return CancelQuote(replace(booking, participant=cancelled, payment=payment), refund, booking.tutor.currency)
+
+
+def _no_payment(participant: Participant, now: datetime) -> Payment:
+    return Payment(participant_id=participant.id, amount_minor=0, currency="EUR", created_at=now, updated_at=now)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCancellation:
+    session: TeachingSession
+    slot: Slot
+    # (participant, refund in minor units) for every person who held a seat.
+    participants: list[tuple[Participant, int]]
+    currency: str
+
+
+async def _tutor_session(
+    uow: UnitOfWork, rules: BusinessRules, user_id: int, session_id: int
+) -> tuple[TeachingSession, Slot, TutorProfile]:
+    session = await uow.sessions.get(session_id)
+    if session is None:
+        raise NotFound("session.not_found")
+    tutor = await uow.tutors.get(session.tutor_id)
+    slot = await uow.slots.get(session.slot_id)
+    assert tutor is not None and slot is not None
+    if tutor.user_id != user_id and not rules.is_admin(user_id):
+        # Not the tutor's: reported like a missing session, unless an admin asks.
+        raise NotFound("session.not_found")
+    return session, slot, tutor
+
+
+async def session_for_slot(uow: UnitOfWork, *, user_id: int, slot_id: int) -> int | None:
+    """The session of one of the tutor's slots, to offer cancelling it when the slot cannot change."""
+    async with uow:
+        tutor = await uow.tutors.get_by_user(user_id)
+        slot = await uow.slots.get(slot_id)
+        if tutor is None or slot is None or slot.tutor_id != tutor.id:
+            return None
+        session = await uow.sessions.get_by_slot(slot_id)
+    return session.id if session is not None else None
+
+
+async def preview_session_cancellation(
+    uow: UnitOfWork, clock: Clock, rules: BusinessRules, *, user_id: int, session_id: int
+) -> SessionCancellation:
+    async with uow:
+        session, slot, tutor = await _tutor_session(uow, rules, user_id, session_id)
+        _check_session_cancellable(session, slot, clock.now())
+        participants = [p for p in await uow.participants.list_for_session(session.id) if p.status.holds_seat]
+        refunds = [(p, _refundable(await uow.payments.get_by_participant(p.id))) for p in participants]
+    return SessionCancellation(session, slot, refunds, tutor.currency)
+
+
+def _check_session_cancellable(session: TeachingSession, slot: Slot, now: datetime) -> None:
+    if session.status is SessionStatus.CANCELLED:
+        raise ValidationError("session.already_cancelled")
+    if session.status is not SessionStatus.SCHEDULED or slot.starts_at <= now:
+        raise ValidationError("cancel.started")
+
+
+async def cancel_session(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: BusinessRules,
+    gateway: PaymentGateway,
+    *,
+    user_id: int,
+    session_id: int,
+    reason: str | None,
+) -> SessionCancellation:
+    """The tutor (or an admin) cancels a session: every participant is refunded in full and told why."""
+    reason = (reason or "").strip()[:REASON_MAX_LENGTH] or None
+    now = clock.now()
+    refunds: list[int] = []
+    checkouts: list[str] = []
+    result: list[tuple[Participant, int]] = []
+    async with uow_factory() as uow:
+        session, slot, tutor = await _tutor_session(uow, rules, user_id, session_id)
+        if tutor.user_id != user_id and not rules.is_admin(user_id):
+            raise Forbidden("session.not_yours")
+        _check_session_cancellable(session, slot, now)
+        session = replace(session, status=SessionStatus.CANCELLED, cancel_reason=reason, updated_at=now)
+        await uow.sessions.update(session)
+        for participant in await uow.participants.list_for_session(session.id):
+            if not participant.status.holds_seat:
+                continue
+            cancelled = replace(participant, status=ParticipantStatus.CANCELLED, cancelled_at=now, updated_at=now)
+            if not await uow.participants.update_if(cancelled, participant.status):
+                continue
+            await uow.slots.release_seat(slot.id)
+            payment = await uow.payments.get_by_participant(participant.id)
+            refund = _refundable(payment)
+            if payment is not None and refund:
+                payment = replace(
+                    payment, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=now, updated_at=now
+                )
+                await uow.payments.update(payment)
+                refunds.append(payment.id)
+            elif payment is not None and payment.status is PaymentStatus.PENDING:
+                await uow.payments.update(replace(payment, status=PaymentStatus.EXPIRED, updated_at=now))
+                if payment.checkout_session_id:
+                    checkouts.append(payment.checkout_session_id)
+            result.append((cancelled, refund))
+            await _notify(
+                uow,
+                participant.user_id,
+                NotificationKind.SESSION_CANCELLED,
+                {
+                    **booking_payload(tutor, slot, cancelled, payment or _no_payment(participant, now)),
+                    "reason": reason,
+                    "refund_minor": refund,
+                },
+                f"session-cancelled:{session.id}:{participant.id}",
+                now,
+            )
+        await uow.commit()
+    for payment_id in refunds:
+        await refund_payment(uow_factory, clock, gateway, payment_id=payment_id)
+    for checkout_id in checkouts:
+        await _close_checkout(uow_factory, clock, gateway, checkout_id)
+    return SessionCancellation(session, slot, result, tutor.currency)
+
+
+async def reconcile_refund_event(uow_factory: UnitOfWorkFactory, clock: Clock, event: PaymentEvent) -> PaymentOutcome:
+    """charge.refunded / refund.updated: Stripe says how a refund went. A refund we started and whose
+    answer we missed becomes REFUNDED; a failed one goes back to the retry queue."""
+    now = clock.now()
+    async with uow_factory() as uow:
+        if not await uow.webhook_events.record(STRIPE, event.id, event.type, now):
+            return PaymentOutcome("duplicate")
+        payment = await uow.payments.get_by_payment_intent(event.payment_intent_id) if event.payment_intent_id else None
+        if payment is None:
+            await uow.commit()
+            return PaymentOutcome("ignored")
+        status = event.refund_status or ("succeeded" if event.type == "charge.refunded" else None)
+        if status == "succeeded" and payment.status is PaymentStatus.REFUND_PENDING:
+            await uow.payments.update(
+                replace(
+                    payment,
+                    status=PaymentStatus.REFUNDED,
+                    refund_id=event.refund_id or payment.refund_id,
+                    updated_at=now,
+                )
+            )
+            outcome = PaymentOutcome("refunded", payment.id)
+        elif status in ("failed", "canceled") and payment.status is PaymentStatus.REFUNDED:
+            # The money did not go back after all: try again. refund_id keeps the failed refund, from
+            # which the next attempt derives a new idempotency key (the old one would replay the failure).
+            await uow.payments.update(
+                replace(
+                    payment,
+                    refund_id=event.refund_id or payment.refund_id,
+                    status=PaymentStatus.REFUND_PENDING,
+                    refund_attempts=payment.refund_attempts + 1,
+                    next_refund_attempt_at=now,
+                    last_error=f"refund {event.refund_id} {status}",
+                    updated_at=now,
+                )
+            )
+            outcome = PaymentOutcome("refund_retry", payment.id)
+        else:
+            outcome = PaymentOutcome("already", payment.id)
+        await uow.commit()
+    return outcome
+
+
+async def list_stuck_refunds(uow: UnitOfWork, limit: int = 100) -> list[Payment]:
+    async with uow:
+        return await uow.payments.list_refunds_pending(limit)
