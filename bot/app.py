@@ -30,15 +30,17 @@ from bot.dialogs.onboarding import build_onboarding_dialog
 from bot.dialogs.settings import build_settings_dialog
 from bot.dialogs.tutor_profile import build_tutor_profile_dialog
 from bot.fsm_storage import DatabaseFsmStorage
-from bot.handlers import admin, availability, bookings, cancellations, errors, fallback, help, settings, start
+from bot.handlers import admin, availability, bookings, cancellations, errors, fallback, help, live, settings, start
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares import AppUserMiddleware, InFlightUpdates
 from bot.notifier import TelegramNotifier
-from bot.web import PaymentWebhook, build_web_app
+from bot.web import LiveWeb, PaymentWebhook, add_live_routes, build_web_app
 from core.clock import Clock
+from core.join_links import JoinLinks, JoinLinkSigner, derive_secret
 from core.languages import SUPPORTED_LANGUAGES
 from core.ports import UnitOfWorkFactory, ZoneLocator
 from core.rules import BusinessRules
+from integrations.agora import AgoraTokens, AgoraWebhookVerifier
 from integrations.calendar import IcsCalendarFiles
 from integrations.geo import OfflineZoneLocator
 from integrations.payments_off import PaymentsNotConfigured
@@ -85,6 +87,7 @@ def build_dispatcher(
         availability.build_router(),
         bookings.build_router(),
         cancellations.build_router(),
+        live.build_router(),
         admin.build_router(),
     )
     dialogs = Router(name="dialogs")
@@ -158,6 +161,9 @@ class Components:
     jobs: dict[str, Job]
     gateway: StripeGateway | PaymentsNotConfigured
     webhook_verifier: StripeWebhookVerifier | None
+    join_links: JoinLinks
+    video_tokens: AgoraTokens | None
+    video_webhook: AgoraWebhookVerifier | None
 
     async def close(self) -> None:
         await self.gateway.close()
@@ -195,7 +201,25 @@ async def build_components(settings: Settings, *, clock: Clock | None = None) ->
         jobs=all_jobs(outbox_interval=settings.outbox_poll_seconds, daily_at=settings.cleanup_time),
         gateway=gateway,
         webhook_verifier=StripeWebhookVerifier(secret.get_secret_value()) if secret else None,
+        join_links=build_join_links(settings),
+        video_tokens=build_video_tokens(settings),
+        video_webhook=(
+            AgoraWebhookVerifier(settings.agora_webhook_secret.get_secret_value())
+            if settings.agora_webhook_secret
+            else None
+        ),
     )
+
+
+def build_join_links(settings: Settings) -> JoinLinks:
+    master = settings.join_link_secret or settings.bot_token
+    return JoinLinks(JoinLinkSigner(derive_secret(master.get_secret_value(), "join-links")), settings.base_url)
+
+
+def build_video_tokens(settings: Settings) -> AgoraTokens | None:
+    if not settings.agora_app_id or settings.agora_app_certificate is None:
+        return None
+    return AgoraTokens(settings.agora_app_id, settings.agora_app_certificate.get_secret_value())
 
 
 def build_gateway(settings: Settings) -> StripeGateway | PaymentsNotConfigured:
@@ -273,6 +297,7 @@ class TutorBot:
         )
         dp["bot_username"] = me.username
         dp["payment_gateway"] = parts.gateway
+        dp["join_links"] = parts.join_links
         username = me.username or ""
         dp["payment_return_link"] = lambda participant_id: deep_link_url(username, PaymentReturn(participant_id))
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
@@ -289,6 +314,19 @@ class TutorBot:
             webhook_path=settings.webhook_path if settings.webhook_mode else None,
             webhook_secret=secret,
             payments=payments,
+        )
+        add_live_routes(
+            app,
+            LiveWeb(
+                uow_factory=parts.uow_factory,
+                clock=parts.clock,
+                rules=parts.rules,
+                signer=parts.join_links.signer,
+                tokens=parts.video_tokens,
+                video_webhook=parts.video_webhook,
+                i18n=parts.i18n,
+                default_language=settings.default_language,
+            ),
         )
         self._web = web.AppRunner(app, handle_signals=False)
         await self._web.setup()

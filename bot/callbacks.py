@@ -16,3 +16,9 @@ class CancelBooking(CallbackData, prefix="cxb"):
 
 class CancelSessionStart(CallbackData, prefix="cxs"):
     session_id: int
+
+
+class LiveSession(CallbackData, prefix="live"):
+    session_id: int
+    # "start", "view" (refresh who is here) or "end".
+    action: str

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     stripe_api_base: str = Field("https://api.stripe.com", validation_alias="STRIPE_API_BASE")
     agora_app_id: str | None = Field(None, validation_alias="AGORA_APP_ID")
     agora_app_certificate: SecretStr | None = Field(None, validation_alias="AGORA_APP_CERTIFICATE")
+    agora_webhook_secret: SecretStr | None = Field(None, validation_alias="AGORA_WEBHOOK_SECRET")
+    join_link_secret: SecretStr | None = Field(None, validation_alias="JOIN_LINK_SECRET")
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(frozenset(), validation_alias="ADMIN_IDS")
     default_language: str = Field("en", validation_alias="DEFAULT_LANGUAGE")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
@@ -53,6 +55,8 @@ class Settings(BaseSettings):
     reminder_offsets: Annotated[tuple[int, ...], NoDecode] = Field((1440, 60), validation_alias="REMINDER_OFFSETS")
     cleanup_time: time = Field(time(2, 0), validation_alias="CLEANUP_TIME")
     payment_hold_minutes: int = Field(15, ge=1, le=24 * 60, validation_alias="PAYMENT_HOLD_MINUTES")
+    start_window_minutes: int = Field(10, ge=0, le=240, validation_alias="START_WINDOW_MINUTES")
+    session_grace_minutes: int = Field(15, ge=0, le=240, validation_alias="SESSION_GRACE_MINUTES")
     outbox_poll_seconds: float = Field(1.0, gt=0, le=3600, validation_alias="OUTBOX_POLL_SECONDS")
 
     @field_validator("bot_token")
@@ -147,6 +151,8 @@ class Settings(BaseSettings):
             reminder_offsets_minutes=self.reminder_offsets,
             cleanup_time=self.cleanup_time,
             payment_hold_minutes=self.payment_hold_minutes,
+            start_window_minutes=self.start_window_minutes,
+            session_grace_minutes=self.session_grace_minutes,
             admin_ids=self.admin_ids,
         )
 

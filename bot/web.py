@@ -4,13 +4,20 @@ import logging
 from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
+from aiogram.utils.i18n import I18n
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot.join_page import join_page, refused_page
 from core.clock import Clock
+from core.errors import DomainError
+from core.join_links import JoinLinkSigner
 from core.payments import PaymentGateway, WebhookSignatureError, WebhookVerifier
 from core.ports import UnitOfWorkFactory
+from core.rules import BusinessRules
+from core.usecases.live import mark_presence, open_join_link, record_video_event
 from core.usecases.payment_events import handle_payment_event
+from core.video import VideoSignatureError, VideoTokens, VideoWebhookVerifier
 
 log = logging.getLogger(__name__)
 
@@ -64,3 +71,77 @@ def build_web_app(
         app[_PAYMENTS] = payments
         app.router.add_post(STRIPE_WEBHOOK_PATH, _stripe_webhook)
     return app
+
+
+@dataclass(frozen=True, slots=True)
+class LiveWeb:
+    """What the join page and Agora's webhook need."""
+
+    uow_factory: UnitOfWorkFactory
+    clock: Clock
+    rules: BusinessRules
+    signer: JoinLinkSigner
+    tokens: VideoTokens | None
+    video_webhook: VideoWebhookVerifier | None
+    i18n: I18n
+    default_language: str
+
+
+_LIVE = web.AppKey("live", LiveWeb)
+
+
+def _language(live: LiveWeb, user_language: str | None) -> str:
+    return user_language or live.default_language
+
+
+async def _join(request: web.Request) -> web.Response:
+    live = request.app[_LIVE]
+    if live.tokens is None:
+        return web.Response(text=refused_page(live.i18n, live.default_language), status=503, content_type="text/html")
+    try:
+        ticket = await open_join_link(
+            live.uow_factory, live.clock, live.rules, live.signer, live.tokens, token=request.match_info["token"]
+        )
+    except DomainError:
+        return web.Response(text=refused_page(live.i18n, live.default_language), status=403, content_type="text/html")
+    page = join_page(live.i18n, ticket, _language(live, ticket.user.language))
+    return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+async def _presence(request: web.Request) -> web.Response:
+    live = request.app[_LIVE]
+    try:
+        claim = live.signer.verify(request.match_info["token"], live.clock.now())
+    except DomainError:
+        return web.Response(status=403)
+    body = (await request.text()).strip()
+    if body not in ("joined", "left"):
+        return web.Response(status=400)
+    await mark_presence(
+        live.uow_factory, live.clock, session_id=claim.session_id, user_id=claim.user_id, joined=body == "joined"
+    )
+    return web.Response(status=204)
+
+
+async def _agora_webhook(request: web.Request) -> web.Response:
+    live = request.app[_LIVE]
+    if live.video_webhook is None:
+        return web.Response(status=404)
+    payload = await request.read()
+    try:
+        events = live.video_webhook.verify(payload, request.headers.get("Agora-Signature-V2"))
+    except VideoSignatureError as error:
+        log.warning("refused an Agora webhook: %s", error)
+        return web.json_response({"error": "invalid signature"}, status=401)
+    except ValueError:
+        return web.json_response({"error": "malformed notification"}, status=400)
+    for event in events:
+        await record_video_event(live.uow_factory, live.clock, event)
+    return web.json_response({"received": True})
+
+
+def add_live_routes(app: web.Application, live: LiveWeb) -> None:
+    app[_LIVE] = live
+    app.router.add_get("/join/{token}", _join)
+    app.router.add_post("/join/{token}/presence", _presence)
+    app.router.add_post("/webhooks/agora", _agora_webhook)

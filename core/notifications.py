@@ -23,3 +23,11 @@ class NotificationKind(StrEnum):
     BOOKING_CANCELLED_BY_STUDENT = "booking.cancelled_by_student"
     # To each participant: the tutor cancelled the session (booking_payload plus reason, refund_minor).
     SESSION_CANCELLED = "session.cancelled"
+    # To each booked participant: the tutor started; payload: booking_payload plus join_url.
+    SESSION_STARTED = "session.started"
+    # To each booked participant: the session ended (booking_payload plus minutes, attended names).
+    SESSION_ENDED = "session.ended"
+    # To each booked participant: start time passed, the tutor has not started (booking_payload, deadline).
+    TUTOR_LATE = "session.tutor_late"
+    # To each booked participant: the tutor never started; refunded (booking_payload, refund_minor).
+    TUTOR_NO_SHOW = "session.tutor_no_show"

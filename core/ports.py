@@ -26,7 +26,7 @@ from core.entities import (
     User,
     WeeklyPattern,
 )
-from core.enums import ParticipantStatus, TutorStatus
+from core.enums import ParticipantStatus, SessionStatus, TutorStatus
 
 
 class UserRepository(Protocol):
@@ -148,6 +148,16 @@ class SessionRepository(Protocol):
         """The slot's session, created SCHEDULED if it has none; safe when two bookers race (one row)."""
         ...
 
+    async def update_if(self, session: TeachingSession, expected: SessionStatus) -> bool:
+        """Write the session only if its stored status is still `expected`; False otherwise."""
+        ...
+
+    async def list_due(
+        self, status: SessionStatus, *, starts_before: datetime | None = None, ends_before: datetime | None = None
+    ) -> list[TeachingSession]:
+        """Sessions in `status` whose slot starts (or ends) before the instant, oldest first."""
+        ...
+
     async def list_rosters(self, tutor_id: int, start: datetime, end: datetime) -> list[SessionRoster]:
         """The tutor's sessions whose slot starts in [start, end), by start, each with the participants
         holding a seat (pending payment or booked) and their users."""
@@ -211,6 +221,11 @@ class PaymentRepository(Protocol):
 class AttendanceRepository(Protocol):
     async def add(self, attendance: Attendance) -> Attendance: ...
     async def list_for_session(self, session_id: int) -> list[Attendance]: ...
+    async def open_interval(self, session_id: int, user_id: int) -> Attendance | None: ...
+
+    async def close_open(self, session_id: int, at: datetime, user_id: int | None = None) -> int:
+        """Set the leave time of open intervals (of one person, or everyone); how many were closed."""
+        ...
 
 
 class SessionFileRepository(Protocol):

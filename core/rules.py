@@ -18,6 +18,10 @@ class BusinessRules:
     cleanup_time: time = field(default_factory=lambda: time(2, 0))
     # How long a seat stays reserved while the student pays.
     payment_hold_minutes: int = 15
+    # The tutor may start a session this many minutes before its start (spec: "Start session" button).
+    start_window_minutes: int = 10
+    # Join links and a forgotten session last this long after the end.
+    session_grace_minutes: int = 15
     # Unpaid holds a student may have at once so that nobody blocks a tutor's week without paying.
     max_unpaid_holds: int = 3
     # Telegram user ids allowed to approve tutors; empty means tutors are approved at once.

@@ -8,6 +8,7 @@ from typing import Any
 
 from core.usecases.availability import extend_patterns
 from core.usecases.bookings import expire_holds, reconcile_payments, retry_refunds
+from core.usecases.live import watch_sessions
 from jobs.context import JobContext
 from jobs.outbox import deliver_outbox
 
@@ -40,6 +41,10 @@ async def _payments(ctx: JobContext) -> Any:
     return await reconcile_payments(ctx.uow_factory, ctx.clock, ctx.gateway)
 
 
+async def _sessions(ctx: JobContext) -> Any:
+    return await watch_sessions(ctx.uow_factory, ctx.clock, ctx.rules, ctx.gateway)
+
+
 async def _refunds(ctx: JobContext) -> Any:
     return await retry_refunds(ctx.uow_factory, ctx.clock, ctx.gateway)
 
@@ -49,6 +54,12 @@ def all_jobs(*, outbox_interval: float, daily_at: time) -> dict[str, Job]:
         Job("holds", "release seats whose payment did not arrive in time", _holds, interval_seconds=20),
         Job("payments", "ask Stripe about checkouts still open (missed webhooks)", _payments, interval_seconds=60),
         Job("refunds", "retry refunds that failed", _refunds, interval_seconds=60),
+        Job(
+            "sessions",
+            "tell students a tutor is late, declare tutor no-shows (refunded), end forgotten sessions",
+            _sessions,
+            interval_seconds=30,
+        ),
         Job("outbox", "send queued notifications through Telegram", _outbox, interval_seconds=outbox_interval),
         Job(
             "patterns",

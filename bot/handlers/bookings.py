@@ -1,5 +1,7 @@
 """/book, /mybookings, /sessions, and the return from the payment page."""
 
+from datetime import timedelta
+
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -7,7 +9,7 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
-from bot.callbacks import CancelBooking, CancelSessionStart
+from bot.callbacks import CancelBooking, CancelSessionStart, LiveSession
 from bot.dialogs.booking import start_booking
 from bot.i18n import fmt_datetime, fmt_money
 from bot.texts.bookings import status_label
@@ -113,6 +115,26 @@ async def my_sessions(
                 people=people or _("nobody any more"),
             )
         )
+        session_id = roster.session.id
+        opens = roster.slot.starts_at - timedelta(minutes=rules.start_window_minutes)
+        if roster.session.status is SessionStatus.SCHEDULED and opens <= clock.now() < roster.slot.ends_at:
+            label = _("▶️ Start {when}").format(when=fmt_datetime(roster.slot.starts_at, zone, locale))
+            buttons.append(
+                [
+                    InlineKeyboardButton(
+                        text=label, callback_data=LiveSession(session_id=session_id, action="start").pack()
+                    )
+                ]
+            )
+        elif roster.session.status is SessionStatus.IN_PROGRESS:
+            label = _("🎥 Live now: {when}").format(when=fmt_datetime(roster.slot.starts_at, zone, locale))
+            buttons.append(
+                [
+                    InlineKeyboardButton(
+                        text=label, callback_data=LiveSession(session_id=session_id, action="view").pack()
+                    )
+                ]
+            )
         if roster.slot.starts_at > clock.now() and roster.session.status is SessionStatus.SCHEDULED:
             label = _("✖️ Cancel {when}").format(when=fmt_datetime(roster.slot.starts_at, zone, locale))
             buttons.append(

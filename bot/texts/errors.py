@@ -132,6 +132,13 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "session.not_found": lambda p: _("This session does not exist."),
     "session.already_cancelled": lambda p: _("This session is already cancelled."),
     "session.not_yours": lambda p: _("Only the session's tutor can cancel it."),
+    "live.already_started": lambda p: _("This session is already live."),
+    "live.not_startable": lambda p: _("This session can no longer be started."),
+    "live.too_early": lambda p: _("It is too early: you can start the session from {time}.").format(
+        time=fmt_datetime(p["opens"], str(p["zone"]), get_i18n().current_locale)
+    ),
+    "live.over": lambda p: _("This session's time is over: it can no longer be started."),
+    "live.not_running": lambda p: _("This session is not live."),
 }
 
 

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import TutorReview
-from bot.i18n import fmt_datetime, fmt_money
+from bot.i18n import fmt_datetime, fmt_money, fmt_time
 from bot.texts.bookings import google_calendar_link, summary_from_payload
 from bot.texts.slots import type_label
 from core.calendar import CalendarEvent, CalendarFiles, booking_uid
@@ -177,6 +177,46 @@ def _session_cancelled(p: dict[str, Any], ctx: RenderContext) -> Rendered:
     return Rendered("\n".join(lines))
 
 
+def _session_started(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    text = _(
+        "🎥 {tutor} started your session of {when}. Join with the button below; the same link works again if "
+        "your connection drops."
+    ).format(tutor=p["tutor_name"], when=_when(p, ctx))
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=_("🎥 Join"), url=p["join_url"])]])
+    return Rendered(text, keyboard)
+
+
+def _session_ended(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    names = ", ".join(p.get("attended") or []) or _("nobody")
+    lines = [
+        _("✅ The session of {when} with {tutor} is over. It lasted {n} min.").format(
+            when=_when(p, ctx), tutor=p["tutor_name"], n=p.get("lasted", 0)
+        ),
+        _("Attended: {names}").format(names=names),
+    ]
+    return Rendered("\n".join(lines))
+
+
+def _tutor_late(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    deadline = fmt_time(datetime.fromisoformat(p["deadline"]), ctx.zone or str(p["tutor_zone"]), _locale())
+    return Rendered(
+        _(
+            "⏳ Your session of {when} should have started, and {tutor} has not started it yet. If it has not "
+            "started by {deadline}, you will be refunded in full."
+        ).format(when=_when(p, ctx), tutor=p["tutor_name"], deadline=deadline)
+    )
+
+
+def _tutor_no_show(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    refund = int(p.get("refund_minor") or 0)
+    text = _("❌ {tutor} did not start your session of {when}.").format(tutor=p["tutor_name"], when=_when(p, ctx))
+    if refund:
+        text += " " + _("You are refunded in full: {amount} is on its way back to you.").format(
+            amount=fmt_money(refund, str(p["currency"]), _locale())
+        )
+    return Rendered(text + "\n" + _("/book finds another time."))
+
+
 RENDERERS: dict[str, Renderer] = {
     NotificationKind.TUTOR_REVIEW_REQUESTED: _review_requested,
     NotificationKind.TUTOR_APPROVED: _approved,
@@ -187,4 +227,8 @@ RENDERERS: dict[str, Renderer] = {
     NotificationKind.LATE_PAYMENT_REFUNDED: _late_refund,
     NotificationKind.BOOKING_CANCELLED_BY_STUDENT: _cancelled_by_student,
     NotificationKind.SESSION_CANCELLED: _session_cancelled,
+    NotificationKind.SESSION_STARTED: _session_started,
+    NotificationKind.SESSION_ENDED: _session_ended,
+    NotificationKind.TUTOR_LATE: _tutor_late,
+    NotificationKind.TUTOR_NO_SHOW: _tutor_no_show,
 }

@@ -1,4 +1,6 @@
-from sqlalchemy import RowMapping, insert, select
+from datetime import datetime
+
+from sqlalchemy import RowMapping, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import Attendance
@@ -47,3 +49,26 @@ class SqlAttendanceRepository:
             .order_by(attendance_table.c.joined_at, attendance_table.c.id)
         )
         return [_to_attendance(row) for row in result.mappings()]
+
+    async def open_interval(self, session_id: int, user_id: int) -> Attendance | None:
+        """The person's interval that has no leave time yet, if any."""
+        result = await self._conn.execute(
+            select(attendance_table)
+            .where(
+                attendance_table.c.session_id == session_id,
+                attendance_table.c.user_id == user_id,
+                attendance_table.c.left_at.is_(None),
+            )
+            .order_by(attendance_table.c.joined_at.desc(), attendance_table.c.id.desc())
+            .limit(1)
+        )
+        row = result.mappings().first()
+        return _to_attendance(row) if row is not None else None
+
+    async def close_open(self, session_id: int, at: datetime, user_id: int | None = None) -> int:
+        """Set the leave time of open intervals (of one person, or everyone); how many were closed."""
+        conditions = [attendance_table.c.session_id == session_id, attendance_table.c.left_at.is_(None)]
+        if user_id is not None:
+            conditions.append(attendance_table.c.user_id == user_id)
+        result = await self._conn.execute(update(attendance_table).where(*conditions).values(left_at=at))
+        return result.rowcount

@@ -5,6 +5,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import SessionRoster, Slot, TeachingSession
+from core.enums import SessionStatus
 from storage.repositories._common import (
     insert_or_ignore,
     prefixed_columns,
@@ -56,6 +57,27 @@ class SqlSessionRepository:
             update(sessions).where(sessions.c.id == session.id).values(**_values(session))
         )
         require_one(result.rowcount, "session", session.id)
+
+    async def update_if(self, session: TeachingSession, expected: SessionStatus) -> bool:
+        """Write the session only if its stored status is still `expected`."""
+        result = await self._conn.execute(
+            update(sessions)
+            .where(sessions.c.id == session.id, sessions.c.status == expected.value)
+            .values(**_values(session))
+        )
+        return result.rowcount == 1
+
+    async def list_due(
+        self, status: SessionStatus, *, starts_before: datetime | None = None, ends_before: datetime | None = None
+    ) -> list[TeachingSession]:
+        """Sessions in `status` whose slot starts (or ends) before the instant, oldest first."""
+        query = select(sessions).join(slots, slots.c.id == sessions.c.slot_id).where(sessions.c.status == status.value)
+        if starts_before is not None:
+            query = query.where(slots.c.starts_at < starts_before)
+        if ends_before is not None:
+            query = query.where(slots.c.ends_at < ends_before)
+        result = await self._conn.execute(query.order_by(slots.c.starts_at, sessions.c.id).limit(500))
+        return [session_from_row(row) for row in result.mappings()]
 
     async def get_or_create(self, slot: Slot, now: datetime) -> TeachingSession:
         """The slot's session, created SCHEDULED if it has none.

@@ -1,0 +1,83 @@
+"""The tutor's live controls: start a session, see who is in the video, end it."""
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import LiveSession
+from bot.i18n import fmt_datetime
+from bot.texts.errors import error_text
+from core.clock import Clock
+from core.errors import DomainError
+from core.join_links import JoinLinks
+from core.ports import UnitOfWorkFactory
+from core.rules import BusinessRules
+from core.usecases.live import LiveView, end_session, join_deadline, live_view, start_session
+
+
+def live_text(view: LiveView) -> str:
+    locale = get_i18n().current_locale
+    lines = [_("🎥 Live: {when}").format(when=fmt_datetime(view.slot.starts_at, view.slot.timezone, locale))]
+    for person in view.people:
+        here = (
+            _("in the video ({n} min so far)").format(n=person.minutes)
+            if person.joined
+            else (_("left after {n} min").format(n=person.minutes) if person.minutes else _("not here yet"))
+        )
+        badge = "🧑‍🏫" if person.role == "tutor" else "👤"
+        lines.append(f"{badge} {person.user.first_name}: {here}")
+    return "\n".join(lines)
+
+
+def live_keyboard(view: LiveView, links: JoinLinks, rules: BusinessRules) -> InlineKeyboardMarkup:
+    own_link = links.url(view.session.id, view.tutor.user_id, join_deadline(view.slot, rules))
+    refresh = LiveSession(session_id=view.session.id, action="view").pack()
+    end = LiveSession(session_id=view.session.id, action="end").pack()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=_("🎥 Join the video"), url=own_link)],
+            [
+                InlineKeyboardButton(text=_("🔄 Who is here"), callback_data=refresh),
+                InlineKeyboardButton(text=_("⏹ End the session"), callback_data=end),
+            ],
+        ]
+    )
+
+
+async def live_pressed(
+    query: CallbackQuery,
+    callback_data: LiveSession,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: BusinessRules,
+    join_links: JoinLinks,
+) -> None:
+    user_id, session_id = query.from_user.id, callback_data.session_id
+    try:
+        if callback_data.action == "start":
+            view = await start_session(uow_factory, clock, rules, join_links, user_id=user_id, session_id=session_id)
+        elif callback_data.action == "end":
+            await end_session(uow_factory, clock, session_id=session_id, user_id=user_id)
+            await query.answer()
+            if isinstance(query.message, Message):
+                await query.message.edit_text(_("⏹ The session is over. Everyone gets a summary."), reply_markup=None)
+            return
+        else:
+            view = await live_view(uow_factory(), clock, user_id=user_id, session_id=session_id)
+    except DomainError as error:
+        await query.answer(error_text(error), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        text, keyboard = live_text(view), live_keyboard(view, join_links, rules)
+        if callback_data.action == "start":
+            await query.message.answer(text, reply_markup=keyboard)
+        elif query.message.text != text:
+            await query.message.edit_text(text, reply_markup=keyboard)
+
+
+def build_router() -> Router:
+    router = Router(name="live")
+    router.callback_query.register(live_pressed, LiveSession.filter())
+    return router

@@ -1,0 +1,70 @@
+"""Join links for live sessions: a token that says who may join which session until when, signed with
+HMAC-SHA256 so that nobody can forge one or change it into someone else's."""
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from core.errors import Forbidden
+
+
+@dataclass(frozen=True, slots=True)
+class JoinClaim:
+    session_id: int
+    user_id: int
+    expires_at: datetime
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class JoinLinkSigner:
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) < 16:
+            raise ValueError("the join link secret is too short")
+        self._secret = secret
+
+    def _signature(self, payload: str) -> str:
+        return _b64(hmac.new(self._secret, payload.encode(), hashlib.sha256).digest())
+
+    def token(self, claim: JoinClaim) -> str:
+        payload = f"{claim.session_id}.{claim.user_id}.{int(claim.expires_at.timestamp())}"
+        return f"{payload}.{self._signature(payload)}"
+
+    def verify(self, token: str, now: datetime) -> JoinClaim:
+        """The claim of a genuine, unexpired token; Forbidden otherwise (the page says so, nothing more)."""
+        parts = token.split(".")
+        if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
+            raise Forbidden("join.invalid")
+        payload = ".".join(parts[:3])
+        if not hmac.compare_digest(self._signature(payload), parts[3]):
+            raise Forbidden("join.invalid")
+        session_id, user_id, expires = (int(p) for p in parts[:3])
+        claim = JoinClaim(session_id, user_id, datetime.fromtimestamp(expires, UTC))
+        if claim.expires_at <= now:
+            raise Forbidden("join.expired")
+        return claim
+
+
+def derive_secret(master: str, purpose: str) -> bytes:
+    """A key for one purpose from a master secret (the bot token by default), so that knowing a join
+    link's key reveals nothing else."""
+    return hmac.new(master.encode(), purpose.encode(), hashlib.sha256).digest()
+
+
+class JoinLinks:
+    """Where a person opens a session's video page: PUBLIC_BASE_URL/join/<token>."""
+
+    def __init__(self, signer: JoinLinkSigner, base_url: str) -> None:
+        self.signer = signer
+        self.base_url = base_url.rstrip("/")
+
+    def url(self, session_id: int, user_id: int, expires_at: datetime) -> str:
+        return f"{self.base_url}/join/{self.signer.token(JoinClaim(session_id, user_id, expires_at))}"

@@ -1,0 +1,394 @@
+"""The live session (spec 002 §4, spec 000 §3-§5): the tutor starts it, people join through signed links
+with video tokens bound to them, attendance is kept as intervals, the tutor ends it (or it ends by
+itself), and a tutor who never starts is a no-show whose students are refunded."""
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.clock import Clock
+from core.entities import Attendance, Notification, Participant, Slot, TeachingSession, TutorProfile, User
+from core.enums import AttendanceSource, ParticipantStatus, PaymentStatus, SessionStatus
+from core.errors import Forbidden, NotFound, ValidationError
+from core.join_links import JoinLinks, JoinLinkSigner
+from core.notifications import NotificationKind
+from core.payments import PaymentGateway
+from core.ports import UnitOfWork, UnitOfWorkFactory
+from core.rules import BusinessRules
+from core.usecases.bookings import refund_payment
+from core.video import TUTOR_UID, VideoEvent, VideoTokens, channel_name, participant_uid
+
+AGORA = "agora"
+
+
+@dataclass(frozen=True, slots=True)
+class Present:
+    user: User
+    role: str  # "tutor" or "student"
+    joined: bool  # in the video right now
+    minutes: int  # time spent in the video so far
+
+
+@dataclass(frozen=True, slots=True)
+class LiveView:
+    session: TeachingSession
+    slot: Slot
+    tutor: TutorProfile
+    people: list[Present]
+
+
+def session_payload(tutor: TutorProfile, slot: Slot, session: TeachingSession) -> dict[str, Any]:
+    """What every message about a session needs, frozen when written (rendered in the reader's zone)."""
+    return {
+        "session_id": session.id,
+        "tutor_name": tutor.display_name,
+        "tutor_zone": slot.timezone,
+        "starts_at": slot.starts_at.isoformat(),
+        "ends_at": slot.ends_at.isoformat(),
+        "minutes": slot.duration_minutes,
+        "session_type": slot.session_type.value,
+        "capacity": slot.capacity,
+        "currency": tutor.currency,
+    }
+
+
+async def _notify(
+    uow: UnitOfWork, recipient: int, kind: NotificationKind, payload: dict[str, Any], key: str, now: datetime
+) -> bool:
+    return await uow.outbox.add(Notification(recipient_id=recipient, kind=kind, payload=payload, dedupe_key=key), now)
+
+
+def join_deadline(slot: Slot, rules: BusinessRules) -> datetime:
+    return slot.ends_at + timedelta(minutes=rules.session_grace_minutes)
+
+
+async def _tutor_session(uow: UnitOfWork, user_id: int, session_id: int) -> tuple[TeachingSession, Slot, TutorProfile]:
+    session = await uow.sessions.get(session_id)
+    tutor = await uow.tutors.get(session.tutor_id) if session else None
+    # Another tutor's session is reported like a missing one.
+    if session is None or tutor is None or tutor.user_id != user_id:
+        raise NotFound("session.not_found")
+    slot = await uow.slots.get(session.slot_id)
+    assert slot is not None
+    return session, slot, tutor
+
+
+def _booked(participants: list[Participant]) -> list[Participant]:
+    return [p for p in participants if p.status is ParticipantStatus.BOOKED]
+
+
+async def start_session(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: BusinessRules,
+    links: JoinLinks,
+    *,
+    user_id: int,
+    session_id: int,
+) -> LiveView:
+    """From `start_window_minutes` before the start until the end. Every booked participant gets a join
+    link of their own."""
+    now = clock.now()
+    async with uow_factory() as uow:
+        session, slot, tutor = await _tutor_session(uow, user_id, session_id)
+        if session.status is SessionStatus.IN_PROGRESS:
+            raise ValidationError("live.already_started")
+        if session.status is not SessionStatus.SCHEDULED:
+            raise ValidationError("live.not_startable", status=session.status.value)
+        opens = slot.starts_at - timedelta(minutes=rules.start_window_minutes)
+        if now < opens:
+            raise ValidationError("live.too_early", opens=opens, zone=slot.timezone)
+        if now >= slot.ends_at:
+            raise ValidationError("live.over")
+        started = replace(
+            session,
+            status=SessionStatus.IN_PROGRESS,
+            started_at=now,
+            channel_name=channel_name(session.id),
+            updated_at=now,
+        )
+        if not await uow.sessions.update_if(started, SessionStatus.SCHEDULED):
+            raise ValidationError("live.already_started")
+        for participant in _booked(await uow.participants.list_for_session(session.id)):
+            payload = session_payload(tutor, slot, started)
+            payload["join_url"] = links.url(session.id, participant.user_id, join_deadline(slot, rules))
+            await _notify(
+                uow,
+                participant.user_id,
+                NotificationKind.SESSION_STARTED,
+                payload,
+                f"session-started:{session.id}:{participant.id}",
+                now,
+            )
+        await uow.commit()
+    return await live_view(uow_factory(), clock, user_id=user_id, session_id=session_id)
+
+
+async def live_view(uow: UnitOfWork, clock: Clock, *, user_id: int, session_id: int) -> LiveView:
+    """The tutor's view: who booked, who is in the video now, for how long."""
+    now = clock.now()
+    async with uow:
+        session, slot, tutor = await _tutor_session(uow, user_id, session_id)
+        participants = _booked(await uow.participants.list_for_session(session.id))
+        intervals = await uow.attendance.list_for_session(session.id)
+        users = {u.id: u for u in await uow.users.get_many([tutor.user_id, *(p.user_id for p in participants)])}
+    people = []
+    for person_id, role in [(tutor.user_id, "tutor"), *((p.user_id, "student") for p in participants)]:
+        mine = [a for a in intervals if a.user_id == person_id]
+        minutes = sum(int(((a.left_at or now) - a.joined_at).total_seconds() // 60) for a in mine)
+        if person_id in users:
+            people.append(Present(users[person_id], role, any(a.left_at is None for a in mine), minutes))
+    return LiveView(session, slot, tutor, people)
+
+
+@dataclass(frozen=True, slots=True)
+class JoinTicket:
+    """What the join page needs to enter the video channel."""
+
+    session: TeachingSession
+    slot: Slot
+    tutor: TutorProfile
+    user: User
+    app_id: str
+    channel: str
+    uid: int
+    token: str
+    expires_at: datetime
+
+
+async def _who_may_join(uow: UnitOfWork, session: TeachingSession, user_id: int) -> tuple[TutorProfile, int]:
+    """The tutor and the person's video uid, if the person holds join rights: the tutor, or a booked
+    participant — never more people than the seats plus the tutor."""
+    tutor = await uow.tutors.get(session.tutor_id)
+    assert tutor is not None
+    if tutor.user_id == user_id:
+        return tutor, TUTOR_UID
+    for participant in await uow.participants.list_for_session(session.id):
+        if participant.user_id == user_id and participant.status is ParticipantStatus.BOOKED:
+            return tutor, participant_uid(participant.id)
+    raise Forbidden("join.not_participant")
+
+
+async def open_join_link(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: BusinessRules,
+    signer: JoinLinkSigner,
+    tokens: VideoTokens,
+    *,
+    token: str,
+) -> JoinTicket:
+    """A join link opened: checked, and turned into a video token bound to that person and channel. The
+    same link works again after a network failure (spec 002 §10)."""
+    now = clock.now()
+    claim = signer.verify(token, now)
+    async with uow_factory() as uow:
+        session = await uow.sessions.get(claim.session_id)
+        if session is None:
+            raise Forbidden("join.invalid")
+        if session.status is not SessionStatus.IN_PROGRESS:
+            raise Forbidden("join.not_live", status=session.status.value)
+        tutor, uid = await _who_may_join(uow, session, claim.user_id)
+        slot = await uow.slots.get(session.slot_id)
+        user = await uow.users.get(claim.user_id)
+    assert slot is not None and user is not None
+    expires = min(claim.expires_at, join_deadline(slot, rules))
+    channel = session.channel_name or channel_name(session.id)
+    return JoinTicket(
+        session, slot, tutor, user, tokens.app_id, channel, uid, tokens.rtc_token(channel, uid, expires), expires
+    )
+
+
+async def mark_presence(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    session_id: int,
+    user_id: int,
+    joined: bool,
+    source: AttendanceSource = AttendanceSource.JOIN_PAGE,
+    at: datetime | None = None,
+) -> None:
+    """A join opens an interval (unless one is open); a leave closes the open one. Several intervals per
+    person are kept: leaving and coming back is normal."""
+    at = at or clock.now()
+    async with uow_factory() as uow:
+        session = await uow.sessions.get(session_id)
+        if session is None or session.status is not SessionStatus.IN_PROGRESS:
+            return  # nothing is recorded outside the live session; sealed intervals stay sealed
+        if joined:
+            if await uow.attendance.open_interval(session_id, user_id) is None:
+                await uow.attendance.add(
+                    Attendance(session_id=session_id, user_id=user_id, joined_at=at, source=source)
+                )
+        else:
+            await uow.attendance.close_open(session_id, at, user_id=user_id)
+        await uow.commit()
+
+
+async def record_video_event(uow_factory: UnitOfWorkFactory, clock: Clock, event: VideoEvent) -> bool:
+    """A join or leave reported by the video provider's webhook; each notification is applied once."""
+    async with uow_factory() as uow:
+        if not await uow.webhook_events.record(AGORA, event.event_id, "presence", clock.now()):
+            return False
+        await uow.commit()
+    prefix = "tutorbot-session-"
+    if not event.channel.startswith(prefix) or not event.channel.removeprefix(prefix).isdigit():
+        return False
+    session_id = int(event.channel.removeprefix(prefix))
+    async with uow_factory() as uow:
+        session = await uow.sessions.get(session_id)
+        if session is None:
+            return False
+        tutor = await uow.tutors.get(session.tutor_id)
+        user_id = tutor.user_id if tutor is not None and event.uid == TUTOR_UID else None
+        if user_id is None:
+            for participant in await uow.participants.list_for_session(session_id):
+                if participant_uid(participant.id) == event.uid:
+                    user_id = participant.user_id
+    if user_id is None:
+        return False
+    await mark_presence(
+        uow_factory,
+        clock,
+        session_id=session_id,
+        user_id=user_id,
+        joined=event.joined,
+        source=AttendanceSource.AGORA_WEBHOOK,
+        at=event.at,
+    )
+    return True
+
+
+async def end_session(
+    uow_factory: UnitOfWorkFactory, clock: Clock, *, session_id: int, user_id: int | None
+) -> TeachingSession:
+    """The tutor ends the session (user_id), or it ends by itself after its grace time (None). Open
+    attendance is sealed, students who never joined are marked no-show, and everyone gets a summary."""
+    now = clock.now()
+    async with uow_factory() as uow:
+        if user_id is not None:
+            session, slot, tutor = await _tutor_session(uow, user_id, session_id)
+        else:
+            found = await uow.sessions.get(session_id)
+            if found is None:
+                raise NotFound("session.not_found")
+            session = found
+            slot_found, tutor_found = await uow.slots.get(session.slot_id), await uow.tutors.get(session.tutor_id)
+            assert slot_found is not None and tutor_found is not None
+            slot, tutor = slot_found, tutor_found
+        if session.status is not SessionStatus.IN_PROGRESS:
+            raise ValidationError("live.not_running")
+        ended = replace(session, status=SessionStatus.COMPLETED, completed_at=now, updated_at=now)
+        if not await uow.sessions.update_if(ended, SessionStatus.IN_PROGRESS):
+            raise ValidationError("live.not_running")
+        await uow.attendance.close_open(session.id, now)
+        intervals = await uow.attendance.list_for_session(session.id)
+        attended = {a.user_id for a in intervals}
+        participants = _booked(await uow.participants.list_for_session(session.id))
+        names = [
+            u.first_name for u in await uow.users.get_many([p.user_id for p in participants if p.user_id in attended])
+        ]
+        minutes = int((now - (session.started_at or now)).total_seconds() // 60)
+        for participant in participants:
+            if participant.user_id not in attended:
+                await uow.participants.update_if(
+                    replace(participant, status=ParticipantStatus.NO_SHOW, updated_at=now), ParticipantStatus.BOOKED
+                )
+        for recipient in [tutor.user_id, *(p.user_id for p in participants)]:
+            payload = session_payload(tutor, slot, ended)
+            payload.update(lasted=minutes, attended=names, absent=recipient not in attended)
+            await _notify(
+                uow, recipient, NotificationKind.SESSION_ENDED, payload, f"session-ended:{session.id}:{recipient}", now
+            )
+        await uow.commit()
+    return ended
+
+
+async def watch_sessions(
+    uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules, gateway: PaymentGateway
+) -> dict[str, int]:
+    """The session job: tell students when the tutor is late, declare tutor no-shows (with refunds), and
+    end sessions the tutor forgot to end."""
+    now = clock.now()
+    counts = {"late": 0, "no_show": 0, "ended": 0}
+    async with uow_factory() as uow:
+        late = await uow.sessions.list_due(SessionStatus.SCHEDULED, starts_before=now)
+        forgotten = await uow.sessions.list_due(
+            SessionStatus.IN_PROGRESS, ends_before=now - timedelta(minutes=rules.session_grace_minutes)
+        )
+    no_show_after = timedelta(minutes=rules.no_show_after_minutes)
+    for session in late:
+        slot_start = await _slot_start(uow_factory, session)
+        if slot_start is None:
+            continue
+        if now >= slot_start + no_show_after:
+            counts["no_show"] += await _tutor_no_show(uow_factory, clock, gateway, session.id)
+        else:
+            counts["late"] += await _tell_late(uow_factory, session.id, slot_start + no_show_after, now)
+    for session in forgotten:
+        try:
+            await end_session(uow_factory, clock, session_id=session.id, user_id=None)
+            counts["ended"] += 1
+        except ValidationError:
+            pass  # the tutor ended it a moment ago
+    return counts
+
+
+async def _slot_start(uow_factory: UnitOfWorkFactory, session: TeachingSession) -> datetime | None:
+    async with uow_factory() as uow:
+        slot = await uow.slots.get(session.slot_id)
+    return slot.starts_at if slot else None
+
+
+async def _tell_late(uow_factory: UnitOfWorkFactory, session_id: int, deadline: datetime, now: datetime) -> int:
+    async with uow_factory() as uow:
+        session = await uow.sessions.get(session_id)
+        if session is None or session.status is not SessionStatus.SCHEDULED:
+            return 0
+        slot, tutor = await uow.slots.get(session.slot_id), await uow.tutors.get(session.tutor_id)
+        assert slot is not None and tutor is not None
+        told = 0
+        for participant in _booked(await uow.participants.list_for_session(session_id)):
+            payload = {**session_payload(tutor, slot, session), "deadline": deadline.isoformat()}
+            # The dedupe key makes this once per person, however often the job runs.
+            key = f"tutor-late:{session_id}:{participant.id}"
+            told += await _notify(uow, participant.user_id, NotificationKind.TUTOR_LATE, payload, key, now)
+        await uow.commit()
+    return 1 if told else 0
+
+
+async def _tutor_no_show(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, session_id: int) -> int:
+    """Spec 002 §10: not started 15 minutes after the start — NO_SHOW, every student refunded in full."""
+    now = clock.now()
+    refunds: list[int] = []
+    async with uow_factory() as uow:
+        session = await uow.sessions.get(session_id)
+        if session is None or session.status is not SessionStatus.SCHEDULED:
+            return 0
+        if not await uow.sessions.update_if(
+            replace(session, status=SessionStatus.NO_SHOW, updated_at=now), SessionStatus.SCHEDULED
+        ):
+            return 0
+        slot, tutor = await uow.slots.get(session.slot_id), await uow.tutors.get(session.tutor_id)
+        assert slot is not None and tutor is not None
+        for participant in await uow.participants.list_for_session(session_id):
+            if not participant.status.holds_seat:
+                continue
+            cancelled = replace(participant, status=ParticipantStatus.CANCELLED, cancelled_at=now, updated_at=now)
+            await uow.participants.update_if(cancelled, participant.status)
+            payment = await uow.payments.get_by_participant(participant.id)
+            refund = payment.amount_minor if payment and payment.status is PaymentStatus.PAID else 0
+            if payment is not None and refund:
+                await uow.payments.update(
+                    replace(payment, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=now, updated_at=now)
+                )
+                refunds.append(payment.id)
+            if participant.status is ParticipantStatus.BOOKED:
+                payload = {**session_payload(tutor, slot, session), "refund_minor": refund}
+                key = f"no-show:{session_id}:{participant.id}"
+                await _notify(uow, participant.user_id, NotificationKind.TUTOR_NO_SHOW, payload, key, now)
+        await uow.commit()
+    for payment_id in refunds:
+        await refund_payment(uow_factory, clock, gateway, payment_id=payment_id)
+    return 1
