@@ -27,6 +27,7 @@ from bot.dialogs.availability import build_availability_dialog
 from bot.dialogs.booking import build_booking_dialog
 from bot.dialogs.cancel_session import build_cancel_session_dialog
 from bot.dialogs.onboarding import build_onboarding_dialog
+from bot.dialogs.room import build_room_dialog
 from bot.dialogs.settings import build_settings_dialog
 from bot.dialogs.tutor_profile import build_tutor_profile_dialog
 from bot.fsm_storage import DatabaseFsmStorage
@@ -98,6 +99,7 @@ def build_dispatcher(
         build_availability_dialog(),
         build_booking_dialog(),
         build_cancel_session_dialog(),
+        build_room_dialog(),
     )
     dp.include_router(dialogs)
     # Last, so that it only sees what no command, dialog or button handler took.

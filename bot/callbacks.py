@@ -22,3 +22,8 @@ class LiveSession(CallbackData, prefix="live"):
     session_id: int
     # "start", "view" (refresh who is here) or "end".
     action: str
+
+
+class OpenRoom(CallbackData, prefix="room"):
+    session_id: int
+    chat: bool = False

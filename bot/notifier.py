@@ -34,7 +34,14 @@ class TelegramNotifier:
         with self.i18n.use_locale(locale), self.i18n.context():
             rendered = render(message.payload, RenderContext(recipient=recipient, calendar=self.calendar))
         try:
-            if rendered.document is not None:
+            if rendered.document_id is not None:
+                await self.bot.send_document(
+                    message.recipient_id,
+                    rendered.document_id,
+                    caption=rendered.text,
+                    reply_markup=rendered.keyboard,
+                )
+            elif rendered.document is not None:
                 # One call: the text rides as the caption, so a retry can never send it twice.
                 name, content = rendered.document
                 await self.bot.send_document(

@@ -31,3 +31,7 @@ class NotificationKind(StrEnum):
     TUTOR_LATE = "session.tutor_late"
     # To each booked participant: the tutor never started; refunded (booking_payload, refund_minor).
     TUTOR_NO_SHOW = "session.tutor_no_show"
+    # To the other side of a 1-to-1 chat (payload: session_id, sender_name, text).
+    CHAT_MESSAGE = "session.chat_message"
+    # To the others of a session (payload: session_id, uploader_name, file_name, file_id, tutor_name).
+    FILE_SHARED = "session.file_shared"

@@ -68,3 +68,11 @@ class CancelSession(StatesGroup):
     reason = State()
     confirm = State()
     done = State()
+
+
+class Room(StatesGroup):
+    main = State()
+    chat = State()
+    history = State()
+    files = State()
+    upload = State()

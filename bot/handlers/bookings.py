@@ -9,7 +9,7 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
-from bot.callbacks import CancelBooking, CancelSessionStart, LiveSession
+from bot.callbacks import CancelBooking, CancelSessionStart, LiveSession, OpenRoom
 from bot.dialogs.booking import start_booking
 from bot.i18n import fmt_datetime, fmt_money
 from bot.texts.bookings import status_label
@@ -72,6 +72,10 @@ async def my_bookings(message: Message, app_user: User | None, uow_factory: Unit
             if booking.participant.status is ParticipantStatus.PENDING_PAYMENT and payment and payment.checkout_url:
                 label = _("💳 Pay {price} · {tutor}").format(price=price, tutor=booking.tutor.display_name)
                 pay_buttons.append([InlineKeyboardButton(text=label, url=payment.checkout_url)])
+            if booking.participant.status is ParticipantStatus.BOOKED and booking.slot.ends_at > now:
+                label = _("📂 Chat and files: {when}").format(when=fmt_datetime(booking.slot.starts_at, zone, locale))
+                room = OpenRoom(session_id=booking.session.id).pack()
+                pay_buttons.append([InlineKeyboardButton(text=label, callback_data=room)])
             if booking.slot.starts_at > now and booking.participant.status.holds_seat:
                 label = _("✖️ Cancel {when}").format(when=fmt_datetime(booking.slot.starts_at, zone, locale))
                 cancel = CancelBooking(participant_id=booking.participant.id).pack()
@@ -135,6 +139,9 @@ async def my_sessions(
                     )
                 ]
             )
+        if any(p.status is ParticipantStatus.BOOKED for p, _person in roster.participants):
+            label = _("📂 Chat and files: {when}").format(when=fmt_datetime(roster.slot.starts_at, zone, locale))
+            buttons.append([InlineKeyboardButton(text=label, callback_data=OpenRoom(session_id=session_id).pack())])
         if roster.slot.starts_at > clock.now() and roster.session.status is SessionStatus.SCHEDULED:
             label = _("✖️ Cancel {when}").format(when=fmt_datetime(roster.slot.starts_at, zone, locale))
             buttons.append(

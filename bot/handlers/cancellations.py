@@ -1,5 +1,6 @@
-"""Cancel buttons: a student's booking (with a confirmation that says what comes back) and the start of
-a tutor's session cancellation. The ids in the buttons are checked against the person pressing."""
+"""Buttons on plain messages: opening a session's room, and cancelling (a student's booking, with a
+confirmation that says what comes back, or the start of a tutor's session cancellation). The ids in the
+buttons are checked against the person pressing."""
 
 from aiogram import Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -7,8 +8,8 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import BgManagerFactory, StartMode
 
-from bot.callbacks import CancelBooking, CancelSessionStart
-from bot.dialogs.states import CancelSession
+from bot.callbacks import CancelBooking, CancelSessionStart, OpenRoom
+from bot.dialogs.states import CancelSession, Room
 from bot.i18n import fmt_datetime, fmt_money
 from bot.texts.errors import error_text
 from core.clock import Clock
@@ -18,6 +19,7 @@ from core.payments import PaymentGateway
 from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.cancellations import cancel_booking, preview_session_cancellation, quote_cancellation
+from core.usecases.room import open_room
 
 
 async def booking_cancel_pressed(
@@ -95,8 +97,27 @@ async def session_cancel_pressed(
     await manager.start(CancelSession.reason, data={"session_id": callback_data.session_id}, mode=StartMode.RESET_STACK)
 
 
+async def room_pressed(
+    query: CallbackQuery,
+    callback_data: OpenRoom,
+    dialog_bg_factory: BgManagerFactory,
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    try:
+        await open_room(uow_factory(), user_id=query.from_user.id, session_id=callback_data.session_id)
+    except DomainError as error:
+        await query.answer(error_text(error), show_alert=True)
+        return
+    await query.answer()
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    manager = dialog_bg_factory.bg(bot=query.bot, user_id=query.from_user.id, chat_id=chat_id)  # type: ignore[arg-type]
+    state = Room.chat if callback_data.chat else Room.main
+    await manager.start(state, data={"session_id": callback_data.session_id}, mode=StartMode.RESET_STACK)
+
+
 def build_router() -> Router:
     router = Router(name="cancellations")
     router.callback_query.register(booking_cancel_pressed, CancelBooking.filter())
     router.callback_query.register(session_cancel_pressed, CancelSessionStart.filter())
+    router.callback_query.register(room_pressed, OpenRoom.filter())
     return router

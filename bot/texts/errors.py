@@ -139,6 +139,15 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     "live.over": lambda p: _("This session's time is over: it can no longer be started."),
     "live.not_running": lambda p: _("This session is not live."),
+    "chat.empty": lambda p: _("Type a message to send."),
+    "chat.too_long": lambda p: _("A message can have at most {max} characters.").format(**p),
+    "chat.group": lambda p: _("Group sessions have no chat."),
+    "chat.closed": lambda p: _("The chat of this session is closed: the session is over."),
+    "file.type": lambda p: _("Files of type “{extension}” cannot be shared. Allowed: {allowed}.").format(**p),
+    "file.too_big": lambda p: _("The file is too big: at most {max_mb} MB.").format(**p),
+    "file.tutor_only": lambda p: _("In a group session, only the tutor shares files."),
+    "file.not_found": lambda p: _("This file does not exist any more."),
+    "file.not_yours": lambda p: _("Only the person who shared a file, or the tutor, can delete it."),
 }
 
 

@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import TutorReview
+from bot.callbacks import OpenRoom, TutorReview
 from bot.i18n import fmt_datetime, fmt_money, fmt_time
 from bot.texts.bookings import google_calendar_link, summary_from_payload
 from bot.texts.slots import type_label
@@ -25,6 +25,8 @@ class Rendered:
     keyboard: InlineKeyboardMarkup | None = None
     # (file name, content): sent as a document with the text as its caption.
     document: tuple[str, bytes] | None = None
+    # A file Telegram already has (shared in a session): sent again by its id, with the text as caption.
+    document_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +219,23 @@ def _tutor_no_show(p: dict[str, Any], ctx: RenderContext) -> Rendered:
     return Rendered(text + "\n" + _("/book finds another time."))
 
 
+def _chat_message(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    reply = OpenRoom(session_id=int(p["session_id"]), chat=True).pack()
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=_("💬 Reply"), callback_data=reply)]])
+    return Rendered(f"💬 {p['sender_name']}: {p['text']}", keyboard)
+
+
+def _file_shared(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    room = OpenRoom(session_id=int(p["session_id"])).pack()
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=_("📎 All files"), callback_data=room)]]
+    )
+    text = _("📎 {who} shared {name} for the session with {tutor}.").format(
+        who=p["uploader_name"], name=p["file_name"], tutor=p["tutor_name"]
+    )
+    return Rendered(text, keyboard, document_id=str(p["file_id"]))
+
+
 RENDERERS: dict[str, Renderer] = {
     NotificationKind.TUTOR_REVIEW_REQUESTED: _review_requested,
     NotificationKind.TUTOR_APPROVED: _approved,
@@ -231,4 +250,6 @@ RENDERERS: dict[str, Renderer] = {
     NotificationKind.SESSION_ENDED: _session_ended,
     NotificationKind.TUTOR_LATE: _tutor_late,
     NotificationKind.TUTOR_NO_SHOW: _tutor_no_show,
+    NotificationKind.CHAT_MESSAGE: _chat_message,
+    NotificationKind.FILE_SHARED: _file_shared,
 }

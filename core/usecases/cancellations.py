@@ -201,6 +201,7 @@ async def cancel_session(
         _check_session_cancellable(session, slot, now)
         session = replace(session, status=SessionStatus.CANCELLED, cancel_reason=reason, updated_at=now)
         await uow.sessions.update(session)
+        await uow.conversations.close(session.id, now)
         for participant in await uow.participants.list_for_session(session.id):
             if not participant.status.holds_seat:
                 continue

@@ -283,6 +283,7 @@ async def end_session(
         if not await uow.sessions.update_if(ended, SessionStatus.IN_PROGRESS):
             raise ValidationError("live.not_running")
         await uow.attendance.close_open(session.id, now)
+        await uow.conversations.close(session.id, now)
         intervals = await uow.attendance.list_for_session(session.id)
         attended = {a.user_id for a in intervals}
         participants = _booked(await uow.participants.list_for_session(session.id))
@@ -372,6 +373,7 @@ async def _tutor_no_show(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: 
             return 0
         slot, tutor = await uow.slots.get(session.slot_id), await uow.tutors.get(session.tutor_id)
         assert slot is not None and tutor is not None
+        await uow.conversations.close(session_id, now)
         for participant in await uow.participants.list_for_session(session_id):
             if not participant.status.holds_seat:
                 continue

@@ -1,4 +1,6 @@
-from sqlalchemy import RowMapping, insert, select
+from datetime import datetime
+
+from sqlalchemy import RowMapping, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import ChatMessage, Conversation
@@ -48,6 +50,14 @@ class SqlConversationRepository:
         )
         conversation.id = result.scalar_one()
         return conversation
+
+    async def close(self, session_id: int, at: datetime) -> None:
+        """The chat ends with the session: no message is relayed after `at`."""
+        await self._conn.execute(
+            update(conversations)
+            .where(conversations.c.session_id == session_id, conversations.c.closed_at.is_(None))
+            .values(closed_at=at)
+        )
 
 
 class SqlChatMessageRepository:

@@ -1,4 +1,4 @@
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import RowMapping, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import SessionFile
@@ -50,3 +50,12 @@ class SqlSessionFileRepository:
             select(session_files).where(session_files.c.session_id == session_id).order_by(session_files.c.id)
         )
         return [_to_file(row) for row in result.mappings()]
+
+    async def get(self, file_id: int) -> SessionFile | None:
+        result = await self._conn.execute(select(session_files).where(session_files.c.id == file_id))
+        row = result.mappings().first()
+        return _to_file(row) if row is not None else None
+
+    async def delete(self, file_id: int) -> bool:
+        result = await self._conn.execute(delete(session_files).where(session_files.c.id == file_id))
+        return result.rowcount == 1

@@ -1,0 +1,199 @@
+"""A session's room: the 1-to-1 chat (everything typed in chat mode goes to the other side), its
+history, and the session's files (share, download, delete)."""
+
+from typing import Any
+
+from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Cancel, Column, Row, SwitchTo
+from aiogram_dialog.widgets.text import Format, Multi
+
+from bot.dialogs.common import deps, report, user_id_of
+from bot.dialogs.states import Room
+from bot.dialogs.widgets import Tr, pick
+from bot.i18n import fmt_datetime, fmt_time
+from bot.texts.errors import error_text
+from core.errors import DomainError
+from core.usecases.room import (
+    Upload,
+    chat_history,
+    delete_file,
+    get_file,
+    list_files,
+    open_room,
+    send_chat_message,
+    share_file,
+)
+
+
+def _session_id(manager: DialogManager) -> int:
+    data = manager.start_data if isinstance(manager.start_data, dict) else {}
+    return int(data["session_id"])
+
+
+async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    uow_factory, _clock = deps(dialog_manager)
+    user_id = user_id_of(dialog_manager)
+    locale = get_i18n().current_locale
+    room, files = await list_files(uow_factory(), user_id=user_id, session_id=_session_id(dialog_manager))
+    zone = room.me.timezone or room.slot.timezone
+    history = await chat_history(uow_factory(), user_id=user_id, session_id=room.session.id)
+    return {
+        "title": _("Session with {tutor}").format(tutor=room.tutor.display_name),
+        "when": fmt_datetime(room.slot.starts_at, zone, locale),
+        "others": ", ".join(u.first_name for u in room.others) or "—",
+        "chat": not room.group and room.chat_open,
+        "one_to_one": not room.group,
+        "group_note": room.group,
+        "may_upload": room.may_upload,
+        "file_count": len(files),
+        "files": [(str(f.id), f"📄 {f.file_name}") for f in files],
+        "deletable": [(str(f.id), f"🗑 {f.file_name}") for f in files if f.uploader_id == user_id or room.is_tutor],
+        "history": "\n".join(f"[{fmt_time(m.created_at, zone, locale)}] {name}: {m.content}" for m, name in history)
+        or _("No message yet."),
+        "last": dialog_manager.dialog_data.get("last", ""),
+    }
+
+
+async def _chat_typed(message: Message, widget: Any, manager: DialogManager) -> None:
+    uow_factory, clock = deps(manager)
+    try:
+        await send_chat_message(
+            uow_factory(), clock, user_id=user_id_of(manager), session_id=_session_id(manager), text=message.text or ""
+        )
+    except DomainError as error:
+        await report(message, error)
+        return
+    manager.dialog_data["last"] = _("✓ Sent.")
+
+
+async def _not_text(message: Message, widget: Any, manager: DialogManager) -> None:
+    await message.answer(_("Only text goes through the chat; share files with 📎 Files."))
+
+
+async def _download(event: CallbackQuery, widget: Any, manager: DialogManager, file_id: str) -> None:
+    uow_factory, _clock = deps(manager)
+    try:
+        shared = await get_file(
+            uow_factory(), user_id=user_id_of(manager), session_id=_session_id(manager), file_id=int(file_id)
+        )
+    except DomainError as error:
+        await report(event, error)
+        return
+    if isinstance(event.message, Message):
+        await event.message.answer_document(shared.telegram_file_id, caption=shared.file_name)
+    manager.show_mode = ShowMode.SEND
+
+
+async def _delete(event: CallbackQuery, widget: Any, manager: DialogManager, file_id: str) -> None:
+    uow_factory, _clock = deps(manager)
+    try:
+        shared = await delete_file(
+            uow_factory(), user_id=user_id_of(manager), session_id=_session_id(manager), file_id=int(file_id)
+        )
+    except DomainError as error:
+        await report(event, error)
+        return
+    await event.answer(_("🗑 {name} is deleted.").format(name=shared.file_name))
+
+
+async def _uploaded(message: Message, widget: Any, manager: DialogManager) -> None:
+    uow_factory, clock = deps(manager)
+    document = message.document
+    if document is not None:
+        upload = Upload(
+            telegram_file_id=document.file_id,
+            telegram_file_unique_id=document.file_unique_id,
+            file_name=document.file_name or "file",
+            mime_type=document.mime_type,
+            size_bytes=document.file_size or 0,
+        )
+    elif message.photo:
+        photo = message.photo[-1]
+        upload = Upload(
+            telegram_file_id=photo.file_id,
+            telegram_file_unique_id=photo.file_unique_id,
+            file_name=f"photo-{photo.file_unique_id}.jpg",
+            mime_type="image/jpeg",
+            size_bytes=photo.file_size or 0,
+        )
+    else:
+        await message.answer(_("Send the file as a document, or a photo."))
+        return
+    try:
+        shared = await share_file(
+            uow_factory(), clock, user_id=user_id_of(manager), session_id=_session_id(manager), upload=upload
+        )
+    except DomainError as error:
+        await message.answer(error_text(error))
+        return
+    await message.answer(_("📎 {name} is shared with the session.").format(name=shared.file_name))
+    await manager.switch_to(Room.files)
+
+
+async def _on_start(start_data: Any, manager: DialogManager) -> None:
+    uow_factory, _clock = deps(manager)
+    # Checked before anything is shown: someone else's session does not open.
+    await open_room(uow_factory(), user_id=user_id_of(manager), session_id=_session_id(manager))
+
+
+def build_room_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Multi(
+                Format("📂 {title}"),
+                Format("🗓 {when}"),
+                Tr("With: {others}"),
+                Tr("Group sessions have no chat; the tutor shares files here.", when="group_note"),
+                sep="\n",
+            ),
+            SwitchTo(Tr("💬 Chat"), id="to_chat", state=Room.chat, when="chat"),
+            SwitchTo(Tr("📜 Chat history"), id="to_history", state=Room.history, when="one_to_one"),
+            SwitchTo(Tr("📎 Files ({file_count})"), id="to_files", state=Room.files),
+            Cancel(Tr("✖️ Close"), id="close_room"),
+            state=Room.main,
+            getter=_getter,
+        ),
+        Window(
+            Multi(
+                Tr("💬 Chat with {others}: everything you type here is sent to them."),
+                Format("{last}"),
+                sep="\n\n",
+            ),
+            MessageInput(_chat_typed, content_types=ContentType.TEXT),
+            MessageInput(_not_text),
+            Row(
+                SwitchTo(Tr("📜 History"), id="chat_history", state=Room.history),
+                SwitchTo(Tr("◀️ Leave the chat"), id="chat_leave", state=Room.main),
+            ),
+            state=Room.chat,
+            getter=_getter,
+        ),
+        Window(
+            Multi(Tr("📜 Chat history"), Format("{history}"), sep="\n\n"),
+            SwitchTo(Tr("💬 Chat"), id="history_chat", state=Room.chat, when="chat"),
+            SwitchTo(Tr("◀️ Back"), id="history_back", state=Room.main),
+            state=Room.history,
+            getter=_getter,
+        ),
+        Window(
+            Tr("📎 Files: tap one to get it."),
+            Column(pick("file", "files", _download)),
+            Column(pick("delete_file", "deletable", _delete)),
+            SwitchTo(Tr("⬆️ Share a file"), id="to_upload", state=Room.upload, when="may_upload"),
+            SwitchTo(Tr("◀️ Back"), id="files_back", state=Room.main),
+            state=Room.files,
+            getter=_getter,
+        ),
+        Window(
+            Tr("⬆️ Send the file (PDF, slides, documents, images; up to 20 MB)."),
+            MessageInput(_uploaded, content_types=[ContentType.DOCUMENT, ContentType.PHOTO]),
+            MessageInput(_not_text),
+            SwitchTo(Tr("◀️ Back"), id="upload_back", state=Room.files),
+            state=Room.upload,
+        ),
+        on_start=_on_start,
+    )

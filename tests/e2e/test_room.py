@@ -1,0 +1,128 @@
+"""A session's room: the 1-to-1 chat relayed both ways and refused in a group, and who may share,
+download and delete files."""
+
+from bot.app import TutorBot
+from bot.callbacks import OpenRoom
+from core.enums import Role, SessionType
+from core.usecases.room import chat_history
+from tests.e2e.helpers import forge_press
+from tests.e2e.shop import Shop, open_slot, person, tutor_with_slot
+from tests.fakes import BotMessage, FakeTelegram, FakeUser
+
+
+async def book_free(student: FakeUser, subject: str, tutor: str, slot_label: str) -> None:
+    await open_slot(student, subject, tutor, "•23", slot_label)
+    await student.press("✅ Book")
+    await student.wait_for(lambda m: m.document is not None)
+
+
+async def open_room_of(user: FakeUser, command: str) -> BotMessage:
+    await user.send(command)
+    listing = await user.wait_for(lambda m: any(label.startswith("📂 Chat and files") for label in m.button_labels))
+    label = next(label for label in listing.button_labels if label.startswith("📂 Chat and files"))
+    await user.press(label, message=listing)
+    return await user.wait_for("📂 Session with")
+
+
+async def session_id_of(app: TutorBot, slot_id: int) -> int:
+    async with app.components.uow_factory() as uow:
+        session = await uow.sessions.get_by_slot(slot_id)
+    assert session is not None
+    return session.id
+
+
+async def test_a_one_to_one_chat_goes_both_ways_and_keeps_its_history(shop: Shop, telegram: FakeTelegram) -> None:
+    app = shop.app
+    slot = await tutor_with_slot(app, 9201, "Paul Dirac", rate=0)
+    await person(app, 9202, "Ann", "Europe/Paris", Role.STUDENT)
+    ann, paul = telegram.user(9202, "Ann"), telegram.user(9201, "Paul")
+    await book_free(ann, "Physics (1)", "Paul Dirac", "16:00–17:00 · 1-to-1 · free of charge")
+
+    await open_room_of(ann, "/mybookings")
+    await ann.press("💬 Chat")
+    await ann.wait_for("Chat with Paul")
+    await ann.send("Hello, can we start with spin?")
+    relayed = await paul.wait_for("💬 Ann: Hello, can we start with spin?")
+    await paul.press("💬 Reply", message=relayed)
+    await paul.wait_for("Chat with Ann", new_only=True)
+    await paul.send("Of course!")
+    await ann.wait_for("💬 Paul: Of course!")
+    # Anything but text in chat mode is explained, not relayed.
+    await paul.upload("slides.pdf", b"%PDF-1.4", mime_type="application/pdf")
+    await paul.wait_for("Only text goes through the chat")
+    session_id = await session_id_of(app, slot.id)
+    history = await chat_history(app.components.uow_factory(), user_id=9202, session_id=session_id)
+    assert [(name, m.content) for m, name in history] == [
+        ("Ann", "Hello, can we start with spin?"),
+        ("Paul", "Of course!"),
+    ]
+    await ann.press("📜 History")
+    shown = await ann.wait_for("Chat history")
+    assert "Ann: Hello, can we start with spin?" in shown.text and "Paul: Of course!" in shown.text
+
+
+async def test_group_sessions_have_no_chat_and_only_the_tutor_shares_files(shop: Shop, telegram: FakeTelegram) -> None:
+    app = shop.app
+    slot = await tutor_with_slot(
+        app, 9301, "Grace Hopper", rate=0, session_type=SessionType.GROUP, capacity=3, subject="COBOL"
+    )
+    grace = telegram.user(9301, "Grace")
+    students = []
+    for index in range(2):
+        await person(app, 9310 + index, f"S{index}", "Europe/Paris", Role.STUDENT)
+        student = telegram.user(9310 + index, f"S{index}")
+        await book_free(student, "COBOL (1)", "Grace Hopper", "16:00–17:00 · group of 3")
+        students.append(student)
+    s0, s1 = students
+    room = await open_room_of(s0, "/mybookings")
+    assert "💬 Chat" not in room.button_labels and "Group sessions have no chat" in room.text
+    # A forged "reply in chat" button opens the chat screen, and the chat itself refuses.
+    session_id = await session_id_of(app, slot.id)
+    await forge_press(telegram, s0, OpenRoom(session_id=session_id, chat=True).pack())
+    await s0.wait_for("Chat with")
+    await s0.send("hello everyone")
+    await s0.wait_for("Group sessions have no chat.")
+    await s1.expect_no_message(within=0.3)
+    # Students cannot share files here.
+    await open_room_of(s0, "/mybookings")
+    await s0.press("📎 Files (0)")
+    files = await s0.wait_for("Files: tap one")
+    assert "⬆️ Share a file" not in files.button_labels
+    # The tutor shares one; both students receive it, can download it, and cannot delete it.
+    await open_room_of(grace, "/sessions")
+    await grace.press("📎 Files (0)")
+    await grace.wait_for("Files: tap one")
+    await grace.press("⬆️ Share a file")
+    await grace.wait_for("Send the file")
+    await grace.upload("virus.exe", b"MZ", mime_type="application/octet-stream")
+    await grace.wait_for("Files of type “exe” cannot be shared.")
+    await grace.upload("cobol-basics.pdf", b"%PDF-1.4 cobol", mime_type="application/pdf")
+    await grace.wait_for("cobol-basics.pdf is shared with the session.")
+    tutor_files = await grace.wait_for("Files: tap one")
+    assert "🗑 cobol-basics.pdf" in tutor_files.button_labels
+    for student in students:
+        got = await student.wait_for(lambda m: m.document is not None and m.document.file_name == "cobol-basics.pdf")
+        assert "Grace shared cobol-basics.pdf" in got.text
+    await open_room_of(s1, "/mybookings")
+    await s1.press("📎 Files (1)")
+    listing = await s1.wait_for("Files: tap one")
+    assert listing.button_labels[:1] == ["📄 cobol-basics.pdf"] and "🗑 cobol-basics.pdf" not in listing.button_labels
+    await s1.press("📄 cobol-basics.pdf")
+    sent = await s1.wait_for(lambda m: m.document is not None and m.text == "cobol-basics.pdf")
+    assert sent.document is not None and sent.document.data == b"%PDF-1.4 cobol"
+    # The tutor can delete it.
+    await grace.press("🗑 cobol-basics.pdf", message=tutor_files)
+    assert (await grace.wait_for_callback_answer()).text == "🗑 cobol-basics.pdf is deleted."
+
+
+async def test_a_stranger_cannot_open_a_room(shop: Shop, telegram: FakeTelegram) -> None:
+    app = shop.app
+    slot = await tutor_with_slot(app, 9401, "Ada Lovelace", rate=0, subject="Maths")
+    await person(app, 9402, "Bea", "Europe/Paris", Role.STUDENT)
+    await person(app, 9403, "Mallory", "Europe/Paris", Role.STUDENT)
+    bea, mallory = telegram.user(9402, "Bea"), telegram.user(9403, "Mallory")
+    await book_free(bea, "Maths (1)", "Ada Lovelace", "16:00–17:00 · 1-to-1 · free of charge")
+    answer = await forge_press(
+        telegram, mallory, OpenRoom(session_id=await session_id_of(app, slot.id), chat=True).pack()
+    )
+    assert answer.text == "This session does not exist."
