@@ -37,3 +37,9 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0,
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition {getattr(check, '__name__', check)} not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+async def settle_background_dialog() -> None:
+    """Dialogs opened from a plain button start in the background: their screen arrives a moment before
+    their state is saved. A person cannot tap within that moment; a test can, so it waits it out."""
+    await asyncio.sleep(0.3)

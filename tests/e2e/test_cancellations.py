@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from bot.callbacks import CancelBooking, CancelSessionStart
 from core.enums import ParticipantStatus, PaymentStatus, Role, SessionStatus, SessionType
-from tests.e2e.helpers import eventually, forge_press
+from tests.e2e.helpers import eventually, forge_press, settle_background_dialog
 from tests.e2e.shop import Shop, booking_state, open_slot, person, tutor_with_slot
 from tests.fakes import FakeTelegram, FakeUser
 
@@ -65,6 +65,7 @@ async def test_a_tutor_cancels_a_group_of_three_with_a_reason(shop: Shop, telegr
     assert "👥 S0, S1, S2" in sessions.text
     await grace.press("✖️ Cancel Mon 23 Mar 2026, 16:00 (Paris, UTC+1)")
     await grace.wait_for("Type the reason")
+    await settle_background_dialog()
     await grace.send("I am ill, sorry")
     confirm = await grace.wait_for("Reason: I am ill, sorry")
     assert (

@@ -5,7 +5,7 @@ from bot.app import TutorBot
 from bot.callbacks import OpenRoom
 from core.enums import Role, SessionType
 from core.usecases.room import chat_history
-from tests.e2e.helpers import forge_press
+from tests.e2e.helpers import forge_press, settle_background_dialog
 from tests.e2e.shop import Shop, open_slot, person, tutor_with_slot
 from tests.fakes import BotMessage, FakeTelegram, FakeUser
 
@@ -21,7 +21,9 @@ async def open_room_of(user: FakeUser, command: str) -> BotMessage:
     listing = await user.wait_for(lambda m: any(label.startswith("📂 Chat and files") for label in m.button_labels))
     label = next(label for label in listing.button_labels if label.startswith("📂 Chat and files"))
     await user.press(label, message=listing)
-    return await user.wait_for("📂 Session with")
+    room = await user.wait_for("📂 Session with")
+    await settle_background_dialog()
+    return room
 
 
 async def session_id_of(app: TutorBot, slot_id: int) -> int:
@@ -45,6 +47,7 @@ async def test_a_one_to_one_chat_goes_both_ways_and_keeps_its_history(shop: Shop
     relayed = await paul.wait_for("💬 Ann: Hello, can we start with spin?")
     await paul.press("💬 Reply", message=relayed)
     await paul.wait_for("Chat with Ann", new_only=True)
+    await settle_background_dialog()
     await paul.send("Of course!")
     await ann.wait_for("💬 Paul: Of course!")
     # Anything but text in chat mode is explained, not relayed.
@@ -80,6 +83,7 @@ async def test_group_sessions_have_no_chat_and_only_the_tutor_shares_files(shop:
     session_id = await session_id_of(app, slot.id)
     await forge_press(telegram, s0, OpenRoom(session_id=session_id, chat=True).pack())
     await s0.wait_for("Chat with")
+    await settle_background_dialog()
     await s0.send("hello everyone")
     await s0.wait_for("Group sessions have no chat.")
     await s1.expect_no_message(within=0.3)
