@@ -305,7 +305,11 @@ class TutorBot:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         payments = (
             PaymentWebhook(
-                verifier=parts.webhook_verifier, uow_factory=parts.uow_factory, clock=parts.clock, gateway=parts.gateway
+                verifier=parts.webhook_verifier,
+                uow_factory=parts.uow_factory,
+                clock=parts.clock,
+                rules=parts.rules,
+                gateway=parts.gateway,
             )
             if parts.webhook_verifier is not None
             else None

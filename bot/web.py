@@ -29,6 +29,7 @@ class PaymentWebhook:
     verifier: WebhookVerifier
     uow_factory: UnitOfWorkFactory
     clock: Clock
+    rules: BusinessRules
     gateway: PaymentGateway
 
 
@@ -48,7 +49,7 @@ async def _stripe_webhook(request: web.Request) -> web.Response:
         log.warning("refused a Stripe webhook: %s", error)
         return web.json_response({"error": "invalid signature"}, status=400)
     # An exception here answers 500, and Stripe delivers the event again later.
-    outcome = await handle_payment_event(payments.uow_factory, payments.clock, payments.gateway, event)
+    outcome = await handle_payment_event(payments.uow_factory, payments.clock, payments.rules, payments.gateway, event)
     return web.json_response({"received": True, "result": outcome.result})
 
 

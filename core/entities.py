@@ -13,6 +13,8 @@ from core.enums import (
     OutboxStatus,
     ParticipantStatus,
     PaymentStatus,
+    ReminderKind,
+    ReminderStatus,
     Role,
     SessionStatus,
     SessionType,
@@ -254,3 +256,18 @@ class SessionRoster:
     session: TeachingSession
     slot: Slot
     participants: list[tuple[Participant, User]]
+
+
+@dataclass(slots=True, kw_only=True)
+class Reminder:
+    id: int = 0
+    session_id: int
+    recipient_id: int
+    # The student's participation; None for the tutor's start alert.
+    participant_id: int | None
+    kind: ReminderKind
+    offset_minutes: int
+    due_at: datetime
+    status: ReminderStatus = ReminderStatus.PENDING
+    created_at: datetime
+    handled_at: datetime | None = None

@@ -77,3 +77,17 @@ class OutboxStatus(StrEnum):
 class AttendanceSource(StrEnum):
     JOIN_PAGE = "join_page"
     AGORA_WEBHOOK = "agora_webhook"
+
+
+class ReminderKind(StrEnum):
+    # Before the session, at the configured offsets (the student's reminders switch applies).
+    REMINDER = "reminder"
+    # Ten minutes before: "starting soon" to students, the Start button to the tutor.
+    START_ALERT = "start_alert"
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    # Due when the booking or the session no longer stood: nothing was sent.
+    DROPPED = "dropped"

@@ -35,3 +35,9 @@ class NotificationKind(StrEnum):
     CHAT_MESSAGE = "session.chat_message"
     # To the others of a session (payload: session_id, uploader_name, file_name, file_id, tutor_name).
     FILE_SHARED = "session.file_shared"
+    # To a student, before the session (session payload plus participant_id, minutes_before, cancellable).
+    REMINDER = "session.reminder"
+    # To a student, ten minutes before (spec 002 session:starting).
+    SESSION_STARTING = "session.starting"
+    # To the tutor, ten minutes before: the Start button.
+    START_ALERT = "session.start_alert"

@@ -18,6 +18,7 @@ from core.entities import (
     OutboxMessage,
     Participant,
     Payment,
+    Reminder,
     SessionFile,
     SessionRoster,
     Slot,
@@ -26,7 +27,7 @@ from core.entities import (
     User,
     WeeklyPattern,
 )
-from core.enums import ParticipantStatus, SessionStatus, TutorStatus
+from core.enums import ParticipantStatus, ReminderStatus, SessionStatus, TutorStatus
 
 
 class UserRepository(Protocol):
@@ -93,6 +94,10 @@ class SlotRepository(Protocol):
 
     async def delete_unbooked_of_pattern(self, pattern_id: int, starting_from: datetime) -> int:
         """Delete the pattern's slots starting at or after `starting_from` that have no booking; the count."""
+        ...
+
+    async def delete_past_unbooked(self, before: datetime) -> int:
+        """Delete slots that ended before the instant and never had a session; the count."""
         ...
 
     async def take_seat(self, slot_id: int) -> bool:
@@ -278,6 +283,22 @@ class OutboxRepository(Protocol):
     async def count_pending(self) -> int: ...
 
 
+class ReminderRepository(Protocol):
+    async def add(self, reminder: Reminder) -> bool:
+        """Store a reminder; False (nothing written) if the same one is stored already."""
+        ...
+
+    async def list_due(self, now: datetime, limit: int) -> list[Reminder]:
+        """Pending reminders due at or before `now`, the earliest first."""
+        ...
+
+    async def settle(self, reminder_id: int, status: ReminderStatus, now: datetime) -> bool:
+        """Move a PENDING reminder to `status`; False if it was no longer pending (another worker took it)."""
+        ...
+
+    async def list_for_session(self, session_id: int) -> list[Reminder]: ...
+
+
 class WebhookEventRepository(Protocol):
     async def record(self, provider: str, event_id: str, event_type: str, now: datetime) -> bool:
         """Remember an incoming event; False if it was recorded before (process each event once)."""
@@ -298,6 +319,7 @@ class UnitOfWork(Protocol):
     conversations: ConversationRepository
     chat_messages: ChatMessageRepository
     outbox: OutboxRepository
+    reminders: ReminderRepository
     webhook_events: WebhookEventRepository
 
     async def __aenter__(self) -> Self: ...

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from core.usecases.availability import extend_patterns
 from core.usecases.bookings import expire_holds, reconcile_payments, retry_refunds
 from core.usecases.live import watch_sessions
+from core.usecases.reminders import daily_cleanup, send_due_reminders
 from jobs.context import JobContext
 from jobs.outbox import deliver_outbox
 
@@ -29,16 +29,20 @@ async def _outbox(ctx: JobContext) -> Any:
     return await deliver_outbox(ctx.uow_factory, ctx.notifier, ctx.clock)
 
 
-async def _patterns(ctx: JobContext) -> Any:
-    return await extend_patterns(ctx.uow_factory, ctx.clock, ctx.rules)
+async def _cleanup(ctx: JobContext) -> Any:
+    return await daily_cleanup(ctx.uow_factory, ctx.clock, ctx.rules)
+
+
+async def _reminders(ctx: JobContext) -> Any:
+    return await send_due_reminders(ctx.uow_factory, ctx.clock, ctx.rules)
 
 
 async def _holds(ctx: JobContext) -> Any:
-    return await expire_holds(ctx.uow_factory, ctx.clock, ctx.gateway)
+    return await expire_holds(ctx.uow_factory, ctx.clock, ctx.rules, ctx.gateway)
 
 
 async def _payments(ctx: JobContext) -> Any:
-    return await reconcile_payments(ctx.uow_factory, ctx.clock, ctx.gateway)
+    return await reconcile_payments(ctx.uow_factory, ctx.clock, ctx.rules, ctx.gateway)
 
 
 async def _sessions(ctx: JobContext) -> Any:
@@ -61,10 +65,11 @@ def all_jobs(*, outbox_interval: float, daily_at: time) -> dict[str, Job]:
             interval_seconds=30,
         ),
         Job("outbox", "send queued notifications through Telegram", _outbox, interval_seconds=outbox_interval),
+        Job("reminders", "send reminders and start alerts that are due", _reminders, interval_seconds=30),
         Job(
-            "patterns",
-            "turn weekly patterns into slots for the days that entered the booking window",
-            _patterns,
+            "cleanup",
+            "delete past slots nobody booked; weekly patterns fill the days that entered the window",
+            _cleanup,
             daily_at=daily_at,
             at_start=True,
         ),

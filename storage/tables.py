@@ -320,3 +320,23 @@ dialog_state = Table(
     Column("data", JsonType(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+
+# Reminders and start alerts, stored when a booking is confirmed so that a restart loses none; the job
+# that sends them claims each row with a conditional update, so several processes send each one once.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("session_id", IdType, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("recipient_id", TelegramId(), nullable=False),
+    Column("participant_id", IdType, ForeignKey("participants.id", ondelete="CASCADE"), nullable=True),
+    Column("kind", String(ENUM_LEN), nullable=False),
+    Column("offset_minutes", Integer(), nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("status", String(ENUM_LEN), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("handled_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("session_id", "recipient_id", "kind", "offset_minutes"),
+    Index(None, "status", "due_at"),
+)

@@ -14,6 +14,7 @@ from core.ports import (
     ParticipantRepository,
     PatternRepository,
     PaymentRepository,
+    ReminderRepository,
     SessionFileRepository,
     SessionRepository,
     SlotRepository,
@@ -39,6 +40,7 @@ from storage.repositories import (
     SqlUserRepository,
     SqlWebhookEventRepository,
 )
+from storage.repositories.reminders import SqlReminderRepository
 
 
 class SqlUnitOfWork:
@@ -63,6 +65,7 @@ class SqlUnitOfWork:
     conversations: ConversationRepository
     chat_messages: ChatMessageRepository
     outbox: OutboxRepository
+    reminders: ReminderRepository
     webhook_events: WebhookEventRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -101,6 +104,7 @@ class SqlUnitOfWork:
         self.conversations = SqlConversationRepository(connection)
         self.chat_messages = SqlChatMessageRepository(connection)
         self.outbox = SqlOutboxRepository(connection)
+        self.reminders = SqlReminderRepository(connection)
         self.webhook_events = SqlWebhookEventRepository(connection)
         return self
 

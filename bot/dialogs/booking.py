@@ -311,6 +311,7 @@ async def _paid(event: CallbackQuery, widget: Button, manager: DialogManager) ->
         booking = await check_payment(
             uow_factory,
             clock,
+            rules_of(manager),
             gateway,
             user_id=user_id_of(manager),
             participant_id=int(manager.dialog_data["participant_id"]),
@@ -335,6 +336,7 @@ async def _release(event: CallbackQuery, widget: Button, manager: DialogManager)
         await cancel_hold(
             uow_factory,
             clock,
+            rules_of(manager),
             gateway,
             user_id=user_id_of(manager),
             participant_id=int(manager.dialog_data["participant_id"]),

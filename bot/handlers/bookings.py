@@ -162,6 +162,7 @@ async def payment_returned(
     participant_id: int,
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
+    rules: BusinessRules,
     gateway: PaymentGateway,
 ) -> None:
     """Back from Stripe: ask Stripe now, so that the answer does not depend on the webhook."""
@@ -169,7 +170,9 @@ async def payment_returned(
     if sender is None:
         return
     try:
-        booking = await check_payment(uow_factory, clock, gateway, user_id=sender.id, participant_id=participant_id)
+        booking = await check_payment(
+            uow_factory, clock, rules, gateway, user_id=sender.id, participant_id=participant_id
+        )
     except DomainError as error:
         await message.answer(error_text(error))
         return

@@ -27,6 +27,7 @@ async def booking_cancel_pressed(
     callback_data: CancelBooking,
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
+    rules: BusinessRules,
     payment_gateway: PaymentGateway,
 ) -> None:
     locale = get_i18n().current_locale
@@ -39,6 +40,7 @@ async def booking_cancel_pressed(
             quote = await cancel_booking(
                 uow_factory,
                 clock,
+                rules,
                 payment_gateway,
                 user_id=query.from_user.id,
                 participant_id=callback_data.participant_id,

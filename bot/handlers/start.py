@@ -14,6 +14,7 @@ from bot.handlers.tutor_page import open_deep_link
 from core.clock import Clock
 from core.payments import PaymentGateway
 from core.ports import UnitOfWorkFactory
+from core.rules import BusinessRules
 from core.usecases.accounts import register_user
 from core.usecases.tutor_profiles import get_profile_of_user
 
@@ -24,6 +25,7 @@ async def start(
     dialog_manager: DialogManager,
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
+    rules: BusinessRules,
     payment_gateway: PaymentGateway,
 ) -> None:
     sender = message.from_user
@@ -55,7 +57,7 @@ async def start(
                 _("👋 Welcome back, {first_name}!").format(first_name=user.first_name) + "\n\n" + help_text(user)
             )
         else:
-            await open_deep_link(message, link, dialog_manager, uow_factory, clock, payment_gateway)
+            await open_deep_link(message, link, dialog_manager, uow_factory, clock, rules, payment_gateway)
 
 
 def build_router() -> Router:

@@ -11,6 +11,7 @@ from core.clock import Clock
 from core.errors import NotFound
 from core.payments import PaymentGateway
 from core.ports import UnitOfWorkFactory
+from core.rules import BusinessRules
 from core.usecases.browsing import bookable_tutor
 
 
@@ -20,10 +21,11 @@ async def open_deep_link(
     manager: DialogManager,
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
+    rules: BusinessRules,
     gateway: PaymentGateway,
 ) -> None:
     if isinstance(link, PaymentReturn):
-        await payment_returned(message, link.participant_id, uow_factory, clock, gateway)
+        await payment_returned(message, link.participant_id, uow_factory, clock, rules, gateway)
         return
     await open_tutor_page(message, link, manager, uow_factory)
 

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import OpenRoom, TutorReview
+from bot.callbacks import CancelBooking, LiveSession, OpenRoom, TutorReview
 from bot.i18n import fmt_datetime, fmt_money, fmt_time
 from bot.texts.bookings import google_calendar_link, summary_from_payload
 from bot.texts.slots import type_label
@@ -236,6 +236,52 @@ def _file_shared(p: dict[str, Any], ctx: RenderContext) -> Rendered:
     return Rendered(text, keyboard, document_id=str(p["file_id"]))
 
 
+def _one_button(text: str, callback_data: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=text, callback_data=callback_data)]])
+
+
+def _before(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return ngettext("in {n} day", "in {n} days", minutes // 1440).format(n=minutes // 1440)
+    if minutes % 60 == 0:
+        return ngettext("in {n} hour", "in {n} hours", minutes // 60).format(n=minutes // 60)
+    return ngettext("in {n} minute", "in {n} minutes", minutes).format(n=minutes)
+
+
+def _reminder(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    text = _("⏰ Reminder: your session with {tutor} starts {when_relative}, {when}.").format(
+        tutor=p["tutor_name"], when_relative=_before(int(p["minutes_before"])), when=_when(p, ctx)
+    )
+    keyboard = None
+    if p.get("cancellable") and p.get("participant_id"):
+        cancel = CancelBooking(participant_id=int(p["participant_id"])).pack()
+        keyboard = InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=cancel)]]
+        )
+    return Rendered(text, keyboard)
+
+
+def _starting(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    return Rendered(
+        _(
+            "⏰ Your session with {tutor} starts {when_relative}. The join button arrives when {tutor} starts it."
+        ).format(tutor=p["tutor_name"], when_relative=_before(int(p["minutes_before"])))
+    )
+
+
+def _start_alert(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    start = LiveSession(session_id=int(p["session_id"]), action="start").pack()
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=_("▶️ Start the session"), callback_data=start)]]
+    )
+    return Rendered(
+        _("⏰ Your session of {when} starts {when_relative}.").format(
+            when=_when(p, ctx), when_relative=_before(int(p["minutes_before"]))
+        ),
+        keyboard,
+    )
+
+
 RENDERERS: dict[str, Renderer] = {
     NotificationKind.TUTOR_REVIEW_REQUESTED: _review_requested,
     NotificationKind.TUTOR_APPROVED: _approved,
@@ -252,4 +298,7 @@ RENDERERS: dict[str, Renderer] = {
     NotificationKind.TUTOR_NO_SHOW: _tutor_no_show,
     NotificationKind.CHAT_MESSAGE: _chat_message,
     NotificationKind.FILE_SHARED: _file_shared,
+    NotificationKind.REMINDER: _reminder,
+    NotificationKind.SESSION_STARTING: _starting,
+    NotificationKind.START_ALERT: _start_alert,
 }

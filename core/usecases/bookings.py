@@ -31,6 +31,7 @@ from core.notifications import NotificationKind
 from core.payments import CheckoutSession, PaymentGateway, PaymentRejected, PaymentUnavailable
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
+from core.usecases.reminders import schedule_reminders
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ async def _notify(
 
 async def _booked_effects(
     uow: UnitOfWork,
+    rules: BusinessRules,
     tutor: TutorProfile,
     slot: Slot,
     participant: Participant,
@@ -117,6 +119,10 @@ async def _booked_effects(
         and await uow.conversations.get_by_session(participant.session_id) is None
     ):
         await uow.conversations.add(Conversation(session_id=participant.session_id, created_at=now))
+    # Stored with the booking, so that a restart loses no reminder.
+    session = await uow.sessions.get(participant.session_id)
+    if session is not None:
+        await schedule_reminders(uow, rules, session=session, slot=slot, tutor=tutor, participant=participant, now=now)
 
 
 async def book_slot(
@@ -185,7 +191,7 @@ async def book_slot(
             )
         )
         if free:
-            await _booked_effects(uow, tutor, slot, participant, payment, now, late=False)
+            await _booked_effects(uow, rules, tutor, slot, participant, payment, now, late=False)
         await uow.commit()
     if free:
         return BookingResult(participant, payment, None)
@@ -254,6 +260,7 @@ class PaymentOutcome:
 async def confirm_checkout(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
+    rules: BusinessRules,
     gateway: PaymentGateway,
     *,
     checkout: CheckoutSession,
@@ -278,7 +285,7 @@ async def confirm_checkout(
             await uow.commit()
             return PaymentOutcome("expired" if checkout.status == "expired" else "pending", payment.id)
         payment = replace(payment, payment_intent_id=checkout.payment_intent_id)
-        outcome = await _apply_payment(uow, payment, now)
+        outcome = await _apply_payment(uow, rules, payment, now)
         await uow.commit()
     if outcome.result == "refund":
         await refund_payment(uow_factory, clock, gateway, payment_id=payment.id)
@@ -295,7 +302,7 @@ async def _payment_of(uow: UnitOfWork, checkout: CheckoutSession) -> Payment | N
     return payment
 
 
-async def _apply_payment(uow: UnitOfWork, payment: Payment, now: datetime) -> PaymentOutcome:
+async def _apply_payment(uow: UnitOfWork, rules: BusinessRules, payment: Payment, now: datetime) -> PaymentOutcome:
     participant = await uow.participants.get(payment.participant_id)
     assert participant is not None
     session = await uow.sessions.get(participant.session_id)
@@ -309,7 +316,7 @@ async def _apply_payment(uow: UnitOfWork, payment: Payment, now: datetime) -> Pa
         booked, ParticipantStatus.PENDING_PAYMENT
     ):
         await uow.payments.update(paid)
-        await _booked_effects(uow, tutor, slot, booked, paid, now, late=False)
+        await _booked_effects(uow, rules, tutor, slot, booked, paid, now, late=False)
         return PaymentOutcome("booked", payment.id)
     # The money came after the hold lapsed or was let go.
     await uow.users.lock(participant.user_id)
@@ -325,7 +332,7 @@ async def _apply_payment(uow: UnitOfWork, payment: Payment, now: datetime) -> Pa
     if can_book and await uow.participants.update_if(booked, participant.status):
         await uow.payments.update(paid)
         fresh_slot = await uow.slots.get(slot.id)
-        await _booked_effects(uow, tutor, fresh_slot or slot, booked, paid, now, late=True)
+        await _booked_effects(uow, rules, tutor, fresh_slot or slot, booked, paid, now, late=True)
         return PaymentOutcome("booked_late", payment.id)
     if can_book:
         await uow.slots.release_seat(slot.id)
@@ -406,7 +413,9 @@ async def retry_refunds(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: P
     return done
 
 
-async def expire_holds(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, limit: int = 100) -> int:
+async def expire_holds(
+    uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules, gateway: PaymentGateway, limit: int = 100
+) -> int:
     """Release the seats whose payment did not come in time, and close their checkout pages."""
     now = clock.now()
     async with uow_factory() as uow:
@@ -418,7 +427,7 @@ async def expire_holds(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: Pa
             continue
         released += 1
         if isinstance(checkout_id, str):
-            await _close_checkout(uow_factory, clock, gateway, checkout_id)
+            await _close_checkout(uow_factory, clock, rules, gateway, checkout_id)
     return released
 
 
@@ -451,7 +460,7 @@ async def _expire_one(uow_factory: UnitOfWorkFactory, participant: Participant, 
 
 
 async def _close_checkout(
-    uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, checkout_id: str
+    uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules, gateway: PaymentGateway, checkout_id: str
 ) -> None:
     try:
         checkout = await gateway.expire_checkout(checkout_id)
@@ -459,12 +468,13 @@ async def _close_checkout(
         # The reconciliation job asks again later; a payment that slips through is handled as late.
         log.warning("could not expire checkout %s: %s", checkout_id, error)
         return
-    await confirm_checkout(uow_factory, clock, gateway, checkout=checkout)
+    await confirm_checkout(uow_factory, clock, rules, gateway, checkout=checkout)
 
 
 async def reconcile_payments(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
+    rules: BusinessRules,
     gateway: PaymentGateway,
     *,
     grace: timedelta = timedelta(minutes=1),
@@ -484,15 +494,21 @@ async def reconcile_payments(
             log.warning("could not retrieve checkout %s: %s", payment.checkout_session_id, error)
             continue
         if checkout.status == "open" and payment.status is PaymentStatus.EXPIRED:
-            await _close_checkout(uow_factory, clock, gateway, checkout.id)
+            await _close_checkout(uow_factory, clock, rules, gateway, checkout.id)
             continue
-        outcome = await confirm_checkout(uow_factory, clock, gateway, checkout=checkout)
+        outcome = await confirm_checkout(uow_factory, clock, rules, gateway, checkout=checkout)
         applied += outcome.result in ("booked", "booked_late", "refund", "expired")
     return applied
 
 
 async def check_payment(
-    uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, *, user_id: int, participant_id: int
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: BusinessRules,
+    gateway: PaymentGateway,
+    *,
+    user_id: int,
+    participant_id: int,
 ) -> BookingView:
     """A student back from the payment page: ask the provider now rather than wait for the webhook."""
     booking = await get_booking(uow_factory(), user_id=user_id, participant_id=participant_id)
@@ -502,7 +518,7 @@ async def check_payment(
             checkout = await gateway.retrieve_checkout(payment.checkout_session_id)
         except (PaymentUnavailable, PaymentRejected):
             return booking
-        await confirm_checkout(uow_factory, clock, gateway, checkout=checkout)
+        await confirm_checkout(uow_factory, clock, rules, gateway, checkout=checkout)
         booking = await get_booking(uow_factory(), user_id=user_id, participant_id=participant_id)
     return booking
 
@@ -536,7 +552,13 @@ async def list_my_sessions(
 
 
 async def cancel_hold(
-    uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, *, user_id: int, participant_id: int
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: BusinessRules,
+    gateway: PaymentGateway,
+    *,
+    user_id: int,
+    participant_id: int,
 ) -> None:
     """The student lets an unpaid hold go: the seat is released and the payment page closed."""
     booking = await get_booking(uow_factory(), user_id=user_id, participant_id=participant_id)
@@ -553,4 +575,4 @@ async def cancel_hold(
             await uow.payments.update(replace(payment, status=PaymentStatus.EXPIRED, updated_at=now))
         await uow.commit()
     if booking.payment is not None and booking.payment.checkout_session_id:
-        await _close_checkout(uow_factory, clock, gateway, booking.payment.checkout_session_id)
+        await _close_checkout(uow_factory, clock, rules, gateway, booking.payment.checkout_session_id)

@@ -74,7 +74,13 @@ async def quote_cancellation(uow: UnitOfWork, clock: Clock, *, user_id: int, par
 
 
 async def cancel_booking(
-    uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, *, user_id: int, participant_id: int
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: BusinessRules,
+    gateway: PaymentGateway,
+    *,
+    user_id: int,
+    participant_id: int,
 ) -> CancelQuote:
     """The student's own cancellation: the seat reopens, the tutor is told, the payment is refunded."""
     now = clock.now()
@@ -117,7 +123,7 @@ async def cancel_booking(
     if refund and payment is not None:
         await refund_payment(uow_factory, clock, gateway, payment_id=payment.id)
     if checkout_to_close:
-        await _close_checkout(uow_factory, clock, gateway, checkout_to_close)
+        await _close_checkout(uow_factory, clock, rules, gateway, checkout_to_close)
     return CancelQuote(replace(booking, participant=cancelled, payment=payment), refund, booking.tutor.currency)
 
 
@@ -238,7 +244,7 @@ async def cancel_session(
     for payment_id in refunds:
         await refund_payment(uow_factory, clock, gateway, payment_id=payment_id)
     for checkout_id in checkouts:
-        await _close_checkout(uow_factory, clock, gateway, checkout_id)
+        await _close_checkout(uow_factory, clock, rules, gateway, checkout_id)
     return SessionCancellation(session, slot, result, tutor.currency)
 
 

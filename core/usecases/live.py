@@ -16,6 +16,7 @@ from core.payments import PaymentGateway
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.bookings import refund_payment
+from core.usecases.payloads import session_payload
 from core.video import TUTOR_UID, VideoEvent, VideoTokens, channel_name, participant_uid
 
 AGORA = "agora"
@@ -35,21 +36,6 @@ class LiveView:
     slot: Slot
     tutor: TutorProfile
     people: list[Present]
-
-
-def session_payload(tutor: TutorProfile, slot: Slot, session: TeachingSession) -> dict[str, Any]:
-    """What every message about a session needs, frozen when written (rendered in the reader's zone)."""
-    return {
-        "session_id": session.id,
-        "tutor_name": tutor.display_name,
-        "tutor_zone": slot.timezone,
-        "starts_at": slot.starts_at.isoformat(),
-        "ends_at": slot.ends_at.isoformat(),
-        "minutes": slot.duration_minutes,
-        "session_type": slot.session_type.value,
-        "capacity": slot.capacity,
-        "currency": tutor.currency,
-    }
 
 
 async def _notify(

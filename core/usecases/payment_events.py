@@ -4,6 +4,7 @@ applied once; unknown types are acknowledged and ignored."""
 from core.clock import Clock
 from core.payments import PaymentEvent, PaymentGateway
 from core.ports import UnitOfWorkFactory
+from core.rules import BusinessRules
 from core.usecases.bookings import STRIPE, PaymentOutcome, confirm_checkout
 from core.usecases.cancellations import reconcile_refund_event
 
@@ -19,10 +20,10 @@ REFUND_EVENTS = frozenset({"charge.refunded", "refund.created", "refund.updated"
 
 
 async def handle_payment_event(
-    uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, event: PaymentEvent
+    uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules, gateway: PaymentGateway, event: PaymentEvent
 ) -> PaymentOutcome:
     if event.checkout is not None and event.type in CHECKOUT_EVENTS:
-        return await confirm_checkout(uow_factory, clock, gateway, checkout=event.checkout, event_id=event.id)
+        return await confirm_checkout(uow_factory, clock, rules, gateway, checkout=event.checkout, event_id=event.id)
     if event.type in REFUND_EVENTS:
         return await reconcile_refund_event(uow_factory, clock, event)
     async with uow_factory() as uow:

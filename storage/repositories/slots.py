@@ -111,6 +111,11 @@ class SqlSlotRepository:
         )
         return result.rowcount
 
+    async def delete_past_unbooked(self, before: datetime) -> int:
+        """Spec 002 §1.3: slots that ended before the instant and were never booked (no session)."""
+        result = await self._conn.execute(delete(slots).where(slots.c.ends_at < before, *_unbooked()))
+        return result.rowcount
+
     async def take_seat(self, slot_id: int) -> bool:
         """`seats_taken + 1` in one conditional UPDATE, only while a seat is left; False when the slot is full
         (or does not exist).

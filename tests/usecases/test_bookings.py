@@ -142,9 +142,9 @@ async def test_a_lapsed_hold_frees_the_seat_and_closes_the_page(
     slot_id = await world(uow_factory, clock)
     result = await book_slot(uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot_id)
     clock.advance(minutes=14)
-    assert await expire_holds(uow_factory, clock, gateway) == 0
+    assert await expire_holds(uow_factory, clock, RULES, gateway) == 0
     clock.advance(minutes=1)
-    assert await expire_holds(uow_factory, clock, gateway) == 1
+    assert await expire_holds(uow_factory, clock, RULES, gateway) == 1
     assert await state(uow_factory, ANN) == [(ParticipantStatus.EXPIRED, PaymentStatus.EXPIRED)]
     assert await seats(uow_factory, slot_id) == 0
     assert stripe.sessions[result.payment.checkout_session_id or ""]["status"] == "expired"
@@ -161,11 +161,11 @@ async def test_a_late_payment_books_the_seat_when_it_is_still_free(
     session_id = result.payment.checkout_session_id or ""
     stripe.fail_next("/v1/checkout/sessions/", status=500, times=5)  # closing the page fails
     clock.advance(minutes=16)
-    await expire_holds(uow_factory, clock, gateway)
+    await expire_holds(uow_factory, clock, RULES, gateway)
     stripe.clear_faults()
     event = await stripe.pay(session_id, deliver=False)
     checkout = await gateway.retrieve_checkout(session_id)
-    outcome = await confirm_checkout(uow_factory, clock, gateway, checkout=checkout, event_id=event["id"])
+    outcome = await confirm_checkout(uow_factory, clock, RULES, gateway, checkout=checkout, event_id=event["id"])
     assert outcome.result == "booked_late"
     assert await state(uow_factory, ANN) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]
     assert await seats(uow_factory, slot_id) == 1
@@ -179,14 +179,14 @@ async def test_a_late_payment_is_refunded_exactly_once_when_the_seat_is_gone(
     session_id = first.payment.checkout_session_id or ""
     stripe.fail_next("/v1/checkout/sessions/", status=500, times=5)
     clock.advance(minutes=16)
-    await expire_holds(uow_factory, clock, gateway)
+    await expire_holds(uow_factory, clock, RULES, gateway)
     stripe.clear_faults()
     await book_slot(uow_factory, clock, RULES, gateway, link, user_id=BOB, slot_id=slot_id)
     event = await stripe.pay(session_id, deliver=False)
     checkout = await gateway.retrieve_checkout(session_id)
     # Stripe fails the first refund attempt: the refund waits and is retried, and happens once.
     stripe.fail_next("/v1/refunds", status=500)
-    outcome = await confirm_checkout(uow_factory, clock, gateway, checkout=checkout, event_id=event["id"])
+    outcome = await confirm_checkout(uow_factory, clock, RULES, gateway, checkout=checkout, event_id=event["id"])
     assert outcome.result == "refund"
     assert await state(uow_factory, ANN) == [(ParticipantStatus.EXPIRED, PaymentStatus.REFUND_PENDING)]
     assert NotificationKind.LATE_PAYMENT_REFUNDED in await kinds_for(uow_factory, ANN)
@@ -196,9 +196,9 @@ async def test_a_late_payment_is_refunded_exactly_once_when_the_seat_is_gone(
     assert await state(uow_factory, ANN) == [(ParticipantStatus.EXPIRED, PaymentStatus.REFUNDED)]
     assert len(stripe.refunds) == 1
     # The same event again, and the same session again: nothing more.
-    again = await confirm_checkout(uow_factory, clock, gateway, checkout=checkout, event_id=event["id"])
+    again = await confirm_checkout(uow_factory, clock, RULES, gateway, checkout=checkout, event_id=event["id"])
     assert again.result == "duplicate"
-    assert (await confirm_checkout(uow_factory, clock, gateway, checkout=checkout)).result == "already"
+    assert (await confirm_checkout(uow_factory, clock, RULES, gateway, checkout=checkout)).result == "already"
     assert len(stripe.refunds) == 1
     assert await seats(uow_factory, slot_id) == 1
 
@@ -210,10 +210,10 @@ async def test_a_missed_webhook_is_caught_by_asking_stripe(
     result = await book_slot(uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot_id)
     await stripe.pay(result.payment.checkout_session_id or "", deliver=False)
     clock.advance(minutes=2)
-    assert await reconcile_payments(uow_factory, clock, gateway) == 1
+    assert await reconcile_payments(uow_factory, clock, RULES, gateway) == 1
     assert await state(uow_factory, ANN) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]
     assert await kinds_for(uow_factory, ANN) == [NotificationKind.BOOKING_CONFIRMED]
-    assert await reconcile_payments(uow_factory, clock, gateway) == 0
+    assert await reconcile_payments(uow_factory, clock, RULES, gateway) == 0
 
 
 async def test_stripe_unreachable_means_no_booking_and_no_held_seat(
@@ -243,8 +243,8 @@ async def test_releasing_a_hold_and_the_limits(
         await book_slot(uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot_id)
     assert twice.value.code == "booking.already_booked"
     with pytest.raises(NotFound):  # someone else's booking is reported like a missing one
-        await cancel_hold(uow_factory, clock, gateway, user_id=BOB, participant_id=result.participant.id)
-    await cancel_hold(uow_factory, clock, gateway, user_id=ANN, participant_id=result.participant.id)
+        await cancel_hold(uow_factory, clock, RULES, gateway, user_id=BOB, participant_id=result.participant.id)
+    await cancel_hold(uow_factory, clock, RULES, gateway, user_id=ANN, participant_id=result.participant.id)
     assert await seats(uow_factory, slot_id) == 0
     assert stripe.sessions[result.payment.checkout_session_id or ""]["status"] == "expired"
     # At most three unpaid holds at once.
@@ -299,8 +299,8 @@ async def test_a_refund_stripe_reports_failed_is_made_again_once(
     result = await book_slot(uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot_id)
     await stripe.pay(result.payment.checkout_session_id or "", deliver=False)
     clock.advance(minutes=2)
-    assert await reconcile_payments(uow_factory, clock, gateway) == 1
-    await cancel_booking(uow_factory, clock, gateway, user_id=ANN, participant_id=result.participant.id)
+    assert await reconcile_payments(uow_factory, clock, RULES, gateway) == 1
+    await cancel_booking(uow_factory, clock, RULES, gateway, user_id=ANN, participant_id=result.participant.id)
     assert await state(uow_factory, ANN) == [(ParticipantStatus.CANCELLED, PaymentStatus.REFUNDED)]
     [first_refund] = list(stripe.refunds)
     # Days later the bank refuses the refund: Stripe says so, and the money must go back another way.
@@ -309,7 +309,7 @@ async def test_a_refund_stripe_reports_failed_is_made_again_once(
 
     payload = json.dumps(event).encode()
     verified = StripeWebhookVerifier(stripe.webhook_secret).verify(payload, sign(payload, stripe.webhook_secret))
-    outcome = await handle_payment_event(uow_factory, clock, gateway, verified)
+    outcome = await handle_payment_event(uow_factory, clock, RULES, gateway, verified)
     assert outcome.result == "refund_retry"
     assert [p.id for p in await list_stuck_refunds(uow_factory())] == [result.payment.id]
     assert await retry_refunds(uow_factory, clock, gateway) == 1
@@ -318,7 +318,7 @@ async def test_a_refund_stripe_reports_failed_is_made_again_once(
     keys = [r.idempotency_key for r in stripe.requests if r.path == "/v1/refunds"]
     assert keys == [f"refund-{result.payment.id}", f"refund-{result.payment.id}-after-{first_refund}"]
     # The same failure event again does nothing more.
-    assert (await handle_payment_event(uow_factory, clock, gateway, verified)).result == "duplicate"
+    assert (await handle_payment_event(uow_factory, clock, RULES, gateway, verified)).result == "duplicate"
 
 
 async def test_a_payment_for_a_hold_the_student_released_is_refunded(
@@ -328,7 +328,7 @@ async def test_a_payment_for_a_hold_the_student_released_is_refunded(
     result = await book_slot(uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot_id)
     await stripe.pay(result.payment.checkout_session_id or "", deliver=False)
     # The student paid in another tab, then pressed "Release the seat" here.
-    await cancel_hold(uow_factory, clock, gateway, user_id=ANN, participant_id=result.participant.id)
+    await cancel_hold(uow_factory, clock, RULES, gateway, user_id=ANN, participant_id=result.participant.id)
     assert await state(uow_factory, ANN) == [(ParticipantStatus.CANCELLED, PaymentStatus.REFUNDED)]
     assert len(stripe.refunds) == 1
     assert await seats(uow_factory, slot_id) == 0
