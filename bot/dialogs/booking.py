@@ -21,7 +21,7 @@ from bot.texts.bookings import summary
 from bot.texts.errors import error_text
 from bot.texts.slots import type_label
 from core.bookings import booking_price
-from core.entities import Slot
+from core.entities import Slot, TutorProfile
 from core.enums import ParticipantStatus, SessionType
 from core.errors import DomainError
 from core.payments import PaymentGateway
@@ -37,6 +37,12 @@ CALENDAR_DAYS = 28
 
 def _locale() -> str:
     return get_i18n().current_locale
+
+
+def _rate(tutor: TutorProfile) -> str:
+    if tutor.hourly_rate_minor == 0:
+        return _("free of charge")
+    return _("{amount} per hour").format(amount=fmt_money(tutor.hourly_rate_minor, tutor.currency, _locale()))
 
 
 def _payments(manager: DialogManager) -> tuple[PaymentGateway, ReturnLink]:
@@ -99,11 +105,7 @@ async def _tutors_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     lines = []
     for card in cards:
         tutor = card.tutor
-        rate = (
-            _("free of charge")
-            if tutor.hourly_rate_minor == 0
-            else _("{amount} per hour").format(amount=fmt_money(tutor.hourly_rate_minor, tutor.currency, _locale()))
-        )
+        rate = _rate(tutor)
         nxt = (
             _("next free: {when}").format(when=fmt_datetime(card.next_free, zone, _locale()))
             if card.next_free
@@ -146,11 +148,7 @@ async def _calendar_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dic
             label = str(day.day)
         days.append((day.isoformat(), label))
     names = get_day_names("narrow", locale=_locale())
-    rate = (
-        _("free of charge")
-        if tutor.hourly_rate_minor == 0
-        else _("{amount} per hour").format(amount=fmt_money(tutor.hourly_rate_minor, tutor.currency, _locale()))
-    )
+    rate = _rate(tutor)
     kind = data.get("type", "all")
     return {
         "tutor": tutor.display_name,
