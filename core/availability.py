@@ -328,3 +328,11 @@ def parse_seats(text: str) -> int:
     if _SEATS.fullmatch(normalized) is None or int(normalized) < 1:
         raise ValidationError("slot.seats_invalid", text=stripped)
     return int(normalized)
+
+
+def minutes_between(start: time, end: time) -> int:
+    """Length of a window from `start` to `end` on one day; the end must come after the start."""
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    if minutes <= 0:
+        raise ValidationError("slot.end_before_start")
+    return minutes

@@ -40,6 +40,11 @@ def full_error(slot: Slot) -> Conflict:
     return Conflict("booking.full" if slot.session_type is SessionType.GROUP else "booking.taken")
 
 
+def cancellation_deadline(slot: Slot, tutor: TutorProfile) -> datetime:
+    """Spec 002: any time before the start; a tutor may ask for notice (spec 000's "X hours before")."""
+    return slot.starts_at - timedelta(hours=tutor.cancellation_notice_hours)
+
+
 def clean_note(text: str | None) -> str | None:
     if text is None:
         return None

@@ -2,7 +2,7 @@
 type, seats), one change to a slot, and a new weekly pattern (days, window, then the same length, type
 and seats steps)."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
@@ -19,7 +19,7 @@ from bot.dialogs.states import Availability
 from bot.dialogs.widgets import Tr, choice_buttons, typed_answer
 from bot.texts.errors import error_text
 from bot.texts.slots import bulk_summary, day_label, long_day_label, time_range, type_label
-from core.availability import parse_minutes, parse_seats, parse_time_of_day
+from core.availability import minutes_between, parse_minutes, parse_seats, parse_time_of_day
 from core.enums import SessionType
 from core.errors import DomainError, ValidationError
 from core.usecases.availability import (
@@ -129,12 +129,11 @@ async def _end_time(event: Message | CallbackQuery, manager: DialogManager, text
     except DomainError as error:
         await _refuse(event, error)
         return
-    start = st.parse_hhmm(st.draft(manager)["start"])
-    minutes = int((datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds() // 60)
-    if minutes <= 0:
-        await _refuse(event, ValidationError("slot.end_before_start"))
+    try:
+        st.draft(manager)["minutes"] = minutes_between(st.parse_hhmm(st.draft(manager)["start"]), end)
+    except DomainError as error:
+        await _refuse(event, error)
         return
-    st.draft(manager)["minutes"] = minutes
     await _after_length(event, manager)
 
 

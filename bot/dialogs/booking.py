@@ -17,7 +17,7 @@ from bot.dialogs.common import deps, rules_of, user_id_of
 from bot.dialogs.states import Booking
 from bot.dialogs.widgets import Tr, pick
 from bot.i18n import fmt_datetime, fmt_money, fmt_time
-from bot.texts.bookings import summary
+from bot.texts.bookings import hourly_rate, summary
 from bot.texts.errors import error_text
 from bot.texts.slots import type_label
 from core.bookings import booking_price
@@ -40,9 +40,7 @@ def _locale() -> str:
 
 
 def _rate(tutor: TutorProfile) -> str:
-    if tutor.hourly_rate_minor == 0:
-        return _("free of charge")
-    return _("{amount} per hour").format(amount=fmt_money(tutor.hourly_rate_minor, tutor.currency, _locale()))
+    return hourly_rate(tutor.hourly_rate_minor, tutor.currency)
 
 
 def _payments(manager: DialogManager) -> tuple[PaymentGateway, ReturnLink]:

@@ -6,8 +6,8 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi
@@ -16,7 +16,8 @@ from bot.dialogs.common import deps, report, rules_of, user_id_of
 from bot.dialogs.states import TutorProfileForm
 from bot.dialogs.widgets import Answer, Tr, choice_buttons, typed_answer
 from bot.dialogs.zone_picker import zone_windows
-from bot.i18n import fmt_money, fmt_zone
+from bot.i18n import fmt_zone
+from bot.texts.bookings import hourly_rate
 from core.errors import DomainError
 from core.money import normalize_currency, parse_amount
 from core.tutor_profile_rules import (
@@ -72,13 +73,9 @@ async def _next(manager: DialogManager, state: State) -> None:
     await manager.switch_to(TutorProfileForm.summary if manager.dialog_data.get("review") else state)
 
 
-def _rate_text(data: dict[str, Any], locale: str) -> str:
+def _rate_text(data: dict[str, Any]) -> str:
     rate, currency = data.get("rate"), data.get("currency")
-    if rate is None or currency is None:
-        return ""
-    if rate == 0:
-        return _("free lessons")
-    return _("{amount} per hour").format(amount=fmt_money(int(rate), str(currency), locale))
+    return "" if rate is None or currency is None else hourly_rate(int(rate), str(currency))
 
 
 def _notice_text(hours: int) -> str:
@@ -90,7 +87,6 @@ def _notice_text(hours: int) -> str:
 async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     data = dialog_manager.dialog_data
     _uow, clock = deps(dialog_manager)
-    locale = get_i18n().current_locale
     buffer = int(data.get("buffer", 15))
     return {
         "steps": _STEPS,
@@ -101,7 +97,7 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
         "has_subjects": bool(data.get("subjects")),
         "currency": data.get("currency", ""),
         "currencies": [(code, code) for code in QUICK_CURRENCIES],
-        "rate_text": _rate_text(data, locale),
+        "rate_text": _rate_text(data),
         "zone": fmt_zone(str(data.get("timezone", "UTC")), clock.now()),
         "buffer_text": ngettext("{n} minute", "{n} minutes", buffer).format(n=buffer),
         "buffer_choices": [(str(m), _("{n} min").format(n=m)) for m in BUFFER_CHOICES_MINUTES],

@@ -1,7 +1,5 @@
 """/book, /mybookings, /sessions, and the return from the payment page."""
 
-from datetime import timedelta
-
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -23,6 +21,7 @@ from core.payments import PaymentGateway
 from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.bookings import check_payment, list_my_bookings, list_my_sessions
+from core.usecases.live import start_opens
 
 MAX_LISTED = 15
 
@@ -120,7 +119,7 @@ async def my_sessions(
             )
         )
         session_id = roster.session.id
-        opens = roster.slot.starts_at - timedelta(minutes=rules.start_window_minutes)
+        opens = start_opens(roster.slot, rules)
         if roster.session.status is SessionStatus.SCHEDULED and opens <= clock.now() < roster.slot.ends_at:
             label = _("▶️ Start {when}").format(when=fmt_datetime(roster.slot.starts_at, zone, locale))
             buttons.append(

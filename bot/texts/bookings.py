@@ -18,6 +18,13 @@ def _locale() -> str:
     return get_i18n().current_locale
 
 
+def hourly_rate(amount_minor: int, currency: str) -> str:
+    """ "€60.00 per hour", or "free of charge"."""
+    if amount_minor == 0:
+        return _("free of charge")
+    return _("{amount} per hour").format(amount=fmt_money(amount_minor, currency, _locale()))
+
+
 def when_line(starts_at: datetime, ends_at: datetime, reader_zone: str, tutor_zone: str, tutor_name: str) -> str:
     """ "🗓 Mon 23 Mar 2026, 18:00 (Paris, UTC+1) – 19:00", plus the tutor's own time when it differs."""
     locale = _locale()

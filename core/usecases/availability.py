@@ -17,6 +17,7 @@ from core.availability import (
     conflict_error,
     expand_pattern,
     find_conflict,
+    minutes_between,
     resolve,
     week_start,
     window_days,
@@ -333,8 +334,7 @@ class PatternDraft:
 def check_pattern(draft: PatternDraft, rules: BusinessRules) -> None:
     if not draft.weekdays or not draft.weekdays <= set(range(7)):
         raise ValidationError("pattern.no_days")
-    if draft.window_start >= draft.window_end:
-        raise ValidationError("slot.end_before_start")
+    window = minutes_between(draft.window_start, draft.window_end)
     check_spec(
         SlotSpec(
             day=date(2000, 1, 3),
@@ -345,8 +345,7 @@ def check_pattern(draft: PatternDraft, rules: BusinessRules) -> None:
         ),
         rules,
     )
-    window = datetime.combine(date.min, draft.window_end) - datetime.combine(date.min, draft.window_start)
-    if window < timedelta(minutes=draft.session_minutes):
+    if window < draft.session_minutes:
         raise ValidationError("pattern.window_too_short", minutes=draft.session_minutes)
 
 

@@ -3,8 +3,9 @@ is refunded in full; refunds go through REFUND_PENDING so that none is lost when
 their idempotency keys make sure none is paid twice."""
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from core.bookings import cancellation_deadline
 from core.clock import Clock
 from core.entities import BookingView, Participant, Payment, Slot, TeachingSession, TutorProfile
 from core.enums import ParticipantStatus, PaymentStatus, SessionStatus
@@ -33,11 +34,6 @@ class CancelQuote:
     booking: BookingView
     refund_minor: int
     currency: str
-
-
-def cancellation_deadline(slot: Slot, tutor: TutorProfile) -> datetime:
-    """Spec 002: any time before the start; a tutor may ask for notice (spec 000's "X hours before")."""
-    return slot.starts_at - timedelta(hours=tutor.cancellation_notice_hours)
 
 
 def _to_refund(payment: Payment, now: datetime) -> Payment:

@@ -44,6 +44,11 @@ async def _notify(
     return await uow.outbox.add(Notification(recipient_id=recipient, kind=kind, payload=payload, dedupe_key=key), now)
 
 
+def start_opens(slot: Slot, rules: BusinessRules) -> datetime:
+    """The tutor may start a session from `start_window_minutes` before its start until its end."""
+    return slot.starts_at - timedelta(minutes=rules.start_window_minutes)
+
+
 def join_deadline(slot: Slot, rules: BusinessRules) -> datetime:
     return slot.ends_at + timedelta(minutes=rules.session_grace_minutes)
 
@@ -81,7 +86,7 @@ async def start_session(
             raise ValidationError("live.already_started")
         if session.status is not SessionStatus.SCHEDULED:
             raise ValidationError("live.not_startable", status=session.status.value)
-        opens = slot.starts_at - timedelta(minutes=rules.start_window_minutes)
+        opens = start_opens(slot, rules)
         if now < opens:
             raise ValidationError("live.too_early", opens=opens, zone=slot.timezone)
         if now >= slot.ends_at:

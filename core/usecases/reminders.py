@@ -5,6 +5,7 @@ session that no longer stands, and an offset already past at booking time is nev
 
 from datetime import datetime, timedelta
 
+from core.bookings import cancellation_deadline
 from core.clock import Clock
 from core.entities import Notification, Participant, Reminder, Slot, TeachingSession, TutorProfile
 from core.enums import ParticipantStatus, ReminderKind, ReminderStatus, SessionStatus
@@ -102,7 +103,7 @@ def _message(
     if reminder.kind is ReminderKind.REMINDER:
         kind = NotificationKind.REMINDER
         payload["participant_id"] = reminder.participant_id
-        payload["cancellable"] = now <= slot.starts_at - timedelta(hours=tutor.cancellation_notice_hours)
+        payload["cancellable"] = now <= cancellation_deadline(slot, tutor)
     elif reminder.participant_id is None:
         kind = NotificationKind.START_ALERT
     else:

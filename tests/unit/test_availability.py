@@ -926,3 +926,19 @@ def test_parse_seats_accepts(text: str, expected: int) -> None:
 )
 def test_parse_seats_rejects(text: str, stripped: str) -> None:
     assert error_of(lambda: parse_seats(text)) == ("slot.seats_invalid", {"text": stripped})
+
+
+@pytest.mark.parametrize(("start", "end", "minutes"), [(time(16), time(19), 180), (time(9, 30), time(10, 15), 45)])
+def test_minutes_between_times_of_day(start: time, end: time, minutes: int) -> None:
+    from core.availability import minutes_between
+
+    assert minutes_between(start, end) == minutes
+
+
+@pytest.mark.parametrize(("start", "end"), [(time(16), time(15)), (time(16), time(16))])
+def test_an_end_not_after_the_start_is_refused(start: time, end: time) -> None:
+    from core.availability import minutes_between
+
+    with pytest.raises(ValidationError) as refused:
+        minutes_between(start, end)
+    assert refused.value.code == "slot.end_before_start"
