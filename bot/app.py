@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
@@ -35,6 +34,7 @@ from bot.handlers import admin, availability, bookings, cancellations, errors, f
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares import AppUserMiddleware, InFlightUpdates
 from bot.notifier import TelegramNotifier
+from bot.telegram_session import BotApiSession
 from bot.web import LiveWeb, PaymentWebhook, add_live_routes, build_web_app
 from core.clock import Clock
 from core.join_links import JoinLinks, JoinLinkSigner, derive_secret
@@ -48,6 +48,7 @@ from integrations.payments_off import PaymentsNotConfigured
 from integrations.stripe_gateway import StripeGateway, StripeWebhookVerifier
 from integrations.system_clock import SystemClock
 from jobs.context import JobContext
+from jobs.pacing import SendPacer
 from jobs.registry import Job, all_jobs
 from jobs.scheduler import JobScheduler
 from storage.dialog_state import SqlDialogStateStore
@@ -146,8 +147,12 @@ def build_fsm_storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStor
 
         # Dialog stacks are stored per "destiny"; aiogram-dialog needs it in the key.
         storage = RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
-        return storage, storage.create_isolation()
-    return DatabaseFsmStorage(SqlDialogStateStore(engine)), SimpleEventIsolation()
+        # A person's next update often arrives while the previous one is still saving its dialog; Redis's
+        # lock retries every 100 ms by default, which added that much to those answers (bench/dispatch.py).
+        return storage, storage.create_isolation(lock_kwargs={"timeout": 60, "sleep": 0.005})
+    # Only this process writes dialog state to an embedded database; several processes use Redis.
+    cached = engine.dialect.name == "sqlite"
+    return DatabaseFsmStorage(SqlDialogStateStore(engine, cached=cached)), SimpleEventIsolation()
 
 
 @dataclass
@@ -181,7 +186,7 @@ async def build_components(settings: Settings, *, clock: Clock | None = None) ->
     clock = clock or SystemClock()
     rules = settings.business_rules()
     i18n = build_i18n(settings.default_language)
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session = BotApiSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     bot = Bot(
         settings.bot_token.get_secret_value(),
         session=session,
@@ -189,7 +194,14 @@ async def build_components(settings: Settings, *, clock: Clock | None = None) ->
     )
     notifier = TelegramNotifier(bot, i18n, IcsCalendarFiles())
     gateway = build_gateway(settings)
-    job_context = JobContext(uow_factory=uow_factory, notifier=notifier, clock=clock, rules=rules, gateway=gateway)
+    job_context = JobContext(
+        uow_factory=uow_factory,
+        notifier=notifier,
+        clock=clock,
+        rules=rules,
+        gateway=gateway,
+        pacer=SendPacer(settings.outbox_rate),
+    )
     secret = settings.stripe_webhook_secret
     return Components(
         settings=settings,

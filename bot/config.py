@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     start_window_minutes: int = Field(10, ge=0, le=240, validation_alias="START_WINDOW_MINUTES")
     session_grace_minutes: int = Field(15, ge=0, le=240, validation_alias="SESSION_GRACE_MINUTES")
     outbox_poll_seconds: float = Field(1.0, gt=0, le=3600, validation_alias="OUTBOX_POLL_SECONDS")
+    outbox_rate: float = Field(25.0, gt=0, le=1000, validation_alias="OUTBOX_RATE")
 
     @field_validator("bot_token")
     @classmethod

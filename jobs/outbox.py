@@ -9,6 +9,7 @@ from core.clock import Clock
 from core.delivery import Notifier, RetryLater, RetryPolicy, Undeliverable
 from core.entities import OutboxMessage
 from core.ports import UnitOfWorkFactory
+from jobs.pacing import SendPacer
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +33,23 @@ async def deliver_outbox(
     clock: Clock,
     *,
     policy: RetryPolicy | None = None,
+    pacer: SendPacer | None = None,
+    stopping: asyncio.Event | None = None,
     batch_size: int = 100,
     max_rounds: int = 50,
     concurrency: int = 16,
 ) -> DeliveryReport:
     """Deliver what is due now. Each round sends the head of every chat's queue, so a chat's next
-    message only goes once the previous one is out; rounds repeat until nothing is due."""
+    message only goes once the previous one is out; rounds repeat until nothing is due. The pacer keeps
+    the sends within Telegram's flood limits; pass the same one to every run so its pace carries over.
+    Once `stopping` is set, messages not sent yet are handed back (a paced backlog can take minutes, and
+    shutting down must not wait for it)."""
     policy = policy or RetryPolicy()
+    pacer = pacer or SendPacer()
+    stopping = stopping or asyncio.Event()
     report = DeliveryReport()
     gate = asyncio.Semaphore(concurrency)
-    while report.rounds < max_rounds:
+    while report.rounds < max_rounds and not stopping.is_set():
         claimed = await _claim_batch(uow_factory, clock, batch_size)
         if not claimed:
             break
@@ -49,7 +57,7 @@ async def deliver_outbox(
 
         async def one(message: OutboxMessage) -> None:
             async with gate:
-                await _deliver_one(uow_factory, notifier, clock, policy, message, report)
+                await _deliver_one(uow_factory, notifier, clock, policy, pacer, stopping, message, report)
 
         await asyncio.gather(*(one(m) for m in claimed))
     return report
@@ -69,11 +77,20 @@ async def _deliver_one(
     notifier: Notifier,
     clock: Clock,
     policy: RetryPolicy,
+    pacer: SendPacer,
+    stopping: asyncio.Event,
     message: OutboxMessage,
     report: DeliveryReport,
 ) -> None:
     async with uow_factory() as uow:
         recipient = await uow.users.get(message.recipient_id)
+    await pacer.wait_turn(message.recipient_id)
+    if stopping.is_set():
+        # Hand the message back at once rather than leave it leased for CLAIM_LEASE after a restart.
+        async with uow_factory() as uow:
+            await uow.outbox.reschedule(message.id, message.next_attempt_at, "not sent: stopping", count_attempt=False)
+            await uow.commit()
+        return
     try:
         try:
             await notifier.deliver(message, recipient)
@@ -89,6 +106,7 @@ async def _deliver_one(
         async with uow_factory() as uow:
             if exc.retry_after is not None:
                 # Flood control is Telegram pacing us, not a failure of the message.
+                pacer.back_off(exc.retry_after)
                 await uow.outbox.reschedule(
                     message.id, now + timedelta(seconds=exc.retry_after), exc.reason, count_attempt=False
                 )

@@ -26,7 +26,7 @@ class Job:
 
 
 async def _outbox(ctx: JobContext) -> Any:
-    return await deliver_outbox(ctx.uow_factory, ctx.notifier, ctx.clock)
+    return await deliver_outbox(ctx.uow_factory, ctx.notifier, ctx.clock, pacer=ctx.pacer, stopping=ctx.stopping)
 
 
 async def _cleanup(ctx: JobContext) -> Any:
@@ -65,7 +65,14 @@ def all_jobs(*, outbox_interval: float, daily_at: time) -> dict[str, Job]:
             interval_seconds=30,
         ),
         Job("outbox", "send queued notifications through Telegram", _outbox, interval_seconds=outbox_interval),
-        Job("reminders", "send reminders and start alerts that are due", _reminders, interval_seconds=30),
+        # At start too: reminders that fell due while the bot was down are already late.
+        Job(
+            "reminders",
+            "send reminders and start alerts that are due",
+            _reminders,
+            interval_seconds=30,
+            at_start=True,
+        ),
         Job(
             "cleanup",
             "delete past slots nobody booked; weekly patterns fill the days that entered the window",

@@ -62,6 +62,7 @@ class JobScheduler:
 
     async def stop(self, grace: float = 30.0) -> None:
         self._scheduler.pause()
+        self._ctx.stopping.set()
         if self._running:
             await asyncio.wait(set(self._running), timeout=grace)
         self._scheduler.shutdown(wait=False)

@@ -6,11 +6,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.engine import create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Any fixed number: the PostgreSQL advisory lock every migrating process takes ("tutor" in ASCII).
+MIGRATION_LOCK_KEY = 0x7475746F72
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -23,11 +26,17 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 async def upgrade_to_head(url: str) -> None:
-    """Bring the database at `url` to the latest revision, in one transaction."""
+    """Bring the database at `url` to the latest revision, in one transaction.
+
+    Several bot processes starting together on one PostgreSQL database each migrate at start-up: the
+    first takes a transaction-scoped advisory lock and migrates, the others wait for it and find nothing
+    left to do. (On SQLite, `BEGIN IMMEDIATE` already serializes them.)"""
     config = alembic_config(url)
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             await connection.run_sync(_upgrade, config)
     finally:
         await engine.dispose()

@@ -1,5 +1,6 @@
 """The unit of work: one connection, one transaction, all repositories on it."""
 
+from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Self
 
@@ -24,6 +25,7 @@ from core.ports import (
     UserRepository,
     WebhookEventRepository,
 )
+from storage.engine import transaction_turn
 from storage.repositories import (
     SqlAttendanceRepository,
     SqlChatMessageRepository,
@@ -71,6 +73,7 @@ class SqlUnitOfWork:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._connection: AsyncConnection | None = None
+        self._resources = AsyncExitStack()
         self._used = False
 
     @property
@@ -84,11 +87,12 @@ class SqlUnitOfWork:
         if self._used:
             raise RuntimeError("a unit of work can be used for one `async with` block only")
         self._used = True
-        connection = await self._engine.connect()
         try:
+            await self._resources.enter_async_context(transaction_turn(self._engine))
+            connection = await self._resources.enter_async_context(self._engine.connect())
             await connection.begin()
         except BaseException:
-            await connection.close()
+            await self._resources.aclose()
             raise
         self._connection = connection
         self.users = SqlUserRepository(connection)
@@ -123,7 +127,8 @@ class SqlUnitOfWork:
             if connection.in_transaction():
                 await connection.rollback()
         finally:
-            await connection.close()
+            # Closes the connection, then lets the next transaction of this SQLite database start.
+            await self._resources.aclose()
 
     async def commit(self) -> None:
         await self.connection.commit()

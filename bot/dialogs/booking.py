@@ -21,7 +21,7 @@ from bot.texts.bookings import hourly_rate, summary
 from bot.texts.errors import error_text
 from bot.texts.slots import type_label
 from core.bookings import booking_price
-from core.entities import Slot, TutorProfile
+from core.entities import Slot, TutorProfile, User
 from core.enums import ParticipantStatus, SessionType
 from core.errors import DomainError
 from core.payments import PaymentGateway
@@ -33,6 +33,10 @@ from core.usecases.browsing import bookable_tutor, list_subjects, list_tutors, o
 TYPE_FILTERS = ("all", SessionType.ONE_TO_ONE.value, SessionType.GROUP.value)
 RANGES = (28, 7, 14)
 CALENDAR_DAYS = 28
+# Tutors and subjects per screen: a message holds 4,096 characters and a keyboard 100 buttons, and a
+# school may have hundreds of either.
+TUTORS_PER_PAGE = 8
+SUBJECTS_PER_PAGE = 10
 
 
 def _locale() -> str:
@@ -49,8 +53,11 @@ def _payments(manager: DialogManager) -> tuple[PaymentGateway, ReturnLink]:
 
 
 async def _zone(manager: DialogManager) -> str:
-    uow_factory, _clock = deps(manager)
-    user = await get_user(uow_factory(), user_id_of(manager))
+    # The person was loaded for this update already (AppUserMiddleware); several getters need the zone.
+    user = manager.middleware_data.get("app_user")
+    if not isinstance(user, User) or user.id != user_id_of(manager):
+        uow_factory, _clock = deps(manager)
+        user = await get_user(uow_factory(), user_id_of(manager))
     return (user.timezone if user else None) or "UTC"
 
 
@@ -74,12 +81,43 @@ async def _slots(manager: DialogManager) -> list[Slot]:
 async def _subjects_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     uow_factory, _clock = deps(dialog_manager)
     subjects = await list_subjects(uow_factory())
+    numbered = [(str(i), f"{name} ({count})") for i, (name, count) in enumerate(subjects)]
+    shown, paging = _page(dialog_manager, "subject_page", numbered, SUBJECTS_PER_PAGE)
     return {
-        "subjects": [(str(i), f"{name} ({count})") for i, (name, count) in enumerate(subjects)],
+        "subjects": shown,
         "subject_names": [name for name, _count in subjects],
         "none": not subjects,
         "some": bool(subjects),
+        **paging,
     }
+
+
+def _page(manager: DialogManager, key: str, items: list[Any], size: int) -> tuple[list[Any], dict[str, Any]]:
+    """The slice of `items` on the page remembered under `key` (kept in range as the list changes), and
+    what the pager buttons need."""
+    pages = max(1, -(-len(items) // size))
+    page = min(max(int(manager.dialog_data.get(key, 0)), 0), pages - 1)
+    manager.dialog_data[key] = page
+    return items[page * size : (page + 1) * size], {
+        "has_prev": page > 0,
+        "has_next": page < pages - 1,
+        "paged": pages > 1,
+        "page_label": _("Page {page} of {pages}").format(page=page + 1, pages=pages),
+    }
+
+
+def _turn_page(key: str, step: int) -> Any:
+    async def turn(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+        manager.dialog_data[key] = int(manager.dialog_data.get(key, 0)) + step
+
+    return turn
+
+
+def _pager(prefix: str, key: str) -> Row:
+    return Row(
+        Button(Tr("◀️ Previous"), id=f"{prefix}_prev", on_click=_turn_page(key, -1), when="has_prev"),
+        Button(Tr("Next ▶️"), id=f"{prefix}_next", on_click=_turn_page(key, 1), when="has_next"),
+    )
 
 
 async def _subject_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, index: str) -> None:
@@ -87,11 +125,13 @@ async def _subject_chosen(event: CallbackQuery, widget: Any, manager: DialogMana
     if not index.isdigit() or int(index) >= len(names):
         return
     manager.dialog_data["subject"] = names[int(index)]
+    manager.dialog_data["tutor_page"] = 0
     await manager.switch_to(Booking.tutors)
 
 
 async def _all_tutors(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
     manager.dialog_data["subject"] = None
+    manager.dialog_data["tutor_page"] = 0
     await manager.switch_to(Booking.tutors)
 
 
@@ -100,8 +140,9 @@ async def _tutors_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     subject = dialog_manager.dialog_data.get("subject")
     zone = await _zone(dialog_manager)
     cards = await list_tutors(uow_factory(), clock, rules_of(dialog_manager), subject=subject)
+    shown, paging = _page(dialog_manager, "tutor_page", cards, TUTORS_PER_PAGE)
     lines = []
-    for card in cards:
+    for card in shown:
         tutor = card.tutor
         rate = _rate(tutor)
         nxt = (
@@ -113,7 +154,8 @@ async def _tutors_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     return {
         "title": subject or _("All subjects"),
         "lines": "\n\n".join(lines) or _("No tutors available yet. Please try again later."),
-        "tutors": [(str(c.tutor.id), c.tutor.display_name) for c in cards],
+        "tutors": [(str(c.tutor.id), c.tutor.display_name) for c in shown],
+        **paging,
     }
 
 
@@ -355,14 +397,17 @@ def build_booking_dialog() -> Dialog:
         Window(
             Tr("🔎 Which subject?", when="some"),
             Tr("No tutors available yet. Please try again later.", when="none"),
+            Format("{page_label}", when="paged"),
             Column(pick("subject", "subjects", _subject_chosen)),
+            _pager("subjects", "subject_page"),
             Button(Tr("🧑‍🏫 All tutors"), id="all_tutors", on_click=_all_tutors, when="some"),
             state=Booking.subjects,
             getter=_subjects_getter,
         ),
         Window(
-            Multi(Format("📚 {title}"), Format("{lines}"), sep="\n\n"),
+            Multi(Format("📚 {title}"), Format("{lines}"), Format("{page_label}", when="paged"), sep="\n\n"),
             Column(pick("tutor", "tutors", _tutor_chosen, label="🧑‍🏫 {item[1]}")),
+            _pager("tutors", "tutor_page"),
             SwitchTo(Tr("◀️ Subjects"), id="tutors_back", state=Booking.subjects),
             state=Booking.tutors,
             getter=_tutors_getter,

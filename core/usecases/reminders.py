@@ -55,16 +55,26 @@ async def schedule_reminders(
 async def send_due_reminders(
     uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules, limit: int = 200
 ) -> int:
+    """Everything due, in batches of `limit`: a backlog (thousands due at the same hour, or after a
+    restart) goes to the outbox in one run instead of `limit` per run."""
     now = clock.now()
-    async with uow_factory() as uow:
-        due = await uow.reminders.list_due(now, limit)
     sent = 0
-    for reminder in due:
-        sent += await _send_one(uow_factory, reminder, now)
-    return sent
+    while True:
+        async with uow_factory() as uow:
+            due = await uow.reminders.list_due(now, limit)
+        settled = 0
+        for reminder in due:
+            outcome = await _send_one(uow_factory, reminder, now)
+            if outcome is not None:
+                settled += 1
+                sent += outcome
+        # A batch another worker settled first is not progress of ours; stop rather than spin.
+        if len(due) < limit or settled == 0:
+            return sent
 
 
-async def _send_one(uow_factory: UnitOfWorkFactory, reminder: Reminder, now: datetime) -> int:
+async def _send_one(uow_factory: UnitOfWorkFactory, reminder: Reminder, now: datetime) -> int | None:
+    """1 if sent, 0 if dropped (the booking no longer stands), None if another worker had settled it."""
     async with uow_factory() as uow:
         session = await uow.sessions.get(reminder.session_id)
         slot = await uow.slots.get(session.slot_id) if session else None
@@ -87,7 +97,7 @@ async def _send_one(uow_factory: UnitOfWorkFactory, reminder: Reminder, now: dat
         status = ReminderStatus.SENT if stands else ReminderStatus.DROPPED
         # The claim and the message commit together: a second worker's claim fails and sends nothing.
         if not await uow.reminders.settle(reminder.id, status, now):
-            return 0
+            return None
         if stands:
             assert session is not None and slot is not None and tutor is not None
             await uow.outbox.add(_message(reminder, session, slot, tutor, now), now)

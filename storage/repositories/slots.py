@@ -2,14 +2,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import Slot
 from core.enums import SessionStatus
 from storage.repositories._common import require_new
 from storage.repositories._rows import slot_from_row
-from storage.tables import sessions, slots
+from storage.tables import sessions, slots, tutor_profiles
 
 
 def _values(slot: Slot) -> dict[str, Any]:
@@ -155,18 +155,30 @@ class SqlSlotRepository:
 
     async def next_open(self, tutor_ids: Sequence[int], after: datetime, before: datetime) -> dict[int, datetime]:
         """For each tutor, the start of their first slot in (after, before) with a seat left; tutors without
-        one are missing. One grouped query."""
+        one are missing. One query.
+
+        Driven by the tutors: each one's first open slot is looked up in the (tutor_id, starts_at) index,
+        which stops at the first match, so the cost follows the number of tutors, not of their slots. A
+        grouped min() over the tutors' slots reads every slot of the window instead, and on PostgreSQL its
+        generic plan (which a prepared statement switches to after five runs) also compared each of those
+        rows with every id of the list: over a second for 1,000 tutors.
+        """
         if not tutor_ids:
             return {}
-        result = await self._conn.execute(
-            select(slots.c.tutor_id, func.min(slots.c.starts_at))
+        first_open = (
+            select(slots.c.starts_at)
             .where(
-                slots.c.tutor_id.in_(set(tutor_ids)),
+                slots.c.tutor_id == tutor_profiles.c.id,
                 slots.c.starts_at > after,
                 slots.c.starts_at < before,
                 slots.c.seats_taken < slots.c.capacity,
                 ~_cancelled_session(),
             )
-            .group_by(slots.c.tutor_id)
+            .order_by(slots.c.starts_at)
+            .limit(1)
+            .scalar_subquery()
         )
-        return {tutor_id: starts_at for tutor_id, starts_at in result}
+        result = await self._conn.execute(
+            select(tutor_profiles.c.id, first_open).where(tutor_profiles.c.id.in_(set(tutor_ids)))
+        )
+        return {tutor_id: starts_at for tutor_id, starts_at in result if starts_at is not None}

@@ -1,11 +1,17 @@
 """End-to-end: the real tutorbot application, polling a fake Telegram Bot API over HTTP."""
 
 import contextlib
+import os
+import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from bot.app import TutorBot
 from bot.config import Settings
@@ -83,3 +89,29 @@ async def shop(app_factory: AppFactory) -> AsyncIterator[Shop]:
 async def app(app_factory: AppFactory) -> AsyncIterator[TutorBot]:
     async with app_factory() as running:
         yield running
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """An empty PostgreSQL database of its own, dropped afterwards (skipped without a server)."""
+    server = os.environ.get("TUTORBOT_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("set TUTORBOT_TEST_POSTGRES_URL to run the PostgreSQL tests")
+    name = f"tutorbot_e2e_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("TUTORBOT_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("set TUTORBOT_TEST_REDIS_URL to run the Redis tests")
+    return url

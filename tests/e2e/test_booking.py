@@ -209,3 +209,36 @@ async def test_booking_speaks_french(shop: Shop, telegram: FakeTelegram) -> None
     confirmation = await zoe.wait_for(lambda m: m.document is not None)
     assert confirmation.text.startswith("✅ Séance réservée !")
     assert "Ajouter à Google Agenda" in confirmation.button_labels[0]
+
+
+async def test_many_tutors_and_subjects_are_shown_a_page_at_a_time(shop: Shop, telegram: FakeTelegram) -> None:
+    app = shop.app
+    # Ten tutors of one subject, soonest first (each starts an hour later), and eleven subjects in all.
+    for n in range(10):
+        await tutor_with_slot(app, 7600 + n, f"Tutor {n:02d}", subject="Chess", start=time(8 + n))
+    await tutor_with_slot(app, 7650, "Solo Teacher", subject="Zoology")
+    for n in range(9):
+        await tutor_with_slot(app, 7660 + n, f"Other {n}", subject=f"Art {n}")
+    await person(app, 7690, "Ann", "Europe/Paris", Role.STUDENT)
+    ann = telegram.user(7690, "Ann")
+    await ann.send("/book")
+    subjects = await ann.wait_for("Which subject?")
+    assert "Page 1 of 2" in subjects.text
+    assert subjects.button_labels[:2] == ["Art 0 (1)", "Art 1 (1)"] and "Next ▶️" in subjects.button_labels
+    assert "Zoology (1)" not in subjects.button_labels
+    await ann.press("Next ▶️")
+    second = await ann.wait_for("Page 2 of 2")
+    assert "Zoology (1)" in second.button_labels and "◀️ Previous" in second.button_labels
+    await ann.press("◀️ Previous")
+    await ann.wait_for("Page 1 of 2")
+    await ann.press("Chess (10)")
+    tutors = await ann.wait_for("Page 1 of 2")
+    assert [b for b in tutors.button_labels if b.startswith("🧑‍🏫")] == [f"🧑‍🏫 Tutor {n:02d}" for n in range(8)]
+    assert "Tutor 09" not in tutors.text and len(tutors.text) < 4096
+    await ann.press("Next ▶️")
+    rest = await ann.wait_for("Page 2 of 2")
+    assert [b for b in rest.button_labels if b.startswith("🧑‍🏫")] == ["🧑‍🏫 Tutor 08", "🧑‍🏫 Tutor 09"]
+    assert "Next ▶️" not in rest.button_labels
+    await ann.press("🧑‍🏫 Tutor 09")
+    calendar = await ann.wait_for("Pick a day")
+    assert "Tutor 09" in calendar.text

@@ -1,23 +1,16 @@
 """With REDIS_URL, dialog state lives in Redis: a dialog continues in another app instance."""
 
-import os
 import uuid
 from pathlib import Path
 
-import pytest
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.redis import RedisEventIsolation
 
-from tests.e2e.conftest import AppFactory
+from bot.app import build_fsm_storage
+from bot.config import Settings
+from storage.engine import create_engine
+from tests.e2e.conftest import TOKEN, AppFactory
 from tests.fakes import FakeTelegram
-
-REDIS_URL_ENV = "TUTORBOT_TEST_REDIS_URL"
-
-
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get(REDIS_URL_ENV)
-    if not url:
-        pytest.skip(f"set {REDIS_URL_ENV} to run the Redis tests")
-    return url
 
 
 async def test_a_dialog_hops_between_two_instances_through_redis(
@@ -39,3 +32,19 @@ async def test_a_dialog_hops_between_two_instances_through_redis(
     async with app_factory(database=database, REDIS_URL=redis_url):
         await ann.send("Spanish")
         await ann.wait_for("in which currency")
+
+
+async def test_the_per_chat_lock_in_redis_is_retried_without_a_long_sleep(redis_url: str, tmp_path: Path) -> None:
+    # redis-py retries a held lock every 100 ms by default: a person's next update, arriving while the
+    # previous one still saves its dialog, waited that long for its answer.
+    settings = Settings(_env_file=None, BOT_TOKEN=TOKEN, REDIS_URL=redis_url)  # type: ignore[call-arg]
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}")
+    storage, isolation = build_fsm_storage(settings, engine)
+    try:
+        assert isinstance(isolation, RedisEventIsolation)
+        assert isolation.lock_kwargs["sleep"] <= 0.01
+        async with isolation.lock(StorageKey(bot_id=1, chat_id=2, user_id=uuid.uuid4().int % 10**9)):
+            pass
+    finally:
+        await storage.close()
+        await engine.dispose()

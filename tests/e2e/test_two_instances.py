@@ -2,17 +2,8 @@
 reaches its person exactly once through the (fake) Bot API."""
 
 import asyncio
-import os
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from bot.app import build_components
 from core.rules import BusinessRules
@@ -26,23 +17,6 @@ from tests.support.people import tutor_and_students
 
 START = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)
 STUDENTS = 12
-
-
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    server = os.environ.get("TUTORBOT_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("set TUTORBOT_TEST_POSTGRES_URL to run the PostgreSQL tests")
-    name = f"tutorbot_two_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 async def test_two_instances_send_each_due_reminder_once(

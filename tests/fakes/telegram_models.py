@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -317,3 +318,45 @@ class IdSource:
     update: _Counter = field(default_factory=lambda: _Counter(700_000_000))
     callback: _Counter = field(default_factory=lambda: _Counter(4_000_000_000_000_000))
     file: _Counter = field(default_factory=_Counter)
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    """Telegram's flood control for sending methods: at most `per_second` messages in any one-second
+    window across all chats, and `per_chat` per `chat_window` seconds in one chat; beyond, 429 with
+    `retry_after` (whole seconds, as Telegram gives it)."""
+
+    per_second: int = 30
+    per_chat: int = 1
+    chat_window: float = 1.0
+
+
+class FloodGate:
+    """Sliding-window bookkeeping of accepted sends, by time."""
+
+    def __init__(self, limits: FloodLimits) -> None:
+        self.limits = limits
+        self.refusals = 0
+        self._recent: list[float] = []
+        self._by_chat: dict[int, list[float]] = {}
+
+    def admit(self, chat_id: int | None, now: float) -> int | None:
+        """Record a send at `now` and return None, or return the retry_after of a refusal."""
+        self._recent = [t for t in self._recent if t > now - 1.0]
+        waits: list[float] = []
+        if len(self._recent) >= self.limits.per_second:
+            waits.append(self._recent[-self.limits.per_second] + 1.0 - now)
+        chat_sends: list[float] = []
+        if chat_id is not None:
+            window = self.limits.chat_window
+            chat_sends = [t for t in self._by_chat.get(chat_id, []) if t > now - window]
+            self._by_chat[chat_id] = chat_sends
+            if len(chat_sends) >= self.limits.per_chat:
+                waits.append(chat_sends[-self.limits.per_chat] + window - now)
+        if waits:
+            self.refusals += 1
+            return max(1, math.ceil(max(waits)))
+        self._recent.append(now)
+        if chat_id is not None:
+            chat_sends.append(now)
+        return None

@@ -28,6 +28,8 @@ from tests.fakes.telegram_models import (
     ChatActionRecord,
     ConnectionDrop,
     Fault,
+    FloodGate,
+    FloodLimits,
     IdSource,
     RequestRecord,
     StoredFile,
@@ -122,6 +124,8 @@ _SCOPE_TYPES = frozenset(
 )
 # Update types Telegram leaves out unless listed explicitly in allowed_updates.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+# Methods that put a new message in a chat, which is what Telegram's flood limits count.
+_SENDING_METHODS = frozenset({"sendmessage", "senddocument"})
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _COMMAND_NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
@@ -232,6 +236,7 @@ class FakeTelegram:
         port: int = 0,
         webhook_retry_delays: Sequence[float] = (0.05, 0.1, 0.2, 0.4, 0.8),
         webhook_timeout: float = 10.0,
+        flood_limits: FloodLimits | None = None,
     ) -> None:
         self.token = token
         self.bot_username = bot_username
@@ -241,6 +246,8 @@ class FakeTelegram:
         self.port = port
         self.webhook_retry_delays = tuple(webhook_retry_delays)
         self.webhook_timeout = webhook_timeout
+        self.flood = FloodGate(flood_limits) if flood_limits is not None else None
+        """With flood_limits, sends beyond them get 429 (self.flood.refusals counts them)."""
 
         self.requests: list[RequestRecord] = []
         self.unknown_methods: list[str] = []
@@ -685,6 +692,10 @@ class FakeTelegram:
                 abort()
                 raise _DroppedConnection
             self._take_fault(key, params)
+            if self.flood is not None and key in _SENDING_METHODS:
+                retry_after = self.flood.admit(_to_int(params.get("chat_id")), time.monotonic())
+                if retry_after is not None:
+                    raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
             result = await impl(Params(params, uploads))
             record.status, record.result = 200, result
             drop = self._take_drop(key, after_processing=True)

@@ -38,7 +38,7 @@ from aiogram.types import (
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from tests.fakes import FakeTelegram, make_bot, run_polling
+from tests.fakes import FakeTelegram, FloodLimits, make_bot, run_polling
 
 REGIONS = ("Europe", "Asia")
 
@@ -365,6 +365,26 @@ async def test_injected_429_then_success(fake: FakeTelegram, bot: Bot) -> None:
     assert sent.text == "hi" and sent.chat.id == 1001
     assert [r.status for r in fake.calls("sendMessage")] == [429, 200]
     assert [m.text for m in fake.user(1001).messages] == ["hi"]
+
+
+async def test_flood_limits_refuse_sends_beyond_the_global_and_the_per_chat_rate() -> None:
+    async with FakeTelegram(flood_limits=FloodLimits(per_second=3, per_chat=1)) as limited:
+        bot = make_bot(limited)
+        await bot.send_message(1, "first")
+        with pytest.raises(TelegramRetryAfter) as same_chat:
+            await bot.send_message(1, "too soon in this chat")
+        assert same_chat.value.retry_after == 1
+        await bot.send_message(2, "other chat")
+        await bot.send_message(3, "third chat")
+        with pytest.raises(TelegramRetryAfter):
+            await bot.send_message(4, "fourth within the second")
+        assert limited.flood is not None and limited.flood.refusals == 2
+        await asyncio.sleep(1.05)
+        await bot.send_message(1, "a second later")
+        await bot.send_message(4, "a second later too")
+        assert [m.text for m in limited.user(1).messages] == ["first", "a second later"]
+        assert [r.status for r in limited.calls("sendMessage")] == [200, 429, 200, 200, 429, 200, 200]
+        await bot.session.close()
 
 
 async def test_injected_server_errors_forbidden_and_per_chat_faults(fake: FakeTelegram, bot: Bot) -> None:

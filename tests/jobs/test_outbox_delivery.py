@@ -10,8 +10,29 @@ from core.delivery import RetryLater, RetryPolicy, Undeliverable
 from core.entities import Notification, OutboxMessage, User
 from core.enums import OutboxStatus
 from jobs.outbox import deliver_outbox
+from jobs.pacing import SendPacer
 from storage.uow import SqlUnitOfWorkFactory
 from tests.support.clock import FixedClock
+
+
+def unpaced() -> SendPacer:
+    """These tests are about order and retries, not pacing (tests/jobs/test_pacing.py)."""
+    return SendPacer(rate=1_000_000, chat_interval=0)
+
+
+class SpyPacer(SendPacer):
+    def __init__(self) -> None:
+        super().__init__(rate=1_000_000, chat_interval=0)
+        self.turns: list[int] = []
+        self.back_offs: list[float] = []
+
+    async def wait_turn(self, chat_id: int) -> None:
+        self.turns.append(chat_id)
+        await super().wait_turn(chat_id)
+
+    def back_off(self, seconds: float) -> None:
+        self.back_offs.append(seconds)
+        super().back_off(seconds)
 
 
 class ScriptedNotifier:
@@ -50,12 +71,12 @@ async def test_each_chat_gets_its_messages_in_order(uow_factory: SqlUnitOfWorkFa
     clock = FixedClock()
     await queue(uow_factory, clock, (1, "a1"), (2, "b1"), (1, "a2"), (1, "a3"), (2, "b2"))
     notifier = ScriptedNotifier()
-    report = await deliver_outbox(uow_factory, notifier, clock)
+    report = await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced())
     assert report.sent == 5
     assert [t for r, t in notifier.delivered if r == 1] == ["a1", "a2", "a3"]
     assert [t for r, t in notifier.delivered if r == 2] == ["b1", "b2"]
     # Nothing left: a second run sends nothing again.
-    again = await deliver_outbox(uow_factory, notifier, clock)
+    again = await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced())
     assert again.sent == 0
     assert len(notifier.delivered) == 5
 
@@ -68,23 +89,23 @@ async def test_a_failing_message_holds_back_its_chat_only_and_is_retried_with_ba
     notifier = ScriptedNotifier({"a1": [RetryLater("HTTP 502"), RetryLater("network down")]})
     policy = RetryPolicy(first_delay=timedelta(seconds=2))
 
-    await deliver_outbox(uow_factory, notifier, clock, policy=policy)
+    await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced(), policy=policy)
     assert notifier.delivered == [(2, "b1")]  # a2 waits behind a1
 
     clock.advance(seconds=1)
-    await deliver_outbox(uow_factory, notifier, clock, policy=policy)
+    await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced(), policy=policy)
     assert notifier.attempts.count("a1") == 1  # not due yet: 2 s backoff
 
     clock.advance(seconds=1)
-    await deliver_outbox(uow_factory, notifier, clock, policy=policy)
+    await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced(), policy=policy)
     assert notifier.attempts.count("a1") == 2  # second failure: now 4 s
 
     clock.advance(seconds=3)
-    await deliver_outbox(uow_factory, notifier, clock, policy=policy)
+    await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced(), policy=policy)
     assert notifier.attempts.count("a1") == 2
 
     clock.advance(seconds=1)
-    await deliver_outbox(uow_factory, notifier, clock, policy=policy)
+    await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced(), policy=policy)
     assert notifier.delivered == [(2, "b1"), (1, "a1"), (1, "a2")]
     async with uow_factory() as uow:
         first = await uow.outbox.get(1)
@@ -97,12 +118,12 @@ async def test_flood_control_waits_retry_after_without_counting_a_failure(uow_fa
     clock = FixedClock()
     await queue(uow_factory, clock, (1, "a1"))
     notifier = ScriptedNotifier({"a1": [RetryLater("flood control", retry_after=7)]})
-    await deliver_outbox(uow_factory, notifier, clock)
+    await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced())
     clock.advance(seconds=6)
-    await deliver_outbox(uow_factory, notifier, clock)
+    await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced())
     assert notifier.delivered == []
     clock.advance(seconds=1)
-    await deliver_outbox(uow_factory, notifier, clock)
+    await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced())
     assert notifier.delivered == [(1, "a1")]
     async with uow_factory() as uow:
         message = await uow.outbox.get(1)
@@ -114,7 +135,7 @@ async def test_a_permanent_refusal_is_given_up_and_the_chat_moves_on(uow_factory
     clock = FixedClock()
     await queue(uow_factory, clock, (1, "a1"), (1, "a2"))
     notifier = ScriptedNotifier({"a1": [Undeliverable("Forbidden: bot was blocked by the user")]})
-    report = await deliver_outbox(uow_factory, notifier, clock)
+    report = await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced())
     assert report.failed == 1
     assert notifier.delivered == [(1, "a2")]
     assert await statuses(uow_factory, range(1, 3)) == [OutboxStatus.FAILED, OutboxStatus.SENT]
@@ -126,7 +147,7 @@ async def test_too_many_failures_give_up(uow_factory: SqlUnitOfWorkFactory) -> N
     notifier = ScriptedNotifier({"a1": [RetryLater("502")] * 3})
     policy = RetryPolicy(first_delay=timedelta(seconds=1), max_attempts=3)
     for _ in range(3):
-        await deliver_outbox(uow_factory, notifier, clock, policy=policy)
+        await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced(), policy=policy)
         clock.advance(minutes=1)
     assert await statuses(uow_factory, range(1, 2)) == [OutboxStatus.FAILED]
     assert notifier.attempts == ["a1"] * 3
@@ -136,10 +157,10 @@ async def test_a_bug_in_rendering_counts_as_a_failed_try_instead_of_stalling(uow
     clock = FixedClock()
     await queue(uow_factory, clock, (1, "a1"))
     notifier = ScriptedNotifier({"a1": [KeyError("missing")]})
-    report = await deliver_outbox(uow_factory, notifier, clock)
+    report = await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced())
     assert report.retried == 1
     clock.advance(minutes=1)
-    await deliver_outbox(uow_factory, notifier, clock)
+    await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced())
     assert notifier.delivered == [(1, "a1")]
 
 
@@ -150,10 +171,10 @@ async def test_a_crashed_worker_releases_its_claim_when_the_lease_ends(uow_facto
         assert await uow.outbox.claim(1, clock.now(), clock.now() + timedelta(seconds=60))
         await uow.commit()
     notifier = ScriptedNotifier()
-    await deliver_outbox(uow_factory, notifier, clock)
+    await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced())
     assert notifier.delivered == []  # another worker holds it
     clock.advance(seconds=61)
-    await deliver_outbox(uow_factory, notifier, clock)
+    await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced())
     assert notifier.delivered == [(1, "a1")]
 
 
@@ -164,9 +185,43 @@ async def test_concurrent_workers_send_every_message_exactly_once(
     clock = FixedClock()
     await queue(uow_factory, clock, *[(chat, f"m{chat}-{n}") for chat in range(1, 11) for n in range(5)])
     notifier = ScriptedNotifier(delay=0.001)
-    await asyncio.gather(*(deliver_outbox(uow_factory, notifier, clock) for _ in range(workers)))
+    await asyncio.gather(*(deliver_outbox(uow_factory, notifier, clock, pacer=unpaced()) for _ in range(workers)))
     texts = [t for _, t in notifier.delivered]
     assert sorted(texts) == sorted(f"m{chat}-{n}" for chat in range(1, 11) for n in range(5))
     assert len(texts) == len(set(texts))
     for chat in range(1, 11):
         assert [t for r, t in notifier.delivered if r == chat] == [f"m{chat}-{n}" for n in range(5)]
+
+
+async def test_every_send_waits_for_its_turn_and_flood_control_pauses_the_pacer(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    clock = FixedClock()
+    await queue(uow_factory, clock, (1, "a1"), (2, "b1"), (1, "a2"))
+    notifier = ScriptedNotifier({"b1": [RetryLater("flood control", retry_after=0.2)]})
+    pacer = SpyPacer()
+    report = await deliver_outbox(uow_factory, notifier, clock, pacer=pacer)
+    assert sorted(pacer.turns) == [1, 1, 2]
+    assert pacer.back_offs == [0.2]
+    assert report.sent == 2 and report.retried == 1
+
+
+async def test_shutting_down_hands_unsent_messages_back_for_the_next_run(uow_factory: SqlUnitOfWorkFactory) -> None:
+    clock = FixedClock()
+    await queue(uow_factory, clock, (1, "a1"), (2, "b1"), (3, "c1"))
+    stopping = asyncio.Event()
+
+    class StopsAfterOne(ScriptedNotifier):
+        async def deliver(self, message: OutboxMessage, recipient: User | None) -> None:
+            await super().deliver(message, recipient)
+            stopping.set()
+
+    notifier = StopsAfterOne()
+    report = await deliver_outbox(
+        uow_factory, notifier, clock, pacer=SendPacer(rate=1_000_000, chat_interval=0), stopping=stopping, concurrency=1
+    )
+    assert report.sent == 1 and len(notifier.delivered) == 1
+    # Nothing stays leased: the next run (a restart) sends the rest at once.
+    rest = await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced())
+    assert rest.sent == 2
+    assert sorted(t for _, t in notifier.delivered) == ["a1", "b1", "c1"]

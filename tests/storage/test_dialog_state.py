@@ -1,6 +1,7 @@
 """Dialog state records: what a restart must find again."""
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.dialog_state import SqlDialogStateStore
@@ -12,8 +13,9 @@ async def rows(engine: AsyncEngine) -> int:
         return int((await connection.execute(select(func.count()).select_from(dialog_state))).scalar_one())
 
 
-async def test_state_and_data_are_kept_apart_and_survive_a_new_store(engine: AsyncEngine) -> None:
-    store = SqlDialogStateStore(engine)
+@pytest.mark.parametrize("cached", [False, True])
+async def test_state_and_data_are_kept_apart_and_survive_a_new_store(engine: AsyncEngine, cached: bool) -> None:
+    store = SqlDialogStateStore(engine, cached=cached)
     assert await store.get("k") == (None, {})
     await store.set_state("k", "Onboarding:role")
     await store.set_data("k", {"stack": ["a", "b"], "n": 3, "nested": {"x": None}})
@@ -23,8 +25,9 @@ async def test_state_and_data_are_kept_apart_and_survive_a_new_store(engine: Asy
     assert await again.get("other") == (None, {})
 
 
-async def test_an_emptied_record_is_removed(engine: AsyncEngine) -> None:
-    store = SqlDialogStateStore(engine)
+@pytest.mark.parametrize("cached", [False, True])
+async def test_an_emptied_record_is_removed(engine: AsyncEngine, cached: bool) -> None:
+    store = SqlDialogStateStore(engine, cached=cached)
     await store.set_data("k", {"a": 1})
     await store.set_state("k", "S:x")
     assert await rows(engine) == 1
@@ -34,3 +37,30 @@ async def test_an_emptied_record_is_removed(engine: AsyncEngine) -> None:
     assert await rows(engine) == 0
     await store.set_data("never", {})
     assert await rows(engine) == 0
+
+
+async def test_the_cache_answers_reads_without_a_query_and_like_the_table_would(engine: AsyncEngine) -> None:
+    store = SqlDialogStateStore(engine, cached=True)
+    statements: list[str] = []
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    await store.set_data("k", {"1": [1, 2], "nested": {"a": None}})
+    await store.set_state("k", "S:x")
+    statements.clear()
+    first = await store.get("k")
+    assert first == ("S:x", {"1": [1, 2], "nested": {"a": None}})
+    assert statements == []
+    # Each read is a fresh copy: changing what was returned changes nothing stored.
+    first[1]["nested"]["a"] = "changed"
+    assert (await store.get("k"))[1]["nested"] == {"a": None}
+    # Writing what is already stored costs nothing either.
+    await store.set_data("k", {"1": [1, 2], "nested": {"a": None}})
+    await store.set_state("k", "S:x")
+    assert statements == []
+    # Values come back as the table returns them: JSON (integer keys become strings).
+    await store.set_data("n", {5: "five"})  # type: ignore[dict-item]
+    assert await store.get("n") == (None, {"5": "five"})
+    assert await SqlDialogStateStore(engine).get("n") == (None, {"5": "five"})

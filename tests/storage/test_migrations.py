@@ -1,3 +1,4 @@
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,12 @@ async def test_upgrade_from_empty_does_not_depend_on_the_current_directory(
     monkeypatch.chdir(tmp_path)
     assert await current_revision(unmigrated_database_url) is None
     await upgrade_to_head(unmigrated_database_url)
+    assert await current_revision(unmigrated_database_url) == head_revision()
+
+
+async def test_processes_starting_together_migrate_once_without_failing(unmigrated_database_url: str) -> None:
+    # Each bot process migrates at start-up; several workers start at the same moment.
+    await asyncio.gather(*(upgrade_to_head(unmigrated_database_url) for _ in range(3)))
     assert await current_revision(unmigrated_database_url) == head_revision()
 
 

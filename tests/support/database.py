@@ -11,7 +11,7 @@ from storage.uow import SqlUnitOfWorkFactory
 
 
 @pytest.fixture
-async def uow_factory(tmp_path: Path) -> AsyncIterator[SqlUnitOfWorkFactory]:
+async def sqlite_uow_factory(tmp_path: Path) -> AsyncIterator[SqlUnitOfWorkFactory]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
     await upgrade_to_head(url)
     engine = create_engine(url)
@@ -19,3 +19,9 @@ async def uow_factory(tmp_path: Path) -> AsyncIterator[SqlUnitOfWorkFactory]:
         yield SqlUnitOfWorkFactory(engine)
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+def uow_factory(sqlite_uow_factory: SqlUnitOfWorkFactory) -> SqlUnitOfWorkFactory:
+    """Use cases and jobs run on SQLite; tests/storage overrides this with both databases."""
+    return sqlite_uow_factory

@@ -112,6 +112,18 @@ async def test_a_restart_between_booking_and_sending_loses_nothing(
         await engine.dispose()
 
 
+async def test_a_backlog_larger_than_a_batch_goes_out_in_one_run(uow_factory: SqlUnitOfWorkFactory) -> None:
+    clock = FixedClock(START - timedelta(days=3))
+    slot = await tutor_and_students(uow_factory, clock, 5, capacity=5)
+    gateway = InstantGateway()
+    for student in range(2, 7):
+        await book_slot(uow_factory, clock, RULES, gateway, link, user_id=student, slot_id=slot.id)
+    clock.current = START - timedelta(minutes=5)
+    # 5 students x (24 h, 1 h, starting soon) + the tutor's alert, in batches of 4.
+    assert await send_due_reminders(uow_factory, clock, RULES, limit=4) == 16
+    assert await send_due_reminders(uow_factory, clock, RULES, limit=4) == 0
+
+
 async def test_the_daily_cleanup_keeps_booked_history(uow_factory: SqlUnitOfWorkFactory) -> None:
     clock = FixedClock(START - timedelta(days=1))
     booked = await tutor_and_students(uow_factory, clock, 1)

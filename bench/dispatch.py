@@ -1,0 +1,371 @@
+"""Dispatch: how many updates per second the bot handles and how long each takes, for a scripted booking
+conversation, next to a bare aiogram echo bot on the same harness in the same run.
+
+    python -m bench.dispatch [--users 100] [--solo 10] [--backend sqlite|postgres] [--redis URL]
+    BENCH_PROFILE_DIR=profiles python -m bench.dispatch   # also profile both bot processes
+
+Each bot runs as its own process (`tutorbot run`, `python -m bench.echo_bot`) with long polling against
+the fake Bot API in this process, so the harness does not share the bot's CPU. A student's conversation
+is six updates: /book, a subject, a tutor, a day, a time, "Book" (a free group session, so no payment
+provider is involved). The echo users send six texts each. Latency is from the update being queued at
+the fake Bot API to the bot's answer arriving there (long-poll pickup included, the same for both).
+Two loads: `--solo` people one after another, then `--users` people at once.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bench.common import latency_summary, print_table, scratch_database
+from core.availability import SlotSpec
+from core.enums import Role, SessionType
+from core.rules import BusinessRules
+from core.usecases.accounts import register_user, set_role, set_timezone
+from core.usecases.availability import add_slot
+from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
+from integrations.system_clock import SystemClock
+from storage.engine import create_engine
+from storage.uow import SqlUnitOfWorkFactory
+from tests.fakes import FakeTelegram, FakeUser
+
+TOKEN = "123456:BENCH-token"
+ROOT = Path(__file__).resolve().parents[1]
+SEATS = 20
+# Five tutors (so every subject and tutor button is on the first page), each with group slots at
+# 08:00, 09:00, ... two days ahead, as many as the people need.
+TUTORS = 5
+FIRST_HOUR = 8
+STEPS = 6
+ZONE = "Europe/Paris"
+FIRST_STUDENT = 10_000
+FIRST_TUTOR = 100
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    bot: str
+    load: str
+    people: int
+    updates: int
+    seconds: float
+    cpu_seconds: float
+    latencies: list[float]
+    failures: int
+
+    @property
+    def updates_per_second(self) -> float:
+        return self.updates / self.seconds
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        return self.cpu_seconds * 1000 / self.updates
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.asynccontextmanager
+async def bot_process(
+    telegram: FakeTelegram, module: str, args: list[str], env: dict[str, str], *, wait_for_poll: bool = True
+) -> AsyncIterator[int]:
+    """Start a bot as a child process (and wait for its first long poll); SIGTERM on exit. Yields its pid."""
+    polls = telegram.count("getUpdates")
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    profile = os.environ.get("BENCH_PROFILE_DIR")
+    # With BENCH_PROFILE_DIR set, each bot process writes a cProfile file there when it stops.
+    profiler = ["-m", "cProfile", "-o", str(Path(profile) / f"{module}.prof")] if profile else []
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *profiler,
+        "-m",
+        module,
+        *args,
+        env={**base, "PYTHONPATH": str(ROOT), "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": telegram.base_url, **env},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        if wait_for_poll:
+            await telegram.wait_for_request("getUpdates", count=polls + 1, timeout=120)
+        yield process.pid
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+        except TimeoutError:
+            process.kill()
+            _, stderr = await process.communicate()
+        if process.returncode not in (0, -signal.SIGTERM):
+            print(stderr.decode()[-2000:], file=sys.stderr)
+
+
+def hours_needed(people: int) -> int:
+    return max(1, -(-people // (TUTORS * SEATS)))
+
+
+def seat_of(person: int, hours: int) -> tuple[int, int]:
+    """The tutor and the hour (index) a person books: at most SEATS people per slot."""
+    return person % TUTORS, (person // TUTORS) % hours
+
+
+async def seed(database_url: str, hours: int, students: int, first_student: int = FIRST_STUDENT) -> date:
+    """Free group slots (SEATS seats each, two days ahead, Paris) and registered students."""
+    if FIRST_HOUR + hours > 23:
+        raise ValueError(f"at most {(23 - FIRST_HOUR) * TUTORS * SEATS} people")
+    tutors = TUTORS
+    clock = SystemClock()
+    rules = BusinessRules()
+    day = datetime.now(ZoneInfo(ZONE)).date() + timedelta(days=2)
+    engine = create_engine(database_url)
+    uow = SqlUnitOfWorkFactory(engine)
+    try:
+        people = [(FIRST_TUTOR + t, f"Tutor{t}", Role.TUTOR) for t in range(tutors)]
+        people += [(first_student + s, f"Student{s}", Role.STUDENT) for s in range(students)]
+        for user_id, name, role in people:
+            await register_user(
+                uow(),
+                clock,
+                user_id=user_id,
+                first_name=name,
+                username=None,
+                telegram_language="en",
+                default_language="en",
+            )
+            await set_timezone(uow(), clock, user_id=user_id, zone=ZONE)
+            await set_role(uow(), clock, user_id=user_id, role=role)
+        for t in range(tutors):
+            await save_tutor_profile(
+                uow(),
+                clock,
+                rules,
+                user_id=FIRST_TUTOR + t,
+                draft=ProfileDraft(
+                    display_name=f"Tutor Number{t}",
+                    subjects=[f"Subject{t}"],
+                    hourly_rate_minor=0,
+                    currency="EUR",
+                    timezone=ZONE,
+                    buffer_minutes=0,
+                    cancellation_notice_hours=0,
+                ),
+            )
+            for hour in range(hours):
+                await add_slot(
+                    uow(),
+                    clock,
+                    rules,
+                    user_id=FIRST_TUTOR + t,
+                    spec=SlotSpec(
+                        day=day,
+                        start=clock_time(FIRST_HOUR + hour),
+                        minutes=60,
+                        session_type=SessionType.GROUP,
+                        capacity=SEATS,
+                    ),
+                )
+    finally:
+        await engine.dispose()
+    return day
+
+
+Step = Callable[[FakeUser], Awaitable[None]]
+
+
+def booking_steps(tutor: int, hour: int, day: date) -> list[tuple[Step, str]]:
+    """The conversation: each action and a text its answer contains."""
+    name = f"Tutor Number{tutor}"
+    start = FIRST_HOUR + hour
+
+    def send(text: str) -> Step:
+        async def act(user: FakeUser) -> None:
+            await user.send(text)
+
+        return act
+
+    def press(label: str) -> Step:
+        async def act(user: FakeUser) -> None:
+            await user.press(label)
+
+        return act
+
+    return [
+        (send("/book"), "Which subject?"),
+        (press(f"Subject{tutor} ("), name),
+        (press(f"🧑‍🏫 {name}"), "Pick a day"),
+        (press(f"•{day.day}"), "Pick one:"),
+        (press(f"{start:02d}:00–{start + 1:02d}:00"), "Your booking"),
+        (press("✅ Book"), "Session booked!"),
+    ]
+
+
+def echo_steps(person: int) -> list[tuple[Step, str]]:
+    steps: list[tuple[Step, str]] = []
+    for n in range(STEPS):
+        text = f"echo {person}-{n}"
+
+        async def act(user: FakeUser, text: str = text) -> None:
+            await user.send(text)
+
+        steps.append((act, text))
+    return steps
+
+
+async def converse(user: FakeUser, steps: list[tuple[Step, str]], latencies: list[float]) -> bool:
+    for act, answer in steps:
+        started = time.perf_counter()
+        await act(user)
+        try:
+            await user.wait_for(answer, timeout=120)
+        except AssertionError:
+            return False
+        latencies.append(time.perf_counter() - started)
+    return True
+
+
+async def run_load(
+    telegram: FakeTelegram,
+    pid: int,
+    bot: str,
+    load: str,
+    conversations: list[tuple[FakeUser, list[tuple[Step, str]]]],
+    *,
+    at_once: bool,
+) -> LoadResult:
+    latencies: list[float] = []
+    cpu_before = _cpu_seconds(pid)
+    started = time.perf_counter()
+    if at_once:
+        outcomes = await asyncio.gather(*(converse(user, steps, latencies) for user, steps in conversations))
+    else:
+        outcomes = [await converse(user, steps, latencies) for user, steps in conversations]
+    seconds = time.perf_counter() - started
+    return LoadResult(
+        bot=bot,
+        load=load,
+        people=len(conversations),
+        updates=len(latencies),
+        seconds=seconds,
+        cpu_seconds=_cpu_seconds(pid) - cpu_before,
+        latencies=latencies,
+        failures=outcomes.count(False),
+    )
+
+
+async def run(
+    backend: str = "sqlite", users: int = 100, solo: int = 10, redis_url: str | None = None
+) -> list[LoadResult]:
+    """With `redis_url`, the bot keeps dialog state in Redis, as in a multi-process deployment."""
+    results: list[LoadResult] = []
+    people = solo + users
+    hours = hours_needed(people)
+    # Redis outlives a run: people of their own each time, so no dialog of an earlier run is found.
+    first_student = FIRST_STUDENT + (secrets.randbelow(10_000) * 100_000 if redis_url else 0)
+    async with FakeTelegram(token=TOKEN, bot_username="bench_bot") as telegram:
+        with tempfile.TemporaryDirectory(prefix="tutorbot-dispatch-") as folder:
+            echo_users = [telegram.user(FIRST_STUDENT + 50_000 + p, f"Echo{p}") for p in range(people)]
+            async with bot_process(telegram, "bench.echo_bot", [], {}) as pid:
+                conversations = [(u, echo_steps(p)) for p, u in enumerate(echo_users)]
+                results.append(
+                    await run_load(telegram, pid, "aiogram echo", "one at a time", conversations[:solo], at_once=False)
+                )
+                results.append(
+                    await run_load(
+                        telegram, pid, "aiogram echo", f"{users} at once", conversations[solo:], at_once=True
+                    )
+                )
+            async with scratch_database(backend) as database_url:
+                day = await seed(database_url, hours, people, first_student)
+                env = {
+                    **({"REDIS_URL": redis_url} if redis_url else {}),
+                    "DATABASE_URL": database_url,
+                    "WEB_PORT": str(free_port()),
+                    "LOG_LEVEL": "WARNING",
+                    "ADMIN_IDS": "",
+                    "HOME": folder,
+                }
+                async with bot_process(telegram, "bot.cli", ["run"], env) as pid:
+                    students = [telegram.user(first_student + p, f"Student{p}") for p in range(people)]
+                    conversations = [(u, booking_steps(*seat_of(p, hours), day)) for p, u in enumerate(students)]
+                    results.append(
+                        await run_load(
+                            telegram, pid, "tutorbot booking", "one at a time", conversations[:solo], at_once=False
+                        )
+                    )
+                    results.append(
+                        await run_load(
+                            telegram, pid, "tutorbot booking", f"{users} at once", conversations[solo:], at_once=True
+                        )
+                    )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--solo", type=int, default=10)
+    parser.add_argument("--redis", metavar="URL", help="keep dialog state in this Redis (REDIS_URL)")
+    args = parser.parse_args()
+    results = asyncio.run(run(args.backend, args.users, args.solo, args.redis))
+    rows = []
+    for r in results:
+        figures = latency_summary(r.latencies)
+        rows.append(
+            [
+                r.bot,
+                r.load,
+                r.updates,
+                r.updates_per_second,
+                figures["p50_ms"],
+                figures["p99_ms"],
+                r.cpu_ms_per_update,
+                r.failures,
+            ]
+        )
+    print_table(
+        f"Dispatch ({args.backend}{' + Redis' if args.redis else ''}): six updates per person",
+        ["bot", "load", "updates", "updates/s", "p50 ms", "p99 ms", "bot CPU ms/update", "failed conversations"],
+        rows,
+    )
+    by_key = {(r.bot, r.load): r for r in results}
+    ratio_rows = []
+    for load in ("one at a time", f"{args.users} at once"):
+        echo, booking = by_key[("aiogram echo", load)], by_key[("tutorbot booking", load)]
+        ratio_rows.append(
+            [
+                load,
+                f"{booking.updates_per_second / echo.updates_per_second:.2f}",
+                f"{latency_summary(booking.latencies)['p50_ms'] / latency_summary(echo.latencies)['p50_ms']:.1f}",
+                f"{booking.cpu_ms_per_update / echo.cpu_ms_per_update:.1f}",
+            ]
+        )
+    print_table(
+        "tutorbot booking / aiogram echo", ["load", "throughput ratio", "p50 ratio", "CPU per update ratio"], ratio_rows
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""The browsing benchmark at a tiny size: the data it seeds is consistent, the screens it times show what was
+seeded, and it explains the queries behind them. Timings are never asserted."""
+
+import os
+
+import pytest
+
+from bench.browsing import OPERATIONS, run
+
+# One weekday off in four whole weeks leaves 24 days of seven lessons.
+SLOTS_PER_TUTOR = 24 * 7
+
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgres",
+        marks=pytest.mark.skipif(
+            not os.environ.get("TUTORBOT_TEST_POSTGRES_URL"),
+            reason="set TUTORBOT_TEST_POSTGRES_URL to run the benchmark on PostgreSQL",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_browsing_benchmark_seeds_browses_and_explains(backend: str) -> None:
+    result = await run(backend, tutors=5, bookings=50, samples=5)
+
+    assert result.slots_seeded == 5 * SLOTS_PER_TUTOR
+    assert result.bookings_seeded == 50
+    assert result.rows["tutor_profiles"] == 5
+    assert result.full_slots > 0
+    assert result.seats_consistent
+
+    checks = result.checks
+    assert checks.tutor_list_right
+    assert checks.calendars == 5
+    assert checks.calendars_right == 5
+    assert checks.calendars_with_free_days == 5
+    assert checks.days == 5
+    assert checks.days_right == 5
+    assert checks.unbookable_offered == 0
+    assert set(result.latencies) == {name for name, _label in OPERATIONS}
+
+    names = {plan.name for plan in result.plans}
+    assert {
+        "list_tutors → SqlSlotRepository.next_open",
+        "bookable_tutor → SqlTutorRepository.get",
+        "get_user → SqlUserRepository.get",
+        "open_slots → SqlSlotRepository.list_open",
+    } <= names
+    assert all(plan.plan and plan.statement for plan in result.plans)
+    assert result.plans_use_indexes
+    if backend == "sqlite":
+        # PostgreSQL reads tables this small whole, rightly; SQLite looks the rows up whatever the size.
+        (list_open,) = [plan for plan in result.plans if plan.name.endswith("list_open")]
+        assert list_open.uses_index
+        assert "ix_slots_tutor_id_starts_at" in list_open.plan
+        assert list_open.full_scans == ()

@@ -1,0 +1,30 @@
+"""The fan-out, dispatch and footprint benchmarks at a tiny size: they still run against the real
+application and their correctness checks hold. Timings are printed by the benchmarks, never asserted."""
+
+from bench import dispatch, footprint, reminder_fanout
+from tests.fakes import FloodLimits
+
+
+async def test_the_fanout_benchmark_delivers_each_reminder_once_within_the_limits() -> None:
+    result = await reminder_fanout.run("sqlite", 40, limits=FloodLimits(per_second=30, per_chat=1))
+    assert result.chats == 20
+    assert (result.delivered, result.duplicates, result.missing) == (40, 0, 0)
+    # Every chat had two reminders: the second waited its turn rather than being refused.
+    assert result.delivery_seconds > 0
+
+
+async def test_the_dispatch_benchmark_completes_every_conversation_on_both_bots() -> None:
+    results = await dispatch.run("sqlite", users=3, solo=1)
+    assert [(r.bot, r.people, r.failures) for r in results] == [
+        ("aiogram echo", 1, 0),
+        ("aiogram echo", 3, 0),
+        ("tutorbot booking", 1, 0),
+        ("tutorbot booking", 3, 0),
+    ]
+    assert all(r.updates == r.people * dispatch.STEPS for r in results)
+
+
+async def test_the_footprint_benchmark_gets_everyone_into_a_dialog() -> None:
+    result = await footprint.run(people=5, settle=0.1)
+    assert result.mid_dialog == 5
+    assert result.rss_idle_mib > 0 and result.echo_rss_idle_mib > 0
