@@ -181,7 +181,11 @@ class Components:
 async def build_components(settings: Settings, *, clock: Clock | None = None) -> Components:
     """Migrate the database and build what both `run` and one-off jobs need."""
     await migrate(settings.database_url)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
     uow_factory = SqlUnitOfWorkFactory(engine)
     clock = clock or SystemClock()
     rules = settings.business_rules()

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     bot_token: SecretStr = Field(validation_alias="BOT_TOKEN")
     telegram_api_url: str = Field("https://api.telegram.org", validation_alias="TELEGRAM_API_URL")
     database_url: str = Field("sqlite+aiosqlite:///data/tutorbot.db", validation_alias="DATABASE_URL")
+    database_pool_size: int = Field(5, ge=1, le=1000, validation_alias="DATABASE_POOL_SIZE")
+    database_max_overflow: int = Field(10, ge=0, le=1000, validation_alias="DATABASE_MAX_OVERFLOW")
     redis_url: str | None = Field(None, validation_alias="REDIS_URL")
     web_host: str = Field("127.0.0.1", validation_alias="WEB_HOST")
     web_port: int = Field(8080, ge=0, le=65535, validation_alias="WEB_PORT")

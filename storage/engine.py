@@ -20,12 +20,15 @@ SQLITE_PRAGMAS = (
 )
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, pool_size: int = 5, max_overflow: int = 10) -> AsyncEngine:
     """An async engine for `sqlite+aiosqlite://` or `postgresql+asyncpg://` URLs.
 
     On SQLite every transaction starts with `BEGIN IMMEDIATE`: it takes the write lock up front, so
     concurrent read-then-write transactions wait for each other (up to the busy timeout) instead of
     failing with "database is locked" when the reader tries to become a writer.
+
+    On PostgreSQL a process holds up to `pool_size + max_overflow` connections; several processes must
+    stay under the server's `max_connections` together.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -33,7 +36,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(parsed, echo=echo)
         _install_sqlite_listeners(engine)
         return engine
-    return create_async_engine(parsed, echo=echo, pool_pre_ping=True)
+    return create_async_engine(parsed, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
 
 
 def _ensure_sqlite_directory(url: URL) -> None:

@@ -46,6 +46,7 @@ def test_values_are_parsed_from_the_environment_and_dotenv(monkeypatch: pytest.M
     monkeypatch.setenv("CLEANUP_TIME", "03:30")
     settings = load_settings()
     assert settings.admin_ids == frozenset({11, 22, 33})
+    assert (settings.outbox_rate, settings.database_pool_size, settings.database_max_overflow) == (25, 5, 10)
     assert settings.reminder_offsets == (1440, 120, 30)
     assert settings.cleanup_time == time(3, 30)
     # An empty value in .env means "not set".
@@ -80,6 +81,8 @@ def test_webhook_mode_uses_the_url_path(monkeypatch: pytest.MonkeyPatch) -> None
             "WEBHOOK_SECRET:",
         ),
         ({"BOT_TOKEN": TOKEN, "BOOKING_WINDOW_DAYS": "0"}, "BOOKING_WINDOW_DAYS:"),
+        ({"BOT_TOKEN": TOKEN, "OUTBOX_RATE": "0"}, "OUTBOX_RATE:"),
+        ({"BOT_TOKEN": TOKEN, "DATABASE_POOL_SIZE": "0"}, "DATABASE_POOL_SIZE:"),
     ],
 )
 def test_bad_settings_are_named(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], named: str) -> None:

@@ -1,7 +1,10 @@
+import asyncio
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.ports import UnitOfWork, UnitOfWorkFactory
+from storage.engine import create_engine
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from tests.storage.factories import user
 
@@ -74,3 +77,26 @@ def test_implements_the_ports(engine: AsyncEngine) -> None:
     factory: UnitOfWorkFactory = SqlUnitOfWorkFactory(engine)
     uow: UnitOfWork = factory()
     assert isinstance(uow, SqlUnitOfWork)
+
+
+async def test_a_process_holds_at_most_the_pool_it_was_given(database_url: str, backend: str) -> None:
+    engine = create_engine(database_url, pool_size=2, max_overflow=1)
+    try:
+        factory = SqlUnitOfWorkFactory(engine)
+        open_at_once = 0
+        most = 0
+
+        async def hold() -> None:
+            nonlocal open_at_once, most
+            async with factory() as uow:
+                open_at_once += 1
+                most = max(most, open_at_once)
+                await uow.users.get(1)
+                await asyncio.sleep(0.05)
+                open_at_once -= 1
+
+        await asyncio.gather(*(hold() for _ in range(6)))
+        # SQLite takes one transaction at a time anyway; PostgreSQL stops at the pool's 2 + 1.
+        assert most == (1 if backend == "sqlite" else 3)
+    finally:
+        await engine.dispose()
