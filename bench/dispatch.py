@@ -2,6 +2,7 @@
 conversation, next to a bare aiogram echo bot on the same harness in the same run.
 
     python -m bench.dispatch [--users 100] [--solo 10] [--backend sqlite|postgres] [--redis URL]
+                             [--webhook] [--processes N]   # behind a balancer; N > 1: PostgreSQL, Redis
     BENCH_PROFILE_DIR=profiles python -m bench.dispatch   # also profile both bot processes
 
 Each bot runs as its own process (`tutorbot run`, `python -m bench.echo_bot`) with long polling against
@@ -40,6 +41,7 @@ from integrations.system_clock import SystemClock
 from storage.engine import create_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.fakes import FakeTelegram, FakeUser
+from tests.fakes.load_balancer import RoundRobinBalancer
 
 TOKEN = "123456:BENCH-token"
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,10 +90,11 @@ def _cpu_seconds(pid: int) -> float:
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    telegram: FakeTelegram, module: str, args: list[str], env: dict[str, str], *, wait_for_poll: bool = True
+    telegram: FakeTelegram, module: str, args: list[str], env: dict[str, str], *, ready: str | None = "getUpdates"
 ) -> AsyncIterator[int]:
-    """Start a bot as a child process (and wait for its first long poll); SIGTERM on exit. Yields its pid."""
-    polls = telegram.count("getUpdates")
+    """Start a bot as a child process and wait for its first call of `ready` (its first long poll by
+    default); SIGTERM on exit. Yields its pid."""
+    calls = telegram.count(ready) if ready else 0
     base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     profile = os.environ.get("BENCH_PROFILE_DIR")
     # With BENCH_PROFILE_DIR set, each bot process writes a cProfile file there when it stops.
@@ -107,8 +110,8 @@ async def bot_process(
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        if wait_for_poll:
-            await telegram.wait_for_request("getUpdates", count=polls + 1, timeout=120)
+        if ready:
+            await telegram.wait_for_request(ready, count=calls + 1, timeout=120)
         yield process.pid
     finally:
         if process.returncode is None:
@@ -247,7 +250,7 @@ async def converse(user: FakeUser, steps: list[tuple[Step, str]], latencies: lis
 
 async def run_load(
     telegram: FakeTelegram,
-    pid: int,
+    pids: list[int],
     bot: str,
     load: str,
     conversations: list[tuple[FakeUser, list[tuple[Step, str]]]],
@@ -255,7 +258,7 @@ async def run_load(
     at_once: bool,
 ) -> LoadResult:
     latencies: list[float] = []
-    cpu_before = _cpu_seconds(pid)
+    cpu_before = sum(_cpu_seconds(pid) for pid in pids)
     started = time.perf_counter()
     if at_once:
         outcomes = await asyncio.gather(*(converse(user, steps, latencies) for user, steps in conversations))
@@ -268,16 +271,26 @@ async def run_load(
         people=len(conversations),
         updates=len(latencies),
         seconds=seconds,
-        cpu_seconds=_cpu_seconds(pid) - cpu_before,
+        cpu_seconds=sum(_cpu_seconds(pid) for pid in pids) - cpu_before,
         latencies=latencies,
         failures=outcomes.count(False),
     )
 
 
 async def run(
-    backend: str = "sqlite", users: int = 100, solo: int = 10, redis_url: str | None = None
+    backend: str = "sqlite",
+    users: int = 100,
+    solo: int = 10,
+    redis_url: str | None = None,
+    processes: int = 1,
+    webhook: bool = False,
 ) -> list[LoadResult]:
-    """With `redis_url`, the bot keeps dialog state in Redis, as in a multi-process deployment."""
+    """With `redis_url`, the bot keeps dialog state in Redis. With `webhook` (implied by `processes` > 1),
+    `processes` `tutorbot run` processes share the work in webhook mode behind a round-robin balancer, as
+    in the README's multi-process deployment; CPU is then summed over them."""
+    webhook = webhook or processes > 1
+    if processes > 1 and (backend != "postgres" or not redis_url):
+        raise ValueError("several processes need PostgreSQL and Redis")
     results: list[LoadResult] = []
     people = solo + users
     hours = hours_needed(people)
@@ -289,37 +302,58 @@ async def run(
             async with bot_process(telegram, "bench.echo_bot", [], {}) as pid:
                 conversations = [(u, echo_steps(p)) for p, u in enumerate(echo_users)]
                 results.append(
-                    await run_load(telegram, pid, "aiogram echo", "one at a time", conversations[:solo], at_once=False)
+                    await run_load(
+                        telegram, [pid], "aiogram echo", "one at a time", conversations[:solo], at_once=False
+                    )
                 )
                 results.append(
                     await run_load(
-                        telegram, pid, "aiogram echo", f"{users} at once", conversations[solo:], at_once=True
+                        telegram, [pid], "aiogram echo", f"{users} at once", conversations[solo:], at_once=True
                     )
                 )
-            async with scratch_database(backend) as database_url:
+            async with scratch_database(backend) as database_url, contextlib.AsyncExitStack() as stack:
                 day = await seed(database_url, hours, people, first_student)
                 env = {
                     **({"REDIS_URL": redis_url} if redis_url else {}),
                     "DATABASE_URL": database_url,
-                    "WEB_PORT": str(free_port()),
                     "LOG_LEVEL": "WARNING",
                     "ADMIN_IDS": "",
                     "HOME": folder,
                 }
-                async with bot_process(telegram, "bot.cli", ["run"], env) as pid:
-                    students = [telegram.user(first_student + p, f"Student{p}") for p in range(people)]
-                    conversations = [(u, booking_steps(*seat_of(p, hours), day)) for p, u in enumerate(students)]
-                    results.append(
-                        await run_load(
-                            telegram, pid, "tutorbot booking", "one at a time", conversations[:solo], at_once=False
-                        )
-                    )
-                    results.append(
-                        await run_load(
-                            telegram, pid, "tutorbot booking", f"{users} at once", conversations[solo:], at_once=True
-                        )
-                    )
+                if webhook:
+                    label = f"tutorbot booking, webhook, {processes} process{'es' if processes > 1 else ''}"
+                    pids = await _behind_a_balancer(stack, telegram, env, processes)
+                else:
+                    label = "tutorbot booking"
+                    pids = [await stack.enter_async_context(bot_process(telegram, "bot.cli", ["run"], _port(env)))]
+                students = [telegram.user(first_student + p, f"Student{p}") for p in range(people)]
+                conversations = [(u, booking_steps(*seat_of(p, hours), day)) for p, u in enumerate(students)]
+                results.append(
+                    await run_load(telegram, pids, label, "one at a time", conversations[:solo], at_once=False)
+                )
+                results.append(
+                    await run_load(telegram, pids, label, f"{users} at once", conversations[solo:], at_once=True)
+                )
     return results
+
+
+def _port(env: dict[str, str]) -> dict[str, str]:
+    return {**env, "WEB_PORT": str(free_port())}
+
+
+async def _behind_a_balancer(
+    stack: contextlib.AsyncExitStack, telegram: FakeTelegram, env: dict[str, str], processes: int
+) -> list[int]:
+    ports = [free_port() for _ in range(processes)]
+    balancer = await stack.enter_async_context(RoundRobinBalancer([f"http://127.0.0.1:{port}" for port in ports]))
+    webhook = {"WEBHOOK_URL": f"{balancer.base_url}/telegram/webhook", "WEBHOOK_SECRET": "bench_secret"}
+    # Started one after another: each is ready once it has registered the (same) webhook.
+    return [
+        await stack.enter_async_context(
+            bot_process(telegram, "bot.cli", ["run"], {**env, **webhook, "WEB_PORT": str(port)}, ready="setWebhook")
+        )
+        for port in ports
+    ]
 
 
 def main() -> None:
@@ -328,8 +362,10 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--solo", type=int, default=10)
     parser.add_argument("--redis", metavar="URL", help="keep dialog state in this Redis (REDIS_URL)")
+    parser.add_argument("--processes", type=int, default=1, help="bot processes behind a webhook balancer")
+    parser.add_argument("--webhook", action="store_true", help="webhook mode behind a balancer (implied by N > 1)")
     args = parser.parse_args()
-    results = asyncio.run(run(args.backend, args.users, args.solo, args.redis))
+    results = asyncio.run(run(args.backend, args.users, args.solo, args.redis, args.processes, args.webhook))
     rows = []
     for r in results:
         figures = latency_summary(r.latencies)
@@ -350,10 +386,10 @@ def main() -> None:
         ["bot", "load", "updates", "updates/s", "p50 ms", "p99 ms", "bot CPU ms/update", "failed conversations"],
         rows,
     )
-    by_key = {(r.bot, r.load): r for r in results}
+    by_key = {(r.bot == "aiogram echo", r.load): r for r in results}
     ratio_rows = []
     for load in ("one at a time", f"{args.users} at once"):
-        echo, booking = by_key[("aiogram echo", load)], by_key[("tutorbot booking", load)]
+        echo, booking = by_key[(True, load)], by_key[(False, load)]
         ratio_rows.append(
             [
                 load,

@@ -1,6 +1,10 @@
 """The fan-out, dispatch and footprint benchmarks at a tiny size: they still run against the real
 application and their correctness checks hold. Timings are printed by the benchmarks, never asserted."""
 
+import os
+
+import pytest
+
 from bench import dispatch, footprint, reminder_fanout
 from tests.fakes import FloodLimits
 
@@ -28,3 +32,18 @@ async def test_the_footprint_benchmark_gets_everyone_into_a_dialog() -> None:
     result = await footprint.run(people=5, settle=0.1)
     assert result.mid_dialog == 5
     assert result.rss_idle_mib > 0 and result.echo_rss_idle_mib > 0
+
+
+@pytest.mark.skipif(
+    not (os.environ.get("TUTORBOT_TEST_POSTGRES_URL") and os.environ.get("TUTORBOT_TEST_REDIS_URL")),
+    reason="set TUTORBOT_TEST_POSTGRES_URL and TUTORBOT_TEST_REDIS_URL to run the two-process dispatch",
+)
+async def test_the_dispatch_benchmark_runs_two_processes_behind_a_balancer() -> None:
+    results = await dispatch.run(
+        "postgres", users=4, solo=1, redis_url=os.environ["TUTORBOT_TEST_REDIS_URL"], processes=2
+    )
+    booking = [r for r in results if r.bot.startswith("tutorbot")]
+    assert [(r.bot, r.people, r.failures) for r in booking] == [
+        ("tutorbot booking, webhook, 2 processes", 1, 0),
+        ("tutorbot booking, webhook, 2 processes", 4, 0),
+    ]
