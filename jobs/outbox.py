@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 # A claimed message is invisible to other workers for this long; a worker that died mid-send releases
 # its messages when the lease runs out.
 CLAIM_LEASE = timedelta(seconds=60)
+# A claimed message whose turn to go out (paced, or after a long 429 pause) would come later than this
+# is handed back instead: sent after its lease ran out, another worker could have sent it too.
+SEND_WITHIN_SECONDS = CLAIM_LEASE.total_seconds() / 2
 
 
 @dataclass(slots=True)
@@ -23,6 +26,7 @@ class DeliveryReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    handed_back: int = 0
     rounds: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -50,16 +54,24 @@ async def deliver_outbox(
     report = DeliveryReport()
     gate = asyncio.Semaphore(concurrency)
     while report.rounds < max_rounds and not stopping.is_set():
+        if pacer.next_turn() > pacer.now() + SEND_WITHIN_SECONDS:
+            # Paused by Telegram for longer than a lease: claim nothing until the pause is nearly over.
+            break
         claimed = await _claim_batch(uow_factory, clock, batch_size)
         if not claimed:
             break
         report.rounds += 1
+        send_by = pacer.now() + SEND_WITHIN_SECONDS
 
-        async def one(message: OutboxMessage) -> None:
+        async def one(message: OutboxMessage, send_by: float = send_by) -> None:
             async with gate:
-                await _deliver_one(uow_factory, notifier, clock, policy, pacer, stopping, message, report)
+                await _deliver_one(uow_factory, notifier, clock, policy, pacer, stopping, send_by, message, report)
 
+        handed_back = report.handed_back
         await asyncio.gather(*(one(m) for m in claimed))
+        if report.handed_back > handed_back:
+            # Paused (or stopping): claiming more now would only hand them back too.
+            break
     return report
 
 
@@ -79,17 +91,20 @@ async def _deliver_one(
     policy: RetryPolicy,
     pacer: SendPacer,
     stopping: asyncio.Event,
+    send_by: float,
     message: OutboxMessage,
     report: DeliveryReport,
 ) -> None:
     async with uow_factory() as uow:
         recipient = await uow.users.get(message.recipient_id)
-    await pacer.wait_turn(message.recipient_id)
-    if stopping.is_set():
-        # Hand the message back at once rather than leave it leased for CLAIM_LEASE after a restart.
+    in_time = await pacer.wait_turn(message.recipient_id, deadline=send_by)
+    if stopping.is_set() or not in_time:
+        # Hand the message back at once: a restart, or the next run, takes it without waiting for the lease.
+        reason = "not sent: stopping" if stopping.is_set() else "not sent: its turn came after the lease"
         async with uow_factory() as uow:
-            await uow.outbox.reschedule(message.id, message.next_attempt_at, "not sent: stopping", count_attempt=False)
+            await uow.outbox.reschedule(message.id, message.next_attempt_at, reason, count_attempt=False)
             await uow.commit()
+        report.handed_back += 1
         return
     try:
         try:

@@ -36,22 +36,36 @@ class SendPacer:
         self._chat_next: dict[int, float] = {}
         self._lock = asyncio.Lock()
 
-    async def wait_turn(self, chat_id: int) -> None:
-        """Return when a message to `chat_id` may go out; the caller sends it at once."""
+    def now(self) -> float:
+        """The pacer's clock (monotonic seconds), for deadlines passed to `wait_turn`."""
+        return self._monotonic()
+
+    def next_turn(self) -> float:
+        """The earliest moment (on `now()`'s clock) any message may go out: later than now during a pause."""
+        return max(self._next_free, self._monotonic())
+
+    async def wait_turn(self, chat_id: int, *, deadline: float | None = None) -> bool:
+        """Return True when a message to `chat_id` may go out (the caller sends it at once), or False at
+        once, taking no turn, if that moment would come after `deadline` (on `now()`'s clock)."""
         ready = self._chat_next.get(chat_id, 0.0)
         now = self._monotonic()
+        if deadline is not None and ready > deadline:
+            return False
         if ready > now:
             # Waiting for the chat must not hold a global turn that another chat could use meanwhile.
             await self._sleep(ready - now)
         async with self._lock:
             now = self._monotonic()
             start = max(now, self._next_free, self._chat_next.get(chat_id, 0.0))
+            if deadline is not None and start > deadline:
+                return False
             self._next_free = start + self._spacing
             self._chat_next[chat_id] = start + self._chat_interval
             if len(self._chat_next) > _PRUNE_ABOVE:
                 self._chat_next = {chat: at for chat, at in self._chat_next.items() if at > now}
         if start > now:
             await self._sleep(start - now)
+        return True
 
     def back_off(self, seconds: float) -> None:
         """Telegram answered 429 with `retry_after`: nothing goes out before it has passed. The answer does

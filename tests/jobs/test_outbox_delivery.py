@@ -26,9 +26,9 @@ class SpyPacer(SendPacer):
         self.turns: list[int] = []
         self.back_offs: list[float] = []
 
-    async def wait_turn(self, chat_id: int) -> None:
+    async def wait_turn(self, chat_id: int, *, deadline: float | None = None) -> bool:
         self.turns.append(chat_id)
-        await super().wait_turn(chat_id)
+        return await super().wait_turn(chat_id, deadline=deadline)
 
     def back_off(self, seconds: float) -> None:
         self.back_offs.append(seconds)
@@ -225,3 +225,25 @@ async def test_shutting_down_hands_unsent_messages_back_for_the_next_run(uow_fac
     rest = await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced())
     assert rest.sent == 2
     assert sorted(t for _, t in notifier.delivered) == ["a1", "b1", "c1"]
+
+
+async def test_messages_whose_turn_would_come_after_their_lease_are_handed_back_unsent(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    clock = FixedClock()
+    await queue(uow_factory, clock, (1, "a1"), (2, "b1"), (3, "c1"))
+    # Telegram asks for a long pause on the first send: sending the others after it, their lease would
+    # have run out and another worker could have sent them too.
+    notifier = ScriptedNotifier({"a1": [RetryLater("flood control", retry_after=3600)]})
+    pacer = unpaced()
+    report = await deliver_outbox(uow_factory, notifier, clock, pacer=pacer, concurrency=1)
+    assert (report.sent, report.retried, report.handed_back) == (0, 1, 2)
+    assert notifier.attempts == ["a1"]
+    async with uow_factory() as uow:
+        others = [await uow.outbox.get(i) for i in (2, 3)]
+    assert all(m is not None and m.claimed_until is None and m.attempts == 0 for m in others)
+    # While the pause lasts this process claims nothing; another worker sends them at once.
+    again = await deliver_outbox(uow_factory, notifier, clock, pacer=pacer)
+    assert (again.sent, again.handed_back, again.rounds) == (0, 0, 0)
+    assert (await deliver_outbox(uow_factory, notifier, clock, pacer=unpaced())).sent == 2
+    assert sorted(t for _, t in notifier.delivered) == ["b1", "c1"]

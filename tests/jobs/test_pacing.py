@@ -87,5 +87,24 @@ async def test_a_flood_answer_pauses_every_send_for_its_retry_after() -> None:
     await clock.run(pacer.wait_turn(1))
     told_at = clock.now
     pacer.back_off(5)
+    assert pacer.next_turn() == told_at + 5
     await clock.run(pacer.wait_turn(2))
     assert clock.now - told_at == 5
+
+
+async def test_a_turn_later_than_the_deadline_is_refused_at_once_and_not_taken() -> None:
+    clock = SimulatedTime()
+    pacer = SendPacer(rate=10, chat_interval=1.0, monotonic=clock.monotonic, sleep=clock.sleep)
+    outcomes: list[bool] = []
+
+    async def ask(chat: int, within: float) -> None:
+        outcomes.append(await pacer.wait_turn(chat, deadline=clock.now + within))
+
+    await clock.run(ask(1, 5))
+    started = clock.now
+    # Chat 1's next turn is a second away; chat 2's is the next global one, 0.1 s away.
+    await clock.run(ask(1, 0.5), ask(2, 0.05))
+    assert outcomes == [True, False, False]
+    assert clock.now == started  # nobody waited
+    await clock.run(ask(2, 0.5))
+    assert outcomes[-1] is True and round(clock.now - started, 6) == 0.1
