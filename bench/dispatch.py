@@ -19,7 +19,6 @@ import contextlib
 import os
 import secrets
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -42,9 +41,9 @@ from storage.engine import create_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.fakes import FakeTelegram, FakeUser
 from tests.fakes.load_balancer import RoundRobinBalancer
+from tests.support.processes import child_env, free_port
 
 TOKEN = "123456:BENCH-token"
-ROOT = Path(__file__).resolve().parents[1]
 SEATS = 20
 # Five tutors (so every subject and tutor button is on the first page), each with group slots at
 # 08:00, 09:00, ... two days ahead, as many as the people need.
@@ -76,12 +75,6 @@ class LoadResult:
         return self.cpu_seconds * 1000 / self.updates
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _cpu_seconds(pid: int) -> float:
     """User plus system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -95,7 +88,6 @@ async def bot_process(
     """Start a bot as a child process and wait for its first call of `ready` (its first long poll by
     default); SIGTERM on exit. Yields its pid."""
     calls = telegram.count(ready) if ready else 0
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     profile = os.environ.get("BENCH_PROFILE_DIR")
     # With BENCH_PROFILE_DIR set, each bot process writes a cProfile file there when it stops.
     profiler = ["-m", "cProfile", "-o", str(Path(profile) / f"{module}.prof")] if profile else []
@@ -105,7 +97,7 @@ async def bot_process(
         "-m",
         module,
         *args,
-        env={**base, "PYTHONPATH": str(ROOT), "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": telegram.base_url, **env},
+        env=child_env(BOT_TOKEN=TOKEN, TELEGRAM_API_URL=telegram.base_url, **env),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import json
 import re
-import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -27,17 +26,12 @@ from tests.e2e.shop import NOW, Shop, booking_state, person, tutor_with_slot
 from tests.fakes import FakeTelegram
 from tests.fakes.stripe import FakeStripe
 from tests.support.clock import FixedClock
+from tests.support.processes import free_port
 
 APP_ID = "970CA35de60c44645bbae8a215061b33"
 CERTIFICATE = "5CFd2fd1755d40ecb72977518be15d3b"
 AGORA_SECRET = "agora-webhook-secret"
 START = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)  # Monday 16:00 in Paris
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ every due reminder and every queued notification reaches its person exactly once
 
 import asyncio
 import contextlib
-import os
 import signal
 import sys
 import uuid
@@ -19,12 +18,12 @@ from storage.engine import create_engine
 from storage.migrate import upgrade_to_head
 from storage.uow import SqlUnitOfWorkFactory
 from tests.e2e.conftest import TOKEN
-from tests.e2e.test_webhook_and_process import ROOT, free_port
 from tests.fakes import FakeTelegram
 from tests.fakes.load_balancer import RoundRobinBalancer
 from tests.support.clock import FixedClock
 from tests.support.payments import InstantGateway
 from tests.support.people import TUTOR, tutor_and_students
+from tests.support.processes import child_env, free_port
 
 STUDENTS = 4
 SECRET = "two_process_secret"
@@ -60,14 +59,13 @@ async def book_a_group_starting_soon(database_url: str) -> None:
 
 @contextlib.asynccontextmanager
 async def bot_processes(env: dict[str, str], ports: list[int]) -> AsyncIterator[None]:
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     processes = [
         await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot.cli",
             "run",
-            env={**base, "PYTHONPATH": str(ROOT), **env, "WEB_PORT": str(port)},
+            env=child_env(**env, WEB_PORT=str(port)),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )

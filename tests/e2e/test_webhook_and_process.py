@@ -1,9 +1,7 @@
 """Webhook mode with Telegram's secret header, and the `tutorbot` process: signals and one-off jobs."""
 
 import asyncio
-import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -17,14 +15,7 @@ from storage.uow import SqlUnitOfWorkFactory
 from tests.e2e.conftest import TOKEN, AppFactory
 from tests.fakes import FakeTelegram
 from tests.support.clock import FixedClock
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.support.processes import child_env, free_port
 
 
 async def test_webhook_mode_serves_updates_and_refuses_a_wrong_secret(
@@ -61,13 +52,8 @@ async def test_webhook_mode_serves_updates_and_refuses_a_wrong_secret(
         await mallory.expect_no_message(within=0.3)
 
 
-def _clean_env(**extra: str) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
-    return {**keep, "PYTHONPATH": str(ROOT), **extra}
-
-
 async def test_the_process_starts_serves_and_stops_cleanly_on_sigterm(telegram: FakeTelegram, tmp_path: Path) -> None:
-    env = _clean_env(
+    env = child_env(
         BOT_TOKEN=TOKEN,
         TELEGRAM_API_URL=telegram.base_url,
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'proc.db'}",
@@ -110,7 +96,7 @@ async def test_a_job_runs_once_from_the_command_line(telegram: FakeTelegram, tmp
         await uow.outbox.add(Notification(recipient_id=5004, kind=NotificationKind.TUTOR_APPROVED), clock.now())
         await uow.commit()
     await engine.dispose()
-    env = _clean_env(BOT_TOKEN=TOKEN, TELEGRAM_API_URL=telegram.base_url, DATABASE_URL=url)
+    env = child_env(BOT_TOKEN=TOKEN, TELEGRAM_API_URL=telegram.base_url, DATABASE_URL=url)
     listing = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "jobs", "list", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE
     )
@@ -156,7 +142,7 @@ async def test_operators_see_the_refunds_not_done_yet(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'refunds.db'}"
     await upgrade_to_head(url)
     engine = create_engine(url)
-    env = _clean_env(BOT_TOKEN=TOKEN, DATABASE_URL=url, LOG_LEVEL="WARNING")
+    env = child_env(BOT_TOKEN=TOKEN, DATABASE_URL=url, LOG_LEVEL="WARNING")
 
     async def refunds_command() -> str:
         process = await asyncio.create_subprocess_exec(
