@@ -26,7 +26,7 @@ import random
 import re
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
@@ -35,11 +35,11 @@ from typing import Any, cast
 
 from aiogram_dialog import DialogManager
 from greenlet import getcurrent  # type: ignore[import-untyped]
-from sqlalchemy import Table, event, func, insert, select, text
+from sqlalchemy import Table, event, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bench.common import BACKENDS, latency_summary, print_table, scratch_database
+from bench.common import BACKENDS, insert_rows, latency_summary, print_table, scratch_database
 from bot.dialogs import booking
 from bot.i18n import build_i18n
 from core.availability import window_days
@@ -69,6 +69,7 @@ from storage.tables import (
     users,
 )
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.clock import FixedClock
 
 # A Monday morning. The window holds the US change to summer time (8 March) and the European one (29 March),
 # so slots on both sides of a DST change are browsed.
@@ -132,16 +133,6 @@ OPERATIONS = (
 )
 # Timed only when the calendar showed a free day to open.
 DAY_OPERATIONS = frozenset({"day", "tap"})
-
-
-class BenchClock:
-    """`core.clock.Clock` stopped at one instant, so every run browses the same window."""
-
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
 
 
 @dataclass(frozen=True, slots=True)
@@ -521,17 +512,10 @@ def _build_world(tutors: int, bookings: int, seed: int) -> _World:
     )
 
 
-def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    for start in range(0, len(rows), CHUNK):
-        yield rows[start : start + CHUNK]
-
-
 async def _insert_all(engine: AsyncEngine, world: _World) -> None:
     async with engine.begin() as connection:
         for name, rows in world.rows.items():
-            table = metadata.tables[name]
-            for chunk in _chunks(rows):
-                await connection.execute(insert(table), chunk)
+            await insert_rows(connection, metadata.tables[name], rows, CHUNK)
         if connection.dialect.name == "postgresql":
             # Ids were given explicitly: move the sequences past them, as if the rows had been inserted one by one.
             for name, rows in world.rows.items():
@@ -583,7 +567,7 @@ class _Manager:
 class _Screens:
     def __init__(self, engine: AsyncEngine) -> None:
         self._uow_factory = SqlUnitOfWorkFactory(engine)
-        self._clock = BenchClock(NOW)
+        self._clock = FixedClock(NOW)
         self._rules = BusinessRules()
         self._middleware = {"uow_factory": self._uow_factory, "clock": self._clock, "rules": self._rules}
 

@@ -4,17 +4,16 @@ import math
 import os
 import statistics
 import tempfile
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Table, insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.migrate import upgrade_to_head
+from tests.support.postgres import create_database, drop_database
 
 # The server a PostgreSQL run creates its scratch database on (dropped afterwards).
 POSTGRES_URL_ENV = "BENCH_POSTGRES_URL"
@@ -38,20 +37,20 @@ async def scratch_database(backend: str) -> AsyncIterator[str]:
     if backend != "postgres":
         raise ValueError(f"unknown backend {backend!r}")
     server_url = postgres_server_url()
-    name = f"tutorbot_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    url = await create_database(server_url, "tutorbot_bench")
     try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        try:
-            await upgrade_to_head(url)
-            yield url
-        finally:
-            async with admin.connect() as connection:
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await upgrade_to_head(url)
+        yield url
     finally:
-        await admin.dispose()
+        await drop_database(server_url, url)
+
+
+async def insert_rows(
+    connection: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]], chunk: int = 2000
+) -> None:
+    """Bulk-insert seed rows a chunk at a time (one huge statement is slow on both drivers)."""
+    for start in range(0, len(rows), chunk):
+        await connection.execute(insert(table), list(rows[start : start + chunk]))
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:

@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
-
-from bench.common import print_table, scratch_database
+from bench.common import insert_rows, print_table, scratch_database
 from bot.app import build_components
 from bot.config import Settings
 from core.enums import ParticipantStatus, ReminderKind, ReminderStatus, Role, SessionStatus, SessionType, TutorStatus
@@ -88,8 +86,8 @@ async def seed(database_url: str, reminders: int, now: datetime) -> int:
                 }
                 for s in range(students)
             ]
-            await _insert(connection, tables.users, user_rows)
-            await _insert(
+            await insert_rows(connection, tables.users, user_rows)
+            await insert_rows(
                 connection,
                 tables.tutor_profiles,
                 [
@@ -171,18 +169,13 @@ async def seed(database_url: str, reminders: int, now: datetime) -> int:
                         "handled_at": None,
                     }
                 )
-            await _insert(connection, tables.slots, slot_rows)
-            await _insert(connection, tables.sessions, session_rows)
-            await _insert(connection, tables.participants, participant_rows)
-            await _insert(connection, tables.reminders, reminder_rows)
+            await insert_rows(connection, tables.slots, slot_rows)
+            await insert_rows(connection, tables.sessions, session_rows)
+            await insert_rows(connection, tables.participants, participant_rows)
+            await insert_rows(connection, tables.reminders, reminder_rows)
     finally:
         await engine.dispose()
     return students
-
-
-async def _insert(connection: Any, table: Any, rows: list[dict[str, Any]], chunk: int = 2000) -> None:
-    for start in range(0, len(rows), chunk):
-        await connection.execute(insert(table), rows[start : start + chunk])
 
 
 async def run(

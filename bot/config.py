@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.languages import SUPPORTED_LANGUAGES
 from core.rules import BusinessRules
+from jobs.pacing import DEFAULT_RATE
 
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
 # Telegram accepts 1-256 characters from this set in X-Telegram-Bot-Api-Secret-Token.
@@ -60,7 +61,7 @@ class Settings(BaseSettings):
     start_window_minutes: int = Field(10, ge=0, le=240, validation_alias="START_WINDOW_MINUTES")
     session_grace_minutes: int = Field(15, ge=0, le=240, validation_alias="SESSION_GRACE_MINUTES")
     outbox_poll_seconds: float = Field(1.0, gt=0, le=3600, validation_alias="OUTBOX_POLL_SECONDS")
-    outbox_rate: float = Field(25.0, gt=0, le=1000, validation_alias="OUTBOX_RATE")
+    outbox_rate: float = Field(DEFAULT_RATE, gt=0, le=1000, validation_alias="OUTBOX_RATE")
 
     @field_validator("bot_token")
     @classmethod

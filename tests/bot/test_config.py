@@ -131,7 +131,7 @@ def test_unreachable_services_stop_the_bot_with_one_line(tmp_path: Path, env: di
     base = {"BOT_TOKEN": TOKEN, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}", "LOG_LEVEL": "WARNING"}
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run"],
-        env=child_env(**base, **env),
+        env=child_env(**{**base, **env}),
         cwd=tmp_path,
         capture_output=True,
         text=True,

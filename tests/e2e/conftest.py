@@ -2,16 +2,11 @@
 
 import contextlib
 import os
-import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from bot.app import TutorBot
 from bot.config import Settings
@@ -20,6 +15,7 @@ from tests.e2e.shop import NOW, Shop
 from tests.fakes import FakeTelegram
 from tests.fakes.stripe import FakeStripe
 from tests.support.clock import FixedClock
+from tests.support.postgres import create_database, drop_database
 
 TOKEN = "123456:TEST-token"
 BOT_USERNAME = "tutorbot_test_bot"
@@ -97,16 +93,11 @@ async def postgres_url() -> AsyncIterator[str]:
     server = os.environ.get("TUTORBOT_TEST_POSTGRES_URL")
     if not server:
         pytest.skip("set TUTORBOT_TEST_POSTGRES_URL to run the PostgreSQL tests")
-    name = f"tutorbot_e2e_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = await create_database(server, "tutorbot_e2e")
     try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+        await drop_database(server, url)
 
 
 @pytest.fixture

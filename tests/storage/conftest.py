@@ -8,14 +8,12 @@ emptied before each test; it is dropped after the module.
 import asyncio
 import os
 import threading
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -23,6 +21,7 @@ from storage.engine import create_engine
 from storage.migrate import upgrade_to_head
 from storage.tables import metadata
 from storage.uow import SqlUnitOfWorkFactory
+from tests.support.postgres import create_database, drop_database
 
 POSTGRES_URL_ENV = "TUTORBOT_TEST_POSTGRES_URL"
 POSTGRES_SKIP_REASON = "set TUTORBOT_TEST_POSTGRES_URL to run the PostgreSQL storage tests"
@@ -59,27 +58,6 @@ def _run(make_coroutine: Callable[[], Awaitable[T]]) -> T:
     return results[0]
 
 
-async def _create_database(server_url: str) -> str:
-    name = f"tutorbot_test_{uuid.uuid4().hex[:16]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await admin.dispose()
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop_database(server_url: str, database_url: str) -> None:
-    name = make_url(database_url).database
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
-
 async def _empty_all_tables(database_url: str) -> None:
     engine = create_async_engine(database_url, poolclass=NullPool)
     try:
@@ -96,12 +74,12 @@ async def _empty_all_tables(database_url: str) -> None:
 def postgres_module_database() -> Iterator[str]:
     """A PostgreSQL database created and migrated for the current test module."""
     server_url = _postgres_server_url()
-    database_url = _run(lambda: _create_database(server_url))
+    database_url = _run(lambda: create_database(server_url))
     try:
         _run(lambda: upgrade_to_head(database_url))
         yield database_url
     finally:
-        _run(lambda: _drop_database(server_url, database_url))
+        _run(lambda: drop_database(server_url, database_url))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -130,11 +108,11 @@ async def unmigrated_database_url(backend: str, tmp_path: Path) -> AsyncIterator
         yield f"sqlite+aiosqlite:///{tmp_path / 'fresh' / 'tutorbot.db'}"
         return
     server_url = _postgres_server_url()
-    url = await _create_database(server_url)
+    url = await create_database(server_url)
     try:
         yield url
     finally:
-        await _drop_database(server_url, url)
+        await drop_database(server_url, url)
 
 
 @pytest.fixture
