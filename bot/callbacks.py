@@ -27,3 +27,5 @@ class LiveSession(CallbackData, prefix="live"):
 class OpenRoom(CallbackData, prefix="room"):
     session_id: int
     chat: bool = False
+    # The participation a 1-to-1 room belongs to (0: the person's own, or the tutor's current student).
+    participant_id: int = 0

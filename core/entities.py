@@ -73,6 +73,8 @@ class Slot:
     seats_taken: int = 0
     # The weekly pattern that generated the slot, if any.
     pattern_id: int | None = None
+    # The tutor deleted the slot while it held history: gone from every schedule, kept for its bookings.
+    removed_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -179,6 +181,8 @@ class Attendance:
 class SessionFile:
     id: int = 0
     session_id: int
+    # The participation a 1-to-1 file belongs to; None for a group session's files.
+    participant_id: int | None = None
     uploader_id: int
     # Files stay on Telegram's servers; we keep the id that lets the bot send them again.
     telegram_file_id: str
@@ -191,10 +195,11 @@ class SessionFile:
 
 @dataclass(slots=True, kw_only=True)
 class Conversation:
-    """The chat of a 1-to-1 session (spec 002 §5.2)."""
+    """The chat of a 1-to-1 session (spec 002 §5.2), between the tutor and one participation's student."""
 
     id: int = 0
     session_id: int
+    participant_id: int
     created_at: datetime
     closed_at: datetime | None = None
 

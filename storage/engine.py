@@ -21,7 +21,9 @@ SQLITE_PRAGMAS = (
 )
 
 
-def create_engine(url: str, *, echo: bool = False, pool_size: int = 5, max_overflow: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, pool_size: int = 5, max_overflow: int = 10, foreign_keys: bool = True
+) -> AsyncEngine:
     """An async engine for `sqlite+aiosqlite://` or `postgresql+asyncpg://` URLs.
 
     On SQLite every transaction starts with `BEGIN IMMEDIATE`: it takes the write lock up front, so
@@ -30,12 +32,16 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 5, max_overf
 
     On PostgreSQL a process holds up to `pool_size + max_overflow` connections; several processes must
     stay under the server's `max_connections` together.
+
+    `foreign_keys=False` is for migrations on SQLite only: rebuilding a table that others reference (how
+    SQLite alters a table) fails while foreign keys are enforced, and the pragma cannot change inside a
+    transaction. The migration checks every reference itself before it commits.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         _ensure_sqlite_directory(parsed)
         engine = create_async_engine(parsed, echo=echo)
-        _install_sqlite_listeners(engine)
+        _install_sqlite_listeners(engine, foreign_keys=foreign_keys)
         return engine
     return create_async_engine(parsed, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
 
@@ -47,14 +53,16 @@ def _ensure_sqlite_directory(url: URL) -> None:
     Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _install_sqlite_listeners(engine: AsyncEngine) -> None:
+def _install_sqlite_listeners(engine: AsyncEngine, *, foreign_keys: bool) -> None:
+    pragmas = SQLITE_PRAGMAS if foreign_keys else tuple(p for p in SQLITE_PRAGMAS if "foreign_keys" not in p)
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
         # Stop the driver from issuing its own (deferred) BEGIN; the "begin" listener below does it.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            for pragma in SQLITE_PRAGMAS:
+            for pragma in pragmas:
                 cursor.execute(pragma)
         finally:
             cursor.close()

@@ -32,14 +32,25 @@ async def upgrade_to_head(url: str) -> None:
     first takes a transaction-scoped advisory lock and migrates, the others wait for it and find nothing
     left to do. (On SQLite, `BEGIN IMMEDIATE` already serializes them.)"""
     config = alembic_config(url)
-    engine = create_engine(url)
+    engine = create_engine(url, foreign_keys=False)
     try:
         async with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             await connection.run_sync(_upgrade, config)
+            await connection.run_sync(check_references)
     finally:
         await engine.dispose()
+
+
+def check_references(connection: Connection) -> None:
+    """On SQLite, where migrations run with foreign keys unenforced: fail (and roll back) if any row
+    points at a row that does not exist."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows pointing at missing rows: {broken[:5]}")
 
 
 async def current_revision(url: str) -> str | None:

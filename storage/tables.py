@@ -153,6 +153,9 @@ slots = Table(
     Column("seats_taken", Integer(), nullable=False),
     # The pattern that generated the slot; the slot stays (as a one-off) when the pattern is deleted.
     Column("pattern_id", IdType, ForeignKey("weekly_patterns.id", ondelete="SET NULL"), nullable=True),
+    # Deleted by the tutor while it held history (a cancelled session, a student who cancelled): the row
+    # stays for the bookings that point to it, but the slot is gone from every schedule and blocks nothing.
+    Column("removed_at", UTCDateTime(), nullable=True),
     *_timestamps(),
     CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
     CheckConstraint("capacity >= 1", name="capacity_positive"),
@@ -249,6 +252,9 @@ session_files = Table(
     metadata,
     Column("id", IdType, primary_key=True, autoincrement=True),
     Column("session_id", IdType, ForeignKey("sessions.id"), nullable=False),
+    # In a 1-to-1 session a file belongs to one participation (the tutor and that student); NULL for the
+    # files a group's tutor shares with the whole session.
+    Column("participant_id", IdType, ForeignKey("participants.id"), nullable=True),
     Column("uploader_id", TelegramId(), ForeignKey("users.id"), nullable=False),
     Column("telegram_file_id", String(EXTERNAL_ID_LEN), nullable=False),
     Column("telegram_file_unique_id", String(EXTERNAL_ID_LEN), nullable=False),
@@ -259,13 +265,17 @@ session_files = Table(
     Index(None, "session_id"),
 )
 
+# The chat of a 1-to-1 session belongs to one participation: a student who books a slot another student
+# cancelled starts a conversation of their own and never sees the earlier one.
 conversations = Table(
     "conversations",
     metadata,
     Column("id", IdType, primary_key=True, autoincrement=True),
-    Column("session_id", IdType, ForeignKey("sessions.id"), nullable=False, unique=True),
+    Column("session_id", IdType, ForeignKey("sessions.id"), nullable=False),
+    Column("participant_id", IdType, ForeignKey("participants.id"), nullable=False, unique=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("closed_at", UTCDateTime(), nullable=True),
+    Index(None, "session_id"),
 )
 
 chat_messages = Table(
@@ -319,6 +329,18 @@ dialog_state = Table(
     Column("state", String(NAME_LEN), nullable=True),
     Column("data", JsonType(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+
+# One row: what this installation (this database) is. `namespace` is generated once and prefixes every
+# idempotency key sent to Stripe, so that two databases on one Stripe account never send the same key.
+installation = Table(
+    "installation",
+    metadata,
+    Column("id", Integer(), primary_key=True, autoincrement=False),
+    Column("namespace", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
 )
 
 

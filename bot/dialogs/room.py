@@ -1,5 +1,6 @@
 """A session's room: the 1-to-1 chat (everything typed in chat mode goes to the other side), its
-history, and the session's files (share, download, delete)."""
+history, and the room's files (share, download, delete). A 1-to-1 room is one participation's: the
+dialog stays on the participation it opened with, and the tutor can read earlier students' rooms."""
 
 from typing import Any
 
@@ -8,19 +9,21 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Cancel, Column, Row, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi
 
 from bot.dialogs.common import deps, report, user_id_of
 from bot.dialogs.states import Room
 from bot.dialogs.widgets import Tr, pick
 from bot.i18n import fmt_datetime, fmt_time
+from bot.texts.bookings import status_word
 from bot.texts.errors import error_text
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.usecases.room import (
     Upload,
     chat_history,
     delete_file,
+    earlier_rooms,
     get_file,
     list_files,
     open_room,
@@ -29,18 +32,50 @@ from core.usecases.room import (
 )
 
 
+def _start(manager: DialogManager) -> dict[str, Any]:
+    return manager.start_data if isinstance(manager.start_data, dict) else {}
+
+
 def _session_id(manager: DialogManager) -> int:
-    data = manager.start_data if isinstance(manager.start_data, dict) else {}
-    return int(data["session_id"])
+    return int(_start(manager)["session_id"])
+
+
+def _participant_id(manager: DialogManager) -> int | None:
+    """The participation shown: one the tutor picked among earlier students, else the one the room
+    opened with (pinned at the start, so a cancellation meanwhile does not swap the student)."""
+    chosen = (
+        manager.dialog_data.get("participant_id")
+        or manager.dialog_data.get("pinned")
+        or _start(manager).get("participant_id")
+    )
+    return int(chosen) if chosen else None
+
+
+def _where(manager: DialogManager) -> dict[str, Any]:
+    return {
+        "user_id": user_id_of(manager),
+        "session_id": _session_id(manager),
+        "participant_id": _participant_id(manager),
+    }
 
 
 async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     uow_factory, _clock = deps(dialog_manager)
-    user_id = user_id_of(dialog_manager)
+    where = _where(dialog_manager)
     locale = get_i18n().current_locale
-    room, files = await list_files(uow_factory(), user_id=user_id, session_id=_session_id(dialog_manager))
+    room, files = await list_files(uow_factory(), **where)
     zone = room.me.timezone or room.slot.timezone
-    history = await chat_history(uow_factory(), user_id=user_id, session_id=room.session.id)
+    history = await chat_history(uow_factory(), **where)
+    earlier = [
+        e
+        for e in (
+            await earlier_rooms(uow_factory(), user_id=where["user_id"], session_id=where["session_id"])
+            if room.is_tutor and not room.group
+            else []
+        )
+        if e.participation.id != room.participant_id
+    ]
+    student = room.others[0].first_name if room.is_tutor and room.others and not room.group else ""
     return {
         "title": _("Session with {tutor}").format(tutor=room.tutor.display_name),
         "when": fmt_datetime(room.slot.starts_at, zone, locale),
@@ -48,12 +83,26 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
         "chat": not room.group and room.chat_open,
         "one_to_one": not room.group,
         "group_note": room.group,
+        "read_only": room.read_only,
+        "student": student,
+        "status": status_word(room.participation.status) if room.participation else "",
         "may_upload": room.may_upload,
         "file_count": len(files),
         "files": [(str(f.id), f"📄 {f.file_name}") for f in files],
-        "deletable": [(str(f.id), f"🗑 {f.file_name}") for f in files if f.uploader_id == user_id or room.is_tutor],
+        "deletable": [
+            (str(f.id), f"🗑 {f.file_name}")
+            for f in files
+            if not room.read_only and (f.uploader_id == where["user_id"] or room.is_tutor)
+        ],
         "history": "\n".join(f"[{fmt_time(m.created_at, zone, locale)}] {name}: {m.content}" for m, name in history)
         or _("No message yet."),
+        "earlier": [
+            (str(e.participation.id), f"📜 {e.student.first_name} · {status_word(e.participation.status)}")
+            for e in earlier
+        ],
+        "has_earlier": bool(earlier) and not room.read_only,
+        "earlier_count": len(earlier),
+        "viewing_earlier": room.read_only and bool(dialog_manager.dialog_data.get("participant_id")),
         "last": dialog_manager.dialog_data.get("last", ""),
     }
 
@@ -61,9 +110,7 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
 async def _chat_typed(message: Message, widget: Any, manager: DialogManager) -> None:
     uow_factory, clock = deps(manager)
     try:
-        await send_chat_message(
-            uow_factory(), clock, user_id=user_id_of(manager), session_id=_session_id(manager), text=message.text or ""
-        )
+        await send_chat_message(uow_factory(), clock, text=message.text or "", **_where(manager))
     except DomainError as error:
         await report(message, error)
         return
@@ -74,12 +121,17 @@ async def _not_text(message: Message, widget: Any, manager: DialogManager) -> No
     await message.answer(_("Only text goes through the chat; share files with 📎 Files."))
 
 
+def _file_id(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
 async def _download(event: CallbackQuery, widget: Any, manager: DialogManager, file_id: str) -> None:
     uow_factory, _clock = deps(manager)
+    number = _file_id(file_id)
     try:
-        shared = await get_file(
-            uow_factory(), user_id=user_id_of(manager), session_id=_session_id(manager), file_id=int(file_id)
-        )
+        if number is None:
+            raise NotFound("file.not_found")
+        shared = await get_file(uow_factory(), file_id=number, **_where(manager))
     except DomainError as error:
         await report(event, error)
         return
@@ -90,10 +142,11 @@ async def _download(event: CallbackQuery, widget: Any, manager: DialogManager, f
 
 async def _delete(event: CallbackQuery, widget: Any, manager: DialogManager, file_id: str) -> None:
     uow_factory, _clock = deps(manager)
+    number = _file_id(file_id)
     try:
-        shared = await delete_file(
-            uow_factory(), user_id=user_id_of(manager), session_id=_session_id(manager), file_id=int(file_id)
-        )
+        if number is None:
+            raise NotFound("file.not_found")
+        shared = await delete_file(uow_factory(), file_id=number, **_where(manager))
     except DomainError as error:
         await report(event, error)
         return
@@ -124,9 +177,7 @@ async def _uploaded(message: Message, widget: Any, manager: DialogManager) -> No
         await message.answer(_("Send the file as a document, or a photo."))
         return
     try:
-        shared = await share_file(
-            uow_factory(), clock, user_id=user_id_of(manager), session_id=_session_id(manager), upload=upload
-        )
+        shared = await share_file(uow_factory(), clock, upload=upload, **_where(manager))
     except DomainError as error:
         await message.answer(error_text(error))
         return
@@ -134,10 +185,32 @@ async def _uploaded(message: Message, widget: Any, manager: DialogManager) -> No
     await manager.switch_to(Room.files)
 
 
+async def _earlier_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, participant_id: str) -> None:
+    uow_factory, _clock = deps(manager)
+    number = _file_id(participant_id)
+    try:
+        if number is None:
+            raise NotFound("session.not_found")
+        await open_room(
+            uow_factory(), user_id=user_id_of(manager), session_id=_session_id(manager), participant_id=number
+        )
+    except DomainError as error:
+        await report(event, error)
+        return
+    manager.dialog_data["participant_id"] = number
+    await manager.switch_to(Room.main)
+
+
+async def _back_to_current(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    manager.dialog_data.pop("participant_id", None)
+
+
 async def _on_start(start_data: Any, manager: DialogManager) -> None:
     uow_factory, _clock = deps(manager)
     # Checked before anything is shown: someone else's session does not open.
-    await open_room(uow_factory(), user_id=user_id_of(manager), session_id=_session_id(manager))
+    room = await open_room(uow_factory(), **_where(manager))
+    if room.participant_id is not None:
+        manager.dialog_data["pinned"] = room.participant_id
 
 
 def build_room_dialog() -> Dialog:
@@ -148,13 +221,28 @@ def build_room_dialog() -> Dialog:
                 Format("🗓 {when}"),
                 Tr("With: {others}"),
                 Tr("Group sessions have no chat; the tutor shares files here.", when="group_note"),
+                Tr(
+                    "📜 {student}'s booking is over ({status}): you can read this room, nothing new goes in.",
+                    when="read_only",
+                ),
                 sep="\n",
             ),
             SwitchTo(Tr("💬 Chat"), id="to_chat", state=Room.chat, when="chat"),
             SwitchTo(Tr("📜 Chat history"), id="to_history", state=Room.history, when="one_to_one"),
             SwitchTo(Tr("📎 Files ({file_count})"), id="to_files", state=Room.files),
+            SwitchTo(
+                Tr("🗂 Earlier students ({earlier_count})"), id="to_earlier", state=Room.earlier, when="has_earlier"
+            ),
+            Button(Tr("◀️ Current student"), id="to_current", on_click=_back_to_current, when="viewing_earlier"),
             Cancel(Tr("✖️ Close"), id="close_room"),
             state=Room.main,
+            getter=_getter,
+        ),
+        Window(
+            Tr("🗂 Students who booked this session before and left: their rooms, read-only."),
+            Column(pick("earlier", "earlier", _earlier_chosen)),
+            SwitchTo(Tr("◀️ Back"), id="earlier_back", state=Room.main),
+            state=Room.earlier,
             getter=_getter,
         ),
         Window(

@@ -72,6 +72,7 @@ class CancelSession(StatesGroup):
 
 class Room(StatesGroup):
     main = State()
+    earlier = State()
     chat = State()
     history = State()
     files = State()

@@ -105,16 +105,23 @@ async def room_pressed(
     dialog_bg_factory: BgManagerFactory,
     uow_factory: UnitOfWorkFactory,
 ) -> None:
+    participant_id = callback_data.participant_id or None
     try:
-        await open_room(uow_factory(), user_id=query.from_user.id, session_id=callback_data.session_id)
+        room = await open_room(
+            uow_factory(),
+            user_id=query.from_user.id,
+            session_id=callback_data.session_id,
+            participant_id=participant_id,
+        )
     except DomainError as error:
         await query.answer(error_text(error), show_alert=True)
         return
     await query.answer()
     chat_id = query.message.chat.id if query.message else query.from_user.id
     manager = dialog_bg_factory.bg(bot=query.bot, user_id=query.from_user.id, chat_id=chat_id)  # type: ignore[arg-type]
-    state = Room.chat if callback_data.chat else Room.main
-    await manager.start(state, data={"session_id": callback_data.session_id}, mode=StartMode.RESET_STACK)
+    state = Room.chat if callback_data.chat and room.chat_open else Room.main
+    data = {"session_id": callback_data.session_id, "participant_id": room.participant_id}
+    await manager.start(state, data=data, mode=StartMode.RESET_STACK)
 
 
 def build_router() -> Router:

@@ -93,6 +93,17 @@ def status_label(booking: BookingView, now: datetime, reader_zone: str) -> str:
     return _("❌ cancelled")
 
 
+def status_word(status: ParticipantStatus) -> str:
+    """One word for where a participation stands, as lists and rooms show it."""
+    return {
+        ParticipantStatus.PENDING_PAYMENT: _("awaiting payment"),
+        ParticipantStatus.BOOKED: _("booked"),
+        ParticipantStatus.CANCELLED: _("cancelled"),
+        ParticipantStatus.EXPIRED: _("hold expired"),
+        ParticipantStatus.NO_SHOW: _("missed"),
+    }[status]
+
+
 def google_calendar_link(title: str, starts_at: datetime, ends_at: datetime, details: str) -> str:
     def stamp(instant: datetime) -> str:
         return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")

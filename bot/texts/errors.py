@@ -143,6 +143,7 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "chat.too_long": lambda p: _("A message can have at most {max} characters.").format(**p),
     "chat.group": lambda p: _("Group sessions have no chat."),
     "chat.closed": lambda p: _("The chat of this session is closed: the session is over."),
+    "chat.left": lambda p: _("This booking is over: its room can be read, but nothing new goes in."),
     "file.type": lambda p: _("Files of type “{extension}” cannot be shared. Allowed: {allowed}.").format(**p),
     "file.too_big": lambda p: _("The file is too big: at most {max_mb} MB.").format(**p),
     "file.tutor_only": lambda p: _("In a group session, only the tutor shares files."),

@@ -220,13 +220,16 @@ def _tutor_no_show(p: dict[str, Any], ctx: RenderContext) -> Rendered:
 
 
 def _chat_message(p: dict[str, Any], ctx: RenderContext) -> Rendered:
-    reply = OpenRoom(session_id=int(p["session_id"]), chat=True).pack()
+    # The reply goes to the room of this participation, even if the slot was booked by someone else since.
+    reply = OpenRoom(
+        session_id=int(p["session_id"]), chat=True, participant_id=int(p.get("participant_id") or 0)
+    ).pack()
     keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=_("💬 Reply"), callback_data=reply)]])
     return Rendered(f"💬 {p['sender_name']}: {p['text']}", keyboard)
 
 
 def _file_shared(p: dict[str, Any], ctx: RenderContext) -> Rendered:
-    room = OpenRoom(session_id=int(p["session_id"])).pack()
+    room = OpenRoom(session_id=int(p["session_id"]), participant_id=int(p.get("participant_id") or 0)).pack()
     keyboard = InlineKeyboardMarkup(
         inline_keyboard=[[InlineKeyboardButton(text=_("📎 All files"), callback_data=room)]]
     )

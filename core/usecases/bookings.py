@@ -114,11 +114,14 @@ async def _booked_effects(
         f"booking-received:{participant.id}",
         now,
     )
+    # The chat belongs to this participation: whoever held the slot before never shares it.
     if (
         slot.session_type is SessionType.ONE_TO_ONE
-        and await uow.conversations.get_by_session(participant.session_id) is None
+        and await uow.conversations.get_by_participant(participant.id) is None
     ):
-        await uow.conversations.add(Conversation(session_id=participant.session_id, created_at=now))
+        await uow.conversations.add(
+            Conversation(session_id=participant.session_id, participant_id=participant.id, created_at=now)
+        )
     # Stored with the booking, so that a restart loses no reminder.
     session = await uow.sessions.get(participant.session_id)
     if session is not None:

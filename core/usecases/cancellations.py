@@ -92,6 +92,8 @@ async def cancel_booking(
         if not await uow.participants.update_if(cancelled, participant.status):
             raise ValidationError("cancel.not_active")
         await uow.slots.release_seat(booking.slot.id)
+        # Whoever cancels leaves the room at once; the tutor keeps it, read-only.
+        await uow.conversations.close(booking.session.id, now, participant_id=participant.id)
         refund = _refundable(payment)
         if payment is not None:
             if refund:

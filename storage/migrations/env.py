@@ -15,6 +15,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
 from storage.engine import create_engine
+from storage.migrate import check_references
 from storage.tables import metadata
 from storage.types import UTCDateTime
 
@@ -66,10 +67,12 @@ def do_run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    engine = create_engine(database_url())
+    # SQLite rebuilds tables to alter them, which fails while foreign keys are enforced (storage.engine).
+    engine = create_engine(database_url(), foreign_keys=False)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(do_run_migrations)
+            await connection.run_sync(check_references)
             await connection.commit()
     finally:
         await engine.dispose()

@@ -51,6 +51,7 @@ def slot_from_row(row: Mapping[Any, Any]) -> Slot:
         capacity=row["capacity"],
         seats_taken=row["seats_taken"],
         pattern_id=row["pattern_id"],
+        removed_at=row["removed_at"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )

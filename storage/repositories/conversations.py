@@ -12,6 +12,7 @@ def _to_conversation(row: RowMapping) -> Conversation:
     return Conversation(
         id=row["id"],
         session_id=row["session_id"],
+        participant_id=row["participant_id"],
         created_at=row["created_at"],
         closed_at=row["closed_at"],
     )
@@ -31,10 +32,17 @@ class SqlConversationRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._conn = connection
 
-    async def get_by_session(self, session_id: int) -> Conversation | None:
-        result = await self._conn.execute(select(conversations).where(conversations.c.session_id == session_id))
+    async def get_by_participant(self, participant_id: int) -> Conversation | None:
+        result = await self._conn.execute(select(conversations).where(conversations.c.participant_id == participant_id))
         row = result.mappings().first()
         return _to_conversation(row) if row is not None else None
+
+    async def list_for_session(self, session_id: int) -> list[Conversation]:
+        """Every participation's conversation in the session, the oldest first."""
+        result = await self._conn.execute(
+            select(conversations).where(conversations.c.session_id == session_id).order_by(conversations.c.id)
+        )
+        return [_to_conversation(row) for row in result.mappings()]
 
     async def add(self, conversation: Conversation) -> Conversation:
         """Insert the conversation; sets the new id on `conversation` and returns it."""
@@ -43,6 +51,7 @@ class SqlConversationRepository:
             insert(conversations)
             .values(
                 session_id=conversation.session_id,
+                participant_id=conversation.participant_id,
                 created_at=conversation.created_at,
                 closed_at=conversation.closed_at,
             )
@@ -51,13 +60,13 @@ class SqlConversationRepository:
         conversation.id = result.scalar_one()
         return conversation
 
-    async def close(self, session_id: int, at: datetime) -> None:
-        """The chat ends with the session: no message is relayed after `at`."""
-        await self._conn.execute(
-            update(conversations)
-            .where(conversations.c.session_id == session_id, conversations.c.closed_at.is_(None))
-            .values(closed_at=at)
-        )
+    async def close(self, session_id: int, at: datetime, participant_id: int | None = None) -> None:
+        """The chat ends with the session (or, given `participant_id`, with that participation): no message
+        is relayed after `at`."""
+        condition = [conversations.c.session_id == session_id, conversations.c.closed_at.is_(None)]
+        if participant_id is not None:
+            condition.append(conversations.c.participant_id == participant_id)
+        await self._conn.execute(update(conversations).where(*condition).values(closed_at=at))
 
 
 class SqlChatMessageRepository:

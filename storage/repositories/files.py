@@ -10,6 +10,7 @@ def _to_file(row: RowMapping) -> SessionFile:
     return SessionFile(
         id=row["id"],
         session_id=row["session_id"],
+        participant_id=row["participant_id"],
         uploader_id=row["uploader_id"],
         telegram_file_id=row["telegram_file_id"],
         telegram_file_unique_id=row["telegram_file_unique_id"],
@@ -31,6 +32,7 @@ class SqlSessionFileRepository:
             insert(session_files)
             .values(
                 session_id=file.session_id,
+                participant_id=file.participant_id,
                 uploader_id=file.uploader_id,
                 telegram_file_id=file.telegram_file_id,
                 telegram_file_unique_id=file.telegram_file_unique_id,
@@ -44,10 +46,16 @@ class SqlSessionFileRepository:
         file.id = result.scalar_one()
         return file
 
-    async def list_for_session(self, session_id: int) -> list[SessionFile]:
-        """The session's files in upload order."""
+    async def list_for_session(self, session_id: int, participant_id: int | None) -> list[SessionFile]:
+        """The files of one participation of the session (`participant_id`), or the session-wide files of a
+        group (None), in upload order."""
+        scope = (
+            session_files.c.participant_id.is_(None)
+            if participant_id is None
+            else session_files.c.participant_id == participant_id
+        )
         result = await self._conn.execute(
-            select(session_files).where(session_files.c.session_id == session_id).order_by(session_files.c.id)
+            select(session_files).where(session_files.c.session_id == session_id, scope).order_by(session_files.c.id)
         )
         return [_to_file(row) for row in result.mappings()]
 

@@ -22,6 +22,7 @@ def _values(slot: Slot) -> dict[str, Any]:
         "capacity": slot.capacity,
         "seats_taken": slot.seats_taken,
         "pattern_id": slot.pattern_id,
+        "removed_at": slot.removed_at,
         "created_at": slot.created_at,
         "updated_at": slot.updated_at,
     }

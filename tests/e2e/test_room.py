@@ -79,13 +79,13 @@ async def test_group_sessions_have_no_chat_and_only_the_tutor_shares_files(shop:
     s0, s1 = students
     room = await open_room_of(s0, "/mybookings")
     assert "💬 Chat" not in room.button_labels and "Group sessions have no chat" in room.text
-    # A forged "reply in chat" button opens the chat screen, and the chat itself refuses.
+    # A forged "reply in chat" button opens the room without a chat, and nothing typed is relayed.
     session_id = await session_id_of(app, slot.id)
     await forge_press(telegram, s0, OpenRoom(session_id=session_id, chat=True).pack())
-    await s0.wait_for("Chat with")
+    forged = await s0.wait_for("📂 Session with")
+    assert "💬 Chat" not in forged.button_labels
     await settle_background_dialog()
     await s0.send("hello everyone")
-    await s0.wait_for("Group sessions have no chat.")
     await s1.expect_no_message(within=0.3)
     # Students cannot share files here.
     await open_room_of(s0, "/mybookings")
@@ -130,3 +130,91 @@ async def test_a_stranger_cannot_open_a_room(shop: Shop, telegram: FakeTelegram)
         telegram, mallory, OpenRoom(session_id=await session_id_of(app, slot.id), chat=True).pack()
     )
     assert answer.text == "This session does not exist."
+
+
+async def test_a_one_to_one_room_belongs_to_one_participation(shop: Shop, telegram: FakeTelegram) -> None:
+    """Ann books, chats and shares a file, then cancels; Bob books the freed slot. Bob sees none of it,
+    Ann loses access at once, and the tutor keeps Ann's room, read-only."""
+    app = shop.app
+    slot = await tutor_with_slot(app, 9501, "Paul Dirac", rate=0)
+    await person(app, 9502, "Ann", "Europe/Paris", Role.STUDENT)
+    await person(app, 9503, "Bob", "America/New_York", Role.STUDENT)
+    paul, ann, bob = telegram.user(9501, "Paul"), telegram.user(9502, "Ann"), telegram.user(9503, "Bob")
+    await book_free(ann, "Physics (1)", "Paul Dirac", "16:00–17:00 · 1-to-1 · free of charge")
+    session_id = await session_id_of(app, slot.id)
+
+    await open_room_of(ann, "/mybookings")
+    await ann.press("💬 Chat")
+    await ann.wait_for("Chat with Paul")
+    await ann.send("Call me on +33 6 12 34 56 78 if the link fails")
+    relayed = await paul.wait_for("💬 Ann: Call me on +33 6 12 34 56 78")
+    await ann.press("◀️ Leave the chat")
+    await ann.wait_for("📂 Session with")
+    await ann.press("📎 Files (0)")
+    await ann.wait_for("Files: tap one")
+    await ann.press("⬆️ Share a file")
+    await ann.wait_for("Send the file")
+    await ann.upload("ann-homework.pdf", b"%PDF-1.4 ann", mime_type="application/pdf")
+    await ann.wait_for("ann-homework.pdf is shared with the session.")
+    await paul.wait_for(lambda m: m.document is not None and m.document.file_name == "ann-homework.pdf")
+
+    await ann.send("/mybookings")
+    listing = await ann.wait_for("Upcoming")
+    await ann.press("✖️ Cancel Mon 23 Mar 2026, 16:00 (Paris, UTC+1)", message=listing)
+    await ann.wait_for("Cancel your session of")
+    await ann.press("✅ Yes, cancel")
+    await ann.wait_for("✅ Cancelled.")
+    # Ann's own old buttons no longer open anything.
+    answer = await forge_press(telegram, ann, OpenRoom(session_id=session_id, chat=True).pack())
+    assert answer.text == "This session does not exist."
+
+    await open_slot(bob, "Physics (1)", "Paul Dirac", "•23", "11:00–12:00 · 1-to-1 · free of charge")
+    await bob.press("✅ Book")
+    await bob.wait_for(lambda m: m.document is not None)
+    room = await open_room_of(bob, "/mybookings")
+    assert "With: Paul" in room.text
+    await bob.press("📜 Chat history")
+    history = await bob.wait_for("Chat history")
+    assert "No message yet." in history.text and "+33" not in history.text and "Ann" not in history.text
+    await bob.press("◀️ Back")
+    await bob.wait_for("📂 Session with")
+    await bob.press("📎 Files (0)")
+    files = await bob.wait_for("Files: tap one")
+    assert not any("ann-homework" in label for label in files.button_labels)
+    # Guessing Ann's participation in a crafted button gets Bob nothing either.
+    async with app.components.uow_factory() as uow:
+        ann_participation = next(p for p in await uow.participants.list_for_session(session_id) if p.user_id == 9502)
+    answer = await forge_press(
+        telegram, bob, OpenRoom(session_id=session_id, participant_id=ann_participation.id).pack()
+    )
+    assert answer.text == "This session does not exist."
+
+    # The tutor's room is Bob's now; Ann's stays readable, read-only.
+    tutor_room = await open_room_of(paul, "/sessions")
+    assert "With: Bob" in tutor_room.text and "🗂 Earlier students (1)" in tutor_room.button_labels
+    await paul.press("📜 Chat history")
+    assert "No message yet." in (await paul.wait_for("Chat history")).text
+    await paul.press("◀️ Back")
+    await paul.wait_for("📂 Session with")
+    await paul.press("🗂 Earlier students (1)")
+    await paul.wait_for("Students who booked this session before")
+    await paul.press("📜 Ann · cancelled")
+    earlier = await paul.wait_for("booking is over (cancelled)")
+    assert "💬 Chat" not in earlier.button_labels
+    await paul.press("📜 Chat history")
+    assert "Ann: Call me on +33 6 12 34 56 78" in (await paul.wait_for("Chat history")).text
+    await paul.press("◀️ Back")
+    await paul.wait_for("booking is over (cancelled)")
+    await paul.press("📎 Files (1)")
+    ann_files = await paul.wait_for("Files: tap one")
+    assert ann_files.button_labels[0] == "📄 ann-homework.pdf" and "⬆️ Share a file" not in ann_files.button_labels
+    assert "🗑 ann-homework.pdf" not in ann_files.button_labels
+    # Replying to Ann's old message opens Ann's room, which takes nothing: Bob never gets the reply.
+    await paul.press("💬 Reply", message=relayed)
+    reply_room = await paul.wait_for("booking is over (cancelled)")
+    assert "💬 Chat" not in reply_room.button_labels and "With: Ann" in reply_room.text
+    await settle_background_dialog()
+    await paul.send("Ann, are you there?")
+    await bob.expect_no_message(within=0.5)
+    history_of_bob = await chat_history(app.components.uow_factory(), user_id=9503, session_id=session_id)
+    assert history_of_bob == []

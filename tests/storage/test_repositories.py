@@ -308,13 +308,19 @@ async def test_attendance(uow_factory: SqlUnitOfWorkFactory) -> None:
     assert_round_trip(listed[1], second)
 
 
-async def test_session_files(uow_factory: SqlUnitOfWorkFactory) -> None:
+async def test_session_files_are_listed_per_room(uow_factory: SqlUnitOfWorkFactory) -> None:
     world = await build_world(uow_factory)
     async with uow_factory() as uow:
-        files = [
-            await uow.files.add(
+        ann = await uow.participants.add(participant(world.session.id, world.students[0].id))
+        bob = await uow.participants.add(
+            participant(world.session.id, world.students[1].id, status=ParticipantStatus.CANCELLED)
+        )
+
+        async def shared(n: int, participant_id: int | None) -> SessionFile:
+            return await uow.files.add(
                 SessionFile(
                     session_id=world.session.id,
+                    participant_id=participant_id,
                     uploader_id=world.tutor_user.id,
                     telegram_file_id=f"BQACAgIAAx{n}",
                     telegram_file_unique_id=f"AgAD{n}",
@@ -324,12 +330,16 @@ async def test_session_files(uow_factory: SqlUnitOfWorkFactory) -> None:
                     created_at=NOW,
                 )
             )
-            for n in range(2)
-        ]
+
+        files = [await shared(0, ann.id), await shared(1, ann.id)]
+        bobs = await shared(2, bob.id)
+        whole = await shared(3, None)
         await uow.commit()
 
     async with uow_factory() as uow:
-        listed = await uow.files.list_for_session(world.session.id)
+        listed = await uow.files.list_for_session(world.session.id, ann.id)
+        assert [f.id for f in await uow.files.list_for_session(world.session.id, bob.id)] == [bobs.id]
+        assert [f.id for f in await uow.files.list_for_session(world.session.id, None)] == [whole.id]
     assert [f.id for f in listed] == [f.id for f in files]
     for got, expected in zip(listed, files, strict=True):
         assert_round_trip(got, expected)
@@ -338,7 +348,16 @@ async def test_session_files(uow_factory: SqlUnitOfWorkFactory) -> None:
 async def test_conversations_and_messages(uow_factory: SqlUnitOfWorkFactory) -> None:
     world = await build_world(uow_factory)
     async with uow_factory() as uow:
-        conversation = await uow.conversations.add(Conversation(session_id=world.session.id, created_at=NOW))
+        ann = await uow.participants.add(participant(world.session.id, world.students[0].id))
+        bob = await uow.participants.add(
+            participant(world.session.id, world.students[1].id, status=ParticipantStatus.CANCELLED)
+        )
+        conversation = await uow.conversations.add(
+            Conversation(session_id=world.session.id, participant_id=ann.id, created_at=NOW)
+        )
+        earlier = await uow.conversations.add(
+            Conversation(session_id=world.session.id, participant_id=bob.id, created_at=NOW)
+        )
         messages = [
             await uow.chat_messages.add(
                 ChatMessage(
@@ -353,15 +372,26 @@ async def test_conversations_and_messages(uow_factory: SqlUnitOfWorkFactory) -> 
         await uow.commit()
 
     async with uow_factory() as uow:
-        assert_round_trip(await uow.conversations.get_by_session(world.session.id), conversation)
-        assert await uow.conversations.get_by_session(404) is None
+        assert_round_trip(await uow.conversations.get_by_participant(ann.id), conversation)
+        assert await uow.conversations.get_by_participant(404) is None
+        assert [c.id for c in await uow.conversations.list_for_session(world.session.id)] == [
+            conversation.id,
+            earlier.id,
+        ]
         latest = await uow.chat_messages.list_for_conversation(conversation.id, limit=3)
         assert [m.id for m in latest] == [m.id for m in messages[2:]]  # the latest three, oldest first
         for got, expected in zip(latest, messages[2:], strict=True):
             assert_round_trip(got, expected)
         assert len(await uow.chat_messages.list_for_conversation(conversation.id)) == 5
-        with pytest.raises(IntegrityError):  # one conversation per session
-            await uow.conversations.add(Conversation(session_id=world.session.id, created_at=NOW))
+        assert await uow.chat_messages.list_for_conversation(earlier.id) == []
+        # Closing one participation's chat leaves the other open.
+        await uow.conversations.close(world.session.id, NOW, participant_id=bob.id)
+        assert (await uow.conversations.get_by_participant(bob.id)).closed_at == NOW  # type: ignore[union-attr]
+        assert (await uow.conversations.get_by_participant(ann.id)).closed_at is None  # type: ignore[union-attr]
+        with pytest.raises(IntegrityError):  # one conversation per participation
+            await uow.conversations.add(
+                Conversation(session_id=world.session.id, participant_id=ann.id, created_at=NOW)
+            )
 
 
 async def test_add_refuses_an_entity_that_has_an_id(uow_factory: SqlUnitOfWorkFactory) -> None:
