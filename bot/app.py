@@ -34,6 +34,7 @@ from bot.handlers import admin, availability, bookings, cancellations, errors, f
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares import AppUserMiddleware, InFlightUpdates
 from bot.notifier import TelegramNotifier
+from bot.screens import OpenScreens
 from bot.telegram_session import BotApiSession
 from bot.web import LiveWeb, PaymentWebhook, add_live_routes, build_web_app
 from core.clock import Clock
@@ -105,7 +106,7 @@ def build_dispatcher(
     dp.include_router(dialogs)
     # Last, so that it only sees what no command, dialog or button handler took.
     dp.include_router(fallback.build_router())
-    setup_dialogs(dp, events_isolation=events_isolation)
+    dp["screens"] = OpenScreens(setup_dialogs(dp, events_isolation=events_isolation))
     # aiogram closes the FSM storage when polling ends, while updates taken just before may still be
     # running; TutorBot.stop closes it itself once they are done.
     dp.shutdown.handlers[:] = [h for h in dp.shutdown.handlers if h.callback != dp.fsm.close]
@@ -165,6 +166,7 @@ class Components:
     clock: Clock
     rules: BusinessRules
     job_context: JobContext
+    notifier: TelegramNotifier
     jobs: dict[str, Job]
     gateway: StripeGateway | PaymentsNotConfigured
     webhook_verifier: StripeWebhookVerifier | None
@@ -196,7 +198,7 @@ async def build_components(settings: Settings, *, clock: Clock | None = None) ->
         session=session,
         default=DefaultBotProperties(link_preview_is_disabled=True),
     )
-    notifier = TelegramNotifier(bot, i18n, IcsCalendarFiles())
+    notifier = TelegramNotifier(bot, i18n, IcsCalendarFiles(), clock)
     gateway = build_gateway(settings)
     job_context = JobContext(
         uow_factory=uow_factory,
@@ -216,6 +218,7 @@ async def build_components(settings: Settings, *, clock: Clock | None = None) ->
         clock=clock,
         rules=rules,
         job_context=job_context,
+        notifier=notifier,
         jobs=all_jobs(outbox_interval=settings.outbox_poll_seconds, daily_at=settings.cleanup_time),
         gateway=gateway,
         webhook_verifier=StripeWebhookVerifier(secret.get_secret_value()) if secret else None,
@@ -314,6 +317,8 @@ class TutorBot:
             in_flight=self._in_flight,
         )
         dp["bot_username"] = me.username
+        # Delivered notifications refresh the screen a person has open (the pay screen once paid).
+        parts.notifier.screens = dp["screens"]
         dp["payment_gateway"] = parts.gateway
         dp["join_links"] = parts.join_links
         username = me.username or ""

@@ -29,3 +29,9 @@ class OpenRoom(CallbackData, prefix="room"):
     chat: bool = False
     # The participation a 1-to-1 room belongs to (0: the person's own, or the tutor's current student).
     participant_id: int = 0
+
+
+class JoinSession(CallbackData, prefix="join"):
+    """A fresh join link for a live session (the tutor or a booked participant)."""
+
+    session_id: int

@@ -70,6 +70,11 @@ def fmt_time(instant: datetime, zone: str, locale: str) -> str:
     return format_time(utc_to_local(instant, zone), "HH:mm", locale=locale)
 
 
+def fmt_time_zoned(instant: datetime, zone: str, locale: str) -> str:
+    """ "16:15 (Paris, UTC+1)": a time of day with the zone it is read in."""
+    return f"{fmt_time(instant, zone, locale)} ({city_label(zone)}, {utc_offset_label(instant, zone)})"
+
+
 def fmt_date(instant: datetime, zone: str, locale: str) -> str:
     return format_date(utc_to_local(instant, zone), "EEE d MMM y", locale=locale)
 

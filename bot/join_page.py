@@ -31,12 +31,33 @@ def _page(title: str, body: str, language: str) -> str:
     )
 
 
-def refused_page(i18n: I18n, language: str) -> str:
-    with i18n.use_locale(language), i18n.context():
-        title = _("This link cannot be used")
-        text = _(
-            "It is not valid, it has expired, or the session is not live. Ask the bot for a new link with /mybookings."
+def _refusal(code: str, status: str | None) -> tuple[str, str]:
+    """The title and the what-to-do line for a link that does not open the video."""
+    fresh = _("Open the bot and press 🎥 Join in /mybookings (tutors: /sessions) for a fresh link.")
+    if code == "join.not_live" and status == "scheduled":
+        return _("This session has not started yet"), _(
+            "When your tutor starts it, the bot sends you a button to join; 🎥 Join in /mybookings works too."
         )
+    if code == "join.not_live":
+        return _("This session is over"), _(
+            "It has ended or was cancelled. /mybookings in the bot shows your bookings."
+        )
+    if code == "join.expired":
+        return _("This link has expired"), fresh
+    if code == "join.not_participant":
+        return _("You are not booked in this session"), _(
+            "Only the tutor and the students booked in it can join. /book in the bot finds a session."
+        )
+    if code == "video.unavailable":
+        return _("The video room is not available"), _(
+            "Video is not set up for this school yet. Please tell your tutor."
+        )
+    return _("This link cannot be used"), fresh
+
+
+def refused_page(i18n: I18n, language: str, code: str = "join.invalid", status: str | None = None) -> str:
+    with i18n.use_locale(language), i18n.context():
+        title, text = _refusal(code, status)
     return _page(title, f"<header><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></header>", language)
 
 

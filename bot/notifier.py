@@ -13,26 +13,42 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import I18n
 
-from bot.texts.notifications import RENDERERS, RenderContext
+from bot.screens import OpenScreens
+from bot.texts.notifications import REFRESHING_KINDS, RENDERERS, RenderContext
 from core.calendar import CalendarFiles
+from core.clock import Clock
 from core.delivery import RetryLater, Undeliverable
 from core.entities import OutboxMessage, User
 from core.languages import pick_language
 
 
 class TelegramNotifier:
-    def __init__(self, bot: Bot, i18n: I18n, calendar: CalendarFiles) -> None:
+    def __init__(self, bot: Bot, i18n: I18n, calendar: CalendarFiles, clock: Clock) -> None:
         self.bot = bot
         self.i18n = i18n
         self.calendar = calendar
+        self.clock = clock
+        # Set once the dispatcher exists; one-off job runs (the CLI) have no screens to refresh.
+        self.screens: OpenScreens | None = None
+
+    async def _bot_url(self) -> str:
+        try:
+            # aiogram asks Telegram once and remembers the answer.
+            me = await self.bot.me()
+        except (TelegramNetworkError, TelegramServerError, TimeoutError, OSError) as exc:
+            raise RetryLater(f"getMe: {exc}") from exc
+        return f"https://t.me/{me.username}"
 
     async def deliver(self, message: OutboxMessage, recipient: User | None) -> None:
         render = RENDERERS.get(message.kind)
         if render is None:
             raise Undeliverable(f"no renderer for {message.kind!r}")
         locale = pick_language(recipient.language if recipient else None, None, self.i18n.default_locale)
+        context = RenderContext(
+            recipient=recipient, calendar=self.calendar, now=self.clock.now(), bot_url=await self._bot_url()
+        )
         with self.i18n.use_locale(locale), self.i18n.context():
-            rendered = render(message.payload, RenderContext(recipient=recipient, calendar=self.calendar))
+            rendered = render(message.payload, context)
         try:
             if rendered.document_id is not None:
                 await self.bot.send_document(
@@ -61,3 +77,5 @@ class TelegramNotifier:
             raise RetryLater(f"unauthorized: {exc}") from exc
         except (TelegramForbiddenError, TelegramNotFound, TelegramBadRequest) as exc:
             raise Undeliverable(f"{type(exc).__name__}: {exc}") from exc
+        if self.screens is not None and message.kind in REFRESHING_KINDS:
+            await self.screens.refresh(self.bot, message.recipient_id)

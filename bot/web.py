@@ -12,9 +12,11 @@ from bot.join_page import join_page, refused_page
 from core.clock import Clock
 from core.errors import DomainError
 from core.join_links import JoinLinkSigner
+from core.languages import pick_language, supported_language
 from core.payments import PaymentGateway, WebhookSignatureError, WebhookVerifier
 from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
+from core.usecases.accounts import get_user
 from core.usecases.live import mark_presence, open_join_link, record_video_event
 from core.usecases.payment_events import handle_payment_event
 from core.video import VideoSignatureError, VideoTokens, VideoWebhookVerifier
@@ -95,16 +97,38 @@ def _language(live: LiveWeb, user_language: str | None) -> str:
     return user_language or live.default_language
 
 
+def _browser_language(request: web.Request) -> str | None:
+    """The first language of the browser's Accept-Language that the bot speaks."""
+    for part in request.headers.get("Accept-Language", "").split(","):
+        found = supported_language(part.split(";")[0].strip())
+        if found:
+            return found
+    return None
+
+
+async def _reader_language(live: LiveWeb, request: web.Request, token: str) -> str:
+    """A refused link still answers its holder in their language: the person it was made for (even
+    expired), else the browser's, else the school's default."""
+    user_id = live.signer.claimed_user(token)
+    user = await get_user(live.uow_factory(), user_id) if user_id is not None else None
+    return pick_language(user.language if user else None, _browser_language(request), live.default_language)
+
+
+def _refused(live: LiveWeb, language: str, status: int, code: str, session_status: str | None = None) -> web.Response:
+    page = refused_page(live.i18n, language, code, session_status)
+    return web.Response(text=page, status=status, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+
 async def _join(request: web.Request) -> web.Response:
     live = request.app[_LIVE]
+    token = request.match_info["token"]
     if live.tokens is None:
-        return web.Response(text=refused_page(live.i18n, live.default_language), status=503, content_type="text/html")
+        return _refused(live, await _reader_language(live, request, token), 503, "video.unavailable")
     try:
-        ticket = await open_join_link(
-            live.uow_factory, live.clock, live.rules, live.signer, live.tokens, token=request.match_info["token"]
-        )
-    except DomainError:
-        return web.Response(text=refused_page(live.i18n, live.default_language), status=403, content_type="text/html")
+        ticket = await open_join_link(live.uow_factory, live.clock, live.rules, live.signer, live.tokens, token=token)
+    except DomainError as error:
+        language = await _reader_language(live, request, token)
+        return _refused(live, language, 403, error.code, error.params.get("status"))
     page = join_page(live.i18n, ticket, _language(live, ticket.user.language))
     return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
 

@@ -1,14 +1,16 @@
 """Booking rules (spec 002 §2 and §10, spec 003 errors): what a student may book, and at what price."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from core.availability import window_days
-from core.entities import Slot, TutorProfile
-from core.enums import SessionType, TutorStatus
+from core.entities import BookingView, Slot, TeachingSession, TutorProfile
+from core.enums import ACTIVE_PARTICIPANT_STATUSES, ParticipantStatus, SessionStatus, SessionType, TutorStatus
 from core.errors import Conflict, ValidationError
 from core.money import price_for
 from core.rules import BusinessRules
-from core.timezones import utc_to_local
+from core.timezones import local_day_bounds, utc_to_local
 
 NOTE_MAX_LENGTH = 500
 # Stripe closes a checkout page no sooner than 30 minutes after it opens; our own hold is usually
@@ -21,16 +23,29 @@ def booking_price(tutor: TutorProfile, slot: Slot) -> int:
     return price_for(tutor.hourly_rate_minor, slot.duration_minutes)
 
 
-def check_bookable(slot: Slot, tutor: TutorProfile, student_id: int, now: datetime, rules: BusinessRules) -> None:
+def check_bookable(
+    slot: Slot,
+    tutor: TutorProfile,
+    student_id: int,
+    now: datetime,
+    rules: BusinessRules,
+    session: TeachingSession | None = None,
+) -> None:
+    """A slot is booked only before it starts and while its session (if any) is still scheduled: nobody
+    pays for a session that is live, over or cancelled. (A hold taken before the tutor started and paid
+    during the session is booked, with a join button: see core.usecases.bookings.)"""
     if tutor.user_id == student_id:
         raise ValidationError("booking.own_slot")
-    if tutor.status is not TutorStatus.APPROVED:
+    if tutor.status is not TutorStatus.APPROVED or slot.removed_at is not None:
         raise Conflict("booking.taken")
-    if slot.starts_at <= now:
+    if session is not None and session.status is SessionStatus.CANCELLED:
+        raise Conflict("booking.taken")
+    if slot.starts_at <= now or (session is not None and session.status is not SessionStatus.SCHEDULED):
         raise ValidationError("booking.past")
     _first, last = window_days(now, slot.timezone, rules.booking_window_days)
     if utc_to_local(slot.starts_at, slot.timezone).date() > last:
-        raise ValidationError("booking.beyond_window", last_day=last)
+        # The window closes at the end of the tutor's last day: an instant, shown in the reader's zone.
+        raise ValidationError("booking.beyond_window", until=local_day_bounds(last, slot.timezone)[1], zone="UTC")
     if slot.seats_left <= 0:
         raise full_error(slot)
 
@@ -60,3 +75,64 @@ def hold_expiry(now: datetime, rules: BusinessRules) -> datetime:
 
 def checkout_expiry(hold_until: datetime, now: datetime) -> datetime:
     return max(hold_until, now + MIN_CHECKOUT_LIFETIME)
+
+
+class Phase(StrEnum):
+    """Where a booking or a session stands for the lists that show it."""
+
+    LIVE = "live"
+    UPCOMING = "upcoming"
+    # Over, cancelled, missed, lapsed: history.
+    PAST = "past"
+
+
+def session_phase(session: TeachingSession, slot: Slot, now: datetime) -> Phase:
+    if session.status is SessionStatus.IN_PROGRESS:
+        return Phase.LIVE
+    if session.status is SessionStatus.SCHEDULED and slot.ends_at > now:
+        return Phase.UPCOMING
+    return Phase.PAST
+
+
+@dataclass(frozen=True, slots=True)
+class BookingActions:
+    """What the student may do with one booking now: the buttons a list shows, and what core allows."""
+
+    phase: Phase
+    pay: bool
+    join: bool
+    room: bool
+    cancel: bool
+
+
+def student_may_cancel(booking: BookingView, now: datetime) -> str | None:
+    """None if the student may cancel the booking now, else the error code that says why not."""
+    if booking.participant.status not in ACTIVE_PARTICIPANT_STATUSES:
+        return "cancel.not_active"
+    if booking.slot.starts_at <= now or booking.session.status is not SessionStatus.SCHEDULED:
+        return "cancel.started"
+    if booking.participant.status is ParticipantStatus.BOOKED and now > cancellation_deadline(
+        booking.slot, booking.tutor
+    ):
+        return "cancel.too_late"
+    return None
+
+
+def booking_actions(booking: BookingView, now: datetime) -> BookingActions:
+    participant, session = booking.participant, booking.session
+    active = participant.status in ACTIVE_PARTICIPANT_STATUSES
+    phase = session_phase(session, booking.slot, now) if active else Phase.PAST
+    booked = participant.status is ParticipantStatus.BOOKED
+    holding = (
+        participant.status is ParticipantStatus.PENDING_PAYMENT
+        and (participant.hold_expires_at is None or participant.hold_expires_at > now)
+        and booking.payment is not None
+        and booking.payment.checkout_url is not None
+    )
+    return BookingActions(
+        phase=phase,
+        pay=holding and phase is not Phase.PAST,
+        join=booked and phase is Phase.LIVE,
+        room=booked and phase is not Phase.PAST,
+        cancel=student_may_cancel(booking, now) is None,
+    )

@@ -38,6 +38,16 @@ class JoinLinkSigner:
         payload = f"{claim.session_id}.{claim.user_id}.{int(claim.expires_at.timestamp())}"
         return f"{payload}.{self._signature(payload)}"
 
+    def claimed_user(self, token: str) -> int | None:
+        """The person a genuine token was made for, expired or not (to answer them in their language);
+        None for a token we did not sign."""
+        parts = token.split(".")
+        if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
+            return None
+        if not hmac.compare_digest(self._signature(".".join(parts[:3])), parts[3]):
+            return None
+        return int(parts[1])
+
     def verify(self, token: str, now: datetime) -> JoinClaim:
         """The claim of a genuine, unexpired token; Forbidden otherwise (the page says so, nothing more)."""
         parts = token.split(".")

@@ -21,16 +21,26 @@ class NotificationKind(StrEnum):
     LATE_PAYMENT_REFUNDED = "booking.late_payment_refunded"
     # To the tutor: a student cancelled (booking_payload plus student_name).
     BOOKING_CANCELLED_BY_STUDENT = "booking.cancelled_by_student"
-    # To each participant: the tutor cancelled the session (booking_payload plus reason, refund_minor).
+    # To the student who cancelled a booked session: the calendar file that removes it (booking_payload).
+    BOOKING_CANCELLED = "booking.cancelled"
+    # To each participant: the tutor cancelled the session (booking_payload plus reason, refund_minor,
+    # was_booked).
     SESSION_CANCELLED = "session.cancelled"
+    # To the tutor: the calendar file that removes a cancelled session (booking_payload of the booked
+    # participant of a 1-to-1 or of any participant of a group, plus participants, refund_minor).
+    SESSION_CANCELLED_FOR_TUTOR = "session.cancelled_for_tutor"
     # To each booked participant: the tutor started; payload: booking_payload plus join_url.
     SESSION_STARTED = "session.started"
-    # To each booked participant: the session ended (booking_payload plus minutes, attended names).
+    # To the tutor and each booked participant: the session ended (session_payload plus lasted, attended
+    # names, absent, role).
     SESSION_ENDED = "session.ended"
     # To each booked participant: start time passed, the tutor has not started (booking_payload, deadline).
     TUTOR_LATE = "session.tutor_late"
     # To each booked participant: the tutor never started; refunded (booking_payload, refund_minor).
     TUTOR_NO_SHOW = "session.tutor_no_show"
+    # To the tutor who never started: what it means and what it cost (session_payload plus participant_id,
+    # refunds, refund_minor).
+    TUTOR_NO_SHOW_NOTICE = "session.tutor_no_show_notice"
     # To the other side of a 1-to-1 chat (payload: session_id, sender_name, text).
     CHAT_MESSAGE = "session.chat_message"
     # To the others of a session (payload: session_id, uploader_name, file_name, file_id, tutor_name).

@@ -78,8 +78,15 @@ class TutorRepository(Protocol):
 class SlotRepository(Protocol):
     async def get(self, slot_id: int) -> Slot | None: ...
     async def add(self, slot: Slot) -> Slot: ...
-    async def list_for_tutor(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
-        """Slots of the tutor that overlap [start, end), ordered by start."""
+    async def list_for_tutor(
+        self, tutor_id: int, start: datetime, end: datetime, *, blocking_only: bool = False
+    ) -> list[Slot]:
+        """Slots of the tutor that overlap [start, end), ordered by start, never removed ones; with
+        `blocking_only`, not those of a cancelled session either (their time is free again)."""
+        ...
+
+    async def remove(self, slot_id: int, at: datetime) -> bool:
+        """Take a slot that holds history off every schedule (no seat may be taken); False otherwise."""
         ...
 
     async def update(self, slot: Slot) -> bool:
@@ -109,7 +116,8 @@ class SlotRepository(Protocol):
         ...
 
     async def list_open(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
-        """The tutor's slots starting in [start, end) with a seat left and no cancelled session, by start."""
+        """The tutor's slots starting in [start, end) with a seat left, not removed, and no session that is
+        anything but scheduled (cancelled, live, over), by start."""
         ...
 
     async def next_open(self, tutor_ids: Sequence[int], after: datetime, before: datetime) -> dict[int, datetime]:
@@ -160,7 +168,12 @@ class SessionRepository(Protocol):
     async def list_due(
         self, status: SessionStatus, *, starts_before: datetime | None = None, ends_before: datetime | None = None
     ) -> list[TeachingSession]:
-        """Sessions in `status` whose slot starts (or ends) before the instant, oldest first."""
+        """Sessions in `status` whose slot starts (or ends) before the instant, oldest first; scheduled
+        sessions only when someone holds a seat in them."""
+        ...
+
+    async def statuses_for_slots(self, slot_ids: Sequence[int]) -> dict[int, SessionStatus]:
+        """The status of each slot's session, for the slots that have one."""
         ...
 
     async def list_rosters(self, tutor_id: int, start: datetime, end: datetime) -> list[SessionRoster]:

@@ -1,8 +1,9 @@
-"""Calendar files (.ics, RFC 5545) for booked sessions."""
+"""Calendar files (.ics, RFC 5545) for booked sessions: PUBLISH to add or update an entry, CANCEL (same
+UID, higher SEQUENCE) to remove it."""
 
 from datetime import UTC
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from core.calendar import CalendarEvent
 
@@ -12,15 +13,21 @@ class IcsCalendarFiles:
         calendar = Calendar()
         calendar.add("prodid", "-//tutorbot//bookings//EN")
         calendar.add("version", "2.0")
-        calendar.add("method", "PUBLISH")
+        calendar.add("method", "CANCEL" if event.cancelled else "PUBLISH")
         entry = Event()
         entry.add("uid", event.uid)
-        # DTSTAMP is when the file was made; a stable value keeps the file the same for the same booking.
-        entry.add("dtstamp", event.start.astimezone(UTC))
+        entry.add("sequence", event.sequence)
+        entry.add("dtstamp", event.stamp.astimezone(UTC))
         entry.add("dtstart", event.start.astimezone(UTC))
         entry.add("dtend", event.end.astimezone(UTC))
         entry.add("summary", event.summary)
         entry.add("description", event.description)
+        entry.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
+        entry.add("url", event.url)
+        entry.add("location", event.url)
+        organizer = vCalAddress(event.organizer_uri)
+        organizer.params["cn"] = vText(event.organizer_name)
+        entry.add("organizer", organizer)
         calendar.add_component(entry)
         data: bytes = calendar.to_ical()
         return data

@@ -19,7 +19,7 @@ from bot.dialogs.states import Availability, CancelSession
 from bot.dialogs.widgets import Tr
 from bot.i18n import fmt_zone
 from bot.texts.slots import bulk_summary, day_label, long_day_label, slot_line, time_range
-from core.enums import SessionType
+from core.enums import SessionStatus, SessionType
 from core.errors import DomainError
 from core.timezones import utc_to_local
 from core.usecases.availability import (
@@ -55,7 +55,7 @@ def _day_lines(view: WeekView, only: date | None = None) -> list[str]:
         elif day_view.off:
             header += " · 🚫 " + _("day off")
         lines.append(header)
-        lines.extend(f"   {slot_line(slot, zone)}" for slot in day_view.slots)
+        lines.extend(f"   {slot_line(slot, zone, view.sessions.get(slot.id))}" for slot in day_view.slots)
         if not day_view.slots and only is not None and not day_view.off:
             lines.append("   " + _("No slots yet."))
     return lines
@@ -113,18 +113,28 @@ def _later_days(view: WeekView, day: date) -> list[tuple[str, str]]:
 async def _slot_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     uow_factory, clock = deps(dialog_manager)
     try:
-        tutor, slot = await get_slot(
+        tutor, slot, status = await get_slot(
             uow_factory(), user_id=user_id_of(dialog_manager), slot_id=int(st.data(dialog_manager)["slot_id"])
         )
     except DomainError:
-        return {"title": _("This slot does not exist any more."), "line": "", "group": False, "exists": False}
+        return {
+            "title": _("This slot does not exist any more."),
+            "line": "",
+            "group": False,
+            "exists": False,
+            "editable": False,
+        }
     zone = tutor.timezone
+    cancelled = status is SessionStatus.CANCELLED
     return {
         "title": "🕒 " + long_day_label(utc_to_local(slot.starts_at, zone).date()),
-        "line": slot_line(slot, zone),
+        "line": slot_line(slot, zone, status),
         "zone": fmt_zone(zone, clock.now()),
-        "group": slot.session_type is SessionType.GROUP,
+        "group": slot.session_type is SessionType.GROUP and not cancelled,
         "exists": True,
+        # A cancelled session's slot is only deleted: its time is already free for a new slot.
+        "editable": not cancelled,
+        "cancelled": cancelled,
     }
 
 
@@ -377,10 +387,20 @@ def _views() -> list[Window]:
             getter=_day_getter,
         ),
         Window(
-            Multi(Format("{title}"), Format("{line}"), Tr("🕒 Times in {zone}", when="exists"), sep="\n\n"),
+            Multi(
+                Format("{title}"),
+                Format("{line}"),
+                Tr("🕒 Times in {zone}", when="exists"),
+                Tr(
+                    "Its session was cancelled, so students are not offered it and its time is free: add a new "
+                    "slot at that time if you like, or delete this one.",
+                    when="cancelled",
+                ),
+                sep="\n\n",
+            ),
             Row(
-                Button(Tr("🕒 Change time"), id="edit_start", on_click=forms.edit_start, when="exists"),
-                Button(Tr("⏱ Change length"), id="edit_length", on_click=forms.edit_length, when="exists"),
+                Button(Tr("🕒 Change time"), id="edit_start", on_click=forms.edit_start, when="editable"),
+                Button(Tr("⏱ Change length"), id="edit_length", on_click=forms.edit_length, when="editable"),
             ),
             Row(
                 Button(Tr("👥 Change seats"), id="edit_seats", on_click=forms.edit_seats, when="group"),

@@ -81,11 +81,9 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
 
 async def _dates_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     uow_factory, clock = deps(dialog_manager)
-    tutor, first, last = await window_of(
-        uow_factory(), clock, rules_of(dialog_manager), user_id=user_id_of(dialog_manager)
-    )
-    days = [first.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)]
-    return {"dates": [(d.isoformat(), day_label(d)) for d in days], "zone": tutor.timezone}
+    window = await window_of(uow_factory(), clock, rules_of(dialog_manager), user_id=user_id_of(dialog_manager))
+    # Days off are not offered: a slot on one would be refused three steps later.
+    return {"dates": [(d.isoformat(), day_label(d)) for d in window.open_days], "zone": window.tutor.timezone}
 
 
 async def _refuse(event: Message | CallbackQuery, error: DomainError) -> None:
@@ -96,6 +94,22 @@ async def _refuse(event: Message | CallbackQuery, error: DomainError) -> None:
 
 
 async def _date(event: CallbackQuery, widget: Any, manager: DialogManager, iso: str) -> None:
+    uow_factory, clock = deps(manager)
+    window = await window_of(uow_factory(), clock, rules_of(manager), user_id=user_id_of(manager))
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        day = None
+    if day is None or day not in window.open_days:
+        # A stale screen (the day became a day off, or left the window since it was shown).
+        if day is not None and day in window.days_off:
+            refused = ValidationError("slot.day_off", day=day)
+        elif day is not None and day > window.last:
+            refused = ValidationError("slot.beyond_window", last_day=window.last)
+        else:
+            refused = ValidationError("slot.in_past")
+        await _refuse(event, refused)
+        return
     st.draft(manager)["day"] = iso
     st.set_day(manager, date.fromisoformat(iso))
     await manager.switch_to(Availability.start)
@@ -222,7 +236,7 @@ async def _submit(event: Message | CallbackQuery, manager: DialogManager) -> Non
 async def _edit(event: CallbackQuery, manager: DialogManager, step: Any) -> None:
     uow_factory, _clock = deps(manager)
     try:
-        _tutor, slot = await get_slot(
+        _tutor, slot, _status = await get_slot(
             uow_factory(), user_id=user_id_of(manager), slot_id=int(st.data(manager)["slot_id"])
         )
     except DomainError as error:

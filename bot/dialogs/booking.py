@@ -16,7 +16,7 @@ from babel.dates import format_date, get_day_names
 from bot.dialogs.common import deps, rules_of, user_id_of
 from bot.dialogs.states import Booking
 from bot.dialogs.widgets import Tr, pick
-from bot.i18n import fmt_datetime, fmt_money, fmt_time
+from bot.i18n import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 from bot.texts.bookings import hourly_rate, summary
 from bot.texts.errors import error_text
 from bot.texts.slots import type_label
@@ -27,7 +27,7 @@ from core.errors import DomainError
 from core.payments import PaymentGateway
 from core.timezones import utc_to_local
 from core.usecases.accounts import get_user
-from core.usecases.bookings import ReturnLink, book_slot, cancel_hold, check_payment
+from core.usecases.bookings import ReturnLink, book_slot, cancel_hold, check_payment, get_booking
 from core.usecases.browsing import bookable_tutor, list_subjects, list_tutors, open_slots
 
 TYPE_FILTERS = ("all", SessionType.ONE_TO_ONE.value, SessionType.GROUP.value)
@@ -202,6 +202,12 @@ async def _calendar_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dic
         "no_free": not free_days,
         "type_label": {"all": _("👥 All types"), "one_to_one": _("👤 1-to-1 only"), "group": _("👥 Groups only")}[kind],
         "range_label": {28: _("📆 4 weeks"), 7: _("📆 This week"), 14: _("📆 2 weeks")}[int(data.get("range", 28))],
+        # The range the filter chose, not always the whole window.
+        "no_free_text": {
+            28: _("No free time with these filters in the next 4 weeks."),
+            7: _("No free time with these filters in the next 7 days."),
+            14: _("No free time with these filters in the next 2 weeks."),
+        }[int(data.get("range", 28))],
     }
 
 
@@ -313,7 +319,7 @@ async def _book(event: CallbackQuery, widget: Button, manager: DialogManager) ->
         )
     except DomainError as error:
         if isinstance(event.message, Message):
-            await event.message.answer(error_text(error))
+            await event.message.answer(error_text(error, await _zone(manager)))
         manager.show_mode = ShowMode.SEND
         # Someone else took it, or it is full: back to the day, which no longer offers it.
         if error.code in ("booking.taken", "booking.full"):
@@ -327,14 +333,28 @@ async def _book(event: CallbackQuery, widget: Button, manager: DialogManager) ->
 
 
 async def _pay_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    """The pay screen follows the booking: once the payment is in (or the hold lapsed) it says so, and
+    its Pay and Release buttons go."""
+    uow_factory, _clock = deps(dialog_manager)
     data = dialog_manager.dialog_data
     zone = await _zone(dialog_manager)
     until = datetime.fromisoformat(data["hold_until"]) if data.get("hold_until") else None
+    minutes = rules_of(dialog_manager).payment_hold_minutes
+    try:
+        booking = await get_booking(
+            uow_factory(), user_id=user_id_of(dialog_manager), participant_id=_participant(dialog_manager)
+        )
+        status = booking.participant.status
+    except DomainError:
+        status = ParticipantStatus.EXPIRED
     return {
         "url": data.get("checkout_url") or "",
         "price": data.get("price", ""),
-        "until": fmt_time(until, zone, _locale()) if until else "",
-        "minutes": rules_of(dialog_manager).payment_hold_minutes,
+        "until": fmt_time_zoned(until, zone, _locale()) if until else "",
+        "hold": ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes),
+        "pending": status is ParticipantStatus.PENDING_PAYMENT,
+        "booked": status is ParticipantStatus.BOOKED,
+        "lapsed": status not in (ParticipantStatus.PENDING_PAYMENT, ParticipantStatus.BOOKED),
     }
 
 
@@ -416,7 +436,7 @@ def build_booking_dialog() -> Dialog:
             Multi(
                 Format("🧑‍🏫 {tutor} · {subjects} · {rate}"),
                 Tr("📅 Pick a day ({month}). Days marked • have free times; times are shown in {zone}."),
-                Tr("No free time with these filters in the next 4 weeks.", when="no_free"),
+                Format("{no_free_text}", when="no_free"),
                 sep="\n\n",
             ),
             Group(
@@ -465,12 +485,15 @@ def build_booking_dialog() -> Dialog:
         ),
         Window(
             Tr(
-                "⏳ Your seat is held until {until} ({minutes} minutes). Pay {price} to confirm the booking; "
-                "you will get the confirmation here."
+                "⏳ Your seat is held until {until} ({hold}). Pay {price} to confirm the booking; "
+                "you will get the confirmation here.",
+                when="pending",
             ),
-            Url(Tr("💳 Pay {price}"), Format("{url}")),
-            Button(Tr("🔄 I have paid"), id="paid", on_click=_paid),
-            Button(Tr("✖️ Release the seat"), id="release", on_click=_release),
+            Tr("✅ Paid: your session is booked. The confirmation with a calendar file is on its way.", when="booked"),
+            Tr("⌛ This hold has lapsed. Please book again with /book.", when="lapsed"),
+            Url(Tr("💳 Pay {price}"), Format("{url}"), when="pending"),
+            Button(Tr("🔄 I have paid"), id="paid", on_click=_paid, when="pending"),
+            Button(Tr("✖️ Release the seat"), id="release", on_click=_release, when="pending"),
             state=Booking.pay,
             getter=_pay_getter,
         ),

@@ -1,20 +1,23 @@
 """/book, /mybookings, /sessions, and the return from the payment page."""
 
+from datetime import datetime
+
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
-from bot.callbacks import CancelBooking, CancelSessionStart, LiveSession, OpenRoom
+from bot.callbacks import CancelBooking, CancelSessionStart, JoinSession, LiveSession, OpenRoom
 from bot.dialogs.booking import start_booking
 from bot.i18n import fmt_datetime, fmt_money
 from bot.texts.bookings import status_label
 from bot.texts.errors import error_text
 from bot.texts.slots import time_range, type_label
+from core.bookings import Phase, booking_actions, session_phase
 from core.clock import Clock
-from core.entities import User
+from core.entities import BookingView, SessionRoster, User
 from core.enums import ParticipantStatus, SessionStatus
 from core.errors import DomainError
 from core.payments import PaymentGateway
@@ -23,7 +26,9 @@ from core.rules import BusinessRules
 from core.usecases.bookings import check_payment, list_my_bookings, list_my_sessions
 from core.usecases.live import start_opens
 
-MAX_LISTED = 15
+# A message holds 4,096 characters and a keyboard 100 buttons: lists show the nearest entries only.
+MAX_UPCOMING = 10
+MAX_PAST = 5
 
 
 async def _onboarded(message: Message, app_user: User | None) -> User | None:
@@ -38,7 +43,43 @@ async def book(message: Message, dialog_manager: DialogManager, app_user: User |
         await start_booking(dialog_manager)
 
 
+def _more(hidden: int) -> str:
+    return ngettext("… and {n} more.", "… and {n} more.", hidden).format(n=hidden)
+
+
+def _booking_entry(booking: BookingView, now: datetime, zone: str, locale: str) -> str:
+    payment = booking.payment
+    amount = payment.amount_minor if payment else 0
+    price = _("free of charge") if payment is None or amount == 0 else fmt_money(amount, payment.currency, locale)
+    when = fmt_datetime(booking.slot.starts_at, zone, locale)
+    kind = type_label(booking.slot.session_type, booking.slot.capacity)
+    return f"🗓 {when} · {booking.tutor.display_name}\n   {kind} · {price} · {status_label(booking, now, zone)}"
+
+
+def _booking_buttons(booking: BookingView, now: datetime, zone: str, locale: str) -> list[list[InlineKeyboardButton]]:
+    actions = booking_actions(booking, now)
+    when = fmt_datetime(booking.slot.starts_at, zone, locale)
+    rows = []
+    if actions.pay and booking.payment is not None and booking.payment.checkout_url:
+        price = fmt_money(booking.payment.amount_minor, booking.payment.currency, locale)
+        label = _("💳 Pay {price} · {tutor}").format(price=price, tutor=booking.tutor.display_name)
+        rows.append([InlineKeyboardButton(text=label, url=booking.payment.checkout_url)])
+    if actions.join:
+        label = _("🎥 Join: {when}").format(when=when)
+        rows.append([InlineKeyboardButton(text=label, callback_data=JoinSession(session_id=booking.session.id).pack())])
+    if actions.room:
+        label = _("📂 Chat and files: {when}").format(when=when)
+        room = OpenRoom(session_id=booking.session.id, participant_id=booking.participant.id).pack()
+        rows.append([InlineKeyboardButton(text=label, callback_data=room)])
+    if actions.cancel:
+        label = _("✖️ Cancel {when}").format(when=when)
+        cancel = CancelBooking(participant_id=booking.participant.id).pack()
+        rows.append([InlineKeyboardButton(text=label, callback_data=cancel)])
+    return rows
+
+
 async def my_bookings(message: Message, app_user: User | None, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    """The student's bookings by where they stand: live now, upcoming, then past and cancelled."""
     user = await _onboarded(message, app_user)
     if user is None:
         return
@@ -49,45 +90,78 @@ async def my_bookings(message: Message, app_user: User | None, uow_factory: Unit
     if not bookings:
         await message.answer(_("You have no bookings yet. /book finds a tutor."))
         return
-    upcoming = [b for b in bookings if b.slot.ends_at > now]
-    past = [b for b in bookings if b.slot.ends_at <= now]
+    by_phase: dict[Phase, list[BookingView]] = {phase: [] for phase in Phase}
+    for booking in bookings:
+        by_phase[booking_actions(booking, now).phase].append(booking)
+    by_phase[Phase.PAST].reverse()
+    sections = (
+        (_("🎥 Live now"), by_phase[Phase.LIVE], MAX_UPCOMING),
+        (_("Upcoming"), by_phase[Phase.UPCOMING], MAX_UPCOMING),
+        (_("Past and cancelled"), by_phase[Phase.PAST], MAX_PAST),
+    )
     lines: list[str] = []
-    pay_buttons: list[list[InlineKeyboardButton]] = []
-    for title, group in ((_("Upcoming"), upcoming), (_("Past"), list(reversed(past)))):
+    buttons: list[list[InlineKeyboardButton]] = []
+    for title, group, limit in sections:
         if not group:
             continue
         lines.append(f"— {title} —")
-        for booking in group[:MAX_LISTED]:
-            payment = booking.payment
-            amount = payment.amount_minor if payment else 0
-            price = (
-                _("free of charge") if payment is None or amount == 0 else fmt_money(amount, payment.currency, locale)
-            )
-            when = fmt_datetime(booking.slot.starts_at, zone, locale)
-            kind = type_label(booking.slot.session_type, booking.slot.capacity)
-            lines.append(
-                f"🗓 {when} · {booking.tutor.display_name}\n   {kind} · {price} · {status_label(booking, now, zone)}"
-            )
-            if booking.participant.status is ParticipantStatus.PENDING_PAYMENT and payment and payment.checkout_url:
-                label = _("💳 Pay {price} · {tutor}").format(price=price, tutor=booking.tutor.display_name)
-                pay_buttons.append([InlineKeyboardButton(text=label, url=payment.checkout_url)])
-            if booking.participant.status is ParticipantStatus.BOOKED and booking.slot.ends_at > now:
-                label = _("📂 Chat and files: {when}").format(when=fmt_datetime(booking.slot.starts_at, zone, locale))
-                room = OpenRoom(session_id=booking.session.id).pack()
-                pay_buttons.append([InlineKeyboardButton(text=label, callback_data=room)])
-            if booking.slot.starts_at > now and booking.participant.status.holds_seat:
-                label = _("✖️ Cancel {when}").format(when=fmt_datetime(booking.slot.starts_at, zone, locale))
-                cancel = CancelBooking(participant_id=booking.participant.id).pack()
-                pay_buttons.append([InlineKeyboardButton(text=label, callback_data=cancel)])
+        for booking in group[:limit]:
+            lines.append(_booking_entry(booking, now, zone, locale))
+            buttons.extend(_booking_buttons(booking, now, zone, locale))
+        if len(group) > limit:
+            lines.append(_more(len(group) - limit))
     await message.answer(
         "\n\n".join(lines),
-        reply_markup=InlineKeyboardMarkup(inline_keyboard=pay_buttons) if pay_buttons else None,
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None,
     )
+
+
+def _roster_people(roster: SessionRoster) -> str:
+    return ", ".join(
+        person.first_name
+        if participant.status is ParticipantStatus.BOOKED
+        else _("{name} (awaiting payment)").format(name=person.first_name)
+        for participant, person in roster.participants
+    )
+
+
+def _session_state(roster: SessionRoster) -> str:
+    return {
+        SessionStatus.IN_PROGRESS: "🎥 " + _("live now"),
+        SessionStatus.COMPLETED: "✔️ " + _("done"),
+        SessionStatus.CANCELLED: "❌ " + _("cancelled"),
+        SessionStatus.NO_SHOW: "🚫 " + _("not started (no-show)"),
+        SessionStatus.SCHEDULED: "",
+    }[roster.session.status]
+
+
+def _roster_buttons(
+    roster: SessionRoster, phase: Phase, zone: str, locale: str, now: datetime, rules: BusinessRules
+) -> list[list[InlineKeyboardButton]]:
+    session_id = roster.session.id
+    when = fmt_datetime(roster.slot.starts_at, zone, locale)
+    rows = []
+
+    def button(text: str, data: str) -> None:
+        rows.append([InlineKeyboardButton(text=text, callback_data=data)])
+
+    if phase is Phase.LIVE:
+        button(_("🎥 Join: {when}").format(when=when), JoinSession(session_id=session_id).pack())
+        button(_("🔄 Who is here: {when}").format(when=when), LiveSession(session_id=session_id, action="view").pack())
+    elif phase is Phase.UPCOMING and start_opens(roster.slot, rules) <= now < roster.slot.ends_at:
+        button(_("▶️ Start {when}").format(when=when), LiveSession(session_id=session_id, action="start").pack())
+    if phase is not Phase.PAST and any(p.status is ParticipantStatus.BOOKED for p, _person in roster.participants):
+        button(_("📂 Chat and files: {when}").format(when=when), OpenRoom(session_id=session_id).pack())
+    if phase is Phase.UPCOMING and roster.slot.starts_at > now:
+        button(_("✖️ Cancel {when}").format(when=when), CancelSessionStart(session_id=session_id).pack())
+    return rows
 
 
 async def my_sessions(
     message: Message, app_user: User | None, uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules
 ) -> None:
+    """The tutor's sessions that someone booked, by where they stand: live, upcoming, then those of the
+    last hours that ended or were cancelled (without buttons)."""
     user = await _onboarded(message, app_user)
     if user is None:
         return
@@ -96,62 +170,47 @@ async def my_sessions(
     except DomainError as error:
         await message.answer(error_text(error))
         return
-    if not rosters:
+    now = clock.now()
+    by_phase: dict[Phase, list[SessionRoster]] = {phase: [] for phase in Phase}
+    for roster in rosters:
+        phase = session_phase(roster.session, roster.slot, now)
+        # An upcoming session nobody holds a seat in any more is just a free slot (/availability).
+        if phase is not Phase.UPCOMING or roster.participants:
+            by_phase[phase].append(roster)
+    if not by_phase[Phase.LIVE] and not by_phase[Phase.UPCOMING] and not by_phase[Phase.PAST]:
         await message.answer(_("No upcoming session has bookings yet. /availability shows your free slots."))
         return
     locale = get_i18n().current_locale
     zone = tutor.timezone
-    lines = []
+    lines = [_("Your upcoming sessions:")]
     buttons: list[list[InlineKeyboardButton]] = []
-    for roster in rosters:
-        people = ", ".join(
-            person.first_name
-            if participant.status is ParticipantStatus.BOOKED
-            else _("{name} (awaiting payment)").format(name=person.first_name)
-            for participant, person in roster.participants
-        )
-        lines.append(
-            "🗓 {day}, {time} · {kind}\n   👥 {people}".format(
+    sections = (
+        (_("🎥 Live now"), Phase.LIVE, MAX_UPCOMING),
+        (_("Upcoming"), Phase.UPCOMING, MAX_UPCOMING),
+        (_("Ended or cancelled"), Phase.PAST, MAX_PAST),
+    )
+    for title, phase, limit in sections:
+        group = by_phase[phase]
+        if not group:
+            continue
+        lines.append(f"— {title} —")
+        for roster in group[:limit]:
+            state = _session_state(roster)
+            entry = "🗓 {day}, {time} · {kind}{state}".format(
                 day=fmt_datetime(roster.slot.starts_at, zone, locale).split(",")[0],
                 time=time_range(roster.slot.starts_at, roster.slot.ends_at, zone),
                 kind=type_label(roster.slot.session_type, roster.slot.capacity),
-                people=people or _("nobody any more"),
+                state=f" · {state}" if state else "",
             )
-        )
-        session_id = roster.session.id
-        opens = start_opens(roster.slot, rules)
-        if roster.session.status is SessionStatus.SCHEDULED and opens <= clock.now() < roster.slot.ends_at:
-            label = _("▶️ Start {when}").format(when=fmt_datetime(roster.slot.starts_at, zone, locale))
-            buttons.append(
-                [
-                    InlineKeyboardButton(
-                        text=label, callback_data=LiveSession(session_id=session_id, action="start").pack()
-                    )
-                ]
-            )
-        elif roster.session.status is SessionStatus.IN_PROGRESS:
-            label = _("🎥 Live now: {when}").format(when=fmt_datetime(roster.slot.starts_at, zone, locale))
-            buttons.append(
-                [
-                    InlineKeyboardButton(
-                        text=label, callback_data=LiveSession(session_id=session_id, action="view").pack()
-                    )
-                ]
-            )
-        if any(p.status is ParticipantStatus.BOOKED for p, _person in roster.participants):
-            label = _("📂 Chat and files: {when}").format(when=fmt_datetime(roster.slot.starts_at, zone, locale))
-            buttons.append([InlineKeyboardButton(text=label, callback_data=OpenRoom(session_id=session_id).pack())])
-        if roster.slot.starts_at > clock.now() and roster.session.status is SessionStatus.SCHEDULED:
-            label = _("✖️ Cancel {when}").format(when=fmt_datetime(roster.slot.starts_at, zone, locale))
-            buttons.append(
-                [
-                    InlineKeyboardButton(
-                        text=label, callback_data=CancelSessionStart(session_id=roster.session.id).pack()
-                    )
-                ]
-            )
+            people = _roster_people(roster)
+            if people or phase is not Phase.PAST:
+                entry += "\n   👥 " + (people or _("nobody any more"))
+            lines.append(entry)
+            buttons.extend(_roster_buttons(roster, phase, zone, locale, now, rules))
+        if len(group) > limit:
+            lines.append(_more(len(group) - limit))
     await message.answer(
-        _("Your upcoming sessions:") + "\n\n" + "\n\n".join(lines),
+        "\n\n".join(lines),
         reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None,
     )
 

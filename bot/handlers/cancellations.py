@@ -13,6 +13,7 @@ from bot.dialogs.states import CancelSession, Room
 from bot.i18n import fmt_datetime, fmt_money
 from bot.texts.errors import error_text
 from core.clock import Clock
+from core.entities import User
 from core.enums import ParticipantStatus
 from core.errors import DomainError
 from core.payments import PaymentGateway
@@ -25,12 +26,15 @@ from core.usecases.room import open_room
 async def booking_cancel_pressed(
     query: CallbackQuery,
     callback_data: CancelBooking,
+    app_user: User | None,
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     rules: BusinessRules,
     payment_gateway: PaymentGateway,
 ) -> None:
     locale = get_i18n().current_locale
+    # The student reads every time in their own zone (the tutor's zone is for the tutor).
+    zone = app_user.timezone if app_user and app_user.timezone else None
     try:
         if not callback_data.confirm:
             quote = await quote_cancellation(
@@ -46,10 +50,10 @@ async def booking_cancel_pressed(
                 participant_id=callback_data.participant_id,
             )
     except DomainError as error:
-        await query.answer(error_text(error), show_alert=True)
+        await query.answer(error_text(error, zone), show_alert=True)
         return
     booking = quote.booking
-    when = fmt_datetime(booking.slot.starts_at, booking.slot.timezone, locale)
+    when = fmt_datetime(booking.slot.starts_at, zone or booking.slot.timezone, locale)
     back = fmt_money(quote.refund_minor, quote.currency, locale)
     await query.answer()
     if not isinstance(query.message, Message):

@@ -5,15 +5,16 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import LiveSession
+from bot.callbacks import JoinSession, LiveSession
 from bot.i18n import fmt_datetime
 from bot.texts.errors import error_text
 from core.clock import Clock
+from core.entities import User
 from core.errors import DomainError
 from core.join_links import JoinLinks
 from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
-from core.usecases.live import LiveView, end_session, join_deadline, live_view, start_session
+from core.usecases.live import LiveView, end_session, fresh_join_link, join_deadline, live_view, start_session
 
 
 def live_text(view: LiveView) -> str:
@@ -77,7 +78,37 @@ async def live_pressed(
             await query.message.edit_text(text, reply_markup=keyboard)
 
 
+async def join_pressed(
+    query: CallbackQuery,
+    callback_data: JoinSession,
+    app_user: User | None,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: BusinessRules,
+    join_links: JoinLinks,
+) -> None:
+    """A lost or expired join link: a new one, while the session is live."""
+    try:
+        url, _session, slot, tutor = await fresh_join_link(
+            uow_factory(), clock, rules, join_links, user_id=query.from_user.id, session_id=callback_data.session_id
+        )
+    except DomainError as error:
+        await query.answer(error_text(error), show_alert=True)
+        return
+    await query.answer()
+    zone = (app_user.timezone if app_user else None) or slot.timezone
+    text = _("🎥 Your link to the session of {when} with {tutor}. It works until the session ends.").format(
+        when=fmt_datetime(slot.starts_at, zone, get_i18n().current_locale), tutor=tutor.display_name
+    )
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=_("🎥 Join"), url=url)]])
+    if isinstance(query.message, Message):
+        await query.message.answer(text, reply_markup=keyboard)
+    else:
+        await query.bot.send_message(query.from_user.id, text, reply_markup=keyboard)  # type: ignore[union-attr]
+
+
 def build_router() -> Router:
     router = Router(name="live")
     router.callback_query.register(live_pressed, LiveSession.filter())
+    router.callback_query.register(join_pressed, JoinSession.filter())
     return router

@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.i18n import fmt_datetime, fmt_money, fmt_time
+from bot.i18n import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 from bot.texts.slots import type_label
 from core.entities import BookingView
-from core.enums import ParticipantStatus, PaymentStatus, SessionType
+from core.enums import ParticipantStatus, PaymentStatus, SessionStatus, SessionType
 
 
 def _locale() -> str:
@@ -76,21 +76,31 @@ def summary_from_payload(p: dict[str, Any], reader_zone: str) -> str:
 
 
 def status_label(booking: BookingView, now: datetime, reader_zone: str) -> str:
-    participant, payment = booking.participant, booking.payment
+    """Where a booking stands, following its session: live, done, cancelled by the tutor, no-show."""
+    participant, payment, session = booking.participant, booking.payment, booking.session
+    refund = ""
+    if payment is not None and payment.status is PaymentStatus.REFUND_PENDING:
+        refund = " · " + _("refund on its way")
+    elif payment is not None and payment.status is PaymentStatus.REFUNDED and payment.amount_minor:
+        refund = " · " + _("refunded")
+    if session.status is SessionStatus.CANCELLED and participant.status is not ParticipantStatus.EXPIRED:
+        return _("❌ cancelled by the tutor") + refund
+    if session.status is SessionStatus.NO_SHOW and participant.status is not ParticipantStatus.EXPIRED:
+        return _("❌ the tutor did not start it") + refund
     if participant.status is ParticipantStatus.BOOKED:
-        return _("✅ booked") if booking.slot.ends_at > now else _("✔️ done")
+        if session.status is SessionStatus.IN_PROGRESS:
+            return _("🎥 live now")
+        if session.status is SessionStatus.COMPLETED or booking.slot.ends_at <= now:
+            return _("✔️ done")
+        return _("✅ booked")
     if participant.status is ParticipantStatus.PENDING_PAYMENT:
         until = participant.hold_expires_at or now
-        return _("⏳ awaiting payment until {time}").format(time=fmt_time(until, reader_zone, _locale()))
+        return _("⏳ awaiting payment until {time}").format(time=fmt_time_zoned(until, reader_zone, _locale()))
     if participant.status is ParticipantStatus.EXPIRED:
         return _("⌛ hold expired")
     if participant.status is ParticipantStatus.NO_SHOW:
         return _("🚫 missed")
-    if payment is not None and payment.status is PaymentStatus.REFUND_PENDING:
-        return _("❌ cancelled · refund on its way")
-    if payment is not None and payment.status is PaymentStatus.REFUNDED:
-        return _("❌ cancelled · refunded")
-    return _("❌ cancelled")
+    return _("❌ cancelled") + refund
 
 
 def status_word(status: ParticipantStatus) -> str:

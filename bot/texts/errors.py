@@ -92,6 +92,7 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "slot.end_before_start": lambda p: _("The end must be after the start."),
     "slot.day_off": lambda p: _("{day} is marked as a day off.").format(day=_day(p["day"])),
     "slot.not_found": lambda p: _("This slot does not exist any more."),
+    "slot.cancelled": lambda p: _("This slot's session was cancelled: delete it, and add a new slot instead."),
     "slot.started": lambda p: _("This slot has started or is over: it can no longer be changed."),
     "slot.has_bookings": lambda p: ngettext(
         "This slot has {booked} booking: it cannot be moved, shrunk or deleted. Cancel the session instead, "
@@ -108,7 +109,9 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     # Spec 003's wording where it has one.
     "booking.own_slot": lambda p: _("You cannot book your own slot."),
     "booking.past": lambda p: _("This session has already started. Select another time."),
-    "booking.beyond_window": lambda p: _("You can book up to {day}, four weeks ahead.").format(day=_day(p["last_day"])),
+    "booking.beyond_window": lambda p: _("You can book sessions that start before {until}, four weeks ahead.").format(
+        until=fmt_datetime(p["until"], str(p["zone"]), get_i18n().current_locale)
+    ),
     "booking.full": lambda p: _("Session full. Select another time."),
     "booking.taken": lambda p: _("This time is no longer available. Select another."),
     "booking.overlap": lambda p: _("You have another session at this time."),
@@ -152,13 +155,15 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
-def error_text(error: DomainError) -> str:
-    """The message for an error in the current locale; an unknown code still gets a clear sentence."""
+def error_text(error: DomainError, zone: str | None = None) -> str:
+    """The message for an error in the current locale; an unknown code still gets a clear sentence.
+    `zone` is the reader's: instants the error names are shown in it rather than where they were decided."""
     render = _MESSAGES.get(error.code)
     if render is None:
         return _("That did not work. Please try again, or send /help.")
+    params = {**error.params, "zone": zone} if zone else error.params
     try:
-        return render(error.params)
+        return render(params)
     except (KeyError, ValueError, TypeError):
         return _("That did not work. Please try again, or send /help.")
 

@@ -9,11 +9,11 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import CancelBooking, LiveSession, OpenRoom, TutorReview
+from bot.callbacks import CancelBooking, JoinSession, LiveSession, OpenRoom, TutorReview
 from bot.i18n import fmt_datetime, fmt_money, fmt_time
 from bot.texts.bookings import google_calendar_link, summary_from_payload
 from bot.texts.slots import type_label
-from core.calendar import CalendarEvent, CalendarFiles, booking_uid
+from core.calendar import CalendarEvent, CalendarFiles, booking_uid, tutor_uid
 from core.entities import User
 from core.enums import SessionType
 from core.notifications import NotificationKind
@@ -33,6 +33,9 @@ class Rendered:
 class RenderContext:
     recipient: User | None
     calendar: CalendarFiles
+    # When the message is rendered (a calendar file's DTSTAMP), and the bot's address (its URL/LOCATION).
+    now: datetime
+    bot_url: str
 
     @property
     def zone(self) -> str | None:
@@ -85,31 +88,64 @@ def _when(p: dict[str, Any], ctx: RenderContext) -> str:
     return fmt_datetime(datetime.fromisoformat(p["starts_at"]), ctx.zone or str(p["tutor_zone"]), _locale())
 
 
+def _calendar_file(
+    p: dict[str, Any], ctx: RenderContext, *, uid: str, title: str, cancelled: bool
+) -> tuple[str, bytes]:
+    event = CalendarEvent(
+        uid=uid,
+        start=datetime.fromisoformat(p["starts_at"]),
+        end=datetime.fromisoformat(p["ends_at"]),
+        summary=title,
+        description=", ".join(p.get("subjects") or []),
+        stamp=ctx.now,
+        organizer_name=str(p["tutor_name"]),
+        organizer_uri=f"tg://user?id={int(p.get('tutor_user_id') or 0)}",
+        url=ctx.bot_url,
+        cancelled=cancelled,
+    )
+    return ("tutorbot-cancelled.ics" if cancelled else "tutorbot-session.ics"), ctx.calendar.ics(event)
+
+
+def _student_title(p: dict[str, Any]) -> str:
+    return _("Lesson with {tutor}").format(tutor=p["tutor_name"])
+
+
+def _tutor_title(p: dict[str, Any]) -> str:
+    if SessionType(p["session_type"]) is SessionType.GROUP:
+        return _("Group lesson ({capacity} seats)").format(capacity=p["capacity"])
+    return _("Lesson with {student}").format(student=p.get("student_name") or "?")
+
+
+def _student_file(p: dict[str, Any], ctx: RenderContext, *, cancelled: bool) -> tuple[str, bytes]:
+    return _calendar_file(
+        p, ctx, uid=booking_uid(int(p["participant_id"])), title=_student_title(p), cancelled=cancelled
+    )
+
+
+def _tutor_file(p: dict[str, Any], ctx: RenderContext, *, cancelled: bool) -> tuple[str, bytes]:
+    uid = tutor_uid(str(p["session_type"]), int(p["session_id"]), int(p.get("participant_id") or 0))
+    return _calendar_file(p, ctx, uid=uid, title=_tutor_title(p), cancelled=cancelled)
+
+
 def _booking_confirmed(p: dict[str, Any], ctx: RenderContext) -> Rendered:
     zone = ctx.zone or str(p["tutor_zone"])
     lines = [_("✅ Session booked!"), summary_from_payload(p, zone)]
     if p.get("late"):
         lines.append(_("Your payment arrived after the hold had lapsed, but the seat was still free."))
+    rows = []
+    if p.get("live"):
+        # Paid while the session runs: the way in comes with the confirmation.
+        lines.append(_("The session has started: join it with the button below."))
+        join = JoinSession(session_id=int(p["session_id"])).pack()
+        rows.append([InlineKeyboardButton(text=_("🎥 Join"), callback_data=join)])
     lines.append(
         _("Add it to your calendar with the attached file or the button below. /mybookings lists your sessions.")
     )
-    title = _("Lesson with {tutor}").format(tutor=p["tutor_name"])
     starts_at, ends_at = datetime.fromisoformat(p["starts_at"]), datetime.fromisoformat(p["ends_at"])
-    details = ", ".join(p.get("subjects") or [])
-    event = CalendarEvent(
-        uid=booking_uid(int(p["participant_id"])), start=starts_at, end=ends_at, summary=title, description=details
-    )
-    keyboard = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=_("📅 Add to Google Calendar"),
-                    url=google_calendar_link(title, starts_at, ends_at, details),
-                )
-            ]
-        ]
-    )
-    return Rendered("\n\n".join(lines), keyboard, ("tutorbot-session.ics", ctx.calendar.ics(event)))
+    google = google_calendar_link(_student_title(p), starts_at, ends_at, ", ".join(p.get("subjects") or []))
+    rows.append([InlineKeyboardButton(text=_("📅 Add to Google Calendar"), url=google)])
+    keyboard = InlineKeyboardMarkup(inline_keyboard=rows)
+    return Rendered("\n\n".join(lines), keyboard, _student_file(p, ctx, cancelled=False))
 
 
 def _booking_received(p: dict[str, Any], ctx: RenderContext) -> Rendered:
@@ -130,8 +166,8 @@ def _booking_received(p: dict[str, Any], ctx: RenderContext) -> Rendered:
     ]
     if p.get("note"):
         lines.append("💬 " + _("Note from the student: {note}").format(note=p["note"]))
-    lines.append(_("/sessions lists your upcoming sessions."))
-    return Rendered("\n".join(lines))
+    lines.append(_("/sessions lists your upcoming sessions; the attached file adds it to your calendar."))
+    return Rendered("\n".join(lines), document=_tutor_file(p, ctx, cancelled=False))
 
 
 def _hold_expired(p: dict[str, Any], ctx: RenderContext) -> Rendered:
@@ -144,23 +180,45 @@ def _hold_expired(p: dict[str, Any], ctx: RenderContext) -> Rendered:
 
 
 def _late_refund(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    values = {
+        "when": _when(p, ctx),
+        "tutor": p["tutor_name"],
+        "amount": fmt_money(int(p["amount_minor"]), str(p["currency"]), _locale()),
+    }
+    if p.get("session_closed"):
+        return Rendered(
+            _(
+                "↩️ Your payment for {when} with {tutor} arrived after the session had ended or was cancelled. "
+                "You will get {amount} back."
+            ).format(**values)
+        )
     return Rendered(
         _(
             "↩️ Your payment for {when} with {tutor} arrived after the hold had lapsed, and the seat was taken "
             "meanwhile. You will get {amount} back."
-        ).format(
-            when=_when(p, ctx),
-            tutor=p["tutor_name"],
-            amount=fmt_money(int(p["amount_minor"]), str(p["currency"]), _locale()),
-        )
+        ).format(**values)
     )
 
 
 def _cancelled_by_student(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    text = _("❌ {student} cancelled their booking of {when}. The seat is open again.").format(
+        student=p.get("student_name") or "?", when=_when(p, ctx)
+    )
+    if SessionType(p["session_type"]) is SessionType.GROUP:
+        # The group's entry stays in the tutor's calendar: the session still takes place.
+        return Rendered(text)
     return Rendered(
-        _("❌ {student} cancelled their booking of {when}. The seat is open again.").format(
-            student=p.get("student_name") or "?", when=_when(p, ctx)
-        )
+        text + "\n" + _("The attached file removes it from your calendar."),
+        document=_tutor_file(p, ctx, cancelled=True),
+    )
+
+
+def _booking_cancelled(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    return Rendered(
+        _(
+            "🗓 Your session of {when} with {tutor} is cancelled: the attached file removes it from your calendar."
+        ).format(when=_when(p, ctx), tutor=p["tutor_name"]),
+        document=_student_file(p, ctx, cancelled=True),
     )
 
 
@@ -176,7 +234,18 @@ def _session_cancelled(p: dict[str, Any], ctx: RenderContext) -> Rendered:
             )
         )
     lines.append(_("/book finds another time."))
-    return Rendered("\n".join(lines))
+    if not p.get("was_booked"):
+        return Rendered("\n".join(lines))
+    return Rendered("\n".join(lines), document=_student_file(p, ctx, cancelled=True))
+
+
+def _session_cancelled_for_tutor(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    return Rendered(
+        _("🗓 Your session of {when} is cancelled: the attached file removes it from your calendar.").format(
+            when=_when(p, ctx)
+        ),
+        document=_tutor_file(p, ctx, cancelled=True),
+    )
 
 
 def _session_started(p: dict[str, Any], ctx: RenderContext) -> Rendered:
@@ -190,12 +259,17 @@ def _session_started(p: dict[str, Any], ctx: RenderContext) -> Rendered:
 
 def _session_ended(p: dict[str, Any], ctx: RenderContext) -> Rendered:
     names = ", ".join(p.get("attended") or []) or _("nobody")
+    lasted = int(p.get("lasted", 0))
     lines = [
-        _("✅ The session of {when} with {tutor} is over. It lasted {n} min.").format(
-            when=_when(p, ctx), tutor=p["tutor_name"], n=p.get("lasted", 0)
-        ),
+        ngettext(
+            "✅ The session of {when} with {tutor} is over. It lasted {n} minute.",
+            "✅ The session of {when} with {tutor} is over. It lasted {n} minutes.",
+            lasted,
+        ).format(when=_when(p, ctx), tutor=p["tutor_name"], n=lasted),
         _("Attended: {names}").format(names=names),
     ]
+    if p.get("absent") and p.get("role", "student") == "student":
+        lines.append(_("🚫 You did not join the video, so you are marked absent (the session is not refunded)."))
     return Rendered("\n".join(lines))
 
 
@@ -216,7 +290,27 @@ def _tutor_no_show(p: dict[str, Any], ctx: RenderContext) -> Rendered:
         text += " " + _("You are refunded in full: {amount} is on its way back to you.").format(
             amount=fmt_money(refund, str(p["currency"]), _locale())
         )
-    return Rendered(text + "\n" + _("/book finds another time."))
+    text += "\n" + _("/book finds another time.")
+    if not p.get("participant_id"):
+        return Rendered(text)
+    return Rendered(text, document=_student_file(p, ctx, cancelled=True))
+
+
+def _tutor_no_show_notice(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+    refunds = int(p.get("refunds") or 0)
+    lines = [_("❌ You did not start your session of {when}: it counts as a no-show.").format(when=_when(p, ctx))]
+    if refunds:
+        lines.append(
+            ngettext(
+                "{n} student is refunded in full ({amount}).",
+                "{n} students are refunded in full ({amount} in all).",
+                refunds,
+            ).format(n=refunds, amount=fmt_money(int(p.get("refund_minor") or 0), str(p["currency"]), _locale()))
+        )
+    if not p.get("participant_id"):
+        return Rendered("\n".join(lines))
+    lines.append(_("The attached file removes it from your calendar."))
+    return Rendered("\n".join(lines), document=_tutor_file(p, ctx, cancelled=True))
 
 
 def _chat_message(p: dict[str, Any], ctx: RenderContext) -> Rendered:
@@ -294,14 +388,23 @@ RENDERERS: dict[str, Renderer] = {
     NotificationKind.HOLD_EXPIRED: _hold_expired,
     NotificationKind.LATE_PAYMENT_REFUNDED: _late_refund,
     NotificationKind.BOOKING_CANCELLED_BY_STUDENT: _cancelled_by_student,
+    NotificationKind.BOOKING_CANCELLED: _booking_cancelled,
     NotificationKind.SESSION_CANCELLED: _session_cancelled,
+    NotificationKind.SESSION_CANCELLED_FOR_TUTOR: _session_cancelled_for_tutor,
     NotificationKind.SESSION_STARTED: _session_started,
     NotificationKind.SESSION_ENDED: _session_ended,
     NotificationKind.TUTOR_LATE: _tutor_late,
     NotificationKind.TUTOR_NO_SHOW: _tutor_no_show,
+    NotificationKind.TUTOR_NO_SHOW_NOTICE: _tutor_no_show_notice,
     NotificationKind.CHAT_MESSAGE: _chat_message,
     NotificationKind.FILE_SHARED: _file_shared,
     NotificationKind.REMINDER: _reminder,
     NotificationKind.SESSION_STARTING: _starting,
     NotificationKind.START_ALERT: _start_alert,
 }
+
+
+# After these, the screen the person has open may be out of date (a pay screen whose payment came in).
+REFRESHING_KINDS = frozenset(
+    {NotificationKind.BOOKING_CONFIRMED, NotificationKind.HOLD_EXPIRED, NotificationKind.LATE_PAYMENT_REFUNDED}
+)

@@ -10,7 +10,7 @@ from bot.i18n import fmt_time
 from bot.texts.errors import error_text
 from core.availability import Skipped
 from core.entities import Slot
-from core.enums import SessionType
+from core.enums import SessionStatus, SessionType
 from core.errors import ValidationError
 
 
@@ -39,9 +39,18 @@ def time_range(start: datetime, end: datetime, zone: str) -> str:
     return f"{fmt_time(start, zone, locale)}–{fmt_time(end, zone, locale)}"
 
 
-def slot_line(slot: Slot, zone: str) -> str:
-    """ "16:00–17:00 · 1-to-1 · free" as the tutor sees it."""
-    if slot.seats_taken == 0:
+def slot_line(slot: Slot, zone: str, status: SessionStatus | None = None) -> str:
+    """ "16:00–17:00 · 1-to-1 · free" as the tutor sees it; the session's state when it has one that is
+    not simply scheduled (a cancelled session's slot is neither free nor booked)."""
+    if status is SessionStatus.CANCELLED:
+        seats = "❌ " + _("session cancelled")
+    elif status is SessionStatus.IN_PROGRESS:
+        seats = "🎥 " + _("live now")
+    elif status is SessionStatus.COMPLETED:
+        seats = "✔️ " + _("done")
+    elif status is SessionStatus.NO_SHOW:
+        seats = "🚫 " + _("not started (no-show)")
+    elif slot.seats_taken == 0:
         seats = _("free")
     elif slot.session_type is SessionType.ONE_TO_ONE:
         seats = _("booked")

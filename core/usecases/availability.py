@@ -24,7 +24,7 @@ from core.availability import (
 )
 from core.clock import Clock
 from core.entities import DayOff, Slot, TutorProfile, WeeklyPattern
-from core.enums import SessionType
+from core.enums import SessionStatus, SessionType
 from core.errors import Conflict, DomainError, NotFound, ValidationError
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
@@ -61,6 +61,8 @@ class WeekView:
     first_day: date
     last_day: date
     days: list[DayView]
+    # The status of each slot's session, for the slots that have one (booked, live, over, cancelled).
+    sessions: dict[int, SessionStatus] = field(default_factory=dict)
 
 
 async def _tutor(uow: UnitOfWork, user_id: int, *, lock: bool = False) -> TutorProfile:
@@ -74,10 +76,18 @@ async def _tutor(uow: UnitOfWork, user_id: int, *, lock: bool = False) -> TutorP
 
 async def _own_slot(uow: UnitOfWork, tutor: TutorProfile, slot_id: int) -> Slot:
     slot = await uow.slots.get(slot_id)
-    # Someone else's slot is reported exactly like a missing one.
-    if slot is None or slot.tutor_id != tutor.id:
+    # Someone else's slot is reported exactly like a missing one, and a removed one like a deleted one.
+    if slot is None or slot.tutor_id != tutor.id or slot.removed_at is not None:
         raise NotFound("slot.not_found")
     return slot
+
+
+async def _delete_free(uow: UnitOfWork, slot: Slot, now: datetime) -> bool:
+    """Delete a slot nobody holds a seat in: for good if it never had a session, else off the schedule
+    with its history kept (a cancelled session, a student who cancelled). False if a seat is taken."""
+    if slot.seats_taken:
+        return False
+    return await uow.slots.delete_unbooked(slot.id) or await uow.slots.remove(slot.id, now)
 
 
 def _located(error: DomainError, zone: str) -> DomainError:
@@ -87,7 +97,10 @@ def _located(error: DomainError, zone: str) -> DomainError:
 
 
 async def _neighbours(uow: UnitOfWork, tutor: TutorProfile, interval: Interval) -> list[Slot]:
-    return await uow.slots.list_for_tutor(tutor.id, interval.start - _NEIGHBOURHOOD, interval.end + _NEIGHBOURHOOD)
+    # A cancelled session's slot no longer holds its time: a new slot may take it.
+    return await uow.slots.list_for_tutor(
+        tutor.id, interval.start - _NEIGHBOURHOOD, interval.end + _NEIGHBOURHOOD, blocking_only=True
+    )
 
 
 async def _validated(
@@ -149,10 +162,13 @@ async def add_slot(uow: UnitOfWork, clock: Clock, rules: BusinessRules, *, user_
     return slot
 
 
-async def get_slot(uow: UnitOfWork, *, user_id: int, slot_id: int) -> tuple[TutorProfile, Slot]:
+async def get_slot(uow: UnitOfWork, *, user_id: int, slot_id: int) -> tuple[TutorProfile, Slot, SessionStatus | None]:
+    """One of the tutor's slots, with its session's status if it has a session."""
     async with uow:
         tutor = await _tutor(uow, user_id)
-        return tutor, await _own_slot(uow, tutor, slot_id)
+        slot = await _own_slot(uow, tutor, slot_id)
+        status = (await uow.sessions.statuses_for_slots([slot.id])).get(slot.id)
+    return tutor, slot, status
 
 
 def _check_changeable(slot: Slot, now: datetime) -> None:
@@ -170,6 +186,8 @@ async def edit_slot(
         tutor = await _tutor(uow, user_id, lock=True)
         slot = await _own_slot(uow, tutor, slot_id)
         _check_changeable(slot, now)
+        if (await uow.sessions.statuses_for_slots([slot.id])).get(slot.id) is SessionStatus.CANCELLED:
+            raise ValidationError("slot.cancelled")
         interval = await _validated(uow, tutor, spec, now, rules, ignore_id=slot.id)
         changed = replace(
             slot,
@@ -199,7 +217,7 @@ async def delete_slot(uow: UnitOfWork, clock: Clock, *, user_id: int, slot_id: i
         tutor = await _tutor(uow, user_id, lock=True)
         slot = await _own_slot(uow, tutor, slot_id)
         _check_changeable(slot, now)
-        if slot.seats_taken or not await uow.slots.delete_unbooked(slot.id):
+        if not await _delete_free(uow, slot, now):
             raise Conflict("slot.has_bookings", booked=max(slot.seats_taken, 1))
         await uow.commit()
     return slot
@@ -223,11 +241,12 @@ async def week_view(
         sunday = monday + timedelta(days=6)
         slots = await _slots_on(uow, tutor, monday, sunday)
         off = await uow.days_off.list_for_tutor(tutor.id, monday, sunday)
+        statuses = await uow.sessions.statuses_for_slots([s.id for s in slots])
     by_day: dict[date, list[Slot]] = {monday + timedelta(days=i): [] for i in range(7)}
     for slot in slots:
         by_day.setdefault(utc_to_local(slot.starts_at, tutor.timezone).date(), []).append(slot)
     days = [DayView(day=d, off=d in off, slots=by_day[d]) for d in sorted(by_day)]
-    return WeekView(tutor=tutor, monday=monday, first_day=first, last_day=last, days=days)
+    return WeekView(tutor=tutor, monday=monday, first_day=first, last_day=last, days=days, sessions=statuses)
 
 
 async def _create_all(
@@ -280,7 +299,7 @@ async def _clear(uow: UnitOfWork, tutor: TutorProfile, first: date, last: date, 
     for slot in await _slots_on(uow, tutor, first, last):
         if slot.starts_at <= now:
             continue  # the past and what is under way are history
-        if slot.seats_taken or not await uow.slots.delete_unbooked(slot.id):
+        if not await _delete_free(uow, slot, now):
             kept.append(slot)
         else:
             deleted += 1
@@ -362,7 +381,9 @@ async def _expand(
         return
     start, _ = local_day_bounds(min(days), pattern.timezone)
     _, end = local_day_bounds(max(days), pattern.timezone)
-    existing = await uow.slots.list_for_tutor(tutor.id, start - _NEIGHBOURHOOD, end + _NEIGHBOURHOOD)
+    existing = await uow.slots.list_for_tutor(
+        tutor.id, start - _NEIGHBOURHOOD, end + _NEIGHBOURHOOD, blocking_only=True
+    )
     days_off = await uow.days_off.list_for_tutor(tutor.id, min(days), max(days))
     planned, skipped = expand_pattern(
         pattern, days, tutor.buffer_minutes, existing=existing, days_off=days_off, now=now, rules=rules
@@ -453,11 +474,25 @@ async def extend_patterns(uow_factory: UnitOfWorkFactory, clock: Clock, rules: B
     return created
 
 
-async def window_of(
-    uow: UnitOfWork, clock: Clock, rules: BusinessRules, *, user_id: int
-) -> tuple[TutorProfile, date, date]:
-    """The tutor and the first and last local day on which slots can be offered now."""
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The local days on which the tutor can offer slots now."""
+
+    tutor: TutorProfile
+    first: date
+    last: date
+    days_off: set[date]
+
+    @property
+    def open_days(self) -> list[date]:
+        """Every day of the window the tutor teaches on (days off are refused for new slots)."""
+        days = [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+        return [day for day in days if day not in self.days_off]
+
+
+async def window_of(uow: UnitOfWork, clock: Clock, rules: BusinessRules, *, user_id: int) -> Window:
     async with uow:
         tutor = await _tutor(uow, user_id)
-    first, last = window_days(clock.now(), tutor.timezone, rules.booking_window_days)
-    return tutor, first, last
+        first, last = window_days(clock.now(), tutor.timezone, rules.booking_window_days)
+        days_off = await uow.days_off.list_for_tutor(tutor.id, first, last)
+    return Window(tutor, first, last, days_off)

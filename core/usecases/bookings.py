@@ -25,7 +25,7 @@ from core.entities import (
     Slot,
     TutorProfile,
 )
-from core.enums import ParticipantStatus, PaymentStatus, SessionType
+from core.enums import ParticipantStatus, PaymentStatus, SessionStatus, SessionType
 from core.errors import Conflict, NotFound, ValidationError
 from core.notifications import NotificationKind
 from core.payments import CheckoutSession, PaymentGateway, PaymentRejected, PaymentUnavailable
@@ -63,6 +63,7 @@ def booking_payload(tutor: TutorProfile, slot: Slot, participant: Participant, p
         "participant_id": participant.id,
         "session_id": participant.session_id,
         "tutor_name": tutor.display_name,
+        "tutor_user_id": tutor.user_id,
         "tutor_zone": slot.timezone,
         "subjects": list(tutor.subjects),
         "starts_at": slot.starts_at.isoformat(),
@@ -94,6 +95,7 @@ async def _booked_effects(
     now: datetime,
     *,
     late: bool,
+    live: bool = False,
 ) -> None:
     """What a confirmed booking brings: the messages to both sides, and the chat of a 1-to-1 session."""
     payload = booking_payload(tutor, slot, participant, payment)
@@ -101,7 +103,7 @@ async def _booked_effects(
         uow,
         participant.user_id,
         NotificationKind.BOOKING_CONFIRMED,
-        {**payload, "late": late},
+        {**payload, "late": late, "live": live},
         f"booking-confirmed:{participant.id}",
         now,
     )
@@ -154,9 +156,9 @@ async def book_slot(
         tutor = await uow.tutors.get(slot.tutor_id)
         if tutor is None:
             raise Conflict("booking.taken")
-        check_bookable(slot, tutor, user_id, now, rules)
-        clashes = await uow.participants.overlapping(user_id, slot.starts_at, slot.ends_at)
         existing_session = await uow.sessions.get_by_slot(slot.id)
+        check_bookable(slot, tutor, user_id, now, rules, existing_session)
+        clashes = await uow.participants.overlapping(user_id, slot.starts_at, slot.ends_at)
         if existing_session is not None and any(p.session_id == existing_session.id for p in clashes):
             raise Conflict("booking.already_booked")
         if clashes:
@@ -315,19 +317,32 @@ async def _apply_payment(uow: UnitOfWork, rules: BusinessRules, payment: Payment
     assert slot is not None and tutor is not None
     paid = replace(payment, status=PaymentStatus.PAID, updated_at=now)
     booked = replace(participant, status=ParticipantStatus.BOOKED, booked_at=now, updated_at=now)
-    if participant.status is ParticipantStatus.PENDING_PAYMENT and await uow.participants.update_if(
-        booked, ParticipantStatus.PENDING_PAYMENT
+    # A hold taken before the tutor started may be paid during the session: it is booked, and its
+    # confirmation carries a join button. A session that is over or cancelled takes no one any more.
+    still_open = session.status in (SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS) and slot.ends_at > now
+    if (
+        still_open
+        and participant.status is ParticipantStatus.PENDING_PAYMENT
+        and await uow.participants.update_if(booked, ParticipantStatus.PENDING_PAYMENT)
     ):
         await uow.payments.update(paid)
-        await _booked_effects(uow, rules, tutor, slot, booked, paid, now, late=False)
+        live = session.status is SessionStatus.IN_PROGRESS
+        await _booked_effects(uow, rules, tutor, slot, booked, paid, now, late=False, live=live)
         return PaymentOutcome("booked", payment.id)
+    if participant.status is ParticipantStatus.PENDING_PAYMENT:
+        # Paid for a session that ended or was cancelled while the student was on the payment page.
+        lapsed = replace(participant, status=ParticipantStatus.EXPIRED, updated_at=now)
+        if await uow.participants.update_if(lapsed, ParticipantStatus.PENDING_PAYMENT):
+            await uow.slots.release_seat(slot.id)
+        participant = lapsed
     # The money came after the hold lapsed or was let go.
     await uow.users.lock(participant.user_id)
     clashes = [p for p in await uow.participants.overlapping(participant.user_id, slot.starts_at, slot.ends_at)]
-    # A hold that lapsed gets its seat back if one is free; one the student let go (or that failed) is
-    # refunded: they said they did not want it.
+    # A hold that lapsed gets its seat back if one is free and the session has not started; one the
+    # student let go (or that failed) is refunded: they said they did not want it.
     can_book = (
         participant.status is ParticipantStatus.EXPIRED
+        and session.status is SessionStatus.SCHEDULED
         and slot.starts_at > now
         and not clashes
         and await uow.slots.take_seat(slot.id)
@@ -345,7 +360,7 @@ async def _apply_payment(uow: UnitOfWork, rules: BusinessRules, payment: Payment
         uow,
         participant.user_id,
         NotificationKind.LATE_PAYMENT_REFUNDED,
-        booking_payload(tutor, slot, participant, refunding),
+        {**booking_payload(tutor, slot, participant, refunding), "session_closed": not still_open},
         f"late-refund:{payment.id}",
         now,
     )
@@ -551,7 +566,8 @@ async def list_my_sessions(
         rosters = await uow.sessions.list_rosters(
             tutor.id, now - timedelta(hours=12), now + timedelta(days=rules.booking_window_days + 1)
         )
-    return tutor, [r for r in rosters if r.slot.ends_at > now]
+    # Live sessions and those of the last hours stay listed, whatever their end time says.
+    return tutor, rosters
 
 
 async def cancel_hold(

@@ -4,8 +4,9 @@ their idempotency keys make sure none is paid twice."""
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from core.bookings import cancellation_deadline
+from core.bookings import cancellation_deadline, student_may_cancel
 from core.clock import Clock
 from core.entities import BookingView, Participant, Payment, Slot, TeachingSession, TutorProfile
 from core.enums import ParticipantStatus, PaymentStatus, SessionStatus
@@ -47,19 +48,14 @@ def _refundable(payment: Payment | None) -> int:
 
 
 def _check_student_may_cancel(booking: BookingView, now: datetime) -> None:
-    if booking.participant.status not in (ParticipantStatus.BOOKED, ParticipantStatus.PENDING_PAYMENT):
-        raise ValidationError("cancel.not_active")
-    if booking.slot.starts_at <= now or booking.session.status is not SessionStatus.SCHEDULED:
-        raise ValidationError("cancel.started")
-    if booking.participant.status is ParticipantStatus.BOOKED:
+    refused = student_may_cancel(booking, now)
+    if refused == "cancel.too_late":
         deadline = cancellation_deadline(booking.slot, booking.tutor)
-        if now > deadline:
-            raise ValidationError(
-                "cancel.too_late",
-                deadline=deadline,
-                hours=booking.tutor.cancellation_notice_hours,
-                zone=booking.slot.timezone,
-            )
+        raise ValidationError(
+            refused, deadline=deadline, hours=booking.tutor.cancellation_notice_hours, zone=booking.slot.timezone
+        )
+    if refused is not None:
+        raise ValidationError(refused)
 
 
 async def quote_cancellation(uow: UnitOfWork, clock: Clock, *, user_id: int, participant_id: int) -> CancelQuote:
@@ -115,6 +111,15 @@ async def cancel_booking(
                     "student_name": student.first_name if student else "",
                 },
                 f"cancelled-by-student:{participant.id}",
+                now,
+            )
+            # The booking's calendar entry goes too.
+            await _notify(
+                uow,
+                user_id,
+                NotificationKind.BOOKING_CANCELLED,
+                {**booking_payload(booking.tutor, booking.slot, cancelled, payment or _no_payment(participant, now))},
+                f"booking-cancelled:{participant.id}",
                 now,
             )
         await uow.commit()
@@ -198,6 +203,7 @@ async def cancel_session(
     refunds: list[int] = []
     checkouts: list[str] = []
     result: list[tuple[Participant, int]] = []
+    booked_payload: dict[str, Any] | None = None
     async with uow_factory() as uow:
         session, slot, tutor = await _tutor_session(uow, rules, user_id, session_id)
         if tutor.user_id != user_id and not rules.is_admin(user_id):
@@ -226,16 +232,31 @@ async def cancel_session(
                 if payment.checkout_session_id:
                     checkouts.append(payment.checkout_session_id)
             result.append((cancelled, refund))
+            payload = booking_payload(tutor, slot, cancelled, payment or _no_payment(participant, now))
+            was_booked = participant.status is ParticipantStatus.BOOKED
+            if was_booked:
+                student = await uow.users.get(participant.user_id)
+                booked_payload = {**payload, "student_name": student.first_name if student else ""}
             await _notify(
                 uow,
                 participant.user_id,
                 NotificationKind.SESSION_CANCELLED,
-                {
-                    **booking_payload(tutor, slot, cancelled, payment or _no_payment(participant, now)),
-                    "reason": reason,
-                    "refund_minor": refund,
-                },
+                {**payload, "reason": reason, "refund_minor": refund, "was_booked": was_booked},
                 f"session-cancelled:{session.id}:{participant.id}",
+                now,
+            )
+        if booked_payload is not None:
+            # The tutor's calendar entry of the session goes too (only booked seats ever sent one).
+            await _notify(
+                uow,
+                tutor.user_id,
+                NotificationKind.SESSION_CANCELLED_FOR_TUTOR,
+                {
+                    **booked_payload,
+                    "participants": len(result),
+                    "refund_minor": sum(refund for _p, refund in result),
+                },
+                f"session-cancelled-tutor:{session.id}",
                 now,
             )
         await uow.commit()

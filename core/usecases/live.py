@@ -160,6 +160,26 @@ async def _who_may_join(uow: UnitOfWork, session: TeachingSession, user_id: int)
     raise Forbidden("join.not_participant")
 
 
+async def fresh_join_link(
+    uow: UnitOfWork, clock: Clock, rules: BusinessRules, links: JoinLinks, *, user_id: int, session_id: int
+) -> tuple[str, TeachingSession, Slot, TutorProfile]:
+    """A new join link for someone who lost theirs, while the session is live: the tutor or a booked
+    participant only. Anyone else is told the session does not exist."""
+    async with uow:
+        session = await uow.sessions.get(session_id)
+        if session is None:
+            raise NotFound("session.not_found")
+        try:
+            tutor, _uid = await _who_may_join(uow, session, user_id)
+        except Forbidden:
+            raise NotFound("session.not_found") from None
+        slot = await uow.slots.get(session.slot_id)
+    assert slot is not None
+    if session.status is not SessionStatus.IN_PROGRESS:
+        raise ValidationError("live.not_running")
+    return links.url(session.id, user_id, join_deadline(slot, rules)), session, slot, tutor
+
+
 async def open_join_link(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
@@ -207,6 +227,11 @@ async def mark_presence(
         session = await uow.sessions.get(session_id)
         if session is None or session.status is not SessionStatus.IN_PROGRESS:
             return  # nothing is recorded outside the live session; sealed intervals stay sealed
+        try:
+            # A link issued before its holder cancelled still verifies; it records nothing.
+            await _who_may_join(uow, session, user_id)
+        except Forbidden:
+            return
         if joined:
             if await uow.attendance.open_interval(session_id, user_id) is None:
                 await uow.attendance.add(
@@ -235,7 +260,7 @@ async def record_video_event(uow_factory: UnitOfWorkFactory, clock: Clock, event
         user_id = tutor.user_id if tutor is not None and event.uid == TUTOR_UID else None
         if user_id is None:
             for participant in await uow.participants.list_for_session(session_id):
-                if participant_uid(participant.id) == event.uid:
+                if participant_uid(participant.id) == event.uid and participant.status is ParticipantStatus.BOOKED:
                     user_id = participant.user_id
     if user_id is None:
         return False
@@ -289,7 +314,8 @@ async def end_session(
                 )
         for recipient in [tutor.user_id, *(p.user_id for p in participants)]:
             payload = session_payload(tutor, slot, ended)
-            payload.update(lasted=minutes, attended=names, absent=recipient not in attended)
+            role = "tutor" if recipient == tutor.user_id else "student"
+            payload.update(lasted=minutes, attended=names, absent=recipient not in attended, role=role)
             await _notify(
                 uow, recipient, NotificationKind.SESSION_ENDED, payload, f"session-ended:{session.id}:{recipient}", now
             )
@@ -365,6 +391,8 @@ async def _tutor_no_show(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: 
         slot, tutor = await uow.slots.get(session.slot_id), await uow.tutors.get(session.tutor_id)
         assert slot is not None and tutor is not None
         await uow.conversations.close(session_id, now)
+        refunded_minor, student_name = 0, ""
+        booked_ids: list[int] = []
         for participant in await uow.participants.list_for_session(session_id):
             if not participant.status.holds_seat:
                 continue
@@ -377,10 +405,28 @@ async def _tutor_no_show(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: 
                     replace(payment, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=now, updated_at=now)
                 )
                 refunds.append(payment.id)
+                refunded_minor += refund
             if participant.status is ParticipantStatus.BOOKED:
-                payload = {**session_payload(tutor, slot, session), "refund_minor": refund}
+                booked_ids.append(participant.id)
+                student = await uow.users.get(participant.user_id)
+                student_name = student.first_name if student else ""
+                payload = {
+                    **session_payload(tutor, slot, session),
+                    "participant_id": participant.id,
+                    "refund_minor": refund,
+                }
                 key = f"no-show:{session_id}:{participant.id}"
                 await _notify(uow, participant.user_id, NotificationKind.TUTOR_NO_SHOW, payload, key, now)
+        # The tutor learns it too, with what it cost, and the session leaves their calendar.
+        notice = {
+            **session_payload(tutor, slot, session),
+            "participant_id": booked_ids[-1] if booked_ids else None,
+            "student_name": student_name,
+            "refunds": len(refunds),
+            "refund_minor": refunded_minor,
+        }
+        key = f"no-show-tutor:{session_id}"
+        await _notify(uow, tutor.user_id, NotificationKind.TUTOR_NO_SHOW_NOTICE, notice, key, now)
         await uow.commit()
     for payment_id in refunds:
         await refund_payment(uow_factory, clock, gateway, payment_id=payment_id)

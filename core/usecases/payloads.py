@@ -10,6 +10,7 @@ def session_payload(tutor: TutorProfile, slot: Slot, session: TeachingSession) -
     return {
         "session_id": session.id,
         "tutor_name": tutor.display_name,
+        "tutor_user_id": tutor.user_id,
         "tutor_zone": slot.timezone,
         "starts_at": slot.starts_at.isoformat(),
         "ends_at": slot.ends_at.isoformat(),

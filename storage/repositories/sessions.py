@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +53,15 @@ class SqlSessionRepository:
         session.id = result.scalar_one()
         return session
 
+    async def statuses_for_slots(self, slot_ids: Sequence[int]) -> dict[int, SessionStatus]:
+        """The status of each slot's session, for the slots that have one."""
+        if not slot_ids:
+            return {}
+        result = await self._conn.execute(
+            select(sessions.c.slot_id, sessions.c.status).where(sessions.c.slot_id.in_(set(slot_ids)))
+        )
+        return {slot_id: SessionStatus(status) for slot_id, status in result}
+
     async def update(self, session: TeachingSession) -> None:
         result = await self._conn.execute(
             update(sessions).where(sessions.c.id == session.id).values(**_values(session))
@@ -72,6 +82,15 @@ class SqlSessionRepository:
     ) -> list[TeachingSession]:
         """Sessions in `status` whose slot starts (or ends) before the instant, oldest first."""
         query = select(sessions).join(slots, slots.c.id == sessions.c.slot_id).where(sessions.c.status == status.value)
+        if status is SessionStatus.SCHEDULED:
+            # A scheduled session nobody holds a seat in (its student cancelled) is nobody's business: no
+            # late notice, no no-show, and it must not crowd out the others.
+            holders = (
+                select(participants.c.id)
+                .where(participants.c.session_id == sessions.c.id, participants.c.status.in_(ACTIVE_STATUS_VALUES))
+                .exists()
+            )
+            query = query.where(holders)
         if starts_before is not None:
             query = query.where(slots.c.starts_at < starts_before)
         if ends_before is not None:

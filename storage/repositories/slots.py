@@ -28,8 +28,18 @@ def _values(slot: Slot) -> dict[str, Any]:
     }
 
 
+def _bookable() -> tuple[ColumnElement[bool], ...]:
+    """Still offered: not removed, and its session (if any) still scheduled. A cancelled session's slot,
+    and one whose session is live or over, is not sold again."""
+    closed_session = (
+        select(sessions.c.id)
+        .where(sessions.c.slot_id == slots.c.id, sessions.c.status != SessionStatus.SCHEDULED.value)
+        .exists()
+    )
+    return (slots.c.removed_at.is_(None), ~closed_session)
+
+
 def _cancelled_session() -> ColumnElement[bool]:
-    """The tutor cancelled the slot's session: the slot is no longer offered."""
     return (
         select(sessions.c.id)
         .where(sessions.c.slot_id == slots.c.id, sessions.c.status == SessionStatus.CANCELLED.value)
@@ -60,14 +70,30 @@ class SqlSlotRepository:
         slot.id = result.scalar_one()
         return slot
 
-    async def list_for_tutor(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
-        """Slots of the tutor that overlap [start, end), ordered by start."""
-        result = await self._conn.execute(
-            select(slots)
-            .where(slots.c.tutor_id == tutor_id, slots.c.starts_at < end, slots.c.ends_at > start)
-            .order_by(slots.c.starts_at, slots.c.id)
-        )
+    async def list_for_tutor(
+        self, tutor_id: int, start: datetime, end: datetime, *, blocking_only: bool = False
+    ) -> list[Slot]:
+        """Slots of the tutor that overlap [start, end), ordered by start; never the removed ones. With
+        `blocking_only`, not those whose session was cancelled either: their time is free again."""
+        conditions = [
+            slots.c.tutor_id == tutor_id,
+            slots.c.starts_at < end,
+            slots.c.ends_at > start,
+            slots.c.removed_at.is_(None),
+        ]
+        if blocking_only:
+            conditions.append(~_cancelled_session())
+        result = await self._conn.execute(select(slots).where(*conditions).order_by(slots.c.starts_at, slots.c.id))
         return [slot_from_row(row) for row in result.mappings()]
+
+    async def remove(self, slot_id: int, at: datetime) -> bool:
+        """Take a slot that holds history off the schedule (no seat may be taken); False otherwise."""
+        result = await self._conn.execute(
+            update(slots)
+            .where(slots.c.id == slot_id, slots.c.seats_taken == 0, slots.c.removed_at.is_(None))
+            .values(removed_at=at, updated_at=at)
+        )
+        return result.rowcount == 1
 
     async def update(self, slot: Slot) -> bool:
         """Write starts_at, ends_at, session_type and capacity (and updated_at) in one conditional UPDATE.
@@ -148,7 +174,7 @@ class SqlSlotRepository:
                 slots.c.starts_at >= start,
                 slots.c.starts_at < end,
                 slots.c.seats_taken < slots.c.capacity,
-                ~_cancelled_session(),
+                *_bookable(),
             )
             .order_by(slots.c.starts_at, slots.c.id)
         )
@@ -173,7 +199,7 @@ class SqlSlotRepository:
                 slots.c.starts_at > after,
                 slots.c.starts_at < before,
                 slots.c.seats_taken < slots.c.capacity,
-                ~_cancelled_session(),
+                *_bookable(),
             )
             .order_by(slots.c.starts_at)
             .limit(1)

@@ -250,9 +250,10 @@ async def test_a_day_off_clears_the_day_and_keeps_patterns_off_it(tutor_app: Tut
     assert await slots_of(app, tutor_id) == []
     await go(paul, "◀️ Back", "day off")
     await go(paul, "◀️ Week", "Week of")
-    await add_slot(paul, "Wed 25 Mar", "11:00")
-    await length_and_kind(paul)
-    await paul.wait_for("Wednesday 25 March is marked as a day off.")
+    # The add-slot day picker no longer offers the day off.
+    await paul.press("➕ Add a slot")
+    picker = await paul.wait_for("On which day?")
+    assert "Wed 25 Mar" not in picker.button_labels and "Thu 26 Mar" in picker.button_labels
     assert await slots_of(app, tutor_id) == []
 
 

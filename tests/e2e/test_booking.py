@@ -53,6 +53,9 @@ async def test_a_student_books_and_pays_a_one_to_one_slot(shop: Shop, telegram: 
 
     await shop.stripe.pay(session_id)
     confirmation = await ann.wait_for("Session booked!", timeout=10)
+    # The pay screen follows: no Pay or Release button on a booking that is paid.
+    paid_screen = await ann.wait_for(lambda m: m.message_id == pay.message_id and "Paid: your session is booked" in m.text)
+    assert paid_screen.button_labels == []
     assert confirmation.document is not None and confirmation.document.file_name == "tutorbot-session.ics"
     ics = confirmation.document.data.decode()
     assert "DTSTART:20260323T150000Z" in ics and "UID:booking-" in ics
@@ -67,6 +70,7 @@ async def test_a_student_books_and_pays_a_one_to_one_slot(shop: Shop, telegram: 
         assert session is not None and await uow.conversations.list_for_session(session.id) != []
 
     # The webhook replayed: nothing happens twice.
+    ann.mark()
     await shop.stripe.deliver(shop.stripe.events_of_type("checkout.session.completed")[0], times=3)
     await ann.expect_no_message(within=0.5)
 
@@ -156,6 +160,8 @@ async def test_stripe_webhooks_need_a_valid_signature_and_unknown_events_are_ign
     # The genuine one, delivered ten times: booked once, one confirmation.
     assert await shop.stripe.deliver(event, times=10) == [200] * 10
     await cleo.wait_for("Session booked!")
+    await cleo.wait_for("Paid: your session is booked")
+    cleo.mark()
     await cleo.expect_no_message(within=0.5)
     assert await booking_state(app, 7302) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]
 

@@ -182,7 +182,7 @@ async def test_a_live_group_session_from_start_to_end(live: Shop, telegram: Fake
     clock.current = START + timedelta(minutes=58)
     await grace.press("⏹ End the session")
     await grace.wait_for("The session is over")
-    summary = await ann.wait_for("is over. It lasted 63 min.")
+    summary = await ann.wait_for("is over. It lasted 63 minutes.")
     assert "Attended: Ann, Bob" in summary.text
     await bob.wait_for("Attended: Ann, Bob")
     assert all(not still_open for _user, still_open, _source in await attendance(app, session.id))
