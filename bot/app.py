@@ -54,6 +54,7 @@ from jobs.registry import Job, all_jobs
 from jobs.scheduler import JobScheduler
 from storage.dialog_state import SqlDialogStateStore
 from storage.engine import create_engine
+from storage.installation import read_namespace
 from storage.migrate import upgrade_to_head
 from storage.uow import SqlUnitOfWorkFactory
 
@@ -199,7 +200,7 @@ async def build_components(settings: Settings, *, clock: Clock | None = None) ->
         default=DefaultBotProperties(link_preview_is_disabled=True),
     )
     notifier = TelegramNotifier(bot, i18n, IcsCalendarFiles(), clock)
-    gateway = build_gateway(settings)
+    gateway = build_gateway(settings, await read_namespace(engine))
     job_context = JobContext(
         uow_factory=uow_factory,
         notifier=notifier,
@@ -243,10 +244,10 @@ def build_video_tokens(settings: Settings) -> AgoraTokens | None:
     return AgoraTokens(settings.agora_app_id, settings.agora_app_certificate.get_secret_value())
 
 
-def build_gateway(settings: Settings) -> StripeGateway | PaymentsNotConfigured:
+def build_gateway(settings: Settings, namespace: str) -> StripeGateway | PaymentsNotConfigured:
     if settings.stripe_secret_key is None:
         return PaymentsNotConfigured()
-    return StripeGateway(settings.stripe_secret_key.get_secret_value(), settings.stripe_api_base)
+    return StripeGateway(settings.stripe_secret_key.get_secret_value(), settings.stripe_api_base, namespace=namespace)
 
 
 class StartupError(Exception):

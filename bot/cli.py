@@ -77,12 +77,36 @@ async def _refunds(settings: Settings) -> int:
     return 0
 
 
+async def _installation(settings: Settings, renew: bool) -> int:
+    """This database's namespace of Stripe idempotency keys; a copied database needs one of its own."""
+    from bot.app import migrate
+    from storage.engine import create_engine
+    from storage.installation import read_namespace, renew_namespace
+
+    await migrate(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        namespace = await renew_namespace(engine) if renew else await read_namespace(engine)
+    finally:
+        await engine.dispose()
+    print(f"namespace: {namespace}" + (" (new)" if renew else ""))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tutorbot", description="Telegram bot for tutors and students.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="apply migrations, then serve Telegram, the web server and the jobs")
     commands.add_parser("migrate", help="apply pending database migrations and exit")
     commands.add_parser("refunds", help="list the refunds not done yet, with their attempts and last error")
+    installation = commands.add_parser(
+        "installation", help="this database's namespace of Stripe idempotency keys (--new-namespace for a copy)"
+    )
+    installation.add_argument(
+        "--new-namespace",
+        action="store_true",
+        help="give a database copied from another installation keys of its own (before it first runs)",
+    )
     jobs = commands.add_parser("jobs", help="scheduled jobs")
     job_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     job_commands.add_parser("list", help="list the jobs")
@@ -114,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_migrate(settings))
         elif args.command == "refunds":
             return asyncio.run(_refunds(settings))
+        elif args.command == "installation":
+            return asyncio.run(_installation(settings, args.new_namespace))
         else:
             return asyncio.run(_run_job(settings, args.name))
     except ConfigurationError as exc:

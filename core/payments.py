@@ -32,6 +32,10 @@ class PaymentRejected(Exception):
     """The provider refused the request for good (a 4xx other than rate limiting)."""
 
 
+class PaymentKeyConflict(PaymentRejected):
+    """The provider knows the idempotency key from another request: trying again with it cannot work."""
+
+
 class PaymentGateway(Protocol):
     async def create_checkout(
         self,

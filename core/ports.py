@@ -231,8 +231,9 @@ class PaymentRepository(Protocol):
         instant, oldest first: the ones to ask the provider about when a webhook may have been missed."""
         ...
 
-    async def list_refunds_due(self, now: datetime, limit: int) -> list[Payment]:
-        """REFUND_PENDING payments whose next_refund_attempt_at is unset or <= now, oldest first."""
+    async def list_refunds_due(self, now: datetime, limit: int, max_attempts: int) -> list[Payment]:
+        """REFUND_PENDING payments whose next_refund_attempt_at is unset or <= now, tried fewer than
+        `max_attempts` times, oldest first."""
         ...
 
 

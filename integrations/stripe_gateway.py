@@ -6,6 +6,7 @@ key) or `PaymentRejected` (refused for good); no `stripe` exception reaches the 
 """
 
 import json
+import logging
 from collections.abc import Awaitable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -17,12 +18,14 @@ import stripe
 from core.payments import (
     CheckoutSession,
     PaymentEvent,
+    PaymentKeyConflict,
     PaymentRejected,
     PaymentUnavailable,
     WebhookSignatureError,
 )
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # ISO 4217 gives these currencies no minor unit, but Stripe's API still counts them in hundredths.
 _STRIPE_HUNDREDTHS = frozenset({"ISK"})
@@ -46,7 +49,17 @@ def _from_stripe_amount(amount: int, currency: str) -> int:
 class StripeGateway:
     """`core.payments.PaymentGateway` on Stripe Checkout (hosted payment page, one line item)."""
 
-    def __init__(self, api_key: str, api_base: str = "https://api.stripe.com", timeout_seconds: float = 20) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        api_base: str = "https://api.stripe.com",
+        timeout_seconds: float = 20,
+        *,
+        namespace: str = "",
+    ) -> None:
+        # Prefixes every idempotency key: our keys come from row ids, which another database on the same
+        # Stripe account has too (storage.installation).
+        self._namespace = namespace
         # Someone is waiting on a button: better a clear "try again" than 80 seconds (the SDK's default).
         self._http_client = stripe.AIOHTTPClient(timeout=timeout_seconds)
         # Retries belong to the caller, who holds the idempotency key; the SDK would retry on its own.
@@ -56,6 +69,9 @@ class StripeGateway:
             http_client=self._http_client,
             max_network_retries=0,
         )
+
+    def _key(self, key: str) -> str:
+        return f"{self._namespace}-{key}" if self._namespace else key
 
     async def close(self) -> None:
         """Close the HTTP session; the gateway must not be used afterwards."""
@@ -95,8 +111,9 @@ class StripeGateway:
                     "cancel_url": cancel_url,
                     "expires_at": int(expires_at.timestamp()),
                 },
-                {"idempotency_key": idempotency_key},
-            )
+                {"idempotency_key": self._key(idempotency_key)},
+            ),
+            self._key(idempotency_key),
         )
         return _checkout_from(session.to_dict())
 
@@ -122,8 +139,9 @@ class StripeGateway:
         refund = await _call(
             self._client.v1.refunds.create_async(
                 {"payment_intent": payment_intent_id, "amount": stripe_amount(amount_minor, currency)},
-                {"idempotency_key": idempotency_key},
-            )
+                {"idempotency_key": self._key(idempotency_key)},
+            ),
+            self._key(idempotency_key),
         )
         return refund.id
 
@@ -133,15 +151,27 @@ class StripeGateway:
 _FAILURES = (stripe.StripeError, aiohttp.ClientError, TimeoutError)
 
 
-async def _call(request: Awaitable[T]) -> T:
+async def _call(request: Awaitable[T], idempotency_key: str | None = None) -> T:
     try:
         return await request
     except _FAILURES as exc:
-        raise _translate(exc) from exc
+        error = _translate(exc)
+        if isinstance(error, PaymentKeyConflict):
+            # Loud: two installations share keys on one Stripe account (see storage.installation).
+            log.error(
+                "Stripe refused idempotency key %r: it was used before for another request. Is another "
+                "database using this Stripe account with the same installation namespace? (%s)",
+                idempotency_key,
+                error,
+            )
+        raise error from exc
 
 
 def _translate(exc: Exception) -> PaymentUnavailable | PaymentRejected:
     """The port's error for a failed SDK call."""
+    if isinstance(exc, stripe.IdempotencyError):
+        # Retrying with this key can never work: the key names another request.
+        return PaymentKeyConflict(_message(exc))
     # APIError: a 5xx, a 409 (the same idempotency key still in flight) or an unreadable answer.
     if isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError | stripe.APIError):
         return PaymentUnavailable(_message(exc))

@@ -199,8 +199,9 @@ async def _save(event: CallbackQuery, widget: Any, manager: DialogManager) -> No
     await manager.switch_to(TutorProfileForm.saved)
 
 
-def _edit(label: str, widget_id: str, state: State) -> SwitchTo:
-    return SwitchTo(Tr(label), id=widget_id, state=state)
+def _edit(label: Tr, widget_id: str, state: State) -> SwitchTo:
+    # The label comes as a Tr written at the call: a bare string passed here would never reach the catalog.
+    return SwitchTo(label, id=widget_id, state=state)
 
 
 def build_tutor_profile_dialog() -> Dialog:
@@ -303,13 +304,13 @@ def build_tutor_profile_dialog() -> Dialog:
             ),
             Button(Tr("✅ Save"), id="save", on_click=_save),
             Group(
-                _edit("✏️ Name", "edit_name", TutorProfileForm.name),
-                _edit("✏️ Subjects", "edit_subjects", TutorProfileForm.subjects),
-                _edit("✏️ Rate", "edit_rate", TutorProfileForm.rate),
-                _edit("✏️ Currency", "edit_currency", TutorProfileForm.currency),
-                _edit("✏️ Time zone", "edit_zone", TutorProfileForm.timezone),
-                _edit("✏️ Break", "edit_buffer", TutorProfileForm.buffer),
-                _edit("✏️ Cancellation", "edit_notice", TutorProfileForm.notice),
+                _edit(Tr("✏️ Name"), "edit_name", TutorProfileForm.name),
+                _edit(Tr("✏️ Subjects"), "edit_subjects", TutorProfileForm.subjects),
+                _edit(Tr("✏️ Rate"), "edit_rate", TutorProfileForm.rate),
+                _edit(Tr("✏️ Currency"), "edit_currency", TutorProfileForm.currency),
+                _edit(Tr("✏️ Time zone"), "edit_zone", TutorProfileForm.timezone),
+                _edit(Tr("✏️ Break"), "edit_buffer", TutorProfileForm.buffer),
+                _edit(Tr("✏️ Cancellation"), "edit_notice", TutorProfileForm.notice),
                 width=2,
             ),
             state=TutorProfileForm.summary,

@@ -53,12 +53,18 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
             "Use at most {digits} decimal place.", "Use at most {digits} decimal places.", int(p["digits"])
         ).format(**p)
     ),
-    "profile.name_length": lambda p: _("The name must be {min} to {max} characters long.").format(**p),
+    "profile.name_length": lambda p: ngettext(
+        "The name must be {min} to {max} character long.",
+        "The name must be {min} to {max} characters long.",
+        int(p["max"]),
+    ).format(**p),
     "profile.name_invalid": lambda p: _("Please type a name with letters in it, without special control characters."),
     "profile.subject_invalid": lambda p: _("“{subject}” contains characters I can't use.").format(**p),
     "profile.subjects_empty": lambda p: _("Type at least one subject, for example: Maths, Physics."),
-    "profile.subject_length": lambda p: _(
-        "Each subject must be {min} to {max} characters long, and “{subject}” is not."
+    "profile.subject_length": lambda p: ngettext(
+        "Each subject must be {min} to {max} character long, and “{subject}” is not.",
+        "Each subject must be {min} to {max} characters long, and “{subject}” is not.",
+        int(p["max"]),
     ).format(**p),
     "profile.subjects_too_many": lambda p: ngettext(
         "You can list up to {max} subject.", "You can list up to {max} subjects.", int(p["max"])
@@ -66,8 +72,16 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "profile.rate_range": lambda p: _("The hourly rate must be between 0 and {max}.").format(
         max=_money(p, "max_minor")
     ),
-    "profile.buffer_range": lambda p: _("The break must be between {min} and {max} minutes.").format(**p),
-    "profile.notice_range": lambda p: _("The notice must be between {min} and {max} hours.").format(**p),
+    "profile.buffer_range": lambda p: ngettext(
+        "The break must be between {min} and {max} minute.",
+        "The break must be between {min} and {max} minutes.",
+        int(p["max"]),
+    ).format(**p),
+    "profile.notice_range": lambda p: ngettext(
+        "The notice must be between {min} and {max} hour.",
+        "The notice must be between {min} and {max} hours.",
+        int(p["max"]),
+    ).format(**p),
     "profile.number_invalid": lambda p: _("Type a whole number, for example 15."),
     "language.unsupported": lambda p: _("That language is not available."),
     "role.unknown": lambda p: _("That choice is not available."),
@@ -79,10 +93,18 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "time.invalid": lambda p: _("“{text}” is not a time. Type it like 16:00 or 4pm.").format(**p),
     "duration.invalid": lambda p: _("“{text}” is not a length. Type minutes such as 60, or 1h30.").format(**p),
     "slot.seats_invalid": lambda p: _("“{text}” is not a number of seats.").format(**p),
-    "slot.duration": lambda p: _("A session lasts from {min} to {max} minutes.").format(**p),
-    "slot.step": lambda p: _("Use times and lengths in steps of {step} minutes.").format(**p),
+    "slot.duration": lambda p: ngettext(
+        "A session lasts from {min} to {max} minute.", "A session lasts from {min} to {max} minutes.", int(p["max"])
+    ).format(**p),
+    "slot.step": lambda p: ngettext(
+        "Use times and lengths in steps of {step} minute.",
+        "Use times and lengths in steps of {step} minutes.",
+        int(p["step"]),
+    ).format(**p),
     "slot.seats_one_to_one": lambda p: _("A 1-to-1 session has exactly one seat."),
-    "slot.seats_group": lambda p: _("A group session has {min} to {max} seats.").format(**p),
+    "slot.seats_group": lambda p: ngettext(
+        "A group session has {min} to {max} seat.", "A group session has {min} to {max} seats.", int(p["max"])
+    ).format(**p),
     "slot.in_past": lambda p: _("That time has already passed. Choose a time in the future."),
     "slot.beyond_window": lambda p: _("You can offer slots up to {day}, four weeks ahead.").format(
         day=_day(p["last_day"])
@@ -122,7 +144,9 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         int(p["max"]),
     ).format(**p),
     "booking.payment_unavailable": lambda p: _("Unable to book. Please try again."),
-    "booking.note_too_long": lambda p: _("The note can have at most {max} characters.").format(**p),
+    "booking.note_too_long": lambda p: ngettext(
+        "The note can have at most {max} character.", "The note can have at most {max} characters.", int(p["max"])
+    ).format(**p),
     "booking.not_found": lambda p: _("This booking does not exist."),
     "booking.not_pending": lambda p: _("This booking is no longer waiting for payment."),
     "cancel.not_active": lambda p: _("This booking is not active any more."),
@@ -143,7 +167,9 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "live.over": lambda p: _("This session's time is over: it can no longer be started."),
     "live.not_running": lambda p: _("This session is not live."),
     "chat.empty": lambda p: _("Type a message to send."),
-    "chat.too_long": lambda p: _("A message can have at most {max} characters.").format(**p),
+    "chat.too_long": lambda p: ngettext(
+        "A message can have at most {max} character.", "A message can have at most {max} characters.", int(p["max"])
+    ).format(**p),
     "chat.group": lambda p: _("Group sessions have no chat."),
     "chat.closed": lambda p: _("The chat of this session is closed: the session is over."),
     "chat.left": lambda p: _("This booking is over: its room can be read, but nothing new goes in."),

@@ -112,7 +112,8 @@ def _student_title(p: dict[str, Any]) -> str:
 
 def _tutor_title(p: dict[str, Any]) -> str:
     if SessionType(p["session_type"]) is SessionType.GROUP:
-        return _("Group lesson ({capacity} seats)").format(capacity=p["capacity"])
+        capacity = int(p["capacity"])
+        return ngettext("Group lesson ({n} seat)", "Group lesson ({n} seats)", capacity).format(n=capacity)
     return _("Lesson with {student}").format(student=p.get("student_name") or "?")
 
 

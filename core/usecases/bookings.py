@@ -28,7 +28,7 @@ from core.entities import (
 from core.enums import ParticipantStatus, PaymentStatus, SessionStatus, SessionType
 from core.errors import Conflict, NotFound, ValidationError
 from core.notifications import NotificationKind
-from core.payments import CheckoutSession, PaymentGateway, PaymentRejected, PaymentUnavailable
+from core.payments import CheckoutSession, PaymentGateway, PaymentKeyConflict, PaymentRejected, PaymentUnavailable
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.reminders import schedule_reminders
@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 
 STRIPE = "stripe"
 FREE = "free"
-# Refunds that fail are tried again with this backoff, for days: an operator sees them meanwhile.
+# Refunds that fail are tried again with this backoff, for days (about a week), then left to an operator,
+# who sees them all along in `tutorbot refunds`.
 REFUND_RETRY = RetryPolicy(first_delay=timedelta(seconds=30), max_delay=timedelta(hours=1), max_attempts=200)
 
 
@@ -384,6 +385,7 @@ async def refund_payment(
         payment = await uow.payments.get(payment_id)
     if payment is None or payment.status is not PaymentStatus.REFUND_PENDING:
         return payment is not None and payment.status is PaymentStatus.REFUNDED
+    conflict = False
     if payment.payment_intent_id is None or payment.amount_minor == 0:
         refund_id: str | None = None
         error: str | None = None
@@ -398,6 +400,7 @@ async def refund_payment(
             error = None
         except (PaymentUnavailable, PaymentRejected) as exc:
             refund_id, error = None, str(exc) or type(exc).__name__
+            conflict = isinstance(exc, PaymentKeyConflict)
     now = clock.now()
     async with uow_factory() as uow:
         current = await uow.payments.get(payment_id)
@@ -408,13 +411,15 @@ async def refund_payment(
                 replace(current, status=PaymentStatus.REFUNDED, refund_id=refund_id, last_error=None, updated_at=now)
             )
         else:
-            attempts = current.refund_attempts + 1
+            # A key Stripe knows from another request fails the same way every time: given up at once, for
+            # an operator (`tutorbot refunds`), instead of being retried for days.
+            attempts = REFUND_RETRY.max_attempts if conflict else current.refund_attempts + 1
             await uow.payments.update(
                 replace(
                     current,
                     refund_attempts=attempts,
                     next_refund_attempt_at=now + REFUND_RETRY.delay_after(attempts),
-                    last_error=error,
+                    last_error=f"idempotency key conflict: {error}" if conflict else error,
                     updated_at=now,
                 )
             )
@@ -424,7 +429,7 @@ async def refund_payment(
 
 async def retry_refunds(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, limit: int = 50) -> int:
     async with uow_factory() as uow:
-        due = await uow.payments.list_refunds_due(clock.now(), limit)
+        due = await uow.payments.list_refunds_due(clock.now(), limit, REFUND_RETRY.max_attempts)
     done = 0
     for payment in due:
         done += await refund_payment(uow_factory, clock, gateway, payment_id=payment.id)

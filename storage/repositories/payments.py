@@ -97,13 +97,14 @@ class SqlPaymentRepository:
         )
         return [payment_from_row(row) for row in result.mappings()]
 
-    async def list_refunds_due(self, now: datetime, limit: int) -> list[Payment]:
-        """REFUND_PENDING payments whose next_refund_attempt_at is unset or <= now, oldest (by creation) first,
-        at most `limit`."""
+    async def list_refunds_due(self, now: datetime, limit: int, max_attempts: int) -> list[Payment]:
+        """REFUND_PENDING payments whose next_refund_attempt_at is unset or <= now, tried fewer than
+        `max_attempts` times, oldest (by creation) first, at most `limit`."""
         result = await self._conn.execute(
             select(payments)
             .where(
                 payments.c.status == PaymentStatus.REFUND_PENDING.value,
+                payments.c.refund_attempts < max_attempts,
                 or_(payments.c.next_refund_attempt_at.is_(None), payments.c.next_refund_attempt_at <= now),
             )
             .order_by(payments.c.created_at, payments.c.id)

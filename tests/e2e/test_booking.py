@@ -54,7 +54,9 @@ async def test_a_student_books_and_pays_a_one_to_one_slot(shop: Shop, telegram: 
     await shop.stripe.pay(session_id)
     confirmation = await ann.wait_for("Session booked!", timeout=10)
     # The pay screen follows: no Pay or Release button on a booking that is paid.
-    paid_screen = await ann.wait_for(lambda m: m.message_id == pay.message_id and "Paid: your session is booked" in m.text)
+    paid_screen = await ann.wait_for(
+        lambda m: m.message_id == pay.message_id and "Paid: your session is booked" in m.text
+    )
     assert paid_screen.button_labels == []
     assert confirmation.document is not None and confirmation.document.file_name == "tutorbot-session.ics"
     ics = confirmation.document.data.decode()

@@ -28,7 +28,9 @@ async def test_a_started_session_is_not_sold_and_its_links_can_be_found_again(
     grace = telegram.user(9601, "Grace")
     for user_id, name in ((9602, "Ann"), (9603, "Bob"), (9604, "Cleo"), (9605, "Dan")):
         await person(app, user_id, name, "Europe/Paris", Role.STUDENT)
-    ann, bob, cleo, dan = (telegram.user(i, n) for i, n in ((9602, "Ann"), (9603, "Bob"), (9604, "Cleo"), (9605, "Dan")))
+    ann, bob, cleo, dan = (
+        telegram.user(i, n) for i, n in ((9602, "Ann"), (9603, "Bob"), (9604, "Cleo"), (9605, "Dan"))
+    )
     # Ann has paid; Bob holds a seat and is on the payment page when the tutor starts.
     await enrol(app, 9602, slot.id)
     await stripe.pay(next(iter(stripe.sessions)))

@@ -545,7 +545,7 @@ async def _wait_until_a_backend_waits_for_a_lock(engine: AsyncEngine) -> None:
 async def test_payment_queries_by_checkout_open_checkouts_and_refunds_due(uow_factory: SqlUnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
         tutor = await _add_tutor(uow, 1)
-        people = await _add_users(uow, *range(11, 22))
+        people = await _add_users(uow, *range(11, 23))
         _, session = await add_session(uow, tutor.id, DAY, capacity=20, session_type=SessionType.GROUP)
         seats = [await uow.participants.add(participant(session.id, person.id)) for person in people]
 
@@ -564,6 +564,8 @@ async def test_payment_queries_by_checkout_open_checkouts_and_refunds_due(uow_fa
         due_now = await add(7, -240, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=NOW)
         await add(8, -480, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=NOW + timedelta(seconds=1))
         await add(9, -540, status=PaymentStatus.REFUNDED)
+        # Tried as often as allowed: left to an operator, never picked up again.
+        await add(11, -660, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=NOW, refund_attempts=200)
         await add(10, -600, status=PaymentStatus.PAID)
         await uow.commit()
 
@@ -576,6 +578,6 @@ async def test_payment_queries_by_checkout_open_checkouts_and_refunds_due(uow_fa
         assert await uow.payments.list_open_checkouts(NOW, limit=1) == [open_old]
         assert await uow.payments.list_open_checkouts(NOW - timedelta(hours=3), limit=10) == []
 
-        assert await uow.payments.list_refunds_due(NOW, limit=10) == [due_now, unscheduled]
-        assert await uow.payments.list_refunds_due(NOW, limit=1) == [due_now]
-        assert await uow.payments.list_refunds_due(NOW - timedelta(seconds=1), limit=10) == [unscheduled]
+        assert await uow.payments.list_refunds_due(NOW, limit=10, max_attempts=200) == [due_now, unscheduled]
+        assert await uow.payments.list_refunds_due(NOW, limit=1, max_attempts=200) == [due_now]
+        assert await uow.payments.list_refunds_due(NOW - timedelta(seconds=1), 10, 200) == [unscheduled]
