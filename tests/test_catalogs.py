@@ -1,6 +1,7 @@
 """The gettext catalogs match the code: every message in the code is in every language's catalog,
 translated, and nothing the code no longer says lingers there."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,45 @@ def test_placeholders_survive_translation() -> None:
             for text in strings:
                 if text:
                     assert set(field.findall(text)) <= expected | set(field.findall(ids[0])), (language, ids[0])
+
+
+# The wrappers that translate a message given to them; everything else must hand gettext a literal, or
+# extraction never sees the message and the catalog looks complete while the screen is not.
+_TRANSLATING = {"_": 1, "__": 1, "gettext": 1, "Tr": 1, "TrN": 2, "ngettext": 2}
+_WRAPPERS = {("bot/dialogs/widgets.py", "gettext"), ("bot/dialogs/widgets.py", "ngettext")}
+
+
+def test_every_translated_message_is_a_literal_that_extraction_sees() -> None:
+    import ast
+
+    found = []
+    for folder in ("bot", "core"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            relative = str(path.relative_to(ROOT))
+            for node in ast.walk(ast.parse(path.read_text(), relative)):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+                if name not in _TRANSLATING or (relative, name) in _WRAPPERS:
+                    continue
+                literal = node.args[: _TRANSLATING[name]]
+                if len(literal) < _TRANSLATING[name] or not all(
+                    isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in literal
+                ):
+                    found.append(f"{relative}:{node.lineno}: {ast.unparse(node)[:80]}")
+    assert found == []
+
+
+# A number followed by one of these nouns needs plural forms ("1 minutes" otherwise). Abbreviations (min,
+# h, MB) do not change.
+_COUNTED = re.compile(
+    r"\{\w+\}[ -](minutes?|hours?|days?|weeks?|seats?|characters?|students?|participants?|payments?|"
+    r"bookings?|slots?|subjects?|sessions?|files?|messages?|places?)\b"
+)
+
+
+def test_counted_nouns_use_plural_forms() -> None:
+    template = read_po((ROOT / "locales" / "messages.pot").open("rb"))
+    singular_only = [m.id for m in template if isinstance(m.id, str) and _COUNTED.search(m.id)]
+    # A number used as an adjective ("a 60-minute session") does not take a plural.
+    assert [m for m in singular_only if not re.search(r"\{\w+\}-minute\b", m)] == []

@@ -153,7 +153,10 @@ def _booking_received(p: dict[str, Any], ctx: RenderContext) -> Rendered:
     zone = ctx.zone or str(p["tutor_zone"])
     seats = ""
     if SessionType(p["session_type"]) is SessionType.GROUP:
-        seats = " · " + _("{taken}/{capacity} seats taken").format(taken=p["seats_taken"], capacity=p["capacity"])
+        capacity = int(p["capacity"])
+        seats = " · " + ngettext("{taken}/{capacity} seat taken", "{taken}/{capacity} seats taken", capacity).format(
+            taken=p["seats_taken"], capacity=capacity
+        )
     lines = [
         _("🆕 New booking: {student} booked your session of {when}.").format(
             student=p.get("student_name") or "?",

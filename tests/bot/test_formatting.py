@@ -50,3 +50,16 @@ def test_times_and_zones() -> None:
 )
 def test_money_in_the_readers_locale(amount: int, currency: str, locale: str, expected: str) -> None:
     assert fmt_money(amount, currency, locale) == expected
+
+
+def test_the_booking_window_refusal_names_the_last_moment_in_the_readers_zone() -> None:
+    from bot.i18n import build_i18n
+    from bot.texts.errors import error_text
+    from core.errors import ValidationError
+
+    # The window ends with the tutor's Sunday 22 March in Paris, 23:00 UTC: Pago Pago is still at noon.
+    refusal = ValidationError("booking.beyond_window", until=datetime(2026, 3, 22, 23, 0, tzinfo=UTC), zone="UTC")
+    i18n = build_i18n("en")
+    with i18n.use_locale("en"), i18n.context():
+        text = error_text(refusal, "Pacific/Pago_Pago")
+    assert text == "You can book sessions that start before Sun 22 Mar 2026, 12:00 (Pago Pago, UTC-11), four weeks ahead."
