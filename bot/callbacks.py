@@ -1,6 +1,8 @@
 """Callback data of buttons that live outside dialogs (on notifications). Every handler re-checks who
 pressed: the data can be forged by anyone."""
 
+from typing import Self
+
 from aiogram.filters.callback_data import CallbackData
 
 
@@ -29,6 +31,13 @@ class OpenRoom(CallbackData, prefix="room"):
     chat: bool = False
     # The participation a 1-to-1 room belongs to (0: the person's own, or the tutor's current student).
     participant_id: int = 0
+
+    @classmethod
+    def unpack(cls, value: str) -> Self:
+        # Buttons sent before rooms belonged to a participation carry two values: still valid.
+        if value.count(cls.__separator__) == 2:
+            value += f"{cls.__separator__}0"
+        return super().unpack(value)
 
 
 class JoinSession(CallbackData, prefix="join"):

@@ -29,3 +29,10 @@ def test_links_round_trip() -> None:
     link = TutorPage(42)
     assert parse_start_payload(start_payload(link)) == link
     assert deep_link_url("tutor_test_bot", link) == "https://t.me/tutor_test_bot?start=tutor_42"
+
+
+def test_room_buttons_sent_before_rooms_per_participation_still_open() -> None:
+    from bot.callbacks import OpenRoom
+
+    assert OpenRoom.unpack("room:12:1") == OpenRoom(session_id=12, chat=True, participant_id=0)
+    assert OpenRoom.unpack(OpenRoom(session_id=12, participant_id=7).pack()).participant_id == 7

@@ -62,4 +62,6 @@ def test_the_booking_window_refusal_names_the_last_moment_in_the_readers_zone() 
     i18n = build_i18n("en")
     with i18n.use_locale("en"), i18n.context():
         text = error_text(refusal, "Pacific/Pago_Pago")
-    assert text == "You can book sessions that start before Sun 22 Mar 2026, 12:00 (Pago Pago, UTC-11), four weeks ahead."
+    assert (
+        text == "You can book sessions that start before Sun 22 Mar 2026, 12:00 (Pago Pago, UTC-11), four weeks ahead."
+    )

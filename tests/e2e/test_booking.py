@@ -250,3 +250,23 @@ async def test_many_tutors_and_subjects_are_shown_a_page_at_a_time(shop: Shop, t
     await ann.press("🧑‍🏫 Tutor 09")
     calendar = await ann.wait_for("Pick a day")
     assert "Tutor 09" in calendar.text
+
+
+async def test_the_empty_filter_line_names_the_range_chosen(shop: Shop, telegram: FakeTelegram) -> None:
+    app = shop.app
+    await tutor_with_slot(app, 7901, "Paul Dirac", day=date(2026, 4, 2))  # 13 days ahead
+    await person(app, 7902, "Ann", "Europe/Paris", Role.STUDENT)
+    ann = telegram.user(7902, "Ann")
+    await ann.send("/book")
+    await ann.wait_for("Which subject?")
+    await ann.press("Physics (1)")
+    await ann.wait_for("Paul Dirac")
+    await ann.press("🧑‍🏫 Paul Dirac")
+    calendar = await ann.wait_for("Pick a day")
+    assert "No free time" not in calendar.text
+    await ann.press("📆 4 weeks")
+    week = await ann.wait_for(lambda m: "📆 This week" in m.button_labels)
+    assert "No free time with these filters in the next 7 days." in week.text
+    await ann.press("📆 This week")
+    two_weeks = await ann.wait_for(lambda m: "📆 2 weeks" in m.button_labels)
+    assert "No free time" not in two_weeks.text and "•2" in two_weeks.button_labels

@@ -34,14 +34,18 @@ async def book_a_group_starting_soon(database_url: str) -> None:
     has a 1-hour reminder already due, and a booking confirmation queued."""
     await upgrade_to_head(database_url)
     clock = FixedClock(datetime.now(UTC) - timedelta(hours=2))
-    soon = datetime.now(ZoneInfo("Europe/Paris")) + timedelta(minutes=50)
-    # Slots start on a 5-minute step.
-    start = soon.replace(minute=soon.minute - soon.minute % 5, second=0, microsecond=0)
+    # A slot ends by midnight in its tutor's zone: late in the evening in Paris, the tutor is in Tokyo.
+    for zone in ("Europe/Paris", "Asia/Tokyo"):
+        soon = datetime.now(ZoneInfo(zone)) + timedelta(minutes=50)
+        # Slots start on a 5-minute step.
+        start = soon.replace(minute=soon.minute - soon.minute % 5, second=0, microsecond=0)
+        if start.hour < 23:
+            break
     engine = create_engine(database_url)
     try:
         uow_factory = SqlUnitOfWorkFactory(engine)
         slot = await tutor_and_students(
-            uow_factory, clock, STUDENTS, capacity=STUDENTS, day=start.date(), start=start.time()
+            uow_factory, clock, STUDENTS, capacity=STUDENTS, day=start.date(), start=start.time(), zone=zone
         )
         for student in range(TUTOR + 1, TUTOR + 1 + STUDENTS):
             await book_slot(

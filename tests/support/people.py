@@ -24,8 +24,9 @@ async def tutor_and_students(
     capacity: int = 1,
     day: date = date(2026, 3, 23),
     start: time = time(16),
+    zone: str = "Europe/Paris",
 ) -> Slot:
-    """Tutor 1 in Paris with one slot (Monday 23 March, 16:00 = 15:00 UTC); students 2, 3, ..."""
+    """Tutor 1 in Paris (or `zone`) with one slot (Monday 23 March, 16:00 = 15:00 UTC); students 2, 3, ..."""
     rules = BusinessRules()
     for user_id in range(1, students + 2):
         await register_user(
@@ -37,7 +38,7 @@ async def tutor_and_students(
             telegram_language="en",
             default_language="en",
         )
-        await set_timezone(uow_factory(), clock, user_id=user_id, zone="Europe/Paris")
+        await set_timezone(uow_factory(), clock, user_id=user_id, zone=zone)
         await set_role(uow_factory(), clock, user_id=user_id, role=Role.TUTOR if user_id == TUTOR else Role.STUDENT)
     await save_tutor_profile(
         uow_factory(),
@@ -49,7 +50,7 @@ async def tutor_and_students(
             subjects=["Maths"],
             hourly_rate_minor=rate,
             currency="EUR",
-            timezone="Europe/Paris",
+            timezone=zone,
             buffer_minutes=0,
             cancellation_notice_hours=0,
         ),

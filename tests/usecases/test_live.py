@@ -7,7 +7,7 @@ from core.join_links import JoinLinks, JoinLinkSigner
 from core.rules import BusinessRules
 from core.usecases.live import mark_presence, start_session, watch_sessions
 from storage.uow import SqlUnitOfWorkFactory
-from tests.storage.factories import add_world, participant
+from tests.storage.factories import NOW, add_world, participant
 from tests.support.clock import FixedClock
 from tests.support.payments import InstantGateway
 
@@ -43,3 +43,25 @@ async def test_a_forgotten_session_ends_by_itself(uow_factory: SqlUnitOfWorkFact
     await mark_presence(uow_factory, clock, session_id=world.session.id, user_id=ann.user_id, joined=True)
     async with uow_factory() as uow:
         assert len(await uow.attendance.list_for_session(world.session.id)) == 1
+
+
+async def test_presence_is_recorded_only_for_people_who_may_join(uow_factory: SqlUnitOfWorkFactory) -> None:
+    clock = FixedClock(NOW)
+    async with uow_factory() as uow:
+        world = await add_world(uow)
+        ann = await uow.participants.add(
+            participant(world.session.id, world.students[0].id, status=ParticipantStatus.BOOKED)
+        )
+        await uow.participants.add(
+            participant(world.session.id, world.students[1].id, status=ParticipantStatus.CANCELLED)
+        )
+        await uow.commit()
+    clock.current = world.slot.starts_at
+    links = JoinLinks(JoinLinkSigner(b"0123456789abcdef0123"), "https://bot.example.com")
+    await start_session(uow_factory, clock, RULES, links, user_id=world.tutor_user.id, session_id=world.session.id)
+    # A link made before its holder left still verifies; it records nothing for them.
+    for user_id in (ann.user_id, world.students[1].id, 424242):
+        await mark_presence(uow_factory, clock, session_id=world.session.id, user_id=user_id, joined=True)
+    async with uow_factory() as uow:
+        present = {a.user_id for a in await uow.attendance.list_for_session(world.session.id)}
+    assert present == {ann.user_id}
