@@ -485,7 +485,7 @@ def build_booking_dialog() -> Dialog:
         ),
         Window(
             Tr(
-                "⏳ Your seat is held until {until} ({hold}). Pay {price} to confirm the booking; "
+                "⏳ Your seat is held for {hold}, until {until}. Pay {price} to confirm the booking; "
                 "you will get the confirmation here.",
                 when="pending",
             ),

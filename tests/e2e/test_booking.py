@@ -43,7 +43,7 @@ async def test_a_student_books_and_pays_a_one_to_one_slot(shop: Shop, telegram: 
     await ann.send("Quantum spin, please")
     await ann.wait_for("Note to the tutor: Quantum spin, please")
     await ann.press("✅ Book")
-    pay = await ann.wait_for("Your seat is held until")
+    pay = await ann.wait_for("Your seat is held for")
     pay_url = pay.button("💳 Pay €60.00")["url"]
     [session_id] = [sid for sid in shop.stripe.sessions]
     assert pay_url == shop.stripe.sessions[session_id]["url"]
@@ -148,7 +148,7 @@ async def test_stripe_webhooks_need_a_valid_signature_and_unknown_events_are_ign
     cleo = telegram.user(7302, "Cleo")
     await open_slot(cleo, "Algebra (1)", "Emmy Noether", "•23", "16:00–17:00 · 1-to-1 · €60.00")
     await cleo.press("✅ Book")
-    await cleo.wait_for("Your seat is held until")
+    await cleo.wait_for("Your seat is held for")
     [session_id] = list(shop.stripe.sessions)
     event = await shop.stripe.pay(session_id, deliver=False)
     # Forged, tampered or unsigned: refused, and nothing changes.
@@ -175,7 +175,7 @@ async def test_the_return_link_from_the_payment_page_checks_the_payment(shop: Sh
     dora = telegram.user(7402, "Dora")
     await open_slot(dora, "Chemistry (1)", "Rosalind Franklin", "•23", "16:00–17:00 · 1-to-1 · €60.00")
     await dora.press("✅ Book")
-    await dora.wait_for("Your seat is held until")
+    await dora.wait_for("Your seat is held for")
     [session_id] = list(shop.stripe.sessions)
     participant_id = int(shop.stripe.sessions[session_id]["metadata"]["participant_id"])
     await dora.send_start(f"paid_{participant_id}")

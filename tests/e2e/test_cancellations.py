@@ -13,7 +13,7 @@ async def book_and_pay(shop: Shop, student: FakeUser, subject: str, tutor: str, 
     """Book through the dialog, pay at the fake Stripe; returns the participant id."""
     await open_slot(student, subject, tutor, "•23", slot_label)
     await student.press("✅ Book")
-    await student.wait_for("Your seat is held until")
+    await student.wait_for("Your seat is held for")
     session_id = next(sid for sid, session in shop.stripe.sessions.items() if session["status"] == "open")
     participant_id = int(shop.stripe.sessions[session_id]["metadata"]["participant_id"])
     await shop.stripe.pay(session_id)
