@@ -121,17 +121,17 @@ async def _not_text(message: Message, widget: Any, manager: DialogManager) -> No
     await message.answer(_("Only text goes through the chat; share files with 📎 Files."))
 
 
-def _file_id(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) <= 18 else None
+def _picked_id(value: str, code: str) -> int:
+    """A row id from one of this dialog's buttons; a forged one is refused like a missing row."""
+    if not value.isdigit() or len(value) > 18:
+        raise NotFound(code)
+    return int(value)
 
 
 async def _download(event: CallbackQuery, widget: Any, manager: DialogManager, file_id: str) -> None:
     uow_factory, _clock = deps(manager)
-    number = _file_id(file_id)
     try:
-        if number is None:
-            raise NotFound("file.not_found")
-        shared = await get_file(uow_factory(), file_id=number, **_where(manager))
+        shared = await get_file(uow_factory(), file_id=_picked_id(file_id, "file.not_found"), **_where(manager))
     except DomainError as error:
         await report(event, error)
         return
@@ -142,11 +142,8 @@ async def _download(event: CallbackQuery, widget: Any, manager: DialogManager, f
 
 async def _delete(event: CallbackQuery, widget: Any, manager: DialogManager, file_id: str) -> None:
     uow_factory, _clock = deps(manager)
-    number = _file_id(file_id)
     try:
-        if number is None:
-            raise NotFound("file.not_found")
-        shared = await delete_file(uow_factory(), file_id=number, **_where(manager))
+        shared = await delete_file(uow_factory(), file_id=_picked_id(file_id, "file.not_found"), **_where(manager))
     except DomainError as error:
         await report(event, error)
         return
@@ -187,10 +184,8 @@ async def _uploaded(message: Message, widget: Any, manager: DialogManager) -> No
 
 async def _earlier_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, participant_id: str) -> None:
     uow_factory, _clock = deps(manager)
-    number = _file_id(participant_id)
     try:
-        if number is None:
-            raise NotFound("session.not_found")
+        number = _picked_id(participant_id, "session.not_found")
         await open_room(
             uow_factory(), user_id=user_id_of(manager), session_id=_session_id(manager), participant_id=number
         )

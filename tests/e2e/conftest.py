@@ -16,8 +16,13 @@ from tests.fakes import FakeTelegram
 from tests.fakes.stripe import FakeStripe
 from tests.support.clock import FixedClock
 from tests.support.postgres import create_database, drop_database
+from tests.support.processes import free_port
 
 TOKEN = "123456:TEST-token"
+# Agora's published test credentials, and our webhook secret, for the live sessions.
+APP_ID = "970CA35de60c44645bbae8a215061b33"
+CERTIFICATE = "5CFd2fd1755d40ecb72977518be15d3b"
+AGORA_SECRET = "agora-webhook-secret"
 BOT_USERNAME = "tutorbot_test_bot"
 
 AppFactory = Callable[..., contextlib.AbstractAsyncContextManager[TutorBot]]
@@ -78,6 +83,28 @@ async def shop(app_factory: AppFactory) -> AsyncIterator[Shop]:
         ) as app,
     ):
         stripe.webhook_url = f"http://127.0.0.1:{app.web_port}/webhooks/stripe"
+        yield Shop(app, stripe, clock)
+
+
+@pytest.fixture
+async def live(app_factory: AppFactory) -> AsyncIterator[Shop]:
+    """The shop with Agora configured, on a port of its own (join links point at it)."""
+    clock = FixedClock(NOW)
+    port = free_port()
+    async with (
+        FakeStripe(clock=lambda: clock.now().timestamp()) as stripe,
+        app_factory(
+            clock=clock,
+            WEB_PORT=port,
+            STRIPE_SECRET_KEY=stripe.api_key,
+            STRIPE_API_BASE=stripe.base_url,
+            STRIPE_WEBHOOK_SECRET=stripe.webhook_secret,
+            AGORA_APP_ID=APP_ID,
+            AGORA_APP_CERTIFICATE=CERTIFICATE,
+            AGORA_WEBHOOK_SECRET=AGORA_SECRET,
+        ) as app,
+    ):
+        stripe.webhook_url = f"http://127.0.0.1:{port}/webhooks/stripe"
         yield Shop(app, stripe, clock)
 
 

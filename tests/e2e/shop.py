@@ -11,8 +11,10 @@ from core.enums import ParticipantStatus, PaymentStatus, Role, SessionType
 from core.rules import BusinessRules
 from core.usecases.accounts import register_user, set_role, set_timezone
 from core.usecases.availability import add_slot
+from core.usecases.bookings import book_slot
 from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
-from tests.fakes import FakeUser
+from tests.e2e.helpers import settle_background_dialog
+from tests.fakes import BotMessage, FakeUser
 from tests.fakes.stripe import FakeStripe
 from tests.support.clock import FixedClock
 
@@ -80,13 +82,18 @@ async def tutor_with_slot(
     )
 
 
-async def open_slot(student: FakeUser, subject_button: str, tutor: str, day_button: str, slot_button: str) -> None:
+async def open_calendar(student: FakeUser, subject_button: str, tutor: str) -> BotMessage:
+    """/book, a subject, a tutor: the tutor's calendar."""
     await student.send("/book")
     await student.wait_for("Which subject?", new_only=True)
     await student.press(subject_button)
     await student.wait_for(tutor)
     await student.press(f"🧑‍🏫 {tutor}")
-    await student.wait_for("Pick a day")
+    return await student.wait_for("Pick a day")
+
+
+async def open_slot(student: FakeUser, subject_button: str, tutor: str, day_button: str, slot_button: str) -> None:
+    await open_calendar(student, subject_button, tutor)
     await student.press(day_button)
     await student.wait_for("Pick one:")
     await student.press(slot_button)
@@ -97,3 +104,40 @@ async def booking_state(app: TutorBot, user_id: int) -> list[tuple[ParticipantSt
     async with app.components.uow_factory() as uow:
         bookings = await uow.participants.list_bookings(user_id, NOW)
     return [(b.participant.status, b.payment.status if b.payment else None) for b in bookings]
+
+
+async def tutor_cancels_session(tutor: FakeUser, when: str, reason: str) -> BotMessage:
+    """From /sessions, with a reason; returns the confirmation screen (after "Cancel and refund")."""
+    await tutor.send("/sessions")
+    await tutor.wait_for("Your upcoming sessions")
+    await tutor.press(f"✖️ Cancel {when}")
+    await tutor.wait_for("Type the reason")
+    await settle_background_dialog()
+    await tutor.send(reason)
+    await tutor.wait_for(f"Reason: {reason}")
+    await tutor.press("✅ Cancel and refund")
+    return await tutor.wait_for("The session is cancelled")
+
+
+async def student_cancels_booking(student: FakeUser, when: str) -> BotMessage:
+    """From /mybookings, confirmed; returns the "Cancelled." answer."""
+    await student.send("/mybookings")
+    listing = await student.wait_for("Upcoming")
+    await student.press(f"✖️ Cancel {when}", message=listing)
+    await student.wait_for("Cancel your session of")
+    await student.press("✅ Yes, cancel")
+    return await student.wait_for("✅ Cancelled.")
+
+
+async def enrol(app: TutorBot, student_id: int, slot_id: int) -> int:
+    parts = app.components
+    result = await book_slot(
+        parts.uow_factory,
+        parts.clock,
+        BusinessRules(),
+        parts.gateway,
+        lambda p: f"https://t.me/b?start=paid_{p}",
+        user_id=student_id,
+        slot_id=slot_id,
+    )
+    return result.participant.id

@@ -7,7 +7,7 @@ from core.availability import SlotSpec
 from core.enums import ParticipantStatus, PaymentStatus, Role, SessionType
 from core.rules import BusinessRules
 from core.usecases.availability import add_slot
-from tests.e2e.shop import Shop, booking_state, open_slot, person, tutor_with_slot
+from tests.e2e.shop import Shop, booking_state, open_calendar, open_slot, person, tutor_with_slot
 from tests.fakes import FakeTelegram
 
 
@@ -257,12 +257,7 @@ async def test_the_empty_filter_line_names_the_range_chosen(shop: Shop, telegram
     await tutor_with_slot(app, 7901, "Paul Dirac", day=date(2026, 4, 2))  # 13 days ahead
     await person(app, 7902, "Ann", "Europe/Paris", Role.STUDENT)
     ann = telegram.user(7902, "Ann")
-    await ann.send("/book")
-    await ann.wait_for("Which subject?")
-    await ann.press("Physics (1)")
-    await ann.wait_for("Paul Dirac")
-    await ann.press("🧑‍🏫 Paul Dirac")
-    calendar = await ann.wait_for("Pick a day")
+    calendar = await open_calendar(ann, "Physics (1)", "Paul Dirac")
     assert "No free time" not in calendar.text
     await ann.press("📆 4 weeks")
     week = await ann.wait_for(lambda m: "📆 This week" in m.button_labels)

@@ -8,8 +8,7 @@ from icalendar import Calendar
 
 from core.enums import Role, SessionType
 from tests.e2e.conftest import BOT_USERNAME
-from tests.e2e.helpers import settle_background_dialog
-from tests.e2e.shop import NOW, Shop, open_slot, person, tutor_with_slot
+from tests.e2e.shop import NOW, Shop, open_slot, person, tutor_cancels_session, tutor_with_slot
 from tests.fakes import BotMessage, FakeTelegram, FakeUser
 
 BOT_URL = f"https://t.me/{BOT_USERNAME}"
@@ -97,14 +96,7 @@ async def test_a_group_session_is_one_entry_for_the_tutor_until_it_is_cancelled(
     assert len(tutor_uids) == 1 and str(next(iter(tutor_uids))).startswith("session-")
     assert len(set(their_uids)) == 2 and not tutor_uids & set(their_uids)
 
-    await grace.send("/sessions")
-    await grace.wait_for("Your upcoming sessions")
-    await grace.press("✖️ Cancel Mon 23 Mar 2026, 16:00 (Paris, UTC+1)")
-    await grace.wait_for("Type the reason")
-    await settle_background_dialog()
-    await grace.send("Snow")
-    await grace.wait_for("Reason: Snow")
-    await grace.press("✅ Cancel and refund")
+    await tutor_cancels_session(grace, "Mon 23 Mar 2026, 16:00 (Paris, UTC+1)", "Snow")
     for student, uid in zip(students, their_uids, strict=True):
         method, cancelled = entry(await student.wait_for(with_file("Grace Hopper cancelled your session")))
         assert (method, cancelled["uid"], cancelled["sequence"]) == ("CANCEL", uid, 1)

@@ -5,8 +5,16 @@ again and can be edited or deleted. Neither is offered to students while it shou
 from datetime import time
 
 from core.enums import Role, SessionStatus
-from tests.e2e.helpers import settle_background_dialog
-from tests.e2e.shop import NOW, Shop, open_slot, person, tutor_with_slot
+from tests.e2e.shop import (
+    NOW,
+    Shop,
+    open_calendar,
+    open_slot,
+    person,
+    student_cancels_booking,
+    tutor_cancels_session,
+    tutor_with_slot,
+)
 from tests.e2e.test_availability import add_slot, go, length_and_kind
 from tests.fakes import BotMessage, FakeTelegram, FakeUser
 
@@ -32,15 +40,7 @@ async def test_a_cancelled_sessions_slot_reads_as_cancelled_frees_its_time_and_c
     await person(app, 9952, "Ann", "Europe/Paris", Role.STUDENT)
     paul, ann = telegram.user(9951, "Paul"), telegram.user(9952, "Ann")
     await _book_free(ann, "16:00–17:00 · 1-to-1 · free of charge")
-    await paul.send("/sessions")
-    await paul.wait_for("Your upcoming sessions")
-    await paul.press("✖️ Cancel Mon 23 Mar 2026, 16:00 (Paris, UTC+1)")
-    await paul.wait_for("Type the reason")
-    await settle_background_dialog()
-    await paul.send("Sick")
-    await paul.wait_for("Reason: Sick")
-    await paul.press("✅ Cancel and refund")
-    await paul.wait_for("The session is cancelled")
+    await tutor_cancels_session(paul, "Mon 23 Mar 2026, 16:00 (Paris, UTC+1)", "Sick")
 
     week = await _week_of_23(paul)
     assert "16:00–17:00 · 1-to-1 · ❌ session cancelled" in week.text and "· free" not in week.text
@@ -55,12 +55,7 @@ async def test_a_cancelled_sessions_slot_reads_as_cancelled_frees_its_time_and_c
     # Students are offered the new slot only.
     await person(app, 9953, "Bob", "Europe/Paris", Role.STUDENT)
     bob = telegram.user(9953, "Bob")
-    await bob.send("/book")
-    await bob.wait_for("Which subject?")
-    await bob.press("Physics (1)")
-    await bob.wait_for("Paul Dirac")
-    await bob.press("🧑‍🏫 Paul Dirac")
-    await bob.wait_for("Pick a day")
+    await open_calendar(bob, "Physics (1)", "Paul Dirac")
     await bob.press("•23")
     day = await bob.wait_for("Pick one:")
     assert [label for label in day.button_labels if "1-to-1" in label] == ["16:30–17:30 · 1-to-1 · free of charge"]
@@ -87,12 +82,7 @@ async def test_a_one_to_one_slot_whose_student_cancelled_is_free_to_edit_or_dele
     await person(app, 9962, "Cleo", "Europe/Paris", Role.STUDENT)
     paul, cleo = telegram.user(9961, "Paul"), telegram.user(9962, "Cleo")
     await _book_free(cleo, "10:00–11:00 · 1-to-1 · free of charge")
-    await cleo.send("/mybookings")
-    listing = await cleo.wait_for("Upcoming")
-    await cleo.press("✖️ Cancel Mon 23 Mar 2026, 10:00 (Paris, UTC+1)", message=listing)
-    await cleo.wait_for("Cancel your session of")
-    await cleo.press("✅ Yes, cancel")
-    await cleo.wait_for("✅ Cancelled.")
+    await student_cancels_booking(cleo, "Mon 23 Mar 2026, 10:00 (Paris, UTC+1)")
 
     assert "10:00–11:00 · 1-to-1 · free" in (await _week_of_23(paul)).text
     # Nobody holds a seat: no late notice or no-show for it later, and it can be moved...

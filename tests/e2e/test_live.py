@@ -6,67 +6,22 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
-import pytest
 
 from bot.app import TutorBot
 from bot.callbacks import LiveSession
 from core.enums import AttendanceSource, ParticipantStatus, PaymentStatus, Role, SessionStatus, SessionType
 from core.join_links import JoinClaim
-from core.rules import BusinessRules
-from core.usecases.bookings import book_slot
 from core.video import channel_name, participant_uid
 from integrations.agora import decode_rtc_token, verify_rtc_token
-from tests.e2e.conftest import AppFactory
+from tests.e2e.conftest import AGORA_SECRET, APP_ID, CERTIFICATE
 from tests.e2e.helpers import forge_press
-from tests.e2e.shop import NOW, Shop, booking_state, person, tutor_with_slot
+from tests.e2e.shop import Shop, booking_state, enrol, person, tutor_with_slot
 from tests.fakes import FakeTelegram
-from tests.fakes.stripe import FakeStripe
-from tests.support.clock import FixedClock
-from tests.support.processes import free_port
 
-APP_ID = "970CA35de60c44645bbae8a215061b33"
-CERTIFICATE = "5CFd2fd1755d40ecb72977518be15d3b"
-AGORA_SECRET = "agora-webhook-secret"
 START = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)  # Monday 16:00 in Paris
-
-
-@pytest.fixture
-async def live(app_factory: AppFactory) -> AsyncIterator[Shop]:
-    clock = FixedClock(NOW)
-    port = free_port()
-    async with (
-        FakeStripe(clock=lambda: clock.now().timestamp()) as stripe,
-        app_factory(
-            clock=clock,
-            WEB_PORT=port,
-            STRIPE_SECRET_KEY=stripe.api_key,
-            STRIPE_API_BASE=stripe.base_url,
-            STRIPE_WEBHOOK_SECRET=stripe.webhook_secret,
-            AGORA_APP_ID=APP_ID,
-            AGORA_APP_CERTIFICATE=CERTIFICATE,
-            AGORA_WEBHOOK_SECRET=AGORA_SECRET,
-        ) as app,
-    ):
-        stripe.webhook_url = f"http://127.0.0.1:{port}/webhooks/stripe"
-        yield Shop(app, stripe, clock)
-
-
-async def enrol(app: TutorBot, student_id: int, slot_id: int) -> int:
-    parts = app.components
-    result = await book_slot(
-        parts.uow_factory,
-        parts.clock,
-        BusinessRules(),
-        parts.gateway,
-        lambda p: f"https://t.me/b?start=paid_{p}",
-        user_id=student_id,
-        slot_id=slot_id,
-    )
-    return result.participant.id
 
 
 async def attendance(app: TutorBot, session_id: int) -> list[tuple[int, bool, AttendanceSource]]:

@@ -10,8 +10,7 @@ from core.availability import SlotSpec
 from core.enums import Role, SessionType
 from core.rules import BusinessRules
 from core.usecases.availability import add_slot
-from tests.e2e.shop import NOW, Shop, person, tutor_with_slot
-from tests.e2e.test_live import enrol
+from tests.e2e.shop import NOW, Shop, enrol, person, tutor_with_slot
 from tests.fakes import ChatEvent, FakeTelegram, FakeUser
 
 KENJI = 9991

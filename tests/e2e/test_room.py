@@ -6,7 +6,7 @@ from bot.callbacks import OpenRoom
 from core.enums import Role, SessionType
 from core.usecases.room import chat_history
 from tests.e2e.helpers import forge_press, settle_background_dialog
-from tests.e2e.shop import Shop, open_slot, person, tutor_with_slot
+from tests.e2e.shop import Shop, open_slot, person, student_cancels_booking, tutor_with_slot
 from tests.fakes import BotMessage, FakeTelegram, FakeUser
 
 
@@ -158,12 +158,7 @@ async def test_a_one_to_one_room_belongs_to_one_participation(shop: Shop, telegr
     await ann.wait_for("ann-homework.pdf is shared with the session.")
     await paul.wait_for(lambda m: m.document is not None and m.document.file_name == "ann-homework.pdf")
 
-    await ann.send("/mybookings")
-    listing = await ann.wait_for("Upcoming")
-    await ann.press("✖️ Cancel Mon 23 Mar 2026, 16:00 (Paris, UTC+1)", message=listing)
-    await ann.wait_for("Cancel your session of")
-    await ann.press("✅ Yes, cancel")
-    await ann.wait_for("✅ Cancelled.")
+    await student_cancels_booking(ann, "Mon 23 Mar 2026, 16:00 (Paris, UTC+1)")
     # Ann's own old buttons no longer open anything.
     answer = await forge_press(telegram, ann, OpenRoom(session_id=session_id, chat=True).pack())
     assert answer.text == "This session does not exist."

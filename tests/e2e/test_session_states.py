@@ -9,16 +9,16 @@ import aiohttp
 from bot.callbacks import JoinSession, LiveSession
 from core.enums import ParticipantStatus, PaymentStatus, Role, SessionType
 from core.usecases.accounts import set_language
-from tests.e2e.helpers import forge_press, settle_background_dialog
-from tests.e2e.shop import Shop, booking_state, open_slot, person, tutor_with_slot
-from tests.e2e.test_live import START, enrol, live  # noqa: F401  (the `live` fixture)
+from tests.e2e.helpers import forge_press
+from tests.e2e.shop import Shop, booking_state, enrol, open_slot, person, tutor_cancels_session, tutor_with_slot
+from tests.e2e.test_live import START
 from tests.fakes import FakeTelegram
 
 GROUP = "16:00–17:00 · group of 3 · 1 seat left · €30.00"
 
 
 async def test_a_started_session_is_not_sold_and_its_links_can_be_found_again(
-    live: Shop,  # noqa: F811
+    live: Shop,
     telegram: FakeTelegram,
 ) -> None:
     app, clock, stripe = live.app, live.clock, live.stripe
@@ -115,14 +115,7 @@ async def test_a_cancelled_session_leaves_the_upcoming_lists(shop: Shop, telegra
     await open_slot(eve, "Maths (1)", "Ada Lovelace", "•24", "00:00–01:00 · 1-to-1 · free of charge")
     await eve.press("✅ Book")
     await eve.wait_for("Session booked!")
-    await ada.send("/sessions")
-    await ada.wait_for("Your upcoming sessions")
-    await ada.press("✖️ Cancel Mon 23 Mar 2026, 16:00 (Paris, UTC+1)")
-    await ada.wait_for("Type the reason")
-    await settle_background_dialog()
-    await ada.send("Ill")
-    await ada.wait_for("Reason: Ill")
-    await ada.press("✅ Cancel and refund")
+    await tutor_cancels_session(ada, "Mon 23 Mar 2026, 16:00 (Paris, UTC+1)", "Ill")
     await eve.wait_for("Ada Lovelace cancelled your session")
 
     await eve.send("/mybookings")
@@ -135,7 +128,7 @@ async def test_a_cancelled_session_leaves_the_upcoming_lists(shop: Shop, telegra
 
 
 async def test_a_refused_join_page_says_what_to_do_in_the_readers_language(
-    live: Shop,  # noqa: F811
+    live: Shop,
     telegram: FakeTelegram,
 ) -> None:
     app, clock = live.app, live.clock
@@ -168,7 +161,7 @@ async def test_a_refused_join_page_says_what_to_do_in_the_readers_language(
         assert 'lang="fr"' in text and "/mybookings" in text
 
 
-async def test_a_tutor_who_never_starts_is_told_what_it_cost(live: Shop, telegram: FakeTelegram) -> None:  # noqa: F811
+async def test_a_tutor_who_never_starts_is_told_what_it_cost(live: Shop, telegram: FakeTelegram) -> None:
     app, clock = live.app, live.clock
     slot = await tutor_with_slot(app, 9901, "Paul Dirac", rate=6000)
     await person(app, 9902, "Dora", "Europe/Paris", Role.STUDENT)

@@ -25,25 +25,14 @@ from integrations.stripe_gateway import StripeGateway
 from storage.uow import SqlUnitOfWorkFactory
 from tests.fakes.stripe import FakeStripe
 from tests.support.clock import FixedClock
+from tests.usecases.conftest import NOW
 
-NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 RULES = BusinessRules()
 TUTOR, ANN, BOB = 1, 2, 3
 
 
 def link(participant_id: int) -> str:
     return f"https://t.me/test_bot?start=paid_{participant_id}"
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
-async def stripe(clock: FixedClock) -> AsyncIterator[FakeStripe]:
-    async with FakeStripe(clock=lambda: clock.now().timestamp()) as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ database that kept its namespace), Stripe's refusal is logged clearly, the booki
 and a refund is left to an operator instead of being retried for days."""
 
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,18 +20,7 @@ from storage.migrate import upgrade_to_head
 from storage.uow import SqlUnitOfWorkFactory
 from tests.fakes.stripe import FakeStripe
 from tests.support.clock import FixedClock
-from tests.usecases.test_bookings import ANN, NOW, RULES, link, world
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
-async def stripe(clock: FixedClock) -> AsyncIterator[FakeStripe]:
-    async with FakeStripe(clock=lambda: clock.now().timestamp()) as fake:
-        yield fake
+from tests.usecases.test_bookings import ANN, RULES, link, world
 
 
 async def _school(tmp_path: Path, name: str) -> SqlUnitOfWorkFactory:

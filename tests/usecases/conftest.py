@@ -1,0 +1,23 @@
+"""What the use-case tests against Stripe share: a clock pinned to Friday 20 March 2026, 09:00 UTC, and a
+fake Stripe account on that clock."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.fakes.stripe import FakeStripe
+from tests.support.clock import FixedClock
+
+NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+async def stripe(clock: FixedClock) -> AsyncIterator[FakeStripe]:
+    async with FakeStripe(clock=lambda: clock.now().timestamp()) as fake:
+        yield fake
