@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from core.availability import window_days
-from core.entities import BookingView, Slot, TeachingSession, TutorProfile
+from core.entities import BookingView, SessionRoster, Slot, TeachingSession, TutorProfile
 from core.enums import ACTIVE_PARTICIPANT_STATUSES, ParticipantStatus, SessionStatus, SessionType, TutorStatus
 from core.errors import Conflict, ValidationError
 from core.money import price_for
@@ -53,6 +53,11 @@ def check_bookable(
 def full_error(slot: Slot) -> Conflict:
     """A full group says "Session full"; a 1-to-1 slot someone else took is "no longer available"."""
     return Conflict("booking.full" if slot.session_type is SessionType.GROUP else "booking.taken")
+
+
+def start_opens(slot: Slot, rules: BusinessRules) -> datetime:
+    """The tutor may start a session from `start_window_minutes` before its start until its end."""
+    return slot.starts_at - timedelta(minutes=rules.start_window_minutes)
 
 
 def cancellation_deadline(slot: Slot, tutor: TutorProfile) -> datetime:
@@ -135,4 +140,27 @@ def booking_actions(booking: BookingView, now: datetime) -> BookingActions:
         join=booked and phase is Phase.LIVE,
         room=booked and phase is not Phase.PAST,
         cancel=student_may_cancel(booking, now) is None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SessionActions:
+    """What the tutor may do with one of their sessions now: the buttons /sessions shows."""
+
+    phase: Phase
+    start: bool
+    join: bool
+    room: bool
+    cancel: bool
+
+
+def session_actions(roster: SessionRoster, now: datetime, rules: BusinessRules) -> SessionActions:
+    phase = session_phase(roster.session, roster.slot, now)
+    upcoming = phase is Phase.UPCOMING
+    return SessionActions(
+        phase=phase,
+        start=upcoming and start_opens(roster.slot, rules) <= now < roster.slot.ends_at,
+        join=phase is Phase.LIVE,
+        room=phase is not Phase.PAST and any(p.status is ParticipantStatus.BOOKED for p, _u in roster.participants),
+        cancel=upcoming and roster.slot.starts_at > now,
     )

@@ -38,26 +38,27 @@ class JoinLinkSigner:
         payload = f"{claim.session_id}.{claim.user_id}.{int(claim.expires_at.timestamp())}"
         return f"{payload}.{self._signature(payload)}"
 
-    def claimed_user(self, token: str) -> int | None:
-        """The person a genuine token was made for, expired or not (to answer them in their language);
-        None for a token we did not sign."""
+    def _genuine(self, token: str) -> JoinClaim | None:
+        """The claim of a token we signed, expired or not; None for anything else."""
         parts = token.split(".")
         if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
             return None
         if not hmac.compare_digest(self._signature(".".join(parts[:3])), parts[3]):
             return None
-        return int(parts[1])
+        session_id, user_id, expires = (int(p) for p in parts[:3])
+        return JoinClaim(session_id, user_id, datetime.fromtimestamp(expires, UTC))
+
+    def claimed_user(self, token: str) -> int | None:
+        """The person a genuine token was made for, expired or not (to answer them in their language);
+        None for a token we did not sign."""
+        claim = self._genuine(token)
+        return claim.user_id if claim is not None else None
 
     def verify(self, token: str, now: datetime) -> JoinClaim:
         """The claim of a genuine, unexpired token; Forbidden otherwise (the page says so, nothing more)."""
-        parts = token.split(".")
-        if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
+        claim = self._genuine(token)
+        if claim is None:
             raise Forbidden("join.invalid")
-        payload = ".".join(parts[:3])
-        if not hmac.compare_digest(self._signature(payload), parts[3]):
-            raise Forbidden("join.invalid")
-        session_id, user_id, expires = (int(p) for p in parts[:3])
-        claim = JoinClaim(session_id, user_id, datetime.fromtimestamp(expires, UTC))
         if claim.expires_at <= now:
             raise Forbidden("join.expired")
         return claim

@@ -98,20 +98,16 @@ async def _date(event: CallbackQuery, widget: Any, manager: DialogManager, iso: 
     window = await window_of(uow_factory(), clock, rules_of(manager), user_id=user_id_of(manager))
     try:
         day = date.fromisoformat(iso)
+        # A stale screen: the day became a day off, or left the window, since it was shown.
+        window.check_day(day)
     except ValueError:
-        day = None
-    if day is None or day not in window.open_days:
-        # A stale screen (the day became a day off, or left the window since it was shown).
-        if day is not None and day in window.days_off:
-            refused = ValidationError("slot.day_off", day=day)
-        elif day is not None and day > window.last:
-            refused = ValidationError("slot.beyond_window", last_day=window.last)
-        else:
-            refused = ValidationError("slot.in_past")
-        await _refuse(event, refused)
+        await _refuse(event, ValidationError("slot.in_past"))
+        return
+    except DomainError as error:
+        await _refuse(event, error)
         return
     st.draft(manager)["day"] = iso
-    st.set_day(manager, date.fromisoformat(iso))
+    st.set_day(manager, day)
     await manager.switch_to(Availability.start)
 
 

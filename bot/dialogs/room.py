@@ -18,15 +18,14 @@ from bot.dialogs.widgets import Tr, pick
 from bot.i18n import fmt_datetime, fmt_time
 from bot.texts.bookings import status_word
 from bot.texts.errors import error_text
+from core.entities import ChatMessage
 from core.errors import DomainError, NotFound
 from core.usecases.room import (
     Upload,
-    chat_history,
     delete_file,
-    earlier_rooms,
     get_file,
-    list_files,
     open_room,
+    room_overview,
     send_chat_message,
     share_file,
 )
@@ -59,22 +58,34 @@ def _where(manager: DialogManager) -> dict[str, Any]:
     }
 
 
+# A screen holds 4,096 characters and 100 buttons: the history shows the latest messages that fit, each
+# shortened, and the file list the latest files.
+HISTORY_BUDGET = 3500
+MESSAGE_SHOWN = 400
+FILES_SHOWN = 40
+
+
+def _history_text(history: list[tuple[ChatMessage, str]], zone: str, locale: str) -> str:
+    lines: list[str] = []
+    used = 0
+    for message, name in reversed(history):
+        content = message.content if len(message.content) <= MESSAGE_SHOWN else message.content[:MESSAGE_SHOWN] + "…"
+        line = f"[{fmt_time(message.created_at, zone, locale)}] {name}: {content}"
+        if used + len(line) + 1 > HISTORY_BUDGET:
+            lines.append("…")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join(reversed(lines)) or _("No message yet.")
+
+
 async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     uow_factory, _clock = deps(dialog_manager)
-    where = _where(dialog_manager)
     locale = get_i18n().current_locale
-    room, files = await list_files(uow_factory(), **where)
+    overview = await room_overview(uow_factory(), **_where(dialog_manager))
+    room, earlier = overview.room, overview.earlier
+    files = overview.files[-FILES_SHOWN:]
     zone = room.me.timezone or room.slot.timezone
-    history = await chat_history(uow_factory(), **where)
-    earlier = [
-        e
-        for e in (
-            await earlier_rooms(uow_factory(), user_id=where["user_id"], session_id=where["session_id"])
-            if room.is_tutor and not room.group
-            else []
-        )
-        if e.participation.id != room.participant_id
-    ]
     student = room.others[0].first_name if room.is_tutor and room.others and not room.group else ""
     return {
         "title": _("Session with {tutor}").format(tutor=room.tutor.display_name),
@@ -87,18 +98,13 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
         "student": student,
         "status": status_word(room.participation.status) if room.participation else "",
         "may_upload": room.may_upload,
-        "file_count": len(files),
+        "file_count": len(overview.files),
         "files": [(str(f.id), f"📄 {f.file_name}") for f in files],
-        "deletable": [
-            (str(f.id), f"🗑 {f.file_name}")
-            for f in files
-            if not room.read_only and (f.uploader_id == where["user_id"] or room.is_tutor)
-        ],
-        "history": "\n".join(f"[{fmt_time(m.created_at, zone, locale)}] {name}: {m.content}" for m, name in history)
-        or _("No message yet."),
+        "deletable": [(str(f.id), f"🗑 {f.file_name}") for f in files if room.may_delete(f)],
+        "history": _history_text(overview.history, zone, locale),
         "earlier": [
             (str(e.participation.id), f"📜 {e.student.first_name} · {status_word(e.participation.status)}")
-            for e in earlier
+            for e in earlier[:FILES_SHOWN]
         ],
         "has_earlier": bool(earlier) and not room.read_only,
         "earlier_count": len(earlier),

@@ -15,7 +15,7 @@ from bot.i18n import fmt_datetime, fmt_money
 from bot.texts.bookings import status_label
 from bot.texts.errors import error_text
 from bot.texts.slots import time_range, type_label
-from core.bookings import Phase, booking_actions, session_phase
+from core.bookings import Phase, booking_actions, session_actions, session_phase
 from core.clock import Clock
 from core.entities import BookingView, SessionRoster, User
 from core.enums import ParticipantStatus, SessionStatus
@@ -24,7 +24,6 @@ from core.payments import PaymentGateway
 from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.bookings import check_payment, list_my_bookings, list_my_sessions
-from core.usecases.live import start_opens
 
 # A message holds 4,096 characters and a keyboard 100 buttons: lists show the nearest entries only.
 MAX_UPCOMING = 10
@@ -136,8 +135,9 @@ def _session_state(roster: SessionRoster) -> str:
 
 
 def _roster_buttons(
-    roster: SessionRoster, phase: Phase, zone: str, locale: str, now: datetime, rules: BusinessRules
+    roster: SessionRoster, zone: str, locale: str, now: datetime, rules: BusinessRules
 ) -> list[list[InlineKeyboardButton]]:
+    actions = session_actions(roster, now, rules)
     session_id = roster.session.id
     when = fmt_datetime(roster.slot.starts_at, zone, locale)
     rows = []
@@ -145,14 +145,14 @@ def _roster_buttons(
     def button(text: str, data: str) -> None:
         rows.append([InlineKeyboardButton(text=text, callback_data=data)])
 
-    if phase is Phase.LIVE:
+    if actions.join:
         button(_("🎥 Join: {when}").format(when=when), JoinSession(session_id=session_id).pack())
         button(_("🔄 Who is here: {when}").format(when=when), LiveSession(session_id=session_id, action="view").pack())
-    elif phase is Phase.UPCOMING and start_opens(roster.slot, rules) <= now < roster.slot.ends_at:
+    if actions.start:
         button(_("▶️ Start {when}").format(when=when), LiveSession(session_id=session_id, action="start").pack())
-    if phase is not Phase.PAST and any(p.status is ParticipantStatus.BOOKED for p, _person in roster.participants):
+    if actions.room:
         button(_("📂 Chat and files: {when}").format(when=when), OpenRoom(session_id=session_id).pack())
-    if phase is Phase.UPCOMING and roster.slot.starts_at > now:
+    if actions.cancel:
         button(_("✖️ Cancel {when}").format(when=when), CancelSessionStart(session_id=session_id).pack())
     return rows
 
@@ -206,7 +206,7 @@ async def my_sessions(
             if people or phase is not Phase.PAST:
                 entry += "\n   👥 " + (people or _("nobody any more"))
             lines.append(entry)
-            buttons.extend(_roster_buttons(roster, phase, zone, locale, now, rules))
+            buttons.extend(_roster_buttons(roster, zone, locale, now, rules))
         if len(group) > limit:
             lines.append(_more(len(group) - limit))
     await message.answer(

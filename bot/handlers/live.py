@@ -19,7 +19,7 @@ from core.usecases.live import LiveView, end_session, fresh_join_link, join_dead
 
 def live_text(view: LiveView) -> str:
     locale = get_i18n().current_locale
-    lines = [_("🎥 Live: {when}").format(when=fmt_datetime(view.slot.starts_at, view.slot.timezone, locale))]
+    lines = [_("🎥 Live: {when}").format(when=fmt_datetime(view.slot.starts_at, view.tutor.timezone, locale))]
     for person in view.people:
         here = (
             _("in the video ({n} min so far)").format(n=person.minutes)

@@ -489,6 +489,15 @@ class Window:
         days = [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
         return [day for day in days if day not in self.days_off]
 
+    def check_day(self, day: date) -> None:
+        """Refuse a day no new slot can go on: a day off, or outside the window."""
+        if day in self.days_off:
+            raise ValidationError("slot.day_off", day=day)
+        if day > self.last:
+            raise ValidationError("slot.beyond_window", last_day=self.last)
+        if day < self.first:
+            raise ValidationError("slot.in_past")
+
 
 async def window_of(uow: UnitOfWork, clock: Clock, rules: BusinessRules, *, user_id: int) -> Window:
     async with uow:

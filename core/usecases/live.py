@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.bookings import start_opens
 from core.clock import Clock
 from core.entities import Attendance, Notification, Participant, Slot, TeachingSession, TutorProfile, User
 from core.enums import AttendanceSource, ParticipantStatus, PaymentStatus, SessionStatus
@@ -42,11 +43,6 @@ async def _notify(
     uow: UnitOfWork, recipient: int, kind: NotificationKind, payload: dict[str, Any], key: str, now: datetime
 ) -> bool:
     return await uow.outbox.add(Notification(recipient_id=recipient, kind=kind, payload=payload, dedupe_key=key), now)
-
-
-def start_opens(slot: Slot, rules: BusinessRules) -> datetime:
-    """The tutor may start a session from `start_window_minutes` before its start until its end."""
-    return slot.starts_at - timedelta(minutes=rules.start_window_minutes)
 
 
 def join_deadline(slot: Slot, rules: BusinessRules) -> datetime:

@@ -65,6 +65,10 @@ class Room:
     def participant_id(self) -> int | None:
         return self.participation.id if self.participation is not None else None
 
+    def may_delete(self, shared: SessionFile) -> bool:
+        """The uploader or the tutor, while the room takes changes."""
+        return not self.read_only and (shared.uploader_id == self.me.id or self.is_tutor)
+
 
 @dataclass(frozen=True, slots=True)
 class EarlierRoom:
@@ -89,6 +93,12 @@ def _not_found() -> NotFound:
 
 
 async def _room(uow: UnitOfWork, user_id: int, session_id: int, participant_id: int | None) -> Room:
+    return (await _room_and_participants(uow, user_id, session_id, participant_id))[0]
+
+
+async def _room_and_participants(
+    uow: UnitOfWork, user_id: int, session_id: int, participant_id: int | None
+) -> tuple[Room, list[Participant]]:
     session = await uow.sessions.get(session_id)
     if session is None:
         raise _not_found()
@@ -103,7 +113,8 @@ async def _room(uow: UnitOfWork, user_id: int, session_id: int, participant_id: 
             raise _not_found()
         people = {u.id: u for u in await uow.users.get_many([tutor.user_id, *(p.user_id for p in booked)])}
         others = [u for uid, u in people.items() if uid != user_id and (is_tutor or uid == tutor.user_id)]
-        return Room(session, slot, tutor, people[user_id], is_tutor, None, others, None, read_only=False)
+        room = Room(session, slot, tutor, people[user_id], is_tutor, None, others, None, read_only=False)
+        return room, participants
     participation = _participation_of(participants, user_id, is_tutor, participant_id)
     if participation is None:
         raise _not_found()
@@ -118,9 +129,10 @@ async def _room(uow: UnitOfWork, user_id: int, session_id: int, participant_id: 
     other_id = participation.user_id if is_tutor else tutor.user_id
     others = [people[other_id]] if other_id in people else []
     conversation = await uow.conversations.get_by_participant(participation.id)
-    return Room(
+    room = Room(
         session, slot, tutor, people[user_id], is_tutor, participation, others, conversation, read_only=not active
     )
+    return room, participants
 
 
 def _participation_of(
@@ -139,19 +151,45 @@ async def open_room(uow: UnitOfWork, *, user_id: int, session_id: int, participa
         return await _room(uow, user_id, session_id, participant_id)
 
 
-async def earlier_rooms(uow: UnitOfWork, *, user_id: int, session_id: int) -> list[EarlierRoom]:
-    """For the tutor of a 1-to-1 session: the rooms of students who booked it before and left, newest first."""
-    async with uow:
-        room = await _room(uow, user_id, session_id, None)
-        if not room.is_tutor or room.group:
-            return []
-        ended = [
-            p
-            for p in await uow.participants.list_for_session(session_id)
-            if p.booked_at is not None and p.status is not ParticipantStatus.BOOKED
-        ]
-        users = {u.id: u for u in await uow.users.get_many([p.user_id for p in ended])}
+async def _earlier(uow: UnitOfWork, room: Room, participants: list[Participant]) -> list[EarlierRoom]:
+    """For the tutor of a 1-to-1 session: the rooms of students who booked it before and left, newest
+    first, without the one shown."""
+    if not room.is_tutor or room.group:
+        return []
+    ended = [
+        p
+        for p in participants
+        if p.booked_at is not None and p.status is not ParticipantStatus.BOOKED and p.id != room.participant_id
+    ]
+    users = {u.id: u for u in await uow.users.get_many([p.user_id for p in ended])}
     return [EarlierRoom(p, users[p.user_id]) for p in reversed(ended) if p.user_id in users]
+
+
+async def _history(uow: UnitOfWork, room: Room) -> list[tuple[ChatMessage, str]]:
+    if room.conversation is None:
+        return []
+    messages = await uow.chat_messages.list_for_conversation(room.conversation.id, HISTORY_LIMIT)
+    names = {room.me.id: room.me.first_name, **{u.id: u.first_name for u in room.others}}
+    return [(m, names.get(m.sender_id, "?")) for m in messages]
+
+
+@dataclass(frozen=True, slots=True)
+class RoomOverview:
+    """Everything a room's screen shows, read in one transaction."""
+
+    room: Room
+    files: list[SessionFile]
+    history: list[tuple[ChatMessage, str]]
+    earlier: list[EarlierRoom]
+
+
+async def room_overview(
+    uow: UnitOfWork, *, user_id: int, session_id: int, participant_id: int | None = None
+) -> RoomOverview:
+    async with uow:
+        room, participants = await _room_and_participants(uow, user_id, session_id, participant_id)
+        files = await uow.files.list_for_session(session_id, room.participant_id)
+        return RoomOverview(room, files, await _history(uow, room), await _earlier(uow, room, participants))
 
 
 async def send_chat_message(
@@ -206,12 +244,7 @@ async def chat_history(
 ) -> list[tuple[ChatMessage, str]]:
     """The latest messages of the room, oldest first, with the sender's name."""
     async with uow:
-        room = await _room(uow, user_id, session_id, participant_id)
-        if room.conversation is None:
-            return []
-        messages = await uow.chat_messages.list_for_conversation(room.conversation.id, HISTORY_LIMIT)
-    names = {room.me.id: room.me.first_name, **{u.id: u.first_name for u in room.others}}
-    return [(m, names.get(m.sender_id, "?")) for m in messages]
+        return await _history(uow, await _room(uow, user_id, session_id, participant_id))
 
 
 async def share_file(
@@ -266,14 +299,6 @@ async def share_file(
     return shared
 
 
-async def list_files(
-    uow: UnitOfWork, *, user_id: int, session_id: int, participant_id: int | None = None
-) -> tuple[Room, list[SessionFile]]:
-    async with uow:
-        room = await _room(uow, user_id, session_id, participant_id)
-        return room, await uow.files.list_for_session(session_id, room.participant_id)
-
-
 async def _room_file(uow: UnitOfWork, room: Room, file_id: int) -> SessionFile:
     shared = await uow.files.get(file_id)
     # A file of another room of the same session (an earlier student's) is not this room's.
@@ -298,7 +323,7 @@ async def delete_file(
         shared = await _room_file(uow, room, file_id)
         if room.read_only:
             raise ValidationError("chat.left")
-        if shared.uploader_id != user_id and not room.is_tutor:
+        if not room.may_delete(shared):
             raise Forbidden("file.not_yours")
         await uow.files.delete(file_id)
         await uow.commit()

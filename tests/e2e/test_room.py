@@ -4,7 +4,7 @@ download and delete files."""
 from bot.app import TutorBot
 from bot.callbacks import OpenRoom
 from core.enums import Role, SessionType
-from core.usecases.room import chat_history
+from core.usecases.room import CHAT_MAX_LENGTH, chat_history, send_chat_message
 from tests.e2e.helpers import forge_press, settle_background_dialog
 from tests.e2e.shop import Shop, open_slot, person, student_cancels_booking, tutor_with_slot
 from tests.fakes import BotMessage, FakeTelegram, FakeUser
@@ -213,3 +213,21 @@ async def test_a_one_to_one_room_belongs_to_one_participation(shop: Shop, telegr
     await bob.expect_no_message(within=0.5)
     history_of_bob = await chat_history(app.components.uow_factory(), user_id=9503, session_id=session_id)
     assert history_of_bob == []
+
+
+async def test_a_long_chat_history_fits_one_screen(shop: Shop, telegram: FakeTelegram) -> None:
+    app = shop.app
+    slot = await tutor_with_slot(app, 9601, "Paul Dirac", rate=0)
+    await person(app, 9602, "Ann", "Europe/Paris", Role.STUDENT)
+    ann = telegram.user(9602, "Ann")
+    await book_free(ann, "Physics (1)", "Paul Dirac", "16:00–17:00 · 1-to-1 · free of charge")
+    session_id = await session_id_of(app, slot.id)
+    parts = app.components
+    for index in range(6):  # six messages of the longest length the chat takes
+        sender = 9602 if index % 2 else 9601
+        text = f"message {index} " + "x" * (CHAT_MAX_LENGTH - 12)
+        await send_chat_message(parts.uow_factory(), parts.clock, user_id=sender, session_id=session_id, text=text)
+    await open_room_of(ann, "/mybookings")
+    await ann.press("📜 Chat history")
+    shown = await ann.wait_for("Chat history")
+    assert len(shown.text) <= 4096 and "message 5" in shown.text and "…" in shown.text
