@@ -11,6 +11,12 @@ is six updates: /book, a subject, a tutor, a day, a time, "Book" (a free group s
 provider is involved). The echo users send six texts each. Latency is from the update being queued at
 the fake Bot API to the bot's answer arriving there (long-poll pickup included, the same for both).
 Two loads: `--solo` people one after another, then `--users` people at once.
+
+Every step must be answered: a step answered with the bot's generic error ("Something went wrong",
+"very busy") counts as an error, a step never answered as a dropped update, and the ERROR lines the bot
+processes log are counted; all three must be 0.
+
+    python -m bench.dispatch --backend postgres --redis redis://127.0.0.1:6379/15 --processes 2 --users 1000
 """
 
 import argparse
@@ -27,6 +33,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench.common import latency_summary, print_table, scratch_database
@@ -55,6 +62,10 @@ FIRST_STUDENT = 10_000
 FIRST_TUTOR = 100
 
 
+# What the bot answers when it could not handle an update (bot/handlers/errors.py, bot/chat_state.py).
+GENERIC_ERRORS = ("Something went wrong", "I am very busy")
+
+
 @dataclass(frozen=True, slots=True)
 class LoadResult:
     bot: str
@@ -65,6 +76,10 @@ class LoadResult:
     cpu_seconds: float
     latencies: list[float]
     failures: int
+    # Steps answered with a generic error, steps never answered, ERROR lines in the bots' logs.
+    errored: int = 0
+    dropped: int = 0
+    error_lines: int = 0
 
     @property
     def updates_per_second(self) -> float:
@@ -81,12 +96,34 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class BotLog:
+    """What the bot processes write to stderr, read as it comes (a full pipe would stall them)."""
+
+    def __init__(self) -> None:
+        self.error_lines = 0
+        self.tail: list[str] = []
+
+    async def follow(self, stream: asyncio.StreamReader) -> None:
+        async for raw in stream:
+            line = raw.decode(errors="replace").rstrip()
+            if " ERROR " in line or " CRITICAL " in line:
+                self.error_lines += 1
+            self.tail = [*self.tail[-40:], line]
+
+
 @contextlib.asynccontextmanager
 async def bot_process(
-    telegram: FakeTelegram, module: str, args: list[str], env: dict[str, str], *, ready: str | None = "getUpdates"
+    telegram: FakeTelegram,
+    module: str,
+    args: list[str],
+    env: dict[str, str],
+    *,
+    ready: str | None = "getUpdates",
+    log: BotLog | None = None,
 ) -> AsyncIterator[int]:
     """Start a bot as a child process and wait for its first call of `ready` (its first long poll by
-    default); SIGTERM on exit. Yields its pid."""
+    default); SIGTERM on exit. Yields its pid; its stderr goes to `log`."""
+    log = log or BotLog()
     calls = telegram.count(ready) if ready else 0
     profile = os.environ.get("BENCH_PROFILE_DIR")
     # With BENCH_PROFILE_DIR set, each bot process writes a cProfile file there when it stops.
@@ -101,6 +138,8 @@ async def bot_process(
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
+    assert process.stderr is not None
+    reader = asyncio.create_task(log.follow(process.stderr))
     try:
         if ready:
             await telegram.wait_for_request(ready, count=calls + 1, timeout=120)
@@ -109,12 +148,13 @@ async def bot_process(
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
         try:
-            _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+            await asyncio.wait_for(process.wait(), timeout=60)
         except TimeoutError:
             process.kill()
-            _, stderr = await process.communicate()
+            await process.wait()
+        await reader
         if process.returncode not in (0, -signal.SIGTERM):
-            print(stderr.decode()[-2000:], file=sys.stderr)
+            print("\n".join(log.tail), file=sys.stderr)
 
 
 def hours_needed(people: int) -> int:
@@ -228,13 +268,30 @@ def echo_steps(person: int) -> list[tuple[Step, str]]:
     return steps
 
 
-async def converse(user: FakeUser, steps: list[tuple[Step, str]], latencies: list[float]) -> bool:
+@dataclass
+class Outcomes:
+    errored: int = 0
+    dropped: int = 0
+
+
+async def converse(
+    user: FakeUser, steps: list[tuple[Step, str]], latencies: list[float], outcomes: Outcomes, answer_within: float
+) -> bool:
     for act, answer in steps:
         started = time.perf_counter()
         await act(user)
+
+        def answered(message: Any, answer: str = answer) -> bool:
+            text = message.text or ""
+            return answer in text or any(error in text for error in GENERIC_ERRORS)
+
         try:
-            await user.wait_for(answer, timeout=120)
+            got = await user.wait_for(answered, timeout=answer_within)
         except AssertionError:
+            outcomes.dropped += 1
+            return False
+        if answer not in (got.text or ""):
+            outcomes.errored += 1
             return False
         latencies.append(time.perf_counter() - started)
     return True
@@ -248,14 +305,20 @@ async def run_load(
     conversations: list[tuple[FakeUser, list[tuple[Step, str]]]],
     *,
     at_once: bool,
+    log: BotLog | None = None,
+    answer_within: float = 120,
 ) -> LoadResult:
     latencies: list[float] = []
+    counts = Outcomes()
+    errors_before = log.error_lines if log else 0
     cpu_before = sum(_cpu_seconds(pid) for pid in pids)
     started = time.perf_counter()
     if at_once:
-        outcomes = await asyncio.gather(*(converse(user, steps, latencies) for user, steps in conversations))
+        outcomes = await asyncio.gather(
+            *(converse(user, steps, latencies, counts, answer_within) for user, steps in conversations)
+        )
     else:
-        outcomes = [await converse(user, steps, latencies) for user, steps in conversations]
+        outcomes = [await converse(user, steps, latencies, counts, answer_within) for user, steps in conversations]
     seconds = time.perf_counter() - started
     return LoadResult(
         bot=bot,
@@ -266,6 +329,9 @@ async def run_load(
         cpu_seconds=sum(_cpu_seconds(pid) for pid in pids) - cpu_before,
         latencies=latencies,
         failures=outcomes.count(False),
+        errored=counts.errored,
+        dropped=counts.dropped,
+        error_lines=(log.error_lines if log else 0) - errors_before,
     )
 
 
@@ -276,10 +342,13 @@ async def run(
     redis_url: str | None = None,
     processes: int = 1,
     webhook: bool = False,
+    bot_env: dict[str, str] | None = None,
+    answer_within: float = 120,
 ) -> list[LoadResult]:
     """With `redis_url`, the bot keeps dialog state in Redis. With `webhook` (implied by `processes` > 1),
     `processes` `tutorbot run` processes share the work in webhook mode behind a round-robin balancer, as
-    in the README's multi-process deployment; CPU is then summed over them."""
+    in the README's multi-process deployment; CPU is then summed over them. `bot_env`: more settings for
+    the bot processes; `answer_within`: how long a step may wait for its answer before it counts as dropped."""
     webhook = webhook or processes > 1
     if processes > 1 and (backend != "postgres" or not redis_url):
         raise ValueError("several processes need PostgreSQL and Redis")
@@ -311,21 +380,28 @@ async def run(
                     "LOG_LEVEL": "WARNING",
                     "ADMIN_IDS": "",
                     "HOME": folder,
+                    **(bot_env or {}),
                 }
+                log = BotLog()
                 if webhook:
                     label = f"tutorbot booking, webhook, {processes} process{'es' if processes > 1 else ''}"
-                    pids = await _behind_a_balancer(stack, telegram, env, processes)
+                    pids = await _behind_a_balancer(stack, telegram, env, processes, log)
                 else:
                     label = "tutorbot booking"
-                    pids = [await stack.enter_async_context(bot_process(telegram, "bot.cli", ["run"], _port(env)))]
+                    pids = [
+                        await stack.enter_async_context(bot_process(telegram, "bot.cli", ["run"], _port(env), log=log))
+                    ]
                 students = [telegram.user(first_student + p, f"Student{p}") for p in range(people)]
                 conversations = [(u, booking_steps(*seat_of(p, hours), day)) for p, u in enumerate(students)]
-                results.append(
-                    await run_load(telegram, pids, label, "one at a time", conversations[:solo], at_once=False)
-                )
-                results.append(
-                    await run_load(telegram, pids, label, f"{users} at once", conversations[solo:], at_once=True)
-                )
+                for load, chosen, at_once in [
+                    ("one at a time", conversations[:solo], False),
+                    (f"{users} at once", conversations[solo:], True),
+                ]:
+                    results.append(
+                        await run_load(
+                            telegram, pids, label, load, chosen, at_once=at_once, log=log, answer_within=answer_within
+                        )
+                    )
     return results
 
 
@@ -334,7 +410,7 @@ def _port(env: dict[str, str]) -> dict[str, str]:
 
 
 async def _behind_a_balancer(
-    stack: contextlib.AsyncExitStack, telegram: FakeTelegram, env: dict[str, str], processes: int
+    stack: contextlib.AsyncExitStack, telegram: FakeTelegram, env: dict[str, str], processes: int, log: BotLog
 ) -> list[int]:
     ports = [free_port() for _ in range(processes)]
     balancer = await stack.enter_async_context(RoundRobinBalancer([f"http://127.0.0.1:{port}" for port in ports]))
@@ -342,7 +418,9 @@ async def _behind_a_balancer(
     # Started one after another: each is ready once it has registered the (same) webhook.
     return [
         await stack.enter_async_context(
-            bot_process(telegram, "bot.cli", ["run"], {**env, **webhook, "WEB_PORT": str(port)}, ready="setWebhook")
+            bot_process(
+                telegram, "bot.cli", ["run"], {**env, **webhook, "WEB_PORT": str(port)}, ready="setWebhook", log=log
+            )
         )
         for port in ports
     ]
@@ -356,8 +434,22 @@ def main() -> None:
     parser.add_argument("--redis", metavar="URL", help="keep dialog state in this Redis (REDIS_URL)")
     parser.add_argument("--processes", type=int, default=1, help="bot processes behind a webhook balancer")
     parser.add_argument("--webhook", action="store_true", help="webhook mode behind a balancer (implied by N > 1)")
+    parser.add_argument("--redis-connections", type=int, help="REDIS_MAX_CONNECTIONS of each bot process")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds a step may wait for its answer")
     args = parser.parse_args()
-    results = asyncio.run(run(args.backend, args.users, args.solo, args.redis, args.processes, args.webhook))
+    bot_env = {"REDIS_MAX_CONNECTIONS": str(args.redis_connections)} if args.redis_connections else {}
+    results = asyncio.run(
+        run(
+            args.backend,
+            args.users,
+            args.solo,
+            args.redis,
+            args.processes,
+            args.webhook,
+            bot_env=bot_env,
+            answer_within=args.timeout,
+        )
+    )
     rows = []
     for r in results:
         figures = latency_summary(r.latencies)
@@ -371,11 +463,26 @@ def main() -> None:
                 figures["p99_ms"],
                 r.cpu_ms_per_update,
                 r.failures,
+                r.errored,
+                r.dropped,
+                r.error_lines,
             ]
         )
     print_table(
         f"Dispatch ({args.backend}{' + Redis' if args.redis else ''}): six updates per person",
-        ["bot", "load", "updates", "updates/s", "p50 ms", "p99 ms", "bot CPU ms/update", "failed conversations"],
+        [
+            "bot",
+            "load",
+            "updates",
+            "updates/s",
+            "p50 ms",
+            "p99 ms",
+            "bot CPU ms/update",
+            "failed conversations",
+            "error answers",
+            "dropped updates",
+            "ERROR log lines",
+        ],
         rows,
     )
     by_key = {(r.bot == "aiogram echo", r.load): r for r in results}

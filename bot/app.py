@@ -10,7 +10,7 @@ from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.chat_state import AnsweringFSMContextMiddleware
 from bot.config import ConfigurationError, Settings
 from bot.deeplinks import PaymentReturn, deep_link_url
 from bot.dialogs.availability import build_availability_dialog
@@ -34,6 +35,7 @@ from bot.handlers import admin, availability, bookings, cancellations, errors, f
 from bot.i18n import UserLocaleMiddleware, build_i18n
 from bot.middlewares import AppUserMiddleware, InFlightUpdates
 from bot.notifier import TelegramNotifier
+from bot.redis_state import build_redis_state
 from bot.screens import OpenScreens
 from bot.telegram_session import BotApiSession
 from bot.web import LiveWeb, PaymentWebhook, add_live_routes, build_web_app
@@ -82,7 +84,14 @@ def build_dispatcher(
         clock=clock,
         rules=rules,
         zone_locator=zone_locator,
+        # Registered below instead, as the middleware that answers when the chat lock cannot be had.
+        disable_fsm=True,
     )
+    # aiogram closes the FSM storage when polling ends, while updates taken just before may still be
+    # running; TutorBot.stop closes it itself once they are done.
+    dp.shutdown.handlers[:] = [h for h in dp.shutdown.handlers if h.callback != dp.fsm.close]
+    dp.fsm = AnsweringFSMContextMiddleware(storage=fsm_storage, events_isolation=events_isolation, catalogs=i18n)
+    dp.update.outer_middleware(dp.fsm)
     dp.include_routers(
         errors.build_router(),
         start.build_router(),
@@ -108,9 +117,6 @@ def build_dispatcher(
     # Last, so that it only sees what no command, dialog or button handler took.
     dp.include_router(fallback.build_router())
     dp["screens"] = OpenScreens(setup_dialogs(dp, events_isolation=events_isolation))
-    # aiogram closes the FSM storage when polling ends, while updates taken just before may still be
-    # running; TutorBot.stop closes it itself once they are done.
-    dp.shutdown.handlers[:] = [h for h in dp.shutdown.handlers if h.callback != dp.fsm.close]
     if in_flight is not None:
         dp.update.outer_middleware(in_flight)
     # The sender's record is loaded first: the locale middleware reads the language from it.
@@ -145,13 +151,7 @@ def build_fsm_storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStor
     """Dialog state and the per-chat lock: in Redis when several processes share the work, else in the
     bot's database (one process), where a restart resumes every dialog where it was."""
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
-
-        # Dialog stacks are stored per "destiny"; aiogram-dialog needs it in the key.
-        storage = RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
-        # A person's next update often arrives while the previous one is still saving its dialog; Redis's
-        # lock retries every 100 ms by default, which added that much to those answers (bench/dispatch.py).
-        return storage, storage.create_isolation(lock_kwargs={"timeout": 60, "sleep": 0.005})
+        return build_redis_state(settings.redis_url, settings.redis_max_connections)
     # Only this process writes dialog state to an embedded database; several processes use Redis.
     cached = engine.dialect.name == "sqlite"
     return DatabaseFsmStorage(SqlDialogStateStore(engine, cached=cached)), SimpleEventIsolation()

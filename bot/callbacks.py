@@ -1,36 +1,45 @@
 """Callback data of buttons that live outside dialogs (on notifications). Every handler re-checks who
 pressed: the data can be forged by anyone."""
 
-from typing import Self
+from typing import Annotated, Literal, Self
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+from bot.button_values import MAX_RECORD_ID
+
+# A forged value out of these bounds fails to parse: the button's handler never sees it, and the person
+# is told the button is no longer active (bot.handlers.fallback).
+RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID)]
+# 0 where the id is optional.
+OptionalRecordId = Annotated[int, Field(ge=0, le=MAX_RECORD_ID)]
 
 
 class TutorReview(CallbackData, prefix="review"):
-    tutor_id: int
+    tutor_id: RecordId
     approve: bool
 
 
 class CancelBooking(CallbackData, prefix="cxb"):
-    participant_id: int
+    participant_id: RecordId
     confirm: bool = False
 
 
 class CancelSessionStart(CallbackData, prefix="cxs"):
-    session_id: int
+    session_id: RecordId
 
 
 class LiveSession(CallbackData, prefix="live"):
-    session_id: int
+    session_id: RecordId
     # "start", "view" (refresh who is here) or "end".
-    action: str
+    action: Literal["start", "view", "end"]
 
 
 class OpenRoom(CallbackData, prefix="room"):
-    session_id: int
+    session_id: RecordId
     chat: bool = False
     # The participation a 1-to-1 room belongs to (0: the person's own, or the tutor's current student).
-    participant_id: int = 0
+    participant_id: OptionalRecordId = 0
 
     @classmethod
     def unpack(cls, value: str) -> Self:
@@ -43,4 +52,4 @@ class OpenRoom(CallbackData, prefix="room"):
 class JoinSession(CallbackData, prefix="join"):
     """A fresh join link for a live session (the tutor or a booked participant)."""
 
-    session_id: int
+    session_id: RecordId

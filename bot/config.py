@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(5, ge=1, le=1000, validation_alias="DATABASE_POOL_SIZE")
     database_max_overflow: int = Field(10, ge=0, le=1000, validation_alias="DATABASE_MAX_OVERFLOW")
     redis_url: str | None = Field(None, validation_alias="REDIS_URL")
+    redis_max_connections: int = Field(50, ge=2, le=10_000, validation_alias="REDIS_MAX_CONNECTIONS")
     web_host: str = Field("127.0.0.1", validation_alias="WEB_HOST")
     web_port: int = Field(8080, ge=0, le=65535, validation_alias="WEB_PORT")
     public_base_url: str | None = Field(None, validation_alias="PUBLIC_BASE_URL")

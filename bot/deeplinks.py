@@ -6,8 +6,9 @@ Telegram allows 1-64 characters from A-Z, a-z, 0-9, _ and - in a start payload.
 import re
 from dataclasses import dataclass
 
+from bot.button_values import MAX_RECORD_ID
+
 _PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_MAX_ID = 2**53
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ def parse_start_payload(payload: str | None) -> DeepLink | None:
     if not value.isdigit() or len(value) > 16:
         return None
     number = int(value)
-    if not 0 < number < _MAX_ID:
+    if not 0 < number <= MAX_RECORD_ID:
         return None
     if kind == "tutor":
         return TutorPage(number)

@@ -139,14 +139,30 @@ def _end_instant(local_end: datetime, zone: str) -> datetime:
 
 def check_spec(spec: SlotSpec, rules: BusinessRules) -> None:
     """Length, alignment and seats of a slot; the first rule broken is raised."""
-    if not MIN_SESSION_MINUTES <= spec.minutes <= MAX_SESSION_MINUTES:
+    check_length(spec.minutes)
+    check_start(spec.start)
+    check_seats(spec.session_type, spec.capacity, rules)
+
+
+def check_length(minutes: int) -> None:
+    """A session's length: within the bounds, in steps of MINUTE_STEP (checked as soon as it is typed)."""
+    if not MIN_SESSION_MINUTES <= minutes <= MAX_SESSION_MINUTES:
         raise ValidationError("slot.duration", min=MIN_SESSION_MINUTES, max=MAX_SESSION_MINUTES)
-    if spec.minutes % MINUTE_STEP or spec.start.minute % MINUTE_STEP or spec.start.second or spec.start.microsecond:
+    if minutes % MINUTE_STEP:
         raise ValidationError("slot.step", step=MINUTE_STEP)
-    if spec.session_type is SessionType.ONE_TO_ONE:
-        if spec.capacity != ONE_TO_ONE_SEATS:
+
+
+def check_start(start: time) -> None:
+    """A start on the MINUTE_STEP grid."""
+    if start.minute % MINUTE_STEP or start.second or start.microsecond:
+        raise ValidationError("slot.step", step=MINUTE_STEP)
+
+
+def check_seats(session_type: SessionType, capacity: int, rules: BusinessRules) -> None:
+    if session_type is SessionType.ONE_TO_ONE:
+        if capacity != ONE_TO_ONE_SEATS:
             raise ValidationError("slot.seats_one_to_one")
-    elif not GROUP_MIN_SEATS <= spec.capacity <= rules.max_group_size:
+    elif not GROUP_MIN_SEATS <= capacity <= rules.max_group_size:
         raise ValidationError("slot.seats_group", min=GROUP_MIN_SEATS, max=rules.max_group_size)
 
 

@@ -10,9 +10,12 @@ from core.enums import ACTIVE_PARTICIPANT_STATUSES, ParticipantStatus, SessionSt
 from core.errors import Conflict, ValidationError
 from core.money import price_for
 from core.rules import BusinessRules
+from core.text import text_length
 from core.timezones import local_day_bounds, utc_to_local
 
 NOTE_MAX_LENGTH = 500
+# What a tutor tells the participants when cancelling a session.
+REASON_MAX_LENGTH = 300
 # Stripe closes a checkout page no sooner than 30 minutes after it opens; our own hold is usually
 # shorter and is enforced by expiring the page ourselves when it lapses.
 MIN_CHECKOUT_LIFETIME = timedelta(minutes=31)
@@ -69,8 +72,16 @@ def clean_note(text: str | None) -> str | None:
     if text is None:
         return None
     cleaned = "".join(ch for ch in text if ch.isprintable() or ch == "\n").strip()
-    if len(cleaned) > NOTE_MAX_LENGTH:
+    if text_length(cleaned) > NOTE_MAX_LENGTH:
         raise ValidationError("booking.note_too_long", max=NOTE_MAX_LENGTH)
+    return cleaned or None
+
+
+def clean_cancel_reason(text: str | None) -> str | None:
+    """The tutor's reason, refused (never cut) when longer than the participants' message allows."""
+    cleaned = "".join(ch for ch in (text or "") if ch.isprintable() or ch == "\n").strip()
+    if text_length(cleaned) > REASON_MAX_LENGTH:
+        raise ValidationError("cancel.reason_too_long", max=REASON_MAX_LENGTH)
     return cleaned or None
 
 

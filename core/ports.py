@@ -272,7 +272,9 @@ class ConversationRepository(Protocol):
 
 class ChatMessageRepository(Protocol):
     async def add(self, message: ChatMessage) -> ChatMessage: ...
-    async def list_for_conversation(self, conversation_id: int, limit: int = 50) -> list[ChatMessage]:
+    async def list_for_conversation(
+        self, conversation_id: int, limit: int = 50, before_id: int | None = None
+    ) -> list[ChatMessage]:
         """The latest `limit` messages, oldest first."""
         ...
 

@@ -80,7 +80,7 @@ def normalize_zone(text: str) -> str:
     key = _WHITESPACE.sub("_", _SPACES_AROUND_SLASH.sub("/", stripped)).lower()
     canonical = _known_zones().get(key)
     if canonical is None:
-        raise ValidationError("timezone.unknown", zone=stripped)
+        raise ValidationError("timezone.unknown", text=stripped)
     return canonical
 
 
@@ -88,7 +88,7 @@ def get_zone(name: str) -> ZoneInfo:
     """The zone for an already-canonical name (as stored)."""
     # Membership first: ZoneInfo() would also load files for names we never accept, or paths like "../x".
     if name not in _zone_names():
-        raise ValidationError("timezone.unknown", zone=name)
+        raise ValidationError("timezone.unknown", text=name)
     return ZoneInfo(name)
 
 

@@ -8,6 +8,7 @@ import unicodedata
 
 from core.errors import ValidationError
 from core.money import minor_exponent, normalize_currency
+from core.text import is_clean_text
 
 NAME_MIN_LENGTH = 2
 NAME_MAX_LENGTH = 64
@@ -32,10 +33,6 @@ NOTICE_MAX_HOURS = 168
 
 # Commas and semicolons in their Latin, full-width, ideographic and Arabic forms, and line breaks.
 _SUBJECT_SEPARATORS = re.compile(r"[,;\n\r，；、،؛]")
-# Bidirectional overrides and isolates can make a name display as something else entirely.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# Control characters, surrogates and private-use code points have no place in text others read.
-_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Co"})
 # Digits, then an optional unit; a leading minus is read so that "-5" reports the range, not a typo.
 _MINUTES = re.compile(r"(-?[0-9]{1,6})\s*(?:m|min|mins|minute|minutes)?", re.IGNORECASE)
 _HOURS = re.compile(r"(-?[0-9]{1,6})\s*(?:h|hr|hrs|hour|hours)?", re.IGNORECASE)
@@ -125,4 +122,4 @@ def _collapse(text: str) -> str:
 
 
 def _is_clean(text: str) -> bool:
-    return not any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES or char in _BIDI_CONTROLS for char in text)
+    return is_clean_text(text)

@@ -8,15 +8,16 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.kbd import Button, Group, ManagedMultiselect, Multiselect, Row, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Group, ManagedMultiselect, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi
 
+from bot.button_values import calendar_day, record_id
 from bot.deeplinks import TutorPage, deep_link_url
 from bot.dialogs import availability_forms as forms
 from bot.dialogs import availability_state as st
 from bot.dialogs.common import deps, report, rules_of, user_id_of
 from bot.dialogs.states import Availability, CancelSession
-from bot.dialogs.widgets import Tr
+from bot.dialogs.widgets import CheckedMultiselect, Tr
 from bot.i18n import fmt_zone
 from bot.texts.slots import bulk_summary, day_label, long_day_label, slot_line, time_range
 from core.enums import SessionStatus, SessionType
@@ -342,6 +343,7 @@ def _views() -> list[Window]:
                     id="week_day",
                     item_id_getter=lambda item: item[0],
                     items="days",
+                    type_factory=calendar_day,
                     on_click=_day_chosen,
                 ),
                 width=4,
@@ -369,6 +371,7 @@ def _views() -> list[Window]:
                     id="day_slot",
                     item_id_getter=lambda item: item[0],
                     items="slots",
+                    type_factory=record_id,
                     on_click=_slot_chosen,
                 ),
                 width=2,
@@ -430,12 +433,13 @@ def _views() -> list[Window]:
         Window(
             Tr("📋 Copy the slots of {title} to which days? Tap to select, then Copy."),
             Group(
-                Multiselect(
+                CheckedMultiselect(
                     Format("✅ {item[1]}"),
                     Format("{item[1]}"),
                     id="copy_targets",
                     item_id_getter=lambda item: item[0],
                     items="copy_targets",
+                    type_factory=calendar_day,
                 ),
                 width=4,
             ),

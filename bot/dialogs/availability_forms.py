@@ -9,17 +9,26 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, Window
-from aiogram_dialog.widgets.kbd import Button, Group, ManagedMultiselect, Multiselect, Row, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Group, ManagedMultiselect, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi
 from babel.dates import get_day_names
 
+from bot.button_values import calendar_day, record_id, weekday
 from bot.dialogs import availability_state as st
 from bot.dialogs.common import deps, report, rules_of, user_id_of
 from bot.dialogs.states import Availability
-from bot.dialogs.widgets import Tr, choice_buttons, typed_answer
+from bot.dialogs.widgets import CheckedMultiselect, Tr, choice_buttons, typed_answer
 from bot.texts.errors import error_text
 from bot.texts.slots import bulk_summary, day_label, long_day_label, time_range, type_label
-from core.availability import minutes_between, parse_minutes, parse_seats, parse_time_of_day
+from core.availability import (
+    check_length,
+    check_seats,
+    check_start,
+    minutes_between,
+    parse_minutes,
+    parse_seats,
+    parse_time_of_day,
+)
 from core.enums import SessionType
 from core.errors import DomainError, ValidationError
 from core.usecases.availability import (
@@ -114,6 +123,7 @@ async def _date(event: CallbackQuery, widget: Any, manager: DialogManager, iso: 
 async def _start(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
     try:
         value = parse_time_of_day(text)
+        check_start(value)
     except DomainError as error:
         await _refuse(event, error)
         return
@@ -126,10 +136,12 @@ async def _start(event: Message | CallbackQuery, manager: DialogManager, text: s
 
 async def _length(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
     try:
-        st.draft(manager)["minutes"] = parse_minutes(text)
+        minutes = parse_minutes(text)
+        check_length(minutes)
     except DomainError as error:
         await _refuse(event, error)
         return
+    st.draft(manager)["minutes"] = minutes
     await _after_length(event, manager)
 
 
@@ -140,10 +152,12 @@ async def _end_time(event: Message | CallbackQuery, manager: DialogManager, text
         await _refuse(event, error)
         return
     try:
-        st.draft(manager)["minutes"] = minutes_between(st.parse_hhmm(st.draft(manager)["start"]), end)
+        minutes = minutes_between(st.parse_hhmm(st.draft(manager)["start"]), end)
+        check_length(minutes)
     except DomainError as error:
         await _refuse(event, error)
         return
+    st.draft(manager)["minutes"] = minutes
     await _after_length(event, manager)
 
 
@@ -165,10 +179,12 @@ async def _kind(event: CallbackQuery, widget: Button, manager: DialogManager) ->
 
 async def _seats(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
     try:
-        st.draft(manager)["capacity"] = parse_seats(text)
+        seats = parse_seats(text)
+        check_seats(SessionType.GROUP, seats, rules_of(manager))
     except DomainError as error:
         await _refuse(event, error)
         return
+    st.draft(manager)["capacity"] = seats
     await _finish(event, manager)
 
 
@@ -371,6 +387,7 @@ def windows() -> list[Window]:
                     id="pick_date",
                     item_id_getter=lambda item: item[0],
                     items="dates",
+                    type_factory=calendar_day,
                     on_click=_date,
                 ),
                 width=4,
@@ -430,6 +447,7 @@ def windows() -> list[Window]:
                     id="delete_pattern",
                     item_id_getter=lambda item: item[0],
                     items="patterns",
+                    type_factory=record_id,
                     on_click=_pattern_deleted,
                 ),
                 width=4,
@@ -442,12 +460,13 @@ def windows() -> list[Window]:
         Window(
             Tr("🔁 A weekly pattern repeats the same slots every week. On which days? Tap them, then Next."),
             Group(
-                Multiselect(
+                CheckedMultiselect(
                     Format("✅ {item[1]}"),
                     Format("{item[1]}"),
                     id="pattern_weekdays",
                     item_id_getter=lambda item: item[0],
                     items="weekday_items",
+                    type_factory=weekday,
                 ),
                 width=4,
             ),

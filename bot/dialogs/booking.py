@@ -13,14 +13,15 @@ from aiogram_dialog.widgets.kbd import Button, Checkbox, Column, Group, ManagedC
 from aiogram_dialog.widgets.text import Format, Multi
 from babel.dates import format_date, get_day_names
 
-from bot.dialogs.common import deps, rules_of, user_id_of
+from bot.button_values import StaleButton, any_label, calendar_day, list_index, record_id
+from bot.dialogs.common import deps, report, rules_of, user_id_of
 from bot.dialogs.states import Booking
 from bot.dialogs.widgets import Tr, pick
 from bot.i18n import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 from bot.texts.bookings import hourly_rate, summary
 from bot.texts.errors import error_text
 from bot.texts.slots import type_label
-from core.bookings import booking_price
+from core.bookings import booking_price, clean_note
 from core.entities import Slot, TutorProfile, User
 from core.enums import ParticipantStatus, SessionType
 from core.errors import DomainError
@@ -122,8 +123,8 @@ def _pager(prefix: str, key: str) -> Row:
 
 async def _subject_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, index: str) -> None:
     names = (await _subjects_getter(manager))["subject_names"]
-    if not index.isdigit() or int(index) >= len(names):
-        return
+    if int(index) >= len(names):
+        raise StaleButton(f"no subject {index} on the list")
     manager.dialog_data["subject"] = names[int(index)]
     manager.dialog_data["tutor_page"] = 0
     await manager.switch_to(Booking.tutors)
@@ -295,7 +296,12 @@ async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
 
 
 async def _note_typed(message: Message, widget: Any, manager: DialogManager) -> None:
-    manager.dialog_data["note"] = (message.text or "").strip()[:500]
+    try:
+        note = clean_note(message.text)
+    except DomainError as error:
+        await report(message, error)
+        return
+    manager.dialog_data["note"] = note or ""
     await manager.switch_to(Booking.confirm)
 
 
@@ -418,7 +424,7 @@ def build_booking_dialog() -> Dialog:
             Tr("🔎 Which subject?", when="some"),
             Tr("No tutors available yet. Please try again later.", when="none"),
             Format("{page_label}", when="paged"),
-            Column(pick("subject", "subjects", _subject_chosen)),
+            Column(pick("subject", "subjects", _subject_chosen, parse=list_index)),
             _pager("subjects", "subject_page"),
             Button(Tr("🧑‍🏫 All tutors"), id="all_tutors", on_click=_all_tutors, when="some"),
             state=Booking.subjects,
@@ -426,7 +432,7 @@ def build_booking_dialog() -> Dialog:
         ),
         Window(
             Multi(Format("📚 {title}"), Format("{lines}"), Format("{page_label}", when="paged"), sep="\n\n"),
-            Column(pick("tutor", "tutors", _tutor_chosen, label="🧑‍🏫 {item[1]}")),
+            Column(pick("tutor", "tutors", _tutor_chosen, parse=record_id, label="🧑‍🏫 {item[1]}")),
             _pager("tutors", "tutor_page"),
             SwitchTo(Tr("◀️ Subjects"), id="tutors_back", state=Booking.subjects),
             state=Booking.tutors,
@@ -440,11 +446,11 @@ def build_booking_dialog() -> Dialog:
                 sep="\n\n",
             ),
             Group(
-                pick("weekday", "weekdays", _noop),
+                pick("weekday", "weekdays", _noop, parse=any_label),
                 width=7,
             ),
             Group(
-                pick("day", "days", _day_chosen),
+                pick("day", "days", _day_chosen, parse=calendar_day),
                 width=7,
             ),
             Row(
@@ -458,7 +464,7 @@ def build_booking_dialog() -> Dialog:
         Window(
             Multi(Format("📅 {title} · {tutor}"), Tr("🕒 Times in {zone}. Pick one:"), sep="\n\n"),
             Tr("This time is no longer available. Select another.", when="empty"),
-            Column(pick("slot", "slots", _slot_chosen)),
+            Column(pick("slot", "slots", _slot_chosen, parse=record_id)),
             SwitchTo(Tr("◀️ Calendar"), id="day_back", state=Booking.calendar),
             state=Booking.day,
             getter=_day_getter,

@@ -10,11 +10,12 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import deps, rules_of, user_id_of
+from bot.dialogs.common import deps, report, rules_of, user_id_of
 from bot.dialogs.states import CancelSession
 from bot.dialogs.widgets import Tr
 from bot.i18n import fmt_datetime, fmt_money
 from bot.texts.errors import error_text
+from core.bookings import clean_cancel_reason
 from core.errors import DomainError
 from core.payments import PaymentGateway
 from core.usecases.cancellations import cancel_session, preview_session_cancellation
@@ -67,7 +68,12 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
 
 
 async def _reason_typed(message: Message, widget: Any, manager: DialogManager) -> None:
-    manager.dialog_data["reason"] = (message.text or "").strip()[:300]
+    try:
+        reason = clean_cancel_reason(message.text)
+    except DomainError as error:
+        await report(message, error)
+        return
+    manager.dialog_data["reason"] = reason or ""
     await manager.switch_to(CancelSession.confirm)
 
 

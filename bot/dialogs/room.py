@@ -12,14 +12,17 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi
 
+from bot.button_values import record_id
 from bot.dialogs.common import deps, report, user_id_of
 from bot.dialogs.states import Room
 from bot.dialogs.widgets import Tr, pick
 from bot.i18n import fmt_datetime, fmt_time
+from bot.telegram_limits import shorten
 from bot.texts.bookings import status_word
 from bot.texts.errors import error_text
 from core.entities import ChatMessage
-from core.errors import DomainError, NotFound
+from core.errors import DomainError
+from core.text import text_length
 from core.usecases.room import (
     Upload,
     delete_file,
@@ -58,34 +61,45 @@ def _where(manager: DialogManager) -> dict[str, Any]:
     }
 
 
-# A screen holds 4,096 characters and 100 buttons: the history shows the latest messages that fit, each
-# shortened, and the file list the latest files.
-HISTORY_BUDGET = 3500
-MESSAGE_SHOWN = 400
+# A screen holds 4,096 characters and 100 buttons: the history shows a page of whole messages that fit
+# (older ones a button away), and the file list the latest files.
+HISTORY_PAGE_BUDGET = 3900
 FILES_SHOWN = 40
 
 
-def _history_text(history: list[tuple[ChatMessage, str]], zone: str, locale: str) -> str:
+def _history_page(history: list[tuple[ChatMessage, str]], zone: str, locale: str) -> tuple[str, int | None]:
+    """The newest messages of `history` that fit one screen, and the id of the oldest one shown."""
     lines: list[str] = []
     used = 0
+    oldest: int | None = None
     for message, name in reversed(history):
-        content = message.content if len(message.content) <= MESSAGE_SHOWN else message.content[:MESSAGE_SHOWN] + "…"
-        line = f"[{fmt_time(message.created_at, zone, locale)}] {name}: {content}"
-        if used + len(line) + 1 > HISTORY_BUDGET:
-            lines.append("…")
+        line = f"[{fmt_time(message.created_at, zone, locale)}] {name}: {message.content}"
+        # The core keeps a message shorter than a page, so the newest one always fits whole.
+        if lines and used + text_length(line) + 1 > HISTORY_PAGE_BUDGET:
             break
-        lines.append(line)
-        used += len(line) + 1
-    return "\n".join(reversed(lines)) or _("No message yet.")
+        lines.append(shorten(line, HISTORY_PAGE_BUDGET))
+        used += text_length(line) + 1
+        oldest = message.id
+    return "\n".join(reversed(lines)) or _("No message yet."), oldest
+
+
+def _history_cursor(manager: DialogManager) -> int | None:
+    pages: list[int] = manager.dialog_data.get("history_pages") or []
+    return pages[-1] if pages and manager.current_context().state == Room.history else None
 
 
 async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     uow_factory, _clock = deps(dialog_manager)
     locale = get_i18n().current_locale
-    overview = await room_overview(uow_factory(), **_where(dialog_manager))
+    overview = await room_overview(
+        uow_factory(), **_where(dialog_manager), history_before=_history_cursor(dialog_manager)
+    )
     room, earlier = overview.room, overview.earlier
     files = overview.files[-FILES_SHOWN:]
     zone = room.me.timezone or room.slot.timezone
+    history, oldest = _history_page(overview.history, zone, locale)
+    dialog_manager.dialog_data["history_oldest"] = oldest
+    shown_all = oldest is None or overview.history[0][0].id == oldest
     student = room.others[0].first_name if room.is_tutor and room.others and not room.group else ""
     return {
         "title": _("Session with {tutor}").format(tutor=room.tutor.display_name),
@@ -101,7 +115,9 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
         "file_count": len(overview.files),
         "files": [(str(f.id), f"📄 {f.file_name}") for f in files],
         "deletable": [(str(f.id), f"🗑 {f.file_name}") for f in files if room.may_delete(f)],
-        "history": _history_text(overview.history, zone, locale),
+        "history": history,
+        "history_older": oldest is not None and (overview.history_has_older or not shown_all),
+        "history_newer": bool(dialog_manager.dialog_data.get("history_pages")),
         "earlier": [
             (str(e.participation.id), f"📜 {e.student.first_name} · {status_word(e.participation.status)}")
             for e in earlier[:FILES_SHOWN]
@@ -111,6 +127,33 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
         "viewing_earlier": room.read_only and bool(dialog_manager.dialog_data.get("participant_id")),
         "last": dialog_manager.dialog_data.get("last", ""),
     }
+
+
+async def _use_the_buttons(message: Message, widget: Any, manager: DialogManager) -> None:
+    await message.answer(_("Use the buttons of the room: 💬 Chat to write, 📎 Files to share a file."))
+
+
+def _room_inputs() -> list[MessageInput]:
+    """A file sent on the room's screens is shared (or refused with the reason, e.g. a group student's);
+    anything else gets a pointer to the buttons, never silence."""
+    return [
+        MessageInput(_uploaded, content_types=[ContentType.DOCUMENT, ContentType.PHOTO]),
+        MessageInput(_use_the_buttons),
+    ]
+
+
+async def _newest(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    manager.dialog_data["history_pages"] = []
+
+
+async def _older(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    oldest = manager.dialog_data.get("history_oldest")
+    if oldest:
+        manager.dialog_data["history_pages"] = [*(manager.dialog_data.get("history_pages") or []), int(oldest)]
+
+
+async def _newer(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    manager.dialog_data["history_pages"] = (manager.dialog_data.get("history_pages") or [])[:-1]
 
 
 async def _chat_typed(message: Message, widget: Any, manager: DialogManager) -> None:
@@ -127,17 +170,10 @@ async def _not_text(message: Message, widget: Any, manager: DialogManager) -> No
     await message.answer(_("Only text goes through the chat; share files with 📎 Files."))
 
 
-def _picked_id(value: str, code: str) -> int:
-    """A row id from one of this dialog's buttons; a forged one is refused like a missing row."""
-    if not value.isdigit() or len(value) > 18:
-        raise NotFound(code)
-    return int(value)
-
-
 async def _download(event: CallbackQuery, widget: Any, manager: DialogManager, file_id: str) -> None:
     uow_factory, _clock = deps(manager)
     try:
-        shared = await get_file(uow_factory(), file_id=_picked_id(file_id, "file.not_found"), **_where(manager))
+        shared = await get_file(uow_factory(), file_id=int(file_id), **_where(manager))
     except DomainError as error:
         await report(event, error)
         return
@@ -149,7 +185,7 @@ async def _download(event: CallbackQuery, widget: Any, manager: DialogManager, f
 async def _delete(event: CallbackQuery, widget: Any, manager: DialogManager, file_id: str) -> None:
     uow_factory, _clock = deps(manager)
     try:
-        shared = await delete_file(uow_factory(), file_id=_picked_id(file_id, "file.not_found"), **_where(manager))
+        shared = await delete_file(uow_factory(), file_id=int(file_id), **_where(manager))
     except DomainError as error:
         await report(event, error)
         return
@@ -191,7 +227,7 @@ async def _uploaded(message: Message, widget: Any, manager: DialogManager) -> No
 async def _earlier_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, participant_id: str) -> None:
     uow_factory, _clock = deps(manager)
     try:
-        number = _picked_id(participant_id, "session.not_found")
+        number = int(participant_id)
         await open_room(
             uow_factory(), user_id=user_id_of(manager), session_id=_session_id(manager), participant_id=number
         )
@@ -229,19 +265,20 @@ def build_room_dialog() -> Dialog:
                 sep="\n",
             ),
             SwitchTo(Tr("💬 Chat"), id="to_chat", state=Room.chat, when="chat"),
-            SwitchTo(Tr("📜 Chat history"), id="to_history", state=Room.history, when="one_to_one"),
+            SwitchTo(Tr("📜 Chat history"), id="to_history", state=Room.history, when="one_to_one", on_click=_newest),
             SwitchTo(Tr("📎 Files ({file_count})"), id="to_files", state=Room.files),
             SwitchTo(
                 Tr("🗂 Earlier students ({earlier_count})"), id="to_earlier", state=Room.earlier, when="has_earlier"
             ),
             Button(Tr("◀️ Current student"), id="to_current", on_click=_back_to_current, when="viewing_earlier"),
             Cancel(Tr("✖️ Close"), id="close_room"),
+            *_room_inputs(),
             state=Room.main,
             getter=_getter,
         ),
         Window(
             Tr("🗂 Students who booked this session before and left: their rooms, read-only."),
-            Column(pick("earlier", "earlier", _earlier_chosen)),
+            Column(pick("earlier", "earlier", _earlier_chosen, parse=record_id)),
             SwitchTo(Tr("◀️ Back"), id="earlier_back", state=Room.main),
             state=Room.earlier,
             getter=_getter,
@@ -255,7 +292,7 @@ def build_room_dialog() -> Dialog:
             MessageInput(_chat_typed, content_types=ContentType.TEXT),
             MessageInput(_not_text),
             Row(
-                SwitchTo(Tr("📜 History"), id="chat_history", state=Room.history),
+                SwitchTo(Tr("📜 History"), id="chat_history", state=Room.history, on_click=_newest),
                 SwitchTo(Tr("◀️ Leave the chat"), id="chat_leave", state=Room.main),
             ),
             state=Room.chat,
@@ -263,6 +300,10 @@ def build_room_dialog() -> Dialog:
         ),
         Window(
             Multi(Tr("📜 Chat history"), Format("{history}"), sep="\n\n"),
+            Row(
+                Button(Tr("◀️ Older"), id="history_older", on_click=_older, when="history_older"),
+                Button(Tr("Newer ▶️"), id="history_newer", on_click=_newer, when="history_newer"),
+            ),
             SwitchTo(Tr("💬 Chat"), id="history_chat", state=Room.chat, when="chat"),
             SwitchTo(Tr("◀️ Back"), id="history_back", state=Room.main),
             state=Room.history,
@@ -270,10 +311,11 @@ def build_room_dialog() -> Dialog:
         ),
         Window(
             Tr("📎 Files: tap one to get it."),
-            Column(pick("file", "files", _download)),
-            Column(pick("delete_file", "deletable", _delete)),
+            Column(pick("file", "files", _download, parse=record_id)),
+            Column(pick("delete_file", "deletable", _delete, parse=record_id)),
             SwitchTo(Tr("⬆️ Share a file"), id="to_upload", state=Room.upload, when="may_upload"),
             SwitchTo(Tr("◀️ Back"), id="files_back", state=Room.main),
+            *_room_inputs(),
             state=Room.files,
             getter=_getter,
         ),

@@ -6,9 +6,10 @@ from typing import Any
 from aiogram.types import CallbackQuery, ContentType, Message
 from aiogram.utils.i18n import gettext, ngettext
 from aiogram_dialog import DialogManager
+from aiogram_dialog.api.protocols import DialogProtocol
 from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Group, Select
+from aiogram_dialog.widgets.kbd import Group, Multiselect, Select
 from aiogram_dialog.widgets.text import Format, Text
 
 
@@ -66,6 +67,26 @@ def choice_buttons(widget_id: str, items: str, answer: Answer, width: int = 4) -
     )
 
 
-def pick(widget_id: str, items: str, on_click: Any, label: str = "{item[1]}") -> Select[tuple[str, str]]:
-    """A button per (id, label) pair of `items` in the window data."""
-    return Select(Format(label), id=widget_id, item_id_getter=lambda item: item[0], items=items, on_click=on_click)
+def pick(
+    widget_id: str, items: str, on_click: Any, *, parse: Callable[[str], str], label: str = "{item[1]}"
+) -> Select[str]:
+    """A button per (id, label) pair of `items` in the window data; `parse` checks a pressed button's id
+    (bot.button_values) before `on_click` sees it."""
+    return Select(
+        Format(label),
+        id=widget_id,
+        item_id_getter=lambda item: item[0],
+        items=items,
+        type_factory=parse,
+        on_click=on_click,
+    )
+
+
+class CheckedMultiselect(Multiselect[str]):
+    """A multiselect whose pressed ids are checked by `type_factory` before they enter its state."""
+
+    async def _process_item_callback(
+        self, callback: CallbackQuery, data: str, dialog: DialogProtocol, manager: DialogManager
+    ) -> bool:
+        self.type_factory(data)
+        return await super()._process_item_callback(callback, data, dialog, manager)

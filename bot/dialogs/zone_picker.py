@@ -19,6 +19,7 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Group, Keyboard, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi, Text
 
+from bot.button_values import StaleButton, list_index, one_of
 from bot.dialogs.widgets import Tr
 from bot.texts.errors import error_text
 from core.errors import DomainError
@@ -64,15 +65,13 @@ def zone_windows(
     getter: Callable[..., Awaitable[dict[str, Any]]] | None = None,
 ) -> list[Window]:
     async def region_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, region: str) -> None:
-        if region not in COMMON_ZONES:
-            return
         manager.dialog_data[_REGION_KEY] = region
         await manager.switch_to(city_state)
 
     async def city_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, index: str) -> None:
         zones = COMMON_ZONES.get(manager.dialog_data.get(_REGION_KEY, ""), ())
-        if not index.isdigit() or int(index) >= len(zones):
-            return
+        if int(index) >= len(zones):
+            raise StaleButton(f"no city {index} in this region")
         await on_zone(event, manager, zones[int(index)])
 
     async def zone_typed(message: Message, widget: Any, manager: DialogManager) -> None:
@@ -118,6 +117,7 @@ def zone_windows(
                 id="zone_region",
                 item_id_getter=lambda item: item[0],
                 items="regions",
+                type_factory=one_of(COMMON_ZONES),
                 on_click=region_chosen,
             ),
             width=2,
@@ -159,6 +159,7 @@ def zone_windows(
                     id="zone_city",
                     item_id_getter=lambda item: item[0],
                     items="cities",
+                    type_factory=list_index,
                     on_click=city_chosen,
                 ),
                 width=2,

@@ -1,4 +1,5 @@
-"""Errors that escape handlers: stale dialog buttons after a restart, and anything unexpected."""
+"""Errors that escape handlers: stale dialog buttons after a restart, forged button values, and anything
+unexpected."""
 
 import logging
 
@@ -7,6 +8,8 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
+
+from bot.button_values import StaleButton
 
 router = Router(name="errors")
 log = logging.getLogger(__name__)
@@ -21,9 +24,7 @@ async def stale_dialog(event: ErrorEvent) -> None:
         await update.message.answer(text)
 
 
-async def unexpected(event: ErrorEvent) -> None:
-    log.error("unhandled error in update %s", event.update.update_id, exc_info=event.exception)
-    text = _("Something went wrong on my side. Please try again in a moment.")
+async def _tell(event: ErrorEvent, text: str) -> None:
     update = event.update
     try:
         if update.callback_query is not None:
@@ -34,8 +35,13 @@ async def unexpected(event: ErrorEvent) -> None:
         log.exception("could not tell the user about the error")
 
 
+async def unexpected(event: ErrorEvent) -> None:
+    log.error("unhandled error in update %s", event.update.update_id, exc_info=event.exception)
+    await _tell(event, _("Something went wrong on my side. Please try again in a moment."))
+
+
 def build_router() -> Router:
     router = Router(name="errors")
-    router.error.register(stale_dialog, ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
+    router.error.register(stale_dialog, ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState, StaleButton))
     router.error.register(unexpected)
     return router

@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
 from bot.i18n import fmt_datetime, fmt_money, fmt_time
+from bot.telegram_limits import shorten
 from core.errors import DomainError
 from core.timezones import utc_to_local
 
@@ -36,7 +37,7 @@ def _overlap(p: dict[str, Any]) -> str:
 
 _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "timezone.unknown": lambda p: _(
-        "I don't know the time zone “{zone}”. Type a name such as Europe/Paris or America/New_York, "
+        "I don't know the time zone “{text}”. Type a name such as Europe/Paris or America/New_York, "
         "pick your region, or share your location."
     ).format(**p),
     "time.nonexistent": lambda p: _(
@@ -150,6 +151,9 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "booking.not_found": lambda p: _("This booking does not exist."),
     "booking.not_pending": lambda p: _("This booking is no longer waiting for payment."),
     "cancel.not_active": lambda p: _("This booking is not active any more."),
+    "cancel.reason_too_long": lambda p: ngettext(
+        "The reason can have at most {max} character.", "The reason can have at most {max} characters.", int(p["max"])
+    ).format(**p),
     "cancel.started": lambda p: _("This session has started or is over: it can no longer be cancelled."),
     "cancel.too_late": lambda p: ngettext(
         "Cancellations close {hours} hour before the start; the deadline was {deadline}.",
@@ -181,13 +185,24 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
+# Parameters that hold what the person typed or sent; quoted back, they are shortened so that the answer
+# stays short, whatever was typed (up to Telegram's 4,096 characters).
+QUOTED_PARAMS = frozenset({"text", "subject", "currency", "extension"})
+QUOTE_LIMIT = 40
+
+
 def error_text(error: DomainError, zone: str | None = None) -> str:
     """The message for an error in the current locale; an unknown code still gets a clear sentence.
     `zone` is the reader's: instants the error names are shown in it rather than where they were decided."""
     render = _MESSAGES.get(error.code)
     if render is None:
         return _("That did not work. Please try again, or send /help.")
-    params = {**error.params, "zone": zone} if zone else error.params
+    params = {
+        key: shorten(value, QUOTE_LIMIT) if key in QUOTED_PARAMS and isinstance(value, str) else value
+        for key, value in error.params.items()
+    }
+    if zone:
+        params["zone"] = zone
     try:
         return render(params)
     except (KeyError, ValueError, TypeError):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from core.bookings import cancellation_deadline, student_may_cancel
+from core.bookings import cancellation_deadline, clean_cancel_reason, student_may_cancel
 from core.clock import Clock
 from core.entities import BookingView, Participant, Payment, Slot, TeachingSession, TutorProfile
 from core.enums import ParticipantStatus, PaymentStatus, SessionStatus
@@ -24,8 +24,6 @@ from core.usecases.bookings import (
     get_booking,
     refund_payment,
 )
-
-REASON_MAX_LENGTH = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +196,7 @@ async def cancel_session(
     reason: str | None,
 ) -> SessionCancellation:
     """The tutor (or an admin) cancels a session: every participant is refunded in full and told why."""
-    reason = (reason or "").strip()[:REASON_MAX_LENGTH] or None
+    reason = clean_cancel_reason(reason)
     now = clock.now()
     refunds: list[int] = []
     checkouts: list[str] = []

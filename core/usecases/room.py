@@ -29,6 +29,7 @@ from core.errors import Forbidden, NotFound, ValidationError
 from core.files import check_file
 from core.notifications import NotificationKind
 from core.ports import UnitOfWork
+from core.text import text_length
 
 CHAT_MAX_LENGTH = 3500
 HISTORY_LIMIT = 20
@@ -165,12 +166,16 @@ async def _earlier(uow: UnitOfWork, room: Room, participants: list[Participant])
     return [EarlierRoom(p, users[p.user_id]) for p in reversed(ended) if p.user_id in users]
 
 
-async def _history(uow: UnitOfWork, room: Room) -> list[tuple[ChatMessage, str]]:
+async def _history(
+    uow: UnitOfWork, room: Room, before_id: int | None = None
+) -> tuple[list[tuple[ChatMessage, str]], bool]:
+    """Up to HISTORY_LIMIT messages (older than `before_id` when given), oldest first, and whether
+    there are older ones still."""
     if room.conversation is None:
-        return []
-    messages = await uow.chat_messages.list_for_conversation(room.conversation.id, HISTORY_LIMIT)
+        return [], False
+    messages = await uow.chat_messages.list_for_conversation(room.conversation.id, HISTORY_LIMIT + 1, before_id)
     names = {room.me.id: room.me.first_name, **{u.id: u.first_name for u in room.others}}
-    return [(m, names.get(m.sender_id, "?")) for m in messages]
+    return [(m, names.get(m.sender_id, "?")) for m in messages[-HISTORY_LIMIT:]], len(messages) > HISTORY_LIMIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,15 +186,25 @@ class RoomOverview:
     files: list[SessionFile]
     history: list[tuple[ChatMessage, str]]
     earlier: list[EarlierRoom]
+    # Messages older than the first of `history` exist.
+    history_has_older: bool = False
 
 
 async def room_overview(
-    uow: UnitOfWork, *, user_id: int, session_id: int, participant_id: int | None = None
+    uow: UnitOfWork,
+    *,
+    user_id: int,
+    session_id: int,
+    participant_id: int | None = None,
+    history_before: int | None = None,
 ) -> RoomOverview:
+    """The room, its files, its latest messages (or those before message `history_before`) and the
+    earlier participations' rooms."""
     async with uow:
         room, participants = await _room_and_participants(uow, user_id, session_id, participant_id)
         files = await uow.files.list_for_session(session_id, room.participant_id)
-        return RoomOverview(room, files, await _history(uow, room), await _earlier(uow, room, participants))
+        history, older = await _history(uow, room, history_before)
+        return RoomOverview(room, files, history, await _earlier(uow, room, participants), older)
 
 
 async def send_chat_message(
@@ -205,7 +220,8 @@ async def send_chat_message(
     text = text.strip()
     if not text:
         raise ValidationError("chat.empty")
-    if len(text) > CHAT_MAX_LENGTH:
+    # Counted as Telegram counts, so that the relayed message always fits.
+    if text_length(text) > CHAT_MAX_LENGTH:
         raise ValidationError("chat.too_long", max=CHAT_MAX_LENGTH)
     now = clock.now()
     async with uow:
@@ -244,7 +260,8 @@ async def chat_history(
 ) -> list[tuple[ChatMessage, str]]:
     """The latest messages of the room, oldest first, with the sender's name."""
     async with uow:
-        return await _history(uow, await _room(uow, user_id, session_id, participant_id))
+        history, _older = await _history(uow, await _room(uow, user_id, session_id, participant_id))
+        return history
 
 
 async def share_file(

@@ -89,14 +89,14 @@ class SqlChatMessageRepository:
         message.id = result.scalar_one()
         return message
 
-    async def list_for_conversation(self, conversation_id: int, limit: int = 50) -> list[ChatMessage]:
-        """The latest `limit` messages, oldest first."""
-        result = await self._conn.execute(
-            select(chat_messages)
-            .where(chat_messages.c.conversation_id == conversation_id)
-            .order_by(chat_messages.c.id.desc())
-            .limit(limit)
-        )
+    async def list_for_conversation(
+        self, conversation_id: int, limit: int = 50, before_id: int | None = None
+    ) -> list[ChatMessage]:
+        """The latest `limit` messages (older than message `before_id` when given), oldest first."""
+        query = select(chat_messages).where(chat_messages.c.conversation_id == conversation_id)
+        if before_id is not None:
+            query = query.where(chat_messages.c.id < before_id)
+        result = await self._conn.execute(query.order_by(chat_messages.c.id.desc()).limit(limit))
         latest = [_to_message(row) for row in result.mappings()]
         latest.reverse()
         return latest

@@ -302,3 +302,38 @@ async def test_the_schedule_speaks_the_tutors_language(tutor_app: TutorBot, tele
     await paul.wait_for("à quelle heure", new_only=True)
     await paul.send("16h")  # the way French speakers write it
     await paul.wait_for("Quelle est la durée du créneau")
+
+
+async def test_each_slot_step_refuses_its_own_bad_value_at_once(tutor_app: TutorBot, telegram: FakeTelegram) -> None:
+    app = tutor_app
+    tutor_id = await make_tutor(app)
+    paul = telegram.user(TUTOR, "Paul")
+    await open_week(paul)
+    # A start off the 5-minute grid is refused where it is typed, and the start is asked again.
+    await add_slot(paul, "Sat 21 Mar", "16:03")
+    await paul.wait_for("Use times and lengths in steps of 5 minutes.")
+    await paul.wait_for("at what time does the slot start?", new_only=True)
+    await paul.send("x" * 4096)
+    refused = await paul.wait_for("is not a time")
+    assert len(refused.text or "") < 200
+    await paul.send("16:00")
+    # Lengths of 0 and 100,000 minutes and off the grid: refused at the length step.
+    for typed, answer in [
+        ("0", "A session lasts from 15 to 240 minutes."),
+        ("9999", "A session lasts from 15 to 240 minutes."),
+        ("62", "Use times and lengths in steps of 5 minutes."),
+    ]:
+        await paul.wait_for("How long is the slot?", new_only=True)
+        await paul.send(typed)
+        await paul.wait_for(answer)
+    await paul.wait_for("How long is the slot?", new_only=True)
+    await paul.send("60")
+    await paul.wait_for("1-to-1, or a group session?")
+    await paul.press("👥 Group")
+    await paul.wait_for("How many seats?")
+    await paul.send("1")
+    await paul.wait_for("A group session has 2 to 20 seats.")
+    await paul.wait_for("How many seats?", new_only=True)
+    assert await slots_of(app, tutor_id) == []
+    await paul.press("5")
+    await paul.wait_for("✅ Slot added: Saturday 21 March 2026, 16:00–17:00.")

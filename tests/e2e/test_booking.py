@@ -40,6 +40,9 @@ async def test_a_student_books_and_pays_a_one_to_one_slot(shop: Shop, telegram: 
     assert "€60.00" in summary.text and "🔔 Reminders: on" in summary.button_labels
     await ann.press("✍️ Add a note to the tutor")
     await ann.wait_for("Type your note")
+    # A note over the limit is refused with the limit, not cut; the step waits for a shorter one.
+    await ann.send("x" * 501)
+    await ann.wait_for("The note can have at most 500 characters.")
     await ann.send("Quantum spin, please")
     await ann.wait_for("Note to the tutor: Quantum spin, please")
     await ann.press("✅ Book")

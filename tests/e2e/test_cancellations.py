@@ -66,6 +66,8 @@ async def test_a_tutor_cancels_a_group_of_three_with_a_reason(shop: Shop, telegr
     await grace.press("✖️ Cancel Mon 23 Mar 2026, 16:00 (Paris, UTC+1)")
     await grace.wait_for("Type the reason")
     await settle_background_dialog()
+    await grace.send("y" * 301)
+    await grace.wait_for("The reason can have at most 300 characters.")
     await grace.send("I am ill, sorry")
     confirm = await grace.wait_for("Reason: I am ill, sorry")
     assert (

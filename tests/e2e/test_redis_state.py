@@ -1,16 +1,21 @@
 """With REDIS_URL, dialog state lives in Redis: a dialog continues in another app instance."""
 
+import asyncio
+import logging
 import uuid
 from pathlib import Path
 
+import pytest
 from aiogram.fsm.storage.base import StorageKey
-from aiogram.fsm.storage.redis import RedisEventIsolation
 
+from bot import redis_state
 from bot.app import build_fsm_storage
 from bot.config import Settings
+from bot.redis_state import RetryingChatLock, build_redis_state
 from storage.engine import create_engine
 from tests.e2e.conftest import TOKEN, AppFactory
 from tests.fakes import FakeTelegram
+from tests.support.processes import free_port
 
 
 async def test_a_dialog_hops_between_two_instances_through_redis(
@@ -41,10 +46,45 @@ async def test_the_per_chat_lock_in_redis_is_retried_without_a_long_sleep(redis_
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}")
     storage, isolation = build_fsm_storage(settings, engine)
     try:
-        assert isinstance(isolation, RedisEventIsolation)
-        assert isolation.lock_kwargs["sleep"] <= 0.01
-        async with isolation.lock(StorageKey(bot_id=1, chat_id=2, user_id=uuid.uuid4().int % 10**9)):
+        assert isinstance(isolation, RetryingChatLock)
+        key = StorageKey(bot_id=1, chat_id=2, user_id=uuid.uuid4().int % 10**9)
+        assert isolation.make_lock(key).sleep <= 0.01
+        async with isolation.lock(key):
             pass
     finally:
         await storage.close()
         await engine.dispose()
+
+
+async def test_more_people_at_once_than_redis_connections_all_get_the_lock(redis_url: str) -> None:
+    # redis-py's default pool refuses past its cap ("Too many connections") and the update was dropped;
+    # the bot's pool makes the extra updates wait for a connection instead.
+    storage, isolation = build_redis_state(redis_url, max_connections=2)
+    run = uuid.uuid4().int % 10**9
+    entered: list[int] = []
+
+    async def one_update(person: int) -> None:
+        async with isolation.lock(StorageKey(bot_id=1, chat_id=person, user_id=run + person)):
+            await storage.redis.get(f"tutorbot-test-{run}")
+            await asyncio.sleep(0.01)
+            entered.append(person)
+
+    try:
+        await asyncio.gather(*(one_update(n) for n in range(40)))
+    finally:
+        await storage.close()
+    assert sorted(entered) == list(range(40))
+
+
+async def test_an_unreachable_redis_is_retried_then_the_person_is_asked_to_try_again(
+    app_factory: AppFactory, telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(redis_state, "RETRY_SECONDS", 0.3)
+    caplog.set_level(logging.WARNING)
+    ann = telegram.user(700_001, "Ann", language_code="fr")
+    # Nothing listens there: every attempt at the chat lock fails at once.
+    async with app_factory(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"):
+        await ann.send("/start")
+        await ann.wait_for("Je suis très occupé", timeout=10)
+    assert any("retrying" in r.getMessage() for r in caplog.records)
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -92,6 +92,15 @@ async def test_group_sessions_have_no_chat_and_only_the_tutor_shares_files(shop:
     await s0.press("📎 Files (0)")
     files = await s0.wait_for("Files: tap one")
     assert "⬆️ Share a file" not in files.button_labels
+    # A file sent anyway is refused with the reason, on the files screen and on the room's main screen.
+    await s0.upload("notes.pdf", b"%PDF-1.4 notes", mime_type="application/pdf")
+    await s0.wait_for("In a group session, only the tutor shares files.")
+    await s0.press("◀️ Back")
+    await s0.wait_for("📂 Session with")
+    await s0.upload("notes.pdf", b"%PDF-1.4 notes", mime_type="application/pdf")
+    await s0.wait_for("In a group session, only the tutor shares files.")
+    await s0.send("anyone there?")
+    await s0.wait_for("Use the buttons of the room")
     # The tutor shares one; both students receive it, can download it, and cannot delete it.
     await open_room_of(grace, "/sessions")
     await grace.press("📎 Files (0)")
@@ -215,7 +224,7 @@ async def test_a_one_to_one_room_belongs_to_one_participation(shop: Shop, telegr
     assert history_of_bob == []
 
 
-async def test_a_long_chat_history_fits_one_screen(shop: Shop, telegram: FakeTelegram) -> None:
+async def test_a_long_chat_history_pages_whole_messages_that_fit(shop: Shop, telegram: FakeTelegram) -> None:
     app = shop.app
     slot = await tutor_with_slot(app, 9601, "Paul Dirac", rate=0)
     await person(app, 9602, "Ann", "Europe/Paris", Role.STUDENT)
@@ -229,5 +238,18 @@ async def test_a_long_chat_history_fits_one_screen(shop: Shop, telegram: FakeTel
         await send_chat_message(parts.uow_factory(), parts.clock, user_id=sender, session_id=session_id, text=text)
     await open_room_of(ann, "/mybookings")
     await ann.press("📜 Chat history")
-    shown = await ann.wait_for("Chat history")
-    assert len(shown.text) <= 4096 and "message 5" in shown.text and "…" in shown.text
+    seen: list[str] = []
+    page = await ann.wait_for("Chat history")
+    while True:
+        text = page.text or ""
+        assert len(text) <= 4096 and "…" not in text, "a page shows whole messages"
+        seen += [f"message {i}" for i in range(6) if f"message {i} " in text]
+        if "◀️ Older" not in page.button_labels:
+            break
+        await ann.press("◀️ Older")
+        page = await ann.wait_for("Chat history")
+    # Newest first, every message on some page, none twice.
+    assert seen == [f"message {i}" for i in reversed(range(6))]
+    await ann.press("Newer ▶️")
+    back = await ann.wait_for("Chat history")
+    assert "message 1 " in (back.text or "") and "Newer ▶️" in back.button_labels

@@ -41,9 +41,11 @@ from tests.fakes.telegram_models import (
     strip_none,
 )
 from tests.fakes.telegram_text import (
+    MAX_CALLBACK_ANSWER_LENGTH,
     MAX_CAPTION_LENGTH,
     MAX_TEXT_LENGTH,
     format_text,
+    utf16_len,
     validate_reply_markup,
 )
 
@@ -141,6 +143,17 @@ def _decode_field(name: str, value: Any) -> Any:
         return json.loads(value)
     except ValueError:
         return value
+
+
+def _update_chat(update: JSON) -> int | None:
+    """The private chat an update comes from (None if it names none)."""
+    message = update.get("message") or update.get("edited_message")
+    if isinstance(message, dict):
+        return _to_int((message.get("chat") or {}).get("id"))
+    query = update.get("callback_query")
+    if isinstance(query, dict):
+        return _to_int((query.get("from") or {}).get("id"))
+    return None
 
 
 def _to_int(value: Any) -> int | None:
@@ -274,7 +287,10 @@ class FakeTelegram:
         self._poll_generation = 0
         self._waiting_polls = 0
         self._closing = False
-        self._cond: asyncio.Condition | None = None
+        # Waiters by the chat whose changes wake them (None: any change): a change in one chat wakes only
+        # that chat's waiters, so a thousand people waiting for their answers cost one check each, not
+        # a thousand.
+        self._waiters: dict[int | None, set[asyncio.Future[None]]] = {}
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
         self._webhook_task: asyncio.Task[None] | None = None
@@ -322,7 +338,7 @@ class FakeTelegram:
         if self._runner is not None:
             raise RuntimeError("FakeTelegram is already started")
         self._closing = False
-        self._cond = asyncio.Condition()
+        self._waiters = {}
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
@@ -426,7 +442,7 @@ class FakeTelegram:
             return update_id
         self._pending.append(update)
         self._undelivered.add(update_id)
-        await self._notify()
+        await self._notify(_update_chat(update))
         return update_id
 
     def inject_fault(
@@ -547,12 +563,20 @@ class FakeTelegram:
         self.files[stored.file_id] = stored
         return stored
 
-    async def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
-        """Wait (woken by any state change) until predicate() is true; False on timeout."""
-        cond = self._condition()
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float, chat_id: int | None = None) -> bool:
+        """Wait (woken by any state change, or only by changes in `chat_id`'s chat) until predicate() is
+        true; False on timeout."""
+        loop = asyncio.get_running_loop()
         try:
-            async with asyncio.timeout(timeout), cond:
-                await cond.wait_for(predicate)
+            async with asyncio.timeout(timeout):
+                while not predicate():
+                    waiter: asyncio.Future[None] = loop.create_future()
+                    waiting = self._waiters.setdefault(chat_id, set())
+                    waiting.add(waiter)
+                    try:
+                        await waiter
+                    finally:
+                        waiting.discard(waiter)
         except TimeoutError:
             return predicate()
         return True
@@ -573,15 +597,13 @@ class FakeTelegram:
             and (chat_id is None or r.chat_id is None or _to_int(r.chat_id) == chat_id)
         ]
 
-    def _condition(self) -> asyncio.Condition:
-        if self._cond is None:
-            self._cond = asyncio.Condition()
-        return self._cond
-
-    async def _notify(self) -> None:
-        cond = self._condition()
-        async with cond:
-            cond.notify_all()
+    async def _notify(self, chat_id: int | None = None) -> None:
+        """Wake the waiters of `chat_id`'s chat and those waiting for any change (everyone when None)."""
+        keys = [None, chat_id] if chat_id is not None else list(self._waiters)
+        for key in keys:
+            for waiter in self._waiters.pop(key, ()):
+                if not waiter.done():
+                    waiter.set_result(None)
 
     # ------------------------------------------------------------------ HTTP layer
 
@@ -680,8 +702,9 @@ class FakeTelegram:
             record.source = "webhook-reply"
         self.requests.append(record)
         key = method.lower()
+        chat_id = self._request_chat(key, params)
         try:
-            await self._notify()
+            await self._notify(chat_id)
             impl = self._methods.get(key)
             if impl is None:
                 self.unknown_methods.append(method)
@@ -714,7 +737,14 @@ class FakeTelegram:
             record.error = record.error or "cancelled: client disconnected"
             raise
         finally:
-            await self._notify()
+            await self._notify(chat_id)
+
+    def _request_chat(self, key: str, params: dict[str, Any]) -> int | None:
+        """The private chat a request acts on, when it names one (None: it may touch any)."""
+        if key == "answercallbackquery":
+            return self._open_queries.get(str(params.get("callback_query_id")))
+        chat = params.get("chat_id")
+        return _to_int(chat) if isinstance(chat, int | str) and str(chat).lstrip("-").isdigit() else None
 
     def _take_drop(self, key: str, *, after_processing: bool) -> ConnectionDrop | None:
         for drop in self._drops:
@@ -1037,9 +1067,13 @@ class FakeTelegram:
         chat_id = self._open_queries.pop(query_id, None)
         if chat_id is None:
             raise bad_request(_QUERY_INVALID)
+        text = params.as_str("text")
+        if text is not None and utf16_len(text) > MAX_CALLBACK_ANSWER_LENGTH:
+            self._open_queries[query_id] = chat_id
+            raise bad_request("MESSAGE_TOO_LONG")
         answer = CallbackAnswer(
             callback_query_id=query_id,
-            text=params.as_str("text"),
+            text=text,
             show_alert=params.as_bool("show_alert"),
             url=params.as_str("url"),
             cache_time=params.as_int("cache_time"),
@@ -1206,7 +1240,7 @@ class FakeTelegram:
             self._undelivered.discard(int(update["update_id"]))
             if outcome == "failed":
                 self.failed_webhook_updates.append(update)
-            await self._notify()
+            await self._notify(_update_chat(update))
 
     async def _deliver(self, update: JSON) -> str:
         """POST one update, retrying; returns "ok", "failed" (gave up) or "retarget" (webhook changed)."""
@@ -1246,7 +1280,7 @@ class FakeTelegram:
                     secret_token_sent=secret,
                 )
             )
-            await self._notify()
+            await self._notify(_update_chat(update))
             if error is None:
                 if reply is not None and reply[0].get("method"):
                     values, uploads = reply

@@ -17,6 +17,7 @@ from tests.fakes.telegram_models import JSON, bad_request
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_CALLBACK_ANSWER_LENGTH = 200
 
 _SIMPLE_TAGS = {
     "b": "bold",
@@ -286,7 +287,8 @@ def format_text(
         if empty_error:
             raise bad_request(empty_error)
         return None, []
-    if len(plain) > max_length:
+    # Telegram counts a text's length in UTF-16 code units, as it counts entity offsets.
+    if utf16_len(plain) > max_length:
         raise bad_request(too_long_error)
     return plain, parsed
 

@@ -351,7 +351,7 @@ class FakeUser:
                 found.append(event)
             return event is not None
 
-        if not await self._fake.wait_until(ready, timeout):
+        if not await self._fake.wait_until(ready, timeout, chat_id=self.chat_id):
             wanted = repr(match) if isinstance(match, str) else getattr(match, "__name__", "predicate")
             raise AssertionError(
                 f"{self} did not receive a bot message matching {wanted} within {timeout}s "
@@ -373,7 +373,7 @@ class FakeUser:
                     return item
             return None
 
-        if not await self._fake.wait_until(lambda: answer() is not None, timeout):
+        if not await self._fake.wait_until(lambda: answer() is not None, timeout, chat_id=self.chat_id):
             raise AssertionError(
                 f"the bot did not answer the callback query of {self._last_action} within {timeout}s. "
                 f"Since then:\n  {self._describe_since(self._mark)}"
@@ -389,7 +389,7 @@ class FakeUser:
         (or after `since`, a BotMessage or an event sequence number).
         """
         baseline = self._seen if since is None else (since if isinstance(since, int) else since.seq)
-        await self._fake.wait_until(lambda: self._chat.seq > baseline, within)
+        await self._fake.wait_until(lambda: self._chat.seq > baseline, within, chat_id=self.chat_id)
         if self._chat.seq > baseline:
             raise AssertionError(
                 f"{self} expected no new message after {self._last_action}, got:\n  {self._describe_since(baseline)}"

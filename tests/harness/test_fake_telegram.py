@@ -447,6 +447,29 @@ async def test_edit_and_delete_errors_match_telegram(fake: FakeTelegram, bot: Bo
         )
 
 
+async def test_what_telegram_refuses_as_too_long_or_unknown_is_refused(fake: FakeTelegram, bot: Bot) -> None:
+    # Telegram counts UTF-16 code units: 2,048 emoji are 4,096 units and fit, one more does not.
+    await bot.send_message(1001, "😀" * 2048)
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.send_message(1001, "😀" * 2048 + "x")
+    with pytest.raises(TelegramBadRequest, match="caption is too long"):
+        await bot.send_document(1001, BufferedInputFile(b"x", "a.txt"), caption="c" * 1025)
+    with pytest.raises(TelegramBadRequest, match="unsupported parse_mode"):
+        await bot.send_message(1001, "x", parse_mode="Markdown3")
+    sent = await bot.send_message(1001, "x")
+    with pytest.raises(TelegramBadRequest, match="MESSAGE_TOO_LONG"):
+        await bot.edit_message_text("y" * 4097, chat_id=1001, message_id=sent.message_id)
+
+
+async def test_a_callback_answer_over_200_characters_is_refused(fake: FakeTelegram, bot: Bot) -> None:
+    ann = fake.user(1001)
+    query_id = fake.open_callback_query(ann.chat_id)
+    with pytest.raises(TelegramBadRequest, match="MESSAGE_TOO_LONG"):
+        await bot.answer_callback_query(query_id, "a" * 201)
+    # The query stays open: a shorter answer still goes through.
+    assert await bot.answer_callback_query(query_id, "a" * 200)
+
+
 async def test_other_methods(fake: FakeTelegram, bot: Bot) -> None:
     from aiogram.types import LinkPreviewOptions, MenuButtonCommands, ReplyParameters
 

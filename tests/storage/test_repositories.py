@@ -383,6 +383,9 @@ async def test_conversations_and_messages(uow_factory: SqlUnitOfWorkFactory) -> 
         for got, expected in zip(latest, messages[2:], strict=True):
             assert_round_trip(got, expected)
         assert len(await uow.chat_messages.list_for_conversation(conversation.id)) == 5
+        # The page before the latest three: the two oldest.
+        older = await uow.chat_messages.list_for_conversation(conversation.id, limit=3, before_id=messages[2].id)
+        assert [m.id for m in older] == [m.id for m in messages[:2]]
         assert await uow.chat_messages.list_for_conversation(earlier.id) == []
         # Closing one participation's chat leaves the other open.
         await uow.conversations.close(world.session.id, NOW, participant_id=bob.id)

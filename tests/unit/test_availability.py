@@ -233,7 +233,7 @@ def test_resolve(zone: str, day: date, start: time, minutes: int, expected: Inte
             "time.nonexistent",
             {"local": "2026-10-04 02:15", "zone": "Australia/Lord_Howe"},
         ),
-        ("Mars/Olympus", date(2026, 3, 2), time(10, 0), 60, "timezone.unknown", {"zone": "Mars/Olympus"}),
+        ("Mars/Olympus", date(2026, 3, 2), time(10, 0), 60, "timezone.unknown", {"text": "Mars/Olympus"}),
     ],
 )
 def test_resolve_rejects(zone: str, day: date, start: time, minutes: int, code: str, params: dict[str, object]) -> None:
@@ -487,7 +487,7 @@ def test_expand_pattern_fails_loudly_on_an_unknown_zone() -> None:
     broken = pattern("Mars/Olympus", time(10, 0), time(11, 0), 60)
     assert error_of(
         lambda: expand_pattern(broken, [date(2026, 3, 3)], 0, existing=[], days_off=set(), now=NOW, rules=RULES)
-    ) == ("timezone.unknown", {"zone": "Mars/Olympus"})
+    ) == ("timezone.unknown", {"text": "Mars/Olympus"})
 
 
 def test_skipped_params_are_read_only() -> None:

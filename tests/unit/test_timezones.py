@@ -71,7 +71,7 @@ def test_normalize_zone_rejects(text: str, zone: str) -> None:
     with pytest.raises(ValidationError) as info:
         normalize_zone(text)
     assert info.value.code == "timezone.unknown"
-    assert info.value.params == {"zone": zone}
+    assert info.value.params == {"text": zone}
 
 
 @pytest.mark.parametrize("name", ["Europe/Paris", "UTC", "Asia/Kolkata", "America/Argentina/Buenos_Aires"])
@@ -84,7 +84,7 @@ def test_get_zone_rejects_other_names(name: str) -> None:
     with pytest.raises(ValidationError) as info:
         get_zone(name)
     assert info.value.code == "timezone.unknown"
-    assert info.value.params == {"zone": name}
+    assert info.value.params == {"text": name}
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,7 @@ def test_local_to_utc_rejects_aware_datetimes() -> None:
 def test_local_to_utc_rejects_unknown_zones() -> None:
     with pytest.raises(ValidationError) as info:
         local_to_utc(datetime(2026, 1, 1, 12), "Mars/Olympus")
-    assert (info.value.code, info.value.params) == ("timezone.unknown", {"zone": "Mars/Olympus"})
+    assert (info.value.code, info.value.params) == ("timezone.unknown", {"text": "Mars/Olympus"})
 
 
 @pytest.mark.parametrize(

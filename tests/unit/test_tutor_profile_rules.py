@@ -57,6 +57,8 @@ def test_choices_and_defaults_pass_their_own_rules() -> None:
         ("李雷", "李雷"),
         ("Ann 👩‍🏫", "Ann 👩‍🏫"),
         ("A" * 64, "A" * 64),
+        # Joiners that scripts need between two letters: a Persian name with a zero-width non-joiner.
+        ("می‌خواهم", "می‌خواهم"),
     ],
 )
 def test_clean_display_name_accepts(text: str, name: str) -> None:
@@ -79,6 +81,15 @@ def test_clean_display_name_rejects_length(text: str) -> None:
         "\u202eAnn Smith",
         "Ann\u2066x",
         "Ann\ue000",
+        # Invisible characters make a name look like another one.
+        "Tom\u200bTutor",
+        "Tom\u2060Tutor",
+        "Tom\ufeff",
+        "Tom\u00adTutor",
+        "\u200dTom",
+        "Tom \u200c",
+        "Tom\u3164",
+        "\u2800\u2800",
         "!!",
         "42",
         "🎓🎓",
@@ -149,7 +160,14 @@ def test_parse_subjects_rejects_too_many() -> None:
     assert (info.value.code, info.value.params) == ("profile.subjects_too_many", {"max": 10})
 
 
-@pytest.mark.parametrize(("text", "subject"), [("Maths, Phys\x00ics", "Phys\x00ics"), ("\u202eMaths", "\u202eMaths")])
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("Maths, Phys\x00ics", "Phys\x00ics"),
+        ("\u202eMaths", "\u202eMaths"),
+        ("Maths, Phy\u200bsics", "Phy\u200bsics"),
+    ],
+)
 def test_parse_subjects_rejects_control_characters(text: str, subject: str) -> None:
     with pytest.raises(ValidationError) as info:
         parse_subjects(text)
