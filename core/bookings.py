@@ -69,19 +69,19 @@ def cancellation_deadline(slot: Slot, tutor: TutorProfile) -> datetime:
 
 
 def clean_note(text: str | None) -> str | None:
-    if text is None:
-        return None
-    cleaned = "".join(ch for ch in text if ch.isprintable() or ch == "\n").strip()
-    if text_length(cleaned) > NOTE_MAX_LENGTH:
-        raise ValidationError("booking.note_too_long", max=NOTE_MAX_LENGTH)
-    return cleaned or None
+    """The student's note to the tutor, refused (never cut) when over NOTE_MAX_LENGTH."""
+    return _clean_message(text, NOTE_MAX_LENGTH, "booking.note_too_long")
 
 
 def clean_cancel_reason(text: str | None) -> str | None:
     """The tutor's reason, refused (never cut) when longer than the participants' message allows."""
+    return _clean_message(text, REASON_MAX_LENGTH, "cancel.reason_too_long")
+
+
+def _clean_message(text: str | None, limit: int, code: str) -> str | None:
     cleaned = "".join(ch for ch in (text or "") if ch.isprintable() or ch == "\n").strip()
-    if text_length(cleaned) > REASON_MAX_LENGTH:
-        raise ValidationError("cancel.reason_too_long", max=REASON_MAX_LENGTH)
+    if text_length(cleaned) > limit:
+        raise ValidationError(code, max=limit)
     return cleaned or None
 
 
