@@ -57,7 +57,7 @@ async def _run_job(settings: Settings, name: str) -> int:
 async def _refunds(settings: Settings) -> int:
     """Refunds not done yet, for an operator: a refund failing again and again shows its last error."""
     from bot.app import build_components
-    from core.usecases.cancellations import list_stuck_refunds
+    from core.usecases.refunds import list_stuck_refunds
 
     parts = await build_components(settings)
     try:

@@ -36,7 +36,7 @@ def check_bookable(
 ) -> None:
     """A slot is booked only before it starts and while its session (if any) is still scheduled: nobody
     pays for a session that is live, over or cancelled. (A hold taken before the tutor started and paid
-    during the session is booked, with a join button: see core.usecases.bookings.)"""
+    during the session is booked, with a join button: see core.usecases.payments.)"""
     if tutor.user_id == student_id:
         raise ValidationError("booking.own_slot")
     if tutor.status is not TutorStatus.APPROVED or slot.removed_at is not None:

@@ -11,7 +11,7 @@ class NotificationKind(StrEnum):
     TUTOR_APPROVED = "tutor.approved"
     TUTOR_REJECTED = "tutor.rejected"
     # To the student: "Session booked!" with both time zones and the calendar file (payload: see
-    # core.usecases.bookings.booking_payload; plus "late" when the payment came after the hold lapsed).
+    # core.usecases.booked_seat.booking_payload; plus "late" when the payment came after the hold lapsed).
     BOOKING_CONFIRMED = "booking.confirmed"
     # To the tutor: a new participant (booking_payload plus student_name, note).
     BOOKING_RECEIVED = "booking.received"

@@ -4,6 +4,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+# Who a payment goes through (payments.provider, webhook_events.provider).
+STRIPE = "stripe"
+FREE = "free"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentOutcome:
+    """What applying the provider's word about a payment did: "booked", "booked_late", "refund",
+    "refunded", "refund_retry", "already", "ignored", "duplicate", "pending", "expired"."""
+
+    result: str
+    payment_id: int | None = None
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckoutSession:

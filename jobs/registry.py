@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from core.usecases.bookings import expire_holds, reconcile_payments, retry_refunds
 from core.usecases.live import watch_sessions
+from core.usecases.payments import expire_holds, reconcile_payments
+from core.usecases.refunds import retry_refunds
 from core.usecases.reminders import daily_cleanup, send_due_reminders
 from jobs.context import JobContext
 from jobs.outbox import deliver_outbox

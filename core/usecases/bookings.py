@@ -1,45 +1,27 @@
-"""Booking and paying: a hold on a seat, the Stripe checkout, confirmation by webhook or by asking
-Stripe, holds that lapse, and late payments (booked if the seat is still free, refunded otherwise).
+"""Booking a seat: a hold on it and the Stripe checkout (or, for a free session, the booking at once), the
+student's bookings, and a hold let go.
 
 A seat is taken by a conditional update inside the booking transaction and the database refuses a
-second active participation of the same student in a session, so a seat is never sold twice. Calls to
-Stripe happen outside transactions and carry idempotency keys derived from our ids.
-"""
+second active participation of the same student in a session, so a seat is never sold twice."""
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from core.bookings import booking_price, check_bookable, checkout_expiry, clean_note, full_error, hold_expiry
 from core.clock import Clock
-from core.delivery import RetryPolicy
-from core.entities import (
-    BookingView,
-    Conversation,
-    Notification,
-    Participant,
-    Payment,
-    SessionRoster,
-    Slot,
-    TutorProfile,
-)
-from core.enums import ParticipantStatus, PaymentStatus, SessionStatus, SessionType
+from core.entities import BookingView, Participant, Payment, SessionRoster, TutorProfile
+from core.enums import ParticipantStatus, PaymentStatus
 from core.errors import Conflict, NotFound, ValidationError
-from core.notifications import NotificationKind
-from core.payments import CheckoutSession, PaymentGateway, PaymentKeyConflict, PaymentRejected, PaymentUnavailable
+from core.payments import FREE, STRIPE, PaymentGateway, PaymentRejected, PaymentUnavailable
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
-from core.usecases.reminders import schedule_reminders
+from core.usecases.booked_seat import booked_effects
+from core.usecases.payments import close_checkout, confirm_checkout
 
 log = logging.getLogger(__name__)
-
-STRIPE = "stripe"
-FREE = "free"
-# Refunds that fail are tried again with this backoff, for days (about a week), then left to an operator,
-# who sees them all along in `tutorbot refunds`.
-REFUND_RETRY = RetryPolicy(first_delay=timedelta(seconds=30), max_delay=timedelta(hours=1), max_attempts=200)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,80 +37,6 @@ class BookingResult:
 
 
 ReturnLink = Callable[[int], str]
-
-
-def booking_payload(tutor: TutorProfile, slot: Slot, participant: Participant, payment: Payment) -> dict[str, Any]:
-    """What every booking message needs, frozen when it is written (rendered later, in the reader's
-    language and zone)."""
-    return {
-        "participant_id": participant.id,
-        "session_id": participant.session_id,
-        "tutor_name": tutor.display_name,
-        "tutor_user_id": tutor.user_id,
-        "tutor_zone": slot.timezone,
-        "subjects": list(tutor.subjects),
-        "starts_at": slot.starts_at.isoformat(),
-        "ends_at": slot.ends_at.isoformat(),
-        "minutes": slot.duration_minutes,
-        "session_type": slot.session_type.value,
-        "capacity": slot.capacity,
-        "seats_taken": slot.seats_taken,
-        "amount_minor": payment.amount_minor,
-        "currency": payment.currency,
-        "hold_expires_at": participant.hold_expires_at.isoformat() if participant.hold_expires_at else None,
-        "checkout_url": payment.checkout_url,
-    }
-
-
-async def _notify(
-    uow: UnitOfWork, recipient: int, kind: NotificationKind, payload: dict[str, Any], key: str, now: datetime
-) -> None:
-    await uow.outbox.add(Notification(recipient_id=recipient, kind=kind, payload=payload, dedupe_key=key), now)
-
-
-async def _booked_effects(
-    uow: UnitOfWork,
-    rules: BusinessRules,
-    tutor: TutorProfile,
-    slot: Slot,
-    participant: Participant,
-    payment: Payment,
-    now: datetime,
-    *,
-    late: bool,
-    live: bool = False,
-) -> None:
-    """What a confirmed booking brings: the messages to both sides, and the chat of a 1-to-1 session."""
-    payload = booking_payload(tutor, slot, participant, payment)
-    await _notify(
-        uow,
-        participant.user_id,
-        NotificationKind.BOOKING_CONFIRMED,
-        {**payload, "late": late, "live": live},
-        f"booking-confirmed:{participant.id}",
-        now,
-    )
-    student = await uow.users.get(participant.user_id)
-    await _notify(
-        uow,
-        tutor.user_id,
-        NotificationKind.BOOKING_RECEIVED,
-        {**payload, "student_name": student.first_name if student else "", "note": participant.note},
-        f"booking-received:{participant.id}",
-        now,
-    )
-    # The chat belongs to this participation: whoever held the slot before never shares it.
-    if (
-        slot.session_type is SessionType.ONE_TO_ONE
-        and await uow.conversations.get_by_participant(participant.id) is None
-    ):
-        await uow.conversations.add(
-            Conversation(session_id=participant.session_id, participant_id=participant.id, created_at=now)
-        )
-    # Stored with the booking, so that a restart loses no reminder.
-    session = await uow.sessions.get(participant.session_id)
-    if session is not None:
-        await schedule_reminders(uow, rules, session=session, slot=slot, tutor=tutor, participant=participant, now=now)
 
 
 async def book_slot(
@@ -197,7 +105,7 @@ async def book_slot(
             )
         )
         if free:
-            await _booked_effects(uow, rules, tutor, slot, participant, payment, now, late=False)
+            await booked_effects(uow, rules, tutor, slot, participant, payment, now, late=False)
         await uow.commit()
     if free:
         return BookingResult(participant, payment, None)
@@ -254,274 +162,6 @@ async def _release_failed_hold(
                 replace(payment, status=PaymentStatus.FAILED, last_error="checkout failed", updated_at=now)
             )
             await uow.commit()
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentOutcome:
-    # "booked", "booked_late", "refund", "already", "ignored", "duplicate", "pending", "expired"
-    result: str
-    payment_id: int | None = None
-
-
-async def confirm_checkout(
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    rules: BusinessRules,
-    gateway: PaymentGateway,
-    *,
-    checkout: CheckoutSession,
-    event_id: str | None = None,
-) -> PaymentOutcome:
-    """Apply what the provider says about a checkout session; idempotent, and harmless out of order."""
-    now = clock.now()
-    outcome: PaymentOutcome
-    async with uow_factory() as uow:
-        if event_id is not None and not await uow.webhook_events.record(STRIPE, event_id, "checkout", now):
-            return PaymentOutcome("duplicate")
-        payment = await _payment_of(uow, checkout)
-        if payment is None:
-            await uow.commit()
-            return PaymentOutcome("ignored")
-        if payment.status in (PaymentStatus.PAID, PaymentStatus.REFUND_PENDING, PaymentStatus.REFUNDED):
-            await uow.commit()
-            return PaymentOutcome("already", payment.id)
-        payment = replace(payment, checkout_session_id=checkout.id, provider_status=checkout.status, updated_at=now)
-        if not checkout.paid:
-            await uow.payments.update(payment)
-            await uow.commit()
-            return PaymentOutcome("expired" if checkout.status == "expired" else "pending", payment.id)
-        payment = replace(payment, payment_intent_id=checkout.payment_intent_id)
-        outcome = await _apply_payment(uow, rules, payment, now)
-        await uow.commit()
-    if outcome.result == "refund":
-        await refund_payment(uow_factory, clock, gateway, payment_id=payment.id)
-    return outcome
-
-
-async def _payment_of(uow: UnitOfWork, checkout: CheckoutSession) -> Payment | None:
-    payment = await uow.payments.get_by_checkout(checkout.id)
-    if payment is None and checkout.metadata.get("payment_id", "").isdigit():
-        payment = await uow.payments.get(int(checkout.metadata["payment_id"]))
-        # The metadata must agree with what we created: anything else is not ours to act on.
-        if payment is not None and payment.checkout_session_id not in (None, checkout.id):
-            return None
-    return payment
-
-
-async def _apply_payment(uow: UnitOfWork, rules: BusinessRules, payment: Payment, now: datetime) -> PaymentOutcome:
-    participant = await uow.participants.get(payment.participant_id)
-    assert participant is not None
-    session = await uow.sessions.get(participant.session_id)
-    assert session is not None
-    slot = await uow.slots.get(session.slot_id)
-    tutor = await uow.tutors.get(session.tutor_id)
-    assert slot is not None and tutor is not None
-    paid = replace(payment, status=PaymentStatus.PAID, updated_at=now)
-    booked = replace(participant, status=ParticipantStatus.BOOKED, booked_at=now, updated_at=now)
-    # A hold taken before the tutor started may be paid during the session: it is booked, and its
-    # confirmation carries a join button. A session that is over or cancelled takes no one any more.
-    still_open = session.status in (SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS) and slot.ends_at > now
-    if (
-        still_open
-        and participant.status is ParticipantStatus.PENDING_PAYMENT
-        and await uow.participants.update_if(booked, ParticipantStatus.PENDING_PAYMENT)
-    ):
-        await uow.payments.update(paid)
-        live = session.status is SessionStatus.IN_PROGRESS
-        await _booked_effects(uow, rules, tutor, slot, booked, paid, now, late=False, live=live)
-        return PaymentOutcome("booked", payment.id)
-    if participant.status is ParticipantStatus.PENDING_PAYMENT:
-        # Paid for a session that ended or was cancelled while the student was on the payment page.
-        lapsed = replace(participant, status=ParticipantStatus.EXPIRED, updated_at=now)
-        if await uow.participants.update_if(lapsed, ParticipantStatus.PENDING_PAYMENT):
-            await uow.slots.release_seat(slot.id)
-        participant = lapsed
-    # The money came after the hold lapsed or was let go.
-    await uow.users.lock(participant.user_id)
-    clashes = [p for p in await uow.participants.overlapping(participant.user_id, slot.starts_at, slot.ends_at)]
-    # A hold that lapsed gets its seat back if one is free and the session has not started; one the
-    # student let go (or that failed) is refunded: they said they did not want it.
-    can_book = (
-        participant.status is ParticipantStatus.EXPIRED
-        and session.status is SessionStatus.SCHEDULED
-        and slot.starts_at > now
-        and not clashes
-        and await uow.slots.take_seat(slot.id)
-    )
-    if can_book and await uow.participants.update_if(booked, participant.status):
-        await uow.payments.update(paid)
-        fresh_slot = await uow.slots.get(slot.id)
-        await _booked_effects(uow, rules, tutor, fresh_slot or slot, booked, paid, now, late=True)
-        return PaymentOutcome("booked_late", payment.id)
-    if can_book:
-        await uow.slots.release_seat(slot.id)
-    refunding = replace(paid, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=now)
-    await uow.payments.update(refunding)
-    await _notify(
-        uow,
-        participant.user_id,
-        NotificationKind.LATE_PAYMENT_REFUNDED,
-        {**booking_payload(tutor, slot, participant, refunding), "session_closed": not still_open},
-        f"late-refund:{payment.id}",
-        now,
-    )
-    return PaymentOutcome("refund", payment.id)
-
-
-def refund_key(payment: Payment) -> str:
-    """Stable across retries of one attempt, so a retry of a refund that went through changes nothing;
-    after Stripe reported a refund failed, derived from that refund so the next attempt is a new one."""
-    if payment.refund_id:
-        return f"refund-{payment.id}-after-{payment.refund_id}"
-    return f"refund-{payment.id}"
-
-
-async def refund_payment(
-    uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, *, payment_id: int
-) -> bool:
-    """Refund a REFUND_PENDING payment in full; True once refunded. A failure is recorded and retried
-    later with backoff; the idempotency key makes a retry of a refund that did go through harmless."""
-    async with uow_factory() as uow:
-        payment = await uow.payments.get(payment_id)
-    if payment is None or payment.status is not PaymentStatus.REFUND_PENDING:
-        return payment is not None and payment.status is PaymentStatus.REFUNDED
-    conflict = False
-    if payment.payment_intent_id is None or payment.amount_minor == 0:
-        refund_id: str | None = None
-        error: str | None = None
-    else:
-        try:
-            refund_id = await gateway.refund(
-                payment_intent_id=payment.payment_intent_id,
-                amount_minor=payment.amount_minor,
-                currency=payment.currency,
-                idempotency_key=refund_key(payment),
-            )
-            error = None
-        except (PaymentUnavailable, PaymentRejected) as exc:
-            refund_id, error = None, str(exc) or type(exc).__name__
-            conflict = isinstance(exc, PaymentKeyConflict)
-    now = clock.now()
-    async with uow_factory() as uow:
-        current = await uow.payments.get(payment_id)
-        if current is None or current.status is not PaymentStatus.REFUND_PENDING:
-            return current is not None and current.status is PaymentStatus.REFUNDED
-        if error is None:
-            await uow.payments.update(
-                replace(current, status=PaymentStatus.REFUNDED, refund_id=refund_id, last_error=None, updated_at=now)
-            )
-        else:
-            # A key Stripe knows from another request fails the same way every time: given up at once, for
-            # an operator (`tutorbot refunds`), instead of being retried for days.
-            attempts = REFUND_RETRY.max_attempts if conflict else current.refund_attempts + 1
-            await uow.payments.update(
-                replace(
-                    current,
-                    refund_attempts=attempts,
-                    next_refund_attempt_at=now + REFUND_RETRY.delay_after(attempts),
-                    last_error=f"idempotency key conflict: {error}" if conflict else error,
-                    updated_at=now,
-                )
-            )
-        await uow.commit()
-    return error is None
-
-
-async def retry_refunds(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, limit: int = 50) -> int:
-    async with uow_factory() as uow:
-        due = await uow.payments.list_refunds_due(clock.now(), limit, REFUND_RETRY.max_attempts)
-    done = 0
-    for payment in due:
-        done += await refund_payment(uow_factory, clock, gateway, payment_id=payment.id)
-    return done
-
-
-async def expire_holds(
-    uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules, gateway: PaymentGateway, limit: int = 100
-) -> int:
-    """Release the seats whose payment did not come in time, and close their checkout pages."""
-    now = clock.now()
-    async with uow_factory() as uow:
-        lapsed = await uow.participants.list_lapsed_holds(now, limit)
-    released = 0
-    for participant in lapsed:
-        checkout_id = await _expire_one(uow_factory, participant, now)
-        if checkout_id is False:
-            continue
-        released += 1
-        if isinstance(checkout_id, str):
-            await _close_checkout(uow_factory, clock, rules, gateway, checkout_id)
-    return released
-
-
-async def _expire_one(uow_factory: UnitOfWorkFactory, participant: Participant, now: datetime) -> str | bool | None:
-    async with uow_factory() as uow:
-        expired = replace(participant, status=ParticipantStatus.EXPIRED, updated_at=now)
-        # Conditional: a payment confirmed a moment ago wins over the expiry.
-        if not await uow.participants.update_if(expired, ParticipantStatus.PENDING_PAYMENT):
-            return False
-        session = await uow.sessions.get(participant.session_id)
-        assert session is not None
-        await uow.slots.release_seat(session.slot_id)
-        payment = await uow.payments.get_by_participant(participant.id)
-        if payment is not None and payment.status is PaymentStatus.PENDING:
-            payment = replace(payment, status=PaymentStatus.EXPIRED, updated_at=now)
-            await uow.payments.update(payment)
-        slot = await uow.slots.get(session.slot_id)
-        tutor = await uow.tutors.get(session.tutor_id)
-        if slot is not None and tutor is not None and payment is not None:
-            await _notify(
-                uow,
-                participant.user_id,
-                NotificationKind.HOLD_EXPIRED,
-                booking_payload(tutor, slot, expired, payment),
-                f"hold-expired:{participant.id}",
-                now,
-            )
-        await uow.commit()
-    return payment.checkout_session_id if payment is not None else None
-
-
-async def _close_checkout(
-    uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules, gateway: PaymentGateway, checkout_id: str
-) -> None:
-    try:
-        checkout = await gateway.expire_checkout(checkout_id)
-    except (PaymentUnavailable, PaymentRejected) as error:
-        # The reconciliation job asks again later; a payment that slips through is handled as late.
-        log.warning("could not expire checkout %s: %s", checkout_id, error)
-        return
-    await confirm_checkout(uow_factory, clock, rules, gateway, checkout=checkout)
-
-
-async def reconcile_payments(
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    rules: BusinessRules,
-    gateway: PaymentGateway,
-    *,
-    grace: timedelta = timedelta(minutes=1),
-    limit: int = 50,
-) -> int:
-    """The fallback for missed webhooks (and deployments without a public URL): ask the provider about
-    every checkout still open on our side."""
-    now = clock.now()
-    async with uow_factory() as uow:
-        payments = await uow.payments.list_open_checkouts(now - grace, limit)
-    applied = 0
-    for payment in payments:
-        assert payment.checkout_session_id is not None
-        try:
-            checkout = await gateway.retrieve_checkout(payment.checkout_session_id)
-        except (PaymentUnavailable, PaymentRejected) as error:
-            log.warning("could not retrieve checkout %s: %s", payment.checkout_session_id, error)
-            continue
-        if checkout.status == "open" and payment.status is PaymentStatus.EXPIRED:
-            await _close_checkout(uow_factory, clock, rules, gateway, checkout.id)
-            continue
-        outcome = await confirm_checkout(uow_factory, clock, rules, gateway, checkout=checkout)
-        applied += outcome.result in ("booked", "booked_late", "refund", "expired")
-    return applied
 
 
 async def check_payment(
@@ -599,4 +239,4 @@ async def cancel_hold(
             await uow.payments.update(replace(payment, status=PaymentStatus.EXPIRED, updated_at=now))
         await uow.commit()
     if booking.payment is not None and booking.payment.checkout_session_id:
-        await _close_checkout(uow_factory, clock, rules, gateway, booking.payment.checkout_session_id)
+        await close_checkout(uow_factory, clock, rules, gateway, booking.payment.checkout_session_id)

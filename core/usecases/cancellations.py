@@ -9,21 +9,16 @@ from typing import Any
 from core.bookings import cancellation_deadline, clean_cancel_reason, student_may_cancel
 from core.clock import Clock
 from core.entities import BookingView, Participant, Payment, Slot, TeachingSession, TutorProfile
-from core.enums import ParticipantStatus, PaymentStatus, SessionStatus
+from core.enums import ParticipantStatus, SessionStatus
 from core.errors import Forbidden, NotFound, ValidationError
 from core.notifications import NotificationKind
-from core.payments import PaymentEvent, PaymentGateway
+from core.payments import PaymentGateway
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
-from core.usecases.bookings import (
-    STRIPE,
-    PaymentOutcome,
-    _close_checkout,
-    _notify,
-    booking_payload,
-    get_booking,
-    refund_payment,
-)
+from core.usecases.booked_seat import booking_payload
+from core.usecases.bookings import get_booking
+from core.usecases.outbox import notify
+from core.usecases.seat_release import free_seats, refundable
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +28,6 @@ class CancelQuote:
     booking: BookingView
     refund_minor: int
     currency: str
-
-
-def _to_refund(payment: Payment, now: datetime) -> Payment:
-    return replace(payment, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=now, updated_at=now)
-
-
-def _refundable(payment: Payment | None) -> int:
-    if payment is None or payment.status is not PaymentStatus.PAID:
-        return 0
-    return payment.amount_minor
 
 
 def _check_student_may_cancel(booking: BookingView, now: datetime) -> None:
@@ -60,7 +45,7 @@ async def quote_cancellation(uow: UnitOfWork, clock: Clock, *, user_id: int, par
     booking = await get_booking(uow, user_id=user_id, participant_id=participant_id)
     _check_student_may_cancel(booking, clock.now())
     payment = booking.payment
-    return CancelQuote(booking, _refundable(payment), payment.currency if payment else booking.tutor.currency)
+    return CancelQuote(booking, refundable(payment), payment.currency if payment else booking.tutor.currency)
 
 
 async def cancel_booking(
@@ -74,58 +59,40 @@ async def cancel_booking(
 ) -> CancelQuote:
     """The student's own cancellation: the seat reopens, the tutor is told, the payment is refunded."""
     now = clock.now()
-    checkout_to_close: str | None = None
     async with uow_factory() as uow:
         booking = await uow.participants.get_booking(participant_id)
         if booking is None or booking.participant.user_id != user_id:
             raise NotFound("booking.not_found")
         _check_student_may_cancel(booking, now)
-        participant, payment = booking.participant, booking.payment
-        cancelled = replace(participant, status=ParticipantStatus.CANCELLED, cancelled_at=now, updated_at=now)
-        # Conditional: a confirmation or an expiry that just happened wins, and the student tries again.
-        if not await uow.participants.update_if(cancelled, participant.status):
+        participant = booking.participant
+        freed = await free_seats(uow, [participant], now, release_seats=True, slot_id=booking.slot.id)
+        if not freed.seats:
+            # A confirmation or an expiry that just happened wins, and the student tries again.
             raise ValidationError("cancel.not_active")
-        await uow.slots.release_seat(booking.slot.id)
+        [seat] = freed.seats
+        cancelled, payment = seat.cancelled, seat.payment
         # Whoever cancels leaves the room at once; the tutor keeps it, read-only.
         await uow.conversations.close(booking.session.id, now, participant_id=participant.id)
-        refund = _refundable(payment)
-        if payment is not None:
-            if refund:
-                payment = replace(
-                    payment, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=now, updated_at=now
-                )
-                await uow.payments.update(payment)
-            elif payment.status is PaymentStatus.PENDING:
-                await uow.payments.update(replace(payment, status=PaymentStatus.EXPIRED, updated_at=now))
-                checkout_to_close = payment.checkout_session_id
         if participant.status is ParticipantStatus.BOOKED:
             student = await uow.users.get(user_id)
-            await _notify(
+            payload = booking_payload(booking.tutor, booking.slot, cancelled, payment or _no_payment(participant, now))
+            await notify(
                 uow,
                 booking.tutor.user_id,
                 NotificationKind.BOOKING_CANCELLED_BY_STUDENT,
-                {
-                    **booking_payload(booking.tutor, booking.slot, cancelled, payment or _no_payment(participant, now)),
-                    "student_name": student.first_name if student else "",
-                },
+                {**payload, "student_name": student.first_name if student else ""},
                 f"cancelled-by-student:{participant.id}",
                 now,
             )
             # The booking's calendar entry goes too.
-            await _notify(
-                uow,
-                user_id,
-                NotificationKind.BOOKING_CANCELLED,
-                {**booking_payload(booking.tutor, booking.slot, cancelled, payment or _no_payment(participant, now))},
-                f"booking-cancelled:{participant.id}",
-                now,
+            await notify(
+                uow, user_id, NotificationKind.BOOKING_CANCELLED, payload, f"booking-cancelled:{participant.id}", now
             )
         await uow.commit()
-    if refund and payment is not None:
-        await refund_payment(uow_factory, clock, gateway, payment_id=payment.id)
-    if checkout_to_close:
-        await _close_checkout(uow_factory, clock, rules, gateway, checkout_to_close)
-    return CancelQuote(replace(booking, participant=cancelled, payment=payment), refund, booking.tutor.currency)
+    await freed.settle(uow_factory, clock, rules, gateway)
+    return CancelQuote(
+        replace(booking, participant=cancelled, payment=payment), seat.refund_minor, booking.tutor.currency
+    )
 
 
 def _no_payment(participant: Participant, now: datetime) -> Payment:
@@ -174,7 +141,7 @@ async def preview_session_cancellation(
         session, slot, tutor = await _tutor_session(uow, rules, user_id, session_id)
         _check_session_cancellable(session, slot, clock.now())
         participants = [p for p in await uow.participants.list_for_session(session.id) if p.status.holds_seat]
-        refunds = [(p, _refundable(await uow.payments.get_by_participant(p.id))) for p in participants]
+        refunds = [(p, refundable(await uow.payments.get_by_participant(p.id))) for p in participants]
     return SessionCancellation(session, slot, refunds, tutor.currency)
 
 
@@ -198,9 +165,6 @@ async def cancel_session(
     """The tutor (or an admin) cancels a session: every participant is refunded in full and told why."""
     reason = clean_cancel_reason(reason)
     now = clock.now()
-    refunds: list[int] = []
-    checkouts: list[str] = []
-    result: list[tuple[Participant, int]] = []
     booked_payload: dict[str, Any] | None = None
     async with uow_factory() as uow:
         session, slot, tutor = await _tutor_session(uow, rules, user_id, session_id)
@@ -210,42 +174,26 @@ async def cancel_session(
         session = replace(session, status=SessionStatus.CANCELLED, cancel_reason=reason, updated_at=now)
         await uow.sessions.update(session)
         await uow.conversations.close(session.id, now)
-        for participant in await uow.participants.list_for_session(session.id):
-            if not participant.status.holds_seat:
-                continue
-            cancelled = replace(participant, status=ParticipantStatus.CANCELLED, cancelled_at=now, updated_at=now)
-            if not await uow.participants.update_if(cancelled, participant.status):
-                continue
-            await uow.slots.release_seat(slot.id)
-            payment = await uow.payments.get_by_participant(participant.id)
-            refund = _refundable(payment)
-            if payment is not None and refund:
-                payment = replace(
-                    payment, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=now, updated_at=now
-                )
-                await uow.payments.update(payment)
-                refunds.append(payment.id)
-            elif payment is not None and payment.status is PaymentStatus.PENDING:
-                await uow.payments.update(replace(payment, status=PaymentStatus.EXPIRED, updated_at=now))
-                if payment.checkout_session_id:
-                    checkouts.append(payment.checkout_session_id)
-            result.append((cancelled, refund))
-            payload = booking_payload(tutor, slot, cancelled, payment or _no_payment(participant, now))
-            was_booked = participant.status is ParticipantStatus.BOOKED
+        participants = await uow.participants.list_for_session(session.id)
+        freed = await free_seats(uow, participants, now, release_seats=True, slot_id=slot.id)
+        for seat in freed.seats:
+            payload = booking_payload(tutor, slot, seat.cancelled, seat.payment or _no_payment(seat.was, now))
+            was_booked = seat.was.status is ParticipantStatus.BOOKED
             if was_booked:
-                student = await uow.users.get(participant.user_id)
+                student = await uow.users.get(seat.was.user_id)
                 booked_payload = {**payload, "student_name": student.first_name if student else ""}
-            await _notify(
+            await notify(
                 uow,
-                participant.user_id,
+                seat.was.user_id,
                 NotificationKind.SESSION_CANCELLED,
-                {**payload, "reason": reason, "refund_minor": refund, "was_booked": was_booked},
-                f"session-cancelled:{session.id}:{participant.id}",
+                {**payload, "reason": reason, "refund_minor": seat.refund_minor, "was_booked": was_booked},
+                f"session-cancelled:{session.id}:{seat.was.id}",
                 now,
             )
+        result = [(seat.cancelled, seat.refund_minor) for seat in freed.seats]
         if booked_payload is not None:
             # The tutor's calendar entry of the session goes too (only booked seats ever sent one).
-            await _notify(
+            await notify(
                 uow,
                 tutor.user_id,
                 NotificationKind.SESSION_CANCELLED_FOR_TUTOR,
@@ -258,56 +206,5 @@ async def cancel_session(
                 now,
             )
         await uow.commit()
-    for payment_id in refunds:
-        await refund_payment(uow_factory, clock, gateway, payment_id=payment_id)
-    for checkout_id in checkouts:
-        await _close_checkout(uow_factory, clock, rules, gateway, checkout_id)
+    await freed.settle(uow_factory, clock, rules, gateway)
     return SessionCancellation(session, slot, result, tutor.currency)
-
-
-async def reconcile_refund_event(uow_factory: UnitOfWorkFactory, clock: Clock, event: PaymentEvent) -> PaymentOutcome:
-    """charge.refunded / refund.updated: Stripe says how a refund went. A refund we started and whose
-    answer we missed becomes REFUNDED; a failed one goes back to the retry queue."""
-    now = clock.now()
-    async with uow_factory() as uow:
-        if not await uow.webhook_events.record(STRIPE, event.id, event.type, now):
-            return PaymentOutcome("duplicate")
-        payment = await uow.payments.get_by_payment_intent(event.payment_intent_id) if event.payment_intent_id else None
-        if payment is None:
-            await uow.commit()
-            return PaymentOutcome("ignored")
-        status = event.refund_status or ("succeeded" if event.type == "charge.refunded" else None)
-        if status == "succeeded" and payment.status is PaymentStatus.REFUND_PENDING:
-            await uow.payments.update(
-                replace(
-                    payment,
-                    status=PaymentStatus.REFUNDED,
-                    refund_id=event.refund_id or payment.refund_id,
-                    updated_at=now,
-                )
-            )
-            outcome = PaymentOutcome("refunded", payment.id)
-        elif status in ("failed", "canceled") and payment.status is PaymentStatus.REFUNDED:
-            # The money did not go back after all: try again. refund_id keeps the failed refund, from
-            # which the next attempt derives a new idempotency key (the old one would replay the failure).
-            await uow.payments.update(
-                replace(
-                    payment,
-                    refund_id=event.refund_id or payment.refund_id,
-                    status=PaymentStatus.REFUND_PENDING,
-                    refund_attempts=payment.refund_attempts + 1,
-                    next_refund_attempt_at=now,
-                    last_error=f"refund {event.refund_id} {status}",
-                    updated_at=now,
-                )
-            )
-            outcome = PaymentOutcome("refund_retry", payment.id)
-        else:
-            outcome = PaymentOutcome("already", payment.id)
-        await uow.commit()
-    return outcome
-
-
-async def list_stuck_refunds(uow: UnitOfWork, limit: int = 100) -> list[Payment]:
-    async with uow:
-        return await uow.payments.list_refunds_pending(limit)

@@ -4,20 +4,20 @@ itself), and a tutor who never starts is a no-show whose students are refunded."
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from core.bookings import start_opens
 from core.clock import Clock
-from core.entities import Attendance, Notification, Participant, Slot, TeachingSession, TutorProfile, User
-from core.enums import AttendanceSource, ParticipantStatus, PaymentStatus, SessionStatus
+from core.entities import Attendance, Participant, Slot, TeachingSession, TutorProfile, User
+from core.enums import AttendanceSource, ParticipantStatus, SessionStatus
 from core.errors import Forbidden, NotFound, ValidationError
 from core.join_links import JoinLinks, JoinLinkSigner
 from core.notifications import NotificationKind
 from core.payments import PaymentGateway
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
-from core.usecases.bookings import refund_payment
+from core.usecases.outbox import notify
 from core.usecases.payloads import session_payload
+from core.usecases.seat_release import free_seats
 from core.video import TUTOR_UID, VideoEvent, VideoTokens, channel_name, participant_uid
 
 AGORA = "agora"
@@ -37,12 +37,6 @@ class LiveView:
     slot: Slot
     tutor: TutorProfile
     people: list[Present]
-
-
-async def _notify(
-    uow: UnitOfWork, recipient: int, kind: NotificationKind, payload: dict[str, Any], key: str, now: datetime
-) -> bool:
-    return await uow.outbox.add(Notification(recipient_id=recipient, kind=kind, payload=payload, dedupe_key=key), now)
 
 
 def join_deadline(slot: Slot, rules: BusinessRules) -> datetime:
@@ -99,7 +93,7 @@ async def start_session(
         for participant in _booked(await uow.participants.list_for_session(session.id)):
             payload = session_payload(tutor, slot, started)
             payload["join_url"] = links.url(session.id, participant.user_id, join_deadline(slot, rules))
-            await _notify(
+            await notify(
                 uow,
                 participant.user_id,
                 NotificationKind.SESSION_STARTED,
@@ -312,7 +306,7 @@ async def end_session(
             payload = session_payload(tutor, slot, ended)
             role = "tutor" if recipient == tutor.user_id else "student"
             payload.update(lasted=minutes, attended=names, absent=recipient not in attended, role=role)
-            await _notify(
+            await notify(
                 uow, recipient, NotificationKind.SESSION_ENDED, payload, f"session-ended:{session.id}:{recipient}", now
             )
         await uow.commit()
@@ -337,7 +331,7 @@ async def watch_sessions(
         if slot_start is None:
             continue
         if now >= slot_start + no_show_after:
-            counts["no_show"] += await _tutor_no_show(uow_factory, clock, gateway, session.id)
+            counts["no_show"] += await _tutor_no_show(uow_factory, clock, rules, gateway, session.id)
         else:
             counts["late"] += await _tell_late(uow_factory, session.id, slot_start + no_show_after, now)
     for session in forgotten:
@@ -367,15 +361,16 @@ async def _tell_late(uow_factory: UnitOfWorkFactory, session_id: int, deadline: 
             payload = {**session_payload(tutor, slot, session), "deadline": deadline.isoformat()}
             # The dedupe key makes this once per person, however often the job runs.
             key = f"tutor-late:{session_id}:{participant.id}"
-            told += await _notify(uow, participant.user_id, NotificationKind.TUTOR_LATE, payload, key, now)
+            told += await notify(uow, participant.user_id, NotificationKind.TUTOR_LATE, payload, key, now)
         await uow.commit()
     return 1 if told else 0
 
 
-async def _tutor_no_show(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, session_id: int) -> int:
+async def _tutor_no_show(
+    uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules, gateway: PaymentGateway, session_id: int
+) -> int:
     """Spec 002 §10: not started 15 minutes after the start — NO_SHOW, every student refunded in full."""
     now = clock.now()
-    refunds: list[int] = []
     async with uow_factory() as uow:
         session = await uow.sessions.get(session_id)
         if session is None or session.status is not SessionStatus.SCHEDULED:
@@ -387,43 +382,34 @@ async def _tutor_no_show(uow_factory: UnitOfWorkFactory, clock: Clock, gateway: 
         slot, tutor = await uow.slots.get(session.slot_id), await uow.tutors.get(session.tutor_id)
         assert slot is not None and tutor is not None
         await uow.conversations.close(session_id, now)
-        refunded_minor, student_name = 0, ""
+        participants = await uow.participants.list_for_session(session_id)
+        # The session is over: its seats are not put back on sale.
+        freed = await free_seats(uow, participants, now, release_seats=False, slot_id=slot.id)
+        student_name = ""
         booked_ids: list[int] = []
-        for participant in await uow.participants.list_for_session(session_id):
-            if not participant.status.holds_seat:
+        for seat in freed.seats:
+            if seat.was.status is not ParticipantStatus.BOOKED:
                 continue
-            cancelled = replace(participant, status=ParticipantStatus.CANCELLED, cancelled_at=now, updated_at=now)
-            await uow.participants.update_if(cancelled, participant.status)
-            payment = await uow.payments.get_by_participant(participant.id)
-            refund = payment.amount_minor if payment and payment.status is PaymentStatus.PAID else 0
-            if payment is not None and refund:
-                await uow.payments.update(
-                    replace(payment, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=now, updated_at=now)
-                )
-                refunds.append(payment.id)
-                refunded_minor += refund
-            if participant.status is ParticipantStatus.BOOKED:
-                booked_ids.append(participant.id)
-                student = await uow.users.get(participant.user_id)
-                student_name = student.first_name if student else ""
-                payload = {
-                    **session_payload(tutor, slot, session),
-                    "participant_id": participant.id,
-                    "refund_minor": refund,
-                }
-                key = f"no-show:{session_id}:{participant.id}"
-                await _notify(uow, participant.user_id, NotificationKind.TUTOR_NO_SHOW, payload, key, now)
+            booked_ids.append(seat.was.id)
+            student = await uow.users.get(seat.was.user_id)
+            student_name = student.first_name if student else ""
+            payload = {
+                **session_payload(tutor, slot, session),
+                "participant_id": seat.was.id,
+                "refund_minor": seat.refund_minor,
+            }
+            key = f"no-show:{session_id}:{seat.was.id}"
+            await notify(uow, seat.was.user_id, NotificationKind.TUTOR_NO_SHOW, payload, key, now)
         # The tutor learns it too, with what it cost, and the session leaves their calendar.
         notice = {
             **session_payload(tutor, slot, session),
             "participant_id": booked_ids[-1] if booked_ids else None,
             "student_name": student_name,
-            "refunds": len(refunds),
-            "refund_minor": refunded_minor,
+            "refunds": len(freed.refunds),
+            "refund_minor": sum(seat.refund_minor for seat in freed.seats),
         }
         key = f"no-show-tutor:{session_id}"
-        await _notify(uow, tutor.user_id, NotificationKind.TUTOR_NO_SHOW_NOTICE, notice, key, now)
+        await notify(uow, tutor.user_id, NotificationKind.TUTOR_NO_SHOW_NOTICE, notice, key, now)
         await uow.commit()
-    for payment_id in refunds:
-        await refund_payment(uow_factory, clock, gateway, payment_id=payment_id)
+    await freed.settle(uow_factory, clock, rules, gateway)
     return 1

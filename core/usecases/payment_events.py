@@ -2,11 +2,11 @@
 applied once; unknown types are acknowledged and ignored."""
 
 from core.clock import Clock
-from core.payments import PaymentEvent, PaymentGateway
+from core.payments import STRIPE, PaymentEvent, PaymentGateway, PaymentOutcome
 from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
-from core.usecases.bookings import STRIPE, PaymentOutcome, confirm_checkout
-from core.usecases.cancellations import reconcile_refund_event
+from core.usecases.payments import confirm_checkout
+from core.usecases.refunds import reconcile_refund_event
 
 CHECKOUT_EVENTS = frozenset(
     {

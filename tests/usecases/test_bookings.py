@@ -12,14 +12,9 @@ from core.notifications import NotificationKind
 from core.rules import BusinessRules
 from core.usecases.accounts import register_user, set_role, set_timezone
 from core.usecases.availability import add_slot
-from core.usecases.bookings import (
-    book_slot,
-    cancel_hold,
-    confirm_checkout,
-    expire_holds,
-    reconcile_payments,
-    retry_refunds,
-)
+from core.usecases.bookings import book_slot, cancel_hold
+from core.usecases.payments import confirm_checkout, expire_holds, reconcile_payments
+from core.usecases.refunds import retry_refunds
 from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from integrations.stripe_gateway import StripeGateway
 from storage.uow import SqlUnitOfWorkFactory
@@ -282,8 +277,9 @@ async def test_past_slots_and_slots_beyond_the_window_cannot_be_booked(
 async def test_a_refund_stripe_reports_failed_is_made_again_once(
     uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, stripe: FakeStripe, gateway: StripeGateway
 ) -> None:
-    from core.usecases.cancellations import cancel_booking, list_stuck_refunds
+    from core.usecases.cancellations import cancel_booking
     from core.usecases.payment_events import handle_payment_event
+    from core.usecases.refunds import list_stuck_refunds
     from integrations.stripe_gateway import StripeWebhookVerifier
     from tests.fakes.stripe import sign
 

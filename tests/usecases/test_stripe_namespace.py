@@ -12,7 +12,8 @@ import pytest
 from bot.cli import main
 from core.enums import ParticipantStatus, PaymentStatus
 from core.errors import ValidationError
-from core.usecases.bookings import REFUND_RETRY, book_slot, refund_payment, retry_refunds
+from core.usecases.bookings import book_slot
+from core.usecases.refunds import REFUND_RETRY, refund_payment, retry_refunds
 from integrations.stripe_gateway import StripeGateway
 from storage.engine import create_engine
 from storage.installation import read_namespace, renew_namespace

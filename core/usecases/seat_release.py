@@ -1,0 +1,80 @@
+"""Giving seats back: every seat of a list is cancelled, what was paid is refunded in full, and a payment
+page still open is closed. One operation for every path that frees seats (a student's cancellation, a
+tutor's, a tutor who never came), so the money always moves the same way."""
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from core.clock import Clock
+from core.entities import Participant, Payment
+from core.enums import ParticipantStatus, PaymentStatus
+from core.payments import PaymentGateway
+from core.ports import UnitOfWork, UnitOfWorkFactory
+from core.rules import BusinessRules
+from core.usecases.payments import close_checkout
+from core.usecases.refunds import refund_payment
+
+
+def refundable(payment: Payment | None) -> int:
+    """What a full refund of this payment gives back (nothing unless it was paid)."""
+    if payment is None or payment.status is not PaymentStatus.PAID:
+        return 0
+    return payment.amount_minor
+
+
+@dataclass(frozen=True, slots=True)
+class FreedSeat:
+    was: Participant
+    cancelled: Participant
+    # The payment after the change (None: there never was one).
+    payment: Payment | None
+    refund_minor: int
+
+
+@dataclass(slots=True)
+class FreedSeats:
+    seats: list[FreedSeat] = field(default_factory=list)
+    # Done after the commit, outside the transaction: calls to Stripe.
+    refunds: list[int] = field(default_factory=list)
+    checkouts: list[str] = field(default_factory=list)
+
+    async def settle(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules, gateway: PaymentGateway
+    ) -> None:
+        """Once the transaction that freed the seats has committed: refund, and close the payment pages."""
+        for payment_id in self.refunds:
+            await refund_payment(uow_factory, clock, gateway, payment_id=payment_id)
+        for checkout_id in self.checkouts:
+            await close_checkout(uow_factory, clock, rules, gateway, checkout_id)
+
+
+async def free_seats(
+    uow: UnitOfWork, participants: list[Participant], now: datetime, *, release_seats: bool, slot_id: int
+) -> FreedSeats:
+    """Cancel each participation that holds a seat, in the caller's transaction: a paid seat's payment
+    waits as REFUND_PENDING (refunded by `settle`, retried by the refunds job), an unpaid hold's payment
+    expires and its page is closed by `settle`. `release_seats`: the seats go back on sale (not for a
+    session that is over anyway). A participation that changed meanwhile (paid, expired) is left alone."""
+    freed = FreedSeats()
+    for participant in participants:
+        if not participant.status.holds_seat:
+            continue
+        cancelled = replace(participant, status=ParticipantStatus.CANCELLED, cancelled_at=now, updated_at=now)
+        # Conditional: a confirmation or an expiry that just happened wins.
+        if not await uow.participants.update_if(cancelled, participant.status):
+            continue
+        if release_seats:
+            await uow.slots.release_seat(slot_id)
+        payment = await uow.payments.get_by_participant(participant.id)
+        refund = refundable(payment)
+        if payment is not None and refund:
+            payment = replace(payment, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=now, updated_at=now)
+            await uow.payments.update(payment)
+            freed.refunds.append(payment.id)
+        elif payment is not None and payment.status is PaymentStatus.PENDING:
+            payment = replace(payment, status=PaymentStatus.EXPIRED, updated_at=now)
+            await uow.payments.update(payment)
+            if payment.checkout_session_id:
+                freed.checkouts.append(payment.checkout_session_id)
+        freed.seats.append(FreedSeat(participant, cancelled, payment, refund))
+    return freed
