@@ -1,11 +1,12 @@
-"""What the use-case tests against Stripe share: a clock pinned to Friday 20 March 2026, 09:00 UTC, and a
-fake Stripe account on that clock."""
+"""What the use-case tests against Stripe share: a clock pinned to Friday 20 March 2026, 09:00 UTC, a
+fake Stripe account on that clock, and the gateway to it."""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 
+from integrations.stripe_gateway import StripeGateway
 from tests.fakes.stripe import FakeStripe
 from tests.support.clock import FixedClock
 
@@ -21,3 +22,10 @@ def clock() -> FixedClock:
 async def stripe(clock: FixedClock) -> AsyncIterator[FakeStripe]:
     async with FakeStripe(clock=lambda: clock.now().timestamp()) as fake:
         yield fake
+
+
+@pytest.fixture
+async def gateway(stripe: FakeStripe) -> AsyncIterator[StripeGateway]:
+    gateway = StripeGateway(stripe.api_key, stripe.base_url)
+    yield gateway
+    await gateway.close()

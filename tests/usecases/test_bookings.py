@@ -1,6 +1,5 @@
 """Booking and payment use cases against the fake Stripe, through the real SDK over HTTP."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -28,13 +27,6 @@ TUTOR, ANN, BOB = 1, 2, 3
 
 def link(participant_id: int) -> str:
     return f"https://t.me/test_bot?start=paid_{participant_id}"
-
-
-@pytest.fixture
-async def gateway(stripe: FakeStripe) -> AsyncIterator[StripeGateway]:
-    gateway = StripeGateway(stripe.api_key, stripe.base_url)
-    yield gateway
-    await gateway.close()
 
 
 async def world(uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, *, capacity: int = 1, rate: int = 6000) -> int:
