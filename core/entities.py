@@ -4,9 +4,10 @@ Every datetime is an aware UTC instant. Money is an integer amount in the curren
 ISO 4217 code. Identifiers are assigned by storage; a new entity carries `id=0` until it is added.
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 from core.enums import (
     AttendanceSource,
@@ -20,6 +21,21 @@ from core.enums import (
     SessionType,
     TutorStatus,
 )
+
+
+class IllegalTransition(ValueError):
+    """A use case tried a move its entity's status does not allow: a bug to fix, never the person's input
+    (the use cases check the state first and refuse with a domain error)."""
+
+
+_Changing = TypeVar("_Changing", "TeachingSession", "Participant", "Payment")
+
+
+def _moved(entity: _Changing, moves: Mapping[str, frozenset[Any]], move: str, to: Any, **changes: Any) -> _Changing:
+    """`entity` after `move` (a key of its table of moves: the statuses it is legal from)."""
+    if entity.status not in moves[move]:
+        raise IllegalTransition(f"{type(entity).__name__} {entity.id}: {move} from {entity.status}")
+    return replace(entity, status=to, **changes)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -128,6 +144,36 @@ class TeachingSession:
     created_at: datetime
     updated_at: datetime
 
+    def start(self, now: datetime, channel: str) -> "TeachingSession":
+        return _moved(
+            self,
+            SESSION_MOVES,
+            "start",
+            SessionStatus.IN_PROGRESS,
+            started_at=now,
+            channel_name=channel,
+            updated_at=now,
+        )
+
+    def complete(self, now: datetime) -> "TeachingSession":
+        return _moved(self, SESSION_MOVES, "complete", SessionStatus.COMPLETED, completed_at=now, updated_at=now)
+
+    def cancel(self, now: datetime, reason: str | None) -> "TeachingSession":
+        return _moved(self, SESSION_MOVES, "cancel", SessionStatus.CANCELLED, cancel_reason=reason, updated_at=now)
+
+    def tutor_no_show(self, now: datetime) -> "TeachingSession":
+        return _moved(self, SESSION_MOVES, "tutor_no_show", SessionStatus.NO_SHOW, updated_at=now)
+
+
+# Spec 002 §4.1: a session is started, then completed; or cancelled, or its tutor never came. Each move,
+# and the statuses it is legal from.
+SESSION_MOVES: Mapping[str, frozenset[SessionStatus]] = {
+    "start": frozenset({SessionStatus.SCHEDULED}),
+    "complete": frozenset({SessionStatus.IN_PROGRESS}),
+    "cancel": frozenset({SessionStatus.SCHEDULED}),
+    "tutor_no_show": frozenset({SessionStatus.SCHEDULED}),
+}
+
 
 @dataclass(slots=True, kw_only=True)
 class Participant:
@@ -142,6 +188,27 @@ class Participant:
     reminders_enabled: bool = True
     created_at: datetime
     updated_at: datetime
+
+    def book(self, now: datetime) -> "Participant":
+        return _moved(self, PARTICIPANT_MOVES, "book", ParticipantStatus.BOOKED, booked_at=now, updated_at=now)
+
+    def cancel(self, now: datetime) -> "Participant":
+        return _moved(self, PARTICIPANT_MOVES, "cancel", ParticipantStatus.CANCELLED, cancelled_at=now, updated_at=now)
+
+    def expire(self, now: datetime) -> "Participant":
+        return _moved(self, PARTICIPANT_MOVES, "expire", ParticipantStatus.EXPIRED, updated_at=now)
+
+    def absent(self, now: datetime) -> "Participant":
+        return _moved(self, PARTICIPANT_MOVES, "absent", ParticipantStatus.NO_SHOW, updated_at=now)
+
+
+PARTICIPANT_MOVES: Mapping[str, frozenset[ParticipantStatus]] = {
+    # A payment that comes after the hold lapsed books the seat if it is still free.
+    "book": frozenset({ParticipantStatus.PENDING_PAYMENT, ParticipantStatus.EXPIRED}),
+    "cancel": frozenset({ParticipantStatus.PENDING_PAYMENT, ParticipantStatus.BOOKED}),
+    "expire": frozenset({ParticipantStatus.PENDING_PAYMENT}),
+    "absent": frozenset({ParticipantStatus.BOOKED}),
+}
 
 
 @dataclass(slots=True, kw_only=True)
@@ -163,6 +230,65 @@ class Payment:
     last_error: str | None = None
     created_at: datetime
     updated_at: datetime
+
+    def pay(self, now: datetime) -> "Payment":
+        return _moved(self, PAYMENT_MOVES, "pay", PaymentStatus.PAID, updated_at=now)
+
+    def expire(self, now: datetime) -> "Payment":
+        return _moved(self, PAYMENT_MOVES, "expire", PaymentStatus.EXPIRED, updated_at=now)
+
+    def fail(self, now: datetime, error: str) -> "Payment":
+        return _moved(self, PAYMENT_MOVES, "fail", PaymentStatus.FAILED, last_error=error, updated_at=now)
+
+    def refund_pending(self, now: datetime) -> "Payment":
+        """Owed back in full: the refunds job tries now, then with backoff."""
+        return _moved(
+            self,
+            PAYMENT_MOVES,
+            "refund_pending",
+            PaymentStatus.REFUND_PENDING,
+            next_refund_attempt_at=now,
+            updated_at=now,
+        )
+
+    def refunded(self, now: datetime, refund_id: str | None) -> "Payment":
+        return _moved(
+            self,
+            PAYMENT_MOVES,
+            "refunded",
+            PaymentStatus.REFUNDED,
+            refund_id=refund_id,
+            last_error=None,
+            updated_at=now,
+        )
+
+    def refund_failed(self, now: datetime, refund_id: str | None, error: str) -> "Payment":
+        """Stripe reports a refund it had accepted failed: owed again, under a new idempotency key
+        (derived from the failed refund's id)."""
+        return _moved(
+            self,
+            PAYMENT_MOVES,
+            "refund_failed",
+            PaymentStatus.REFUND_PENDING,
+            refund_id=refund_id,
+            refund_attempts=self.refund_attempts + 1,
+            next_refund_attempt_at=now,
+            last_error=error,
+            updated_at=now,
+        )
+
+
+PAYMENT_MOVES: Mapping[str, frozenset[PaymentStatus]] = {
+    # Money that arrives after the page was closed or the checkout failed is still money: it is booked or
+    # refunded.
+    "pay": frozenset({PaymentStatus.PENDING, PaymentStatus.EXPIRED, PaymentStatus.FAILED}),
+    "expire": frozenset({PaymentStatus.PENDING}),
+    "fail": frozenset({PaymentStatus.PENDING}),
+    "refund_pending": frozenset({PaymentStatus.PAID}),
+    "refunded": frozenset({PaymentStatus.REFUND_PENDING}),
+    # Stripe reports that a refund it had accepted failed.
+    "refund_failed": frozenset({PaymentStatus.REFUNDED}),
+}
 
 
 @dataclass(slots=True, kw_only=True)

@@ -155,12 +155,10 @@ async def _release_failed_hold(
 ) -> None:
     now = clock.now()
     async with uow_factory() as uow:
-        released = replace(participant, status=ParticipantStatus.CANCELLED, cancelled_at=now, updated_at=now)
+        released = participant.cancel(now)
         if await uow.participants.update_if(released, ParticipantStatus.PENDING_PAYMENT):
             await uow.slots.release_seat(slot_id)
-            await uow.payments.update(
-                replace(payment, status=PaymentStatus.FAILED, last_error="checkout failed", updated_at=now)
-            )
+            await uow.payments.update(payment.fail(now, "checkout failed"))
             await uow.commit()
 
 
@@ -230,13 +228,13 @@ async def cancel_hold(
         raise Conflict("booking.not_pending")
     now = clock.now()
     async with uow_factory() as uow:
-        cancelled = replace(booking.participant, status=ParticipantStatus.CANCELLED, cancelled_at=now, updated_at=now)
+        cancelled = booking.participant.cancel(now)
         if not await uow.participants.update_if(cancelled, ParticipantStatus.PENDING_PAYMENT):
             raise Conflict("booking.not_pending")
         await uow.slots.release_seat(booking.slot.id)
         payment = booking.payment
         if payment is not None and payment.status is PaymentStatus.PENDING:
-            await uow.payments.update(replace(payment, status=PaymentStatus.EXPIRED, updated_at=now))
+            await uow.payments.update(payment.expire(now))
         await uow.commit()
     if booking.payment is not None and booking.payment.checkout_session_id:
         await close_checkout(uow_factory, clock, rules, gateway, booking.payment.checkout_session_id)

@@ -171,7 +171,7 @@ async def cancel_session(
         if tutor.user_id != user_id and not rules.is_admin(user_id):
             raise Forbidden("session.not_yours")
         _check_session_cancellable(session, slot, now)
-        session = replace(session, status=SessionStatus.CANCELLED, cancel_reason=reason, updated_at=now)
+        session = session.cancel(now, reason)
         await uow.sessions.update(session)
         await uow.conversations.close(session.id, now)
         participants = await uow.participants.list_for_session(session.id)

@@ -2,7 +2,7 @@
 with video tokens bound to them, attendance is kept as intervals, the tutor ends it (or it ends by
 itself), and a tutor who never starts is a no-show whose students are refunded."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.bookings import start_opens
@@ -81,13 +81,7 @@ async def start_session(
             raise ValidationError("live.too_early", opens=opens, zone=slot.timezone)
         if now >= slot.ends_at:
             raise ValidationError("live.over")
-        started = replace(
-            session,
-            status=SessionStatus.IN_PROGRESS,
-            started_at=now,
-            channel_name=channel_name(session.id),
-            updated_at=now,
-        )
+        started = session.start(now, channel_name(session.id))
         if not await uow.sessions.update_if(started, SessionStatus.SCHEDULED):
             raise ValidationError("live.already_started")
         for participant in _booked(await uow.participants.list_for_session(session.id)):
@@ -285,7 +279,7 @@ async def end_session(
             slot, tutor = slot_found, tutor_found
         if session.status is not SessionStatus.IN_PROGRESS:
             raise ValidationError("live.not_running")
-        ended = replace(session, status=SessionStatus.COMPLETED, completed_at=now, updated_at=now)
+        ended = session.complete(now)
         if not await uow.sessions.update_if(ended, SessionStatus.IN_PROGRESS):
             raise ValidationError("live.not_running")
         await uow.attendance.close_open(session.id, now)
@@ -299,9 +293,7 @@ async def end_session(
         minutes = int((now - (session.started_at or now)).total_seconds() // 60)
         for participant in participants:
             if participant.user_id not in attended:
-                await uow.participants.update_if(
-                    replace(participant, status=ParticipantStatus.NO_SHOW, updated_at=now), ParticipantStatus.BOOKED
-                )
+                await uow.participants.update_if(participant.absent(now), ParticipantStatus.BOOKED)
         for recipient in [tutor.user_id, *(p.user_id for p in participants)]:
             payload = session_payload(tutor, slot, ended)
             role = "tutor" if recipient == tutor.user_id else "student"
@@ -375,9 +367,7 @@ async def _tutor_no_show(
         session = await uow.sessions.get(session_id)
         if session is None or session.status is not SessionStatus.SCHEDULED:
             return 0
-        if not await uow.sessions.update_if(
-            replace(session, status=SessionStatus.NO_SHOW, updated_at=now), SessionStatus.SCHEDULED
-        ):
+        if not await uow.sessions.update_if(session.tutor_no_show(now), SessionStatus.SCHEDULED):
             return 0
         slot, tutor = await uow.slots.get(session.slot_id), await uow.tutors.get(session.tutor_id)
         assert slot is not None and tutor is not None

@@ -73,23 +73,20 @@ async def _apply_payment(uow: UnitOfWork, rules: BusinessRules, payment: Payment
     slot = await uow.slots.get(session.slot_id)
     tutor = await uow.tutors.get(session.tutor_id)
     assert slot is not None and tutor is not None
-    paid = replace(payment, status=PaymentStatus.PAID, updated_at=now)
-    booked = replace(participant, status=ParticipantStatus.BOOKED, booked_at=now, updated_at=now)
+    paid = payment.pay(now)
     # A hold taken before the tutor started may be paid during the session: it is booked, and its
     # confirmation carries a join button. A session that is over or cancelled takes no one any more.
     still_open = session.status in (SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS) and slot.ends_at > now
-    if (
-        still_open
-        and participant.status is ParticipantStatus.PENDING_PAYMENT
-        and await uow.participants.update_if(booked, ParticipantStatus.PENDING_PAYMENT)
-    ):
-        await uow.payments.update(paid)
-        live = session.status is SessionStatus.IN_PROGRESS
-        await booked_effects(uow, rules, tutor, slot, booked, paid, now, late=False, live=live)
-        return PaymentOutcome("booked", payment.id)
+    if still_open and participant.status is ParticipantStatus.PENDING_PAYMENT:
+        booked = participant.book(now)
+        if await uow.participants.update_if(booked, ParticipantStatus.PENDING_PAYMENT):
+            await uow.payments.update(paid)
+            live = session.status is SessionStatus.IN_PROGRESS
+            await booked_effects(uow, rules, tutor, slot, booked, paid, now, late=False, live=live)
+            return PaymentOutcome("booked", payment.id)
     if participant.status is ParticipantStatus.PENDING_PAYMENT:
         # Paid for a session that ended or was cancelled while the student was on the payment page.
-        lapsed = replace(participant, status=ParticipantStatus.EXPIRED, updated_at=now)
+        lapsed = participant.expire(now)
         if await uow.participants.update_if(lapsed, ParticipantStatus.PENDING_PAYMENT):
             await uow.slots.release_seat(slot.id)
         participant = lapsed
@@ -105,14 +102,14 @@ async def _apply_payment(uow: UnitOfWork, rules: BusinessRules, payment: Payment
         and not clashes
         and await uow.slots.take_seat(slot.id)
     )
-    if can_book and await uow.participants.update_if(booked, participant.status):
+    if can_book and await uow.participants.update_if(booked := participant.book(now), participant.status):
         await uow.payments.update(paid)
         fresh_slot = await uow.slots.get(slot.id)
         await booked_effects(uow, rules, tutor, fresh_slot or slot, booked, paid, now, late=True)
         return PaymentOutcome("booked_late", payment.id)
     if can_book:
         await uow.slots.release_seat(slot.id)
-    refunding = replace(paid, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=now)
+    refunding = paid.refund_pending(now)
     await uow.payments.update(refunding)
     await notify(
         uow,
@@ -145,7 +142,7 @@ async def expire_holds(
 
 async def _expire_one(uow_factory: UnitOfWorkFactory, participant: Participant, now: datetime) -> str | bool | None:
     async with uow_factory() as uow:
-        expired = replace(participant, status=ParticipantStatus.EXPIRED, updated_at=now)
+        expired = participant.expire(now)
         # Conditional: a payment confirmed a moment ago wins over the expiry.
         if not await uow.participants.update_if(expired, ParticipantStatus.PENDING_PAYMENT):
             return False
@@ -154,7 +151,7 @@ async def _expire_one(uow_factory: UnitOfWorkFactory, participant: Participant, 
         await uow.slots.release_seat(session.slot_id)
         payment = await uow.payments.get_by_participant(participant.id)
         if payment is not None and payment.status is PaymentStatus.PENDING:
-            payment = replace(payment, status=PaymentStatus.EXPIRED, updated_at=now)
+            payment = payment.expire(now)
             await uow.payments.update(payment)
         slot = await uow.slots.get(session.slot_id)
         tutor = await uow.tutors.get(session.tutor_id)

@@ -64,9 +64,7 @@ async def refund_payment(
         if current is None or current.status is not PaymentStatus.REFUND_PENDING:
             return current is not None and current.status is PaymentStatus.REFUNDED
         if error is None:
-            await uow.payments.update(
-                replace(current, status=PaymentStatus.REFUNDED, refund_id=refund_id, last_error=None, updated_at=now)
-            )
+            await uow.payments.update(current.refunded(now, refund_id))
         else:
             # A key Stripe knows from another request fails the same way every time: given up at once, for
             # an operator (`tutorbot refunds`), instead of being retried for days.
@@ -106,29 +104,13 @@ async def reconcile_refund_event(uow_factory: UnitOfWorkFactory, clock: Clock, e
             return PaymentOutcome("ignored")
         status = event.refund_status or ("succeeded" if event.type == "charge.refunded" else None)
         if status == "succeeded" and payment.status is PaymentStatus.REFUND_PENDING:
-            await uow.payments.update(
-                replace(
-                    payment,
-                    status=PaymentStatus.REFUNDED,
-                    refund_id=event.refund_id or payment.refund_id,
-                    updated_at=now,
-                )
-            )
+            await uow.payments.update(payment.refunded(now, event.refund_id or payment.refund_id))
             outcome = PaymentOutcome("refunded", payment.id)
         elif status in ("failed", "canceled") and payment.status is PaymentStatus.REFUNDED:
             # The money did not go back after all: try again. refund_id keeps the failed refund, from
             # which the next attempt derives a new idempotency key (the old one would replay the failure).
-            await uow.payments.update(
-                replace(
-                    payment,
-                    refund_id=event.refund_id or payment.refund_id,
-                    status=PaymentStatus.REFUND_PENDING,
-                    refund_attempts=payment.refund_attempts + 1,
-                    next_refund_attempt_at=now,
-                    last_error=f"refund {event.refund_id} {status}",
-                    updated_at=now,
-                )
-            )
+            failed = f"refund {event.refund_id} {status}"
+            await uow.payments.update(payment.refund_failed(now, event.refund_id or payment.refund_id, failed))
             outcome = PaymentOutcome("refund_retry", payment.id)
         else:
             outcome = PaymentOutcome("already", payment.id)

@@ -2,12 +2,12 @@
 page still open is closed. One operation for every path that frees seats (a student's cancellation, a
 tutor's, a tutor who never came), so the money always moves the same way."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.clock import Clock
 from core.entities import Participant, Payment
-from core.enums import ParticipantStatus, PaymentStatus
+from core.enums import PaymentStatus
 from core.payments import PaymentGateway
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
@@ -59,7 +59,7 @@ async def free_seats(
     for participant in participants:
         if not participant.status.holds_seat:
             continue
-        cancelled = replace(participant, status=ParticipantStatus.CANCELLED, cancelled_at=now, updated_at=now)
+        cancelled = participant.cancel(now)
         # Conditional: a confirmation or an expiry that just happened wins.
         if not await uow.participants.update_if(cancelled, participant.status):
             continue
@@ -68,11 +68,11 @@ async def free_seats(
         payment = await uow.payments.get_by_participant(participant.id)
         refund = refundable(payment)
         if payment is not None and refund:
-            payment = replace(payment, status=PaymentStatus.REFUND_PENDING, next_refund_attempt_at=now, updated_at=now)
+            payment = payment.refund_pending(now)
             await uow.payments.update(payment)
             freed.refunds.append(payment.id)
         elif payment is not None and payment.status is PaymentStatus.PENDING:
-            payment = replace(payment, status=PaymentStatus.EXPIRED, updated_at=now)
+            payment = payment.expire(now)
             await uow.payments.update(payment)
             if payment.checkout_session_id:
                 freed.checkouts.append(payment.checkout_session_id)
