@@ -2,7 +2,7 @@
 type, seats), one change to a slot, and a new weekly pattern (days, window, then the same length, type
 and seats steps)."""
 
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
@@ -15,7 +15,7 @@ from babel.dates import get_day_names
 
 from bot.button_values import calendar_day, record_id, weekday
 from bot.dialogs import availability_state as st
-from bot.dialogs.common import deps, report, rules_of, user_id_of
+from bot.dialogs.common import deps, parse_or_refuse, report, rules_of, user_id_of
 from bot.dialogs.states import Availability
 from bot.dialogs.widgets import CheckedMultiselect, Tr, choice_buttons, typed_answer
 from bot.texts.errors import error_text
@@ -95,10 +95,6 @@ async def _dates_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[s
     return {"dates": [(d.isoformat(), day_label(d)) for d in window.open_days], "zone": window.tutor.timezone}
 
 
-async def _refuse(event: Message | CallbackQuery, error: DomainError) -> None:
-    await report(event, error)
-
-
 # --- the steps ------------------------------------------------------------------------------------
 
 
@@ -110,23 +106,23 @@ async def _date(event: CallbackQuery, widget: Any, manager: DialogManager, iso: 
         # A stale screen: the day became a day off, or left the window, since it was shown.
         window.check_day(day)
     except ValueError:
-        await _refuse(event, ValidationError("slot.in_past"))
+        await report(event, ValidationError("slot.in_past"))
         return
     except DomainError as error:
-        await _refuse(event, error)
+        await report(event, error)
         return
     st.draft(manager)["day"] = iso
     st.set_day(manager, day)
     await manager.switch_to(Availability.start)
 
 
-async def _start(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
-    try:
-        value = parse_time_of_day(text)
-        check_start(value)
-    except DomainError as error:
-        await _refuse(event, error)
-        return
+def _parse_start(manager: DialogManager, text: str) -> time:
+    value = parse_time_of_day(text)
+    check_start(value)
+    return value
+
+
+async def _start_given(event: Message | CallbackQuery, manager: DialogManager, value: time) -> None:
     st.draft(manager)["start"] = st.hhmm(value)
     if st.flow(manager) == "edit":
         await _submit(event, manager)
@@ -134,38 +130,30 @@ async def _start(event: Message | CallbackQuery, manager: DialogManager, text: s
         await manager.switch_to(Availability.length)
 
 
-async def _length(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
-    try:
-        minutes = parse_minutes(text)
-        check_length(minutes)
-    except DomainError as error:
-        await _refuse(event, error)
-        return
+def _parse_length(manager: DialogManager, text: str) -> int:
+    minutes = parse_minutes(text)
+    check_length(minutes)
+    return minutes
+
+
+def _parse_end(manager: DialogManager, text: str) -> int:
+    """The length up to a typed end time."""
+    minutes = minutes_between(st.parse_hhmm(st.draft(manager)["start"]), parse_time_of_day(text))
+    check_length(minutes)
+    return minutes
+
+
+async def _length_given(event: Message | CallbackQuery, manager: DialogManager, minutes: int) -> None:
     st.draft(manager)["minutes"] = minutes
-    await _after_length(event, manager)
-
-
-async def _end_time(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
-    try:
-        end = parse_time_of_day(text)
-    except DomainError as error:
-        await _refuse(event, error)
-        return
-    try:
-        minutes = minutes_between(st.parse_hhmm(st.draft(manager)["start"]), end)
-        check_length(minutes)
-    except DomainError as error:
-        await _refuse(event, error)
-        return
-    st.draft(manager)["minutes"] = minutes
-    await _after_length(event, manager)
-
-
-async def _after_length(event: Message | CallbackQuery, manager: DialogManager) -> None:
     if st.flow(manager) == "edit":
         await _submit(event, manager)
     else:
         await manager.switch_to(Availability.kind)
+
+
+_start = parse_or_refuse(_parse_start, _start_given)
+_length = parse_or_refuse(_parse_length, _length_given)
+_end_time = parse_or_refuse(_parse_end, _length_given)
 
 
 async def _kind(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
@@ -177,15 +165,18 @@ async def _kind(event: CallbackQuery, widget: Button, manager: DialogManager) ->
         await manager.switch_to(Availability.seats)
 
 
-async def _seats(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
-    try:
-        seats = parse_seats(text)
-        check_seats(SessionType.GROUP, seats, rules_of(manager))
-    except DomainError as error:
-        await _refuse(event, error)
-        return
+def _parse_seats(manager: DialogManager, text: str) -> int:
+    seats = parse_seats(text)
+    check_seats(SessionType.GROUP, seats, rules_of(manager))
+    return seats
+
+
+async def _seats_given(event: Message | CallbackQuery, manager: DialogManager, seats: int) -> None:
     st.draft(manager)["capacity"] = seats
     await _finish(event, manager)
+
+
+_seats = parse_or_refuse(_parse_seats, _seats_given)
 
 
 async def _finish(event: Message | CallbackQuery, manager: DialogManager) -> None:
@@ -193,7 +184,7 @@ async def _finish(event: Message | CallbackQuery, manager: DialogManager) -> Non
         try:
             check_pattern(st.pattern_draft(manager), rules_of(manager))
         except DomainError as error:
-            await _refuse(event, error)
+            await report(event, error)
             return
         await manager.switch_to(Availability.pattern_confirm)
     else:
@@ -252,7 +243,7 @@ async def _edit(event: CallbackQuery, manager: DialogManager, step: Any) -> None
             uow_factory(), user_id=user_id_of(manager), slot_id=int(st.data(manager)["slot_id"])
         )
     except DomainError as error:
-        await _refuse(event, error)
+        await report(event, error)
         return
     spec = spec_of(slot)
     st.start_flow(
@@ -316,7 +307,7 @@ async def _pattern_deleted(event: CallbackQuery, widget: Any, manager: DialogMan
     try:
         removed = await delete_pattern(uow_factory(), clock, user_id=user_id_of(manager), pattern_id=int(pattern_id))
     except DomainError as error:
-        await _refuse(event, error)
+        await report(event, error)
         return
     await st.show_result(
         manager,
@@ -334,32 +325,31 @@ async def _days_chosen(event: CallbackQuery, widget: Button, manager: DialogMana
     assert isinstance(days, ManagedMultiselect)
     checked = sorted(int(d) for d in days.get_checked())
     if not checked:
-        await _refuse(event, ValidationError("pattern.no_days"))
+        await report(event, ValidationError("pattern.no_days"))
         return
     st.draft(manager)["weekdays"] = checked
     await manager.switch_to(Availability.pattern_from)
 
 
-async def _pattern_from(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
-    try:
-        st.draft(manager)["from"] = st.hhmm(parse_time_of_day(text))
-    except DomainError as error:
-        await _refuse(event, error)
-        return
+async def _pattern_from_given(event: Message | CallbackQuery, manager: DialogManager, start: time) -> None:
+    st.draft(manager)["from"] = st.hhmm(start)
     await manager.switch_to(Availability.pattern_to)
 
 
-async def _pattern_to(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
-    try:
-        end = parse_time_of_day(text)
-    except DomainError as error:
-        await _refuse(event, error)
-        return
+def _parse_pattern_end(manager: DialogManager, text: str) -> time:
+    end = parse_time_of_day(text)
     if end <= st.parse_hhmm(st.draft(manager)["from"]):
-        await _refuse(event, ValidationError("slot.end_before_start"))
-        return
+        raise ValidationError("slot.end_before_start")
+    return end
+
+
+async def _pattern_to_given(event: Message | CallbackQuery, manager: DialogManager, end: time) -> None:
     st.draft(manager)["to"] = st.hhmm(end)
     await manager.switch_to(Availability.length)
+
+
+_pattern_from = parse_or_refuse(lambda manager, text: parse_time_of_day(text), _pattern_from_given)
+_pattern_to = parse_or_refuse(_parse_pattern_end, _pattern_to_given)
 
 
 async def _create_pattern(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
@@ -369,7 +359,7 @@ async def _create_pattern(event: CallbackQuery, widget: Button, manager: DialogM
             uow_factory(), clock, rules_of(manager), user_id=user_id_of(manager), draft=st.pattern_draft(manager)
         )
     except DomainError as error:
-        await _refuse(event, error)
+        await report(event, error)
         return
     st.data(manager).pop("day", None)
     await st.show_result(

@@ -1,5 +1,8 @@
 """What the dialogs share: access to the injected world, and localized answers to bad input."""
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
@@ -34,6 +37,27 @@ async def report(event: Message | CallbackQuery, error: DomainError) -> None:
         await event.answer(text, show_alert=True)
     else:
         await event.answer(text)
+
+
+Parsed = TypeVar("Parsed")
+Event = Message | CallbackQuery
+
+
+def parse_or_refuse(
+    parse: Callable[[DialogManager, str], Parsed], then: Callable[[Event, DialogManager, Parsed], Awaitable[None]]
+) -> Callable[[Event, DialogManager, str], Awaitable[None]]:
+    """A step's answer, typed or picked: `parse` the text, then `then` with the value. A value `parse`
+    refuses (a DomainError) is explained to the person and changes nothing; the step waits for another."""
+
+    async def answer(event: Event, manager: DialogManager, text: str) -> None:
+        try:
+            value = parse(manager, text)
+        except DomainError as error:
+            await report(event, error)
+            return
+        await then(event, manager, value)
+
+    return answer
 
 
 async def save_zone(event: Message | CallbackQuery, manager: DialogManager, zone: str) -> bool:

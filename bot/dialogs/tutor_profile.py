@@ -12,7 +12,7 @@ from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Group, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi
 
-from bot.dialogs.common import deps, report, rules_of, user_id_of
+from bot.dialogs.common import deps, parse_or_refuse, report, rules_of, user_id_of
 from bot.dialogs.states import TutorProfileForm
 from bot.dialogs.widgets import Answer, Tr, choice_buttons, typed_answer
 from bot.dialogs.zone_picker import zone_windows
@@ -111,15 +111,11 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
 def _step(key: str, parse: Callable[[str], Any], then: State) -> Answer:
     """Store the parsed answer under `key` and go on; bad input gets its localized message, nothing else."""
 
-    async def answer(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
-        try:
-            manager.dialog_data[key] = parse(text)
-        except DomainError as error:
-            await report(event, error)
-            return
+    async def store(event: Message | CallbackQuery, manager: DialogManager, value: Any) -> None:
+        manager.dialog_data[key] = value
         await _next(manager, then)
 
-    return answer
+    return parse_or_refuse(lambda manager, text: parse(text), store)
 
 
 _name = _step("name", clean_display_name, TutorProfileForm.subjects)
@@ -133,12 +129,7 @@ async def _name_suggested(event: CallbackQuery, widget: Any, manager: DialogMana
     await _name(event, manager, str(manager.dialog_data.get("suggested_name", "")))
 
 
-async def _currency(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
-    try:
-        currency = normalize_currency(text)
-    except DomainError as error:
-        await report(event, error)
-        return
+async def _currency_given(event: Message | CallbackQuery, manager: DialogManager, currency: str) -> None:
     changed = manager.dialog_data.get("currency") != currency
     manager.dialog_data["currency"] = currency
     # A rate typed for another currency means nothing in this one: ask for it again.
@@ -147,6 +138,9 @@ async def _currency(event: Message | CallbackQuery, manager: DialogManager, text
         await manager.switch_to(TutorProfileForm.rate)
     else:
         await _next(manager, TutorProfileForm.rate)
+
+
+_currency = parse_or_refuse(lambda manager, text: normalize_currency(text), _currency_given)
 
 
 async def _rate(event: Message | CallbackQuery, manager: DialogManager, text: str) -> None:
