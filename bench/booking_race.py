@@ -49,8 +49,8 @@ from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 
 # The harness the tests use: a clock that stays put and a gateway that opens checkouts in-process, so the
 # race measures our code and the database, not Stripe.
-from tests.support.clock import FixedClock
-from tests.support.payments import InstantGateway
+from testkit.clock import FixedClock
+from testkit.payments import InstantGateway
 
 # A Monday morning; every slot lies in the following weeks, inside the booking window.
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)

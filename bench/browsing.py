@@ -69,7 +69,7 @@ from storage.tables import (
     users,
 )
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.clock import FixedClock
+from testkit.clock import FixedClock
 
 # A Monday morning. The window holds the US change to summer time (8 March) and the European one (29 March),
 # so slots on both sides of a DST change are browsed.

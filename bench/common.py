@@ -13,7 +13,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.migrate import upgrade_to_head
-from tests.support.postgres import create_database, drop_database
+from testkit.postgres import create_database, drop_database
 
 # The server a PostgreSQL run creates its scratch database on (dropped afterwards).
 POSTGRES_URL_ENV = "BENCH_POSTGRES_URL"

@@ -46,9 +46,9 @@ from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from integrations.system_clock import SystemClock
 from storage.engine import create_engine
 from storage.uow import SqlUnitOfWorkFactory
-from tests.fakes import FakeTelegram, FakeUser
-from tests.fakes.load_balancer import RoundRobinBalancer
-from tests.support.processes import child_env, free_port
+from testkit import FakeTelegram, FakeUser
+from testkit.load_balancer import RoundRobinBalancer
+from testkit.processes import child_env, free_port
 
 TOKEN = "123456:BENCH-token"
 SEATS = 20

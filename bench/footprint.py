@@ -18,8 +18,8 @@ from pathlib import Path
 
 from bench.common import print_table
 from bench.dispatch import TOKEN, bot_process
-from tests.fakes import FakeTelegram, FakeUser
-from tests.support.processes import free_port
+from testkit import FakeTelegram, FakeUser
+from testkit.processes import free_port
 
 FIRST_PERSON = 300_000
 # People started at once; more only queue up in the fake Bot API.

@@ -24,7 +24,7 @@ from bot.config import Settings
 from core.enums import ParticipantStatus, ReminderKind, ReminderStatus, Role, SessionStatus, SessionType, TutorStatus
 from storage import tables
 from storage.engine import create_engine
-from tests.fakes import FakeTelegram, FloodLimits
+from testkit import FakeTelegram, FloodLimits
 
 TOKEN = "123456:BENCH-token"
 SEATS = 20

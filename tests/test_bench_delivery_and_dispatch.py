@@ -6,7 +6,7 @@ import os
 import pytest
 
 from bench import dispatch, footprint, reminder_fanout
-from tests.fakes import FloodLimits
+from testkit import FloodLimits
 
 
 async def test_the_fanout_benchmark_delivers_each_reminder_once_within_the_limits() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigurationError, load_settings
-from tests.support.processes import child_env
+from testkit.processes import child_env
 
 TOKEN = "123456:TEST-token"
 

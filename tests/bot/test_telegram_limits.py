@@ -9,7 +9,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 
 from bot.telegram_limits import ButtonDataTooLong, shorten, shorten_bytes, utf16_length
 from bot.telegram_session import BotApiSession
-from tests.fakes import FakeTelegram
+from testkit import FakeTelegram
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from aiogram.methods.base import Response
 from aiogram.types import Message
 
 from bot.telegram_session import BotApiSession
-from tests.fakes import FakeTelegram
+from testkit import FakeTelegram
 
 
 async def test_the_answer_type_of_a_method_survives_a_garbage_collection() -> None:

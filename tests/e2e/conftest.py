@@ -11,12 +11,12 @@ import pytest
 from bot.app import TutorBot
 from bot.config import Settings
 from core.clock import Clock
+from testkit import FakeTelegram
+from testkit.clock import FixedClock
+from testkit.postgres import create_database, drop_database
+from testkit.processes import free_port
+from testkit.stripe import FakeStripe
 from tests.e2e.shop import NOW, Shop
-from tests.fakes import FakeTelegram
-from tests.fakes.stripe import FakeStripe
-from tests.support.clock import FixedClock
-from tests.support.postgres import create_database, drop_database
-from tests.support.processes import free_port
 
 TOKEN = "123456:TEST-token"
 # Agora's published test credentials, and our webhook secret, for the live sessions.

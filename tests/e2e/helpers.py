@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tests.fakes import CallbackAnswer, FakeTelegram, FakeUser
+from testkit import CallbackAnswer, FakeTelegram, FakeUser
 
 
 async def forge_press(

@@ -13,10 +13,10 @@ from core.usecases.accounts import register_user, set_role, set_timezone
 from core.usecases.availability import add_slot
 from core.usecases.bookings import book_slot
 from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
+from testkit import BotMessage, FakeUser
+from testkit.clock import FixedClock
+from testkit.stripe import FakeStripe
 from tests.e2e.helpers import settle_background_dialog
-from tests.fakes import BotMessage, FakeUser
-from tests.fakes.stripe import FakeStripe
-from tests.support.clock import FixedClock
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 

@@ -13,10 +13,10 @@ from core.rules import BusinessRules
 from core.timezones import utc_to_local
 from core.usecases.accounts import register_user, set_role, set_timezone
 from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
+from testkit import FakeTelegram, FakeUser
+from testkit.clock import FixedClock
 from tests.e2e.conftest import BOT_USERNAME, AppFactory
 from tests.e2e.helpers import forge_press
-from tests.fakes import FakeTelegram, FakeUser
-from tests.support.clock import FixedClock
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 TUTOR = 6001

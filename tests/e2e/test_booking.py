@@ -7,8 +7,8 @@ from core.availability import SlotSpec
 from core.enums import ParticipantStatus, PaymentStatus, Role, SessionType
 from core.rules import BusinessRules
 from core.usecases.availability import add_slot
+from testkit import FakeTelegram
 from tests.e2e.shop import Shop, booking_state, open_calendar, open_slot, person, tutor_with_slot
-from tests.fakes import FakeTelegram
 
 
 async def test_a_student_books_and_pays_a_one_to_one_slot(shop: Shop, telegram: FakeTelegram) -> None:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar
 
 from core.enums import Role, SessionType
+from testkit import BotMessage, FakeTelegram, FakeUser
 from tests.e2e.conftest import BOT_USERNAME
 from tests.e2e.shop import NOW, Shop, open_slot, person, tutor_cancels_session, tutor_with_slot
-from tests.fakes import BotMessage, FakeTelegram, FakeUser
 
 BOT_URL = f"https://t.me/{BOT_USERNAME}"
 

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from bot.callbacks import CancelBooking, CancelSessionStart
 from core.enums import ParticipantStatus, PaymentStatus, Role, SessionStatus, SessionType
+from testkit import FakeTelegram, FakeUser
 from tests.e2e.helpers import eventually, forge_press, settle_background_dialog
 from tests.e2e.shop import Shop, booking_state, open_slot, person, tutor_with_slot
-from tests.fakes import FakeTelegram, FakeUser
 
 
 async def book_and_pay(shop: Shop, student: FakeUser, subject: str, tutor: str, slot_label: str) -> int:

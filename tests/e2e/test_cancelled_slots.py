@@ -5,6 +5,7 @@ again and can be edited or deleted. Neither is offered to students while it shou
 from datetime import time
 
 from core.enums import Role, SessionStatus
+from testkit import BotMessage, FakeTelegram, FakeUser
 from tests.e2e.shop import (
     NOW,
     Shop,
@@ -16,7 +17,6 @@ from tests.e2e.shop import (
     tutor_with_slot,
 )
 from tests.e2e.test_availability import add_slot, go, length_and_kind
-from tests.fakes import BotMessage, FakeTelegram, FakeUser
 
 
 async def _week_of_23(paul: FakeUser) -> BotMessage:

@@ -4,9 +4,9 @@ from bot.app import TutorBot
 from core.entities import Notification
 from core.enums import OutboxStatus
 from core.notifications import NotificationKind
+from testkit import FakeTelegram
 from tests.e2e.conftest import AppFactory
 from tests.e2e.helpers import eventually
-from tests.fakes import FakeTelegram
 
 
 async def queue(app: TutorBot, recipient: int, kind: str, key: str) -> None:

@@ -7,9 +7,9 @@ import pytest
 
 from bot.app import TutorBot
 from core.enums import Role
+from testkit import BotMessage, FakeTelegram
 from tests.e2e.helpers import forge_press
 from tests.e2e.shop import Shop, open_calendar, person, tutor_with_slot
-from tests.fakes import BotMessage, FakeTelegram
 
 STALE = "This button is no longer active. Send /start to begin again."
 BAD_DAYS = ["2026-02-31", "9999-99-99", "../../etc/passwd", "2026-3-23", "99999999999999999999999", ""]

@@ -12,8 +12,8 @@ from aiogram.utils.i18n import I18n
 from babel.dates import format_date
 
 from bot.i18n import build_i18n
+from testkit import BotMessage, ChatEvent, FakeTelegram, FakeUser
 from tests.e2e.shop import Shop
-from tests.fakes import BotMessage, ChatEvent, FakeTelegram, FakeUser
 
 # Common English words that French does not use, and the bot's own English labels.
 ENGLISH = frozenset(

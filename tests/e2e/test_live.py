@@ -16,10 +16,10 @@ from core.enums import AttendanceSource, ParticipantStatus, PaymentStatus, Role,
 from core.join_links import JoinClaim
 from core.video import channel_name, participant_uid
 from integrations.agora import decode_rtc_token, verify_rtc_token
+from testkit import FakeTelegram
 from tests.e2e.conftest import AGORA_SECRET, APP_ID, CERTIFICATE
 from tests.e2e.helpers import forge_press
 from tests.e2e.shop import Shop, booking_state, enrol, person, tutor_with_slot
-from tests.fakes import FakeTelegram
 
 START = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)  # Monday 16:00 in Paris
 

@@ -3,7 +3,7 @@
 from bot.app import TutorBot
 from core.enums import Role
 from core.usecases.accounts import get_user
-from tests.fakes import FakeTelegram
+from testkit import FakeTelegram
 
 
 async def stored_user(app: TutorBot, user_id: int):  # type: ignore[no-untyped-def]

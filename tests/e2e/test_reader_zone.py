@@ -10,8 +10,8 @@ from core.availability import SlotSpec
 from core.enums import Role, SessionType
 from core.rules import BusinessRules
 from core.usecases.availability import add_slot
+from testkit import ChatEvent, FakeTelegram, FakeUser
 from tests.e2e.shop import NOW, Shop, enrol, person, tutor_with_slot
-from tests.fakes import ChatEvent, FakeTelegram, FakeUser
 
 KENJI = 9991
 # Paris renderings of the instants in play (slot starts and ends, the hold's and the late notice's

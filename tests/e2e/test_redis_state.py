@@ -13,9 +13,9 @@ from bot.app import build_fsm_storage
 from bot.config import Settings
 from bot.redis_state import RetryingChatLock, build_redis_state
 from storage.engine import create_engine
+from testkit import FakeTelegram
+from testkit.processes import free_port
 from tests.e2e.conftest import TOKEN, AppFactory
-from tests.fakes import FakeTelegram
-from tests.support.processes import free_port
 
 
 async def test_a_dialog_hops_between_two_instances_through_redis(

@@ -5,9 +5,9 @@ from bot.app import TutorBot
 from bot.callbacks import OpenRoom
 from core.enums import Role, SessionType
 from core.usecases.room import CHAT_MAX_LENGTH, chat_history, send_chat_message
+from testkit import BotMessage, FakeTelegram, FakeUser
 from tests.e2e.helpers import forge_press, settle_background_dialog
 from tests.e2e.shop import Shop, open_slot, person, student_cancels_booking, tutor_with_slot
-from tests.fakes import BotMessage, FakeTelegram, FakeUser
 
 
 async def book_free(student: FakeUser, subject: str, tutor: str, slot_label: str) -> None:

@@ -9,10 +9,10 @@ import aiohttp
 from bot.callbacks import JoinSession, LiveSession
 from core.enums import ParticipantStatus, PaymentStatus, Role, SessionType
 from core.usecases.accounts import set_language
+from testkit import FakeTelegram
 from tests.e2e.helpers import forge_press
 from tests.e2e.shop import Shop, booking_state, enrol, open_slot, person, tutor_cancels_session, tutor_with_slot
 from tests.e2e.test_live import START
-from tests.fakes import FakeTelegram
 
 GROUP = "16:00–17:00 · group of 3 · 1 seat left · €30.00"
 

@@ -6,8 +6,8 @@ from bot.app import TutorBot
 from core.enums import Role
 from core.usecases.accounts import get_user
 from core.usecases.tutor_profiles import get_profile_of_user
+from testkit import FakeTelegram, FakeUser
 from tests.e2e.conftest import AppFactory
-from tests.fakes import FakeTelegram, FakeUser
 
 
 async def onboard_student(user: FakeUser, zone: str = "Europe/London") -> None:

@@ -3,9 +3,9 @@
 from bot.app import TutorBot
 from core.enums import TutorStatus
 from core.usecases.tutor_profiles import get_profile_of_user
+from testkit import FakeTelegram, FakeUser
 from tests.e2e.conftest import AppFactory
 from tests.e2e.helpers import forge_press
-from tests.fakes import FakeTelegram, FakeUser
 
 ADMIN = 9001
 

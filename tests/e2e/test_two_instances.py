@@ -9,10 +9,10 @@ from bot.app import build_components
 from core.rules import BusinessRules
 from core.usecases.bookings import book_slot
 from storage.migrate import upgrade_to_head
+from testkit import FakeTelegram
+from testkit.clock import FixedClock
+from testkit.payments import InstantGateway
 from tests.e2e.conftest import make_settings
-from tests.fakes import FakeTelegram
-from tests.support.clock import FixedClock
-from tests.support.payments import InstantGateway
 from tests.support.people import tutor_and_students
 
 START = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)

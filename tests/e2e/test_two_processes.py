@@ -17,13 +17,13 @@ from core.usecases.bookings import book_slot
 from storage.engine import create_engine
 from storage.migrate import upgrade_to_head
 from storage.uow import SqlUnitOfWorkFactory
+from testkit import FakeTelegram
+from testkit.clock import FixedClock
+from testkit.load_balancer import RoundRobinBalancer
+from testkit.payments import InstantGateway
+from testkit.processes import child_env, free_port
 from tests.e2e.conftest import TOKEN
-from tests.fakes import FakeTelegram
-from tests.fakes.load_balancer import RoundRobinBalancer
-from tests.support.clock import FixedClock
-from tests.support.payments import InstantGateway
 from tests.support.people import TUTOR, tutor_and_students
-from tests.support.processes import child_env, free_port
 
 STUDENTS = 4
 SECRET = "two_process_secret"

@@ -12,10 +12,10 @@ from core.notifications import NotificationKind
 from storage.engine import create_engine
 from storage.migrate import upgrade_to_head
 from storage.uow import SqlUnitOfWorkFactory
+from testkit import FakeTelegram
+from testkit.clock import FixedClock
+from testkit.processes import child_env, free_port
 from tests.e2e.conftest import TOKEN, AppFactory
-from tests.fakes import FakeTelegram
-from tests.support.clock import FixedClock
-from tests.support.processes import child_env, free_port
 
 
 async def test_webhook_mode_serves_updates_and_refuses_a_wrong_secret(

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.fakes import FakeTelegram
+from testkit import FakeTelegram
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ from aiogram.types import (
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from tests.fakes import FakeTelegram, FloodLimits, make_bot, run_polling
+from testkit import FakeTelegram, FloodLimits, make_bot, run_polling
 
 REGIONS = ("Europe", "Asia")
 

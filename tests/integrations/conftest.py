@@ -6,7 +6,7 @@ import pytest
 from aiohttp import web
 
 from integrations.stripe_gateway import StripeGateway, StripeWebhookVerifier
-from tests.fakes.stripe import FakeStripe
+from testkit.stripe import FakeStripe
 from tests.integrations.webhook_receiver import WEBHOOK_SECRET, WebhookReceiver
 
 

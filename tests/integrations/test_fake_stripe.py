@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from tests.fakes.stripe import FakeStripe
-from tests.fakes.stripe_support import ApiError, parse_form
+from testkit.stripe import FakeStripe
+from testkit.stripe_support import ApiError, parse_form
 
 SESSION_FORM = {
     "mode": "payment",

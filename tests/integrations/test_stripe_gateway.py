@@ -9,7 +9,7 @@ import pytest
 
 from core.payments import CheckoutSession, PaymentRejected, PaymentUnavailable
 from integrations.stripe_gateway import StripeGateway, stripe_amount
-from tests.fakes.stripe import FakeStripe
+from testkit.stripe import FakeStripe
 
 EXPIRES_AT = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
 

@@ -10,7 +10,7 @@ import pytest
 
 from core.payments import PaymentEvent, WebhookSignatureError
 from integrations.stripe_gateway import StripeGateway, StripeWebhookVerifier
-from tests.fakes.stripe import FakeStripe, sign
+from testkit.stripe import FakeStripe, sign
 from tests.integrations.webhook_receiver import WEBHOOK_SECRET, WebhookReceiver
 
 EXPIRES_AT = datetime.now(UTC) + timedelta(hours=2)

@@ -12,7 +12,7 @@ from core.enums import OutboxStatus
 from jobs.outbox import deliver_outbox
 from jobs.pacing import SendPacer
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.clock import FixedClock
+from testkit.clock import FixedClock
 
 
 def unpaced() -> SendPacer:

@@ -21,7 +21,7 @@ from storage.engine import create_engine
 from storage.migrate import upgrade_to_head
 from storage.tables import metadata
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.postgres import create_database, drop_database
+from testkit.postgres import create_database, drop_database
 
 POSTGRES_URL_ENV = "TUTORBOT_TEST_POSTGRES_URL"
 POSTGRES_SKIP_REASON = "set TUTORBOT_TEST_POSTGRES_URL to run the PostgreSQL storage tests"

@@ -15,8 +15,8 @@ from core.usecases.availability import add_slot
 from core.usecases.bookings import book_slot
 from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.clock import FixedClock
-from tests.support.payments import InstantGateway
+from testkit.clock import FixedClock
+from testkit.payments import InstantGateway
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 RULES = BusinessRules()

@@ -12,8 +12,8 @@ from core.usecases.reminders import send_due_reminders
 from storage.engine import create_engine
 from storage.tables import outbox
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.clock import FixedClock
-from tests.support.payments import InstantGateway
+from testkit.clock import FixedClock
+from testkit.payments import InstantGateway
 from tests.support.people import tutor_and_students
 
 START = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ from core.usecases.accounts import register_user, set_role, set_timezone
 from core.usecases.availability import add_slot
 from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.clock import FixedClock
+from testkit.clock import FixedClock
 
 TUTOR = 1
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from integrations.stripe_gateway import StripeGateway
-from tests.fakes.stripe import FakeStripe
-from tests.support.clock import FixedClock
+from testkit.clock import FixedClock
+from testkit.stripe import FakeStripe
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from core.rules import BusinessRules
 from core.usecases.accounts import register_user, set_language, set_role, set_timezone
 from core.usecases.tutor_profiles import ProfileDraft, get_profile_of_user, review_tutor, save_tutor_profile
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.clock import FixedClock
+from testkit.clock import FixedClock
 
 ADMIN = 900
 

@@ -25,7 +25,7 @@ from core.usecases.availability import (
 )
 from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.clock import FixedClock
+from testkit.clock import FixedClock
 
 RULES = BusinessRules()
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)  # Friday, 10:00 in Paris

@@ -17,8 +17,8 @@ from core.usecases.refunds import retry_refunds
 from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from integrations.stripe_gateway import StripeGateway
 from storage.uow import SqlUnitOfWorkFactory
-from tests.fakes.stripe import FakeStripe
-from tests.support.clock import FixedClock
+from testkit.clock import FixedClock
+from testkit.stripe import FakeStripe
 from tests.usecases.conftest import NOW
 
 RULES = BusinessRules()
@@ -273,7 +273,7 @@ async def test_a_refund_stripe_reports_failed_is_made_again_once(
     from core.usecases.payment_events import handle_payment_event
     from core.usecases.refunds import list_stuck_refunds
     from integrations.stripe_gateway import StripeWebhookVerifier
-    from tests.fakes.stripe import sign
+    from testkit.stripe import sign
 
     slot_id = await world(uow_factory, clock)
     result = await book_slot(uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot_id)

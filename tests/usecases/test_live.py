@@ -7,9 +7,9 @@ from core.join_links import JoinLinks, JoinLinkSigner
 from core.rules import BusinessRules
 from core.usecases.live import mark_presence, start_session, watch_sessions
 from storage.uow import SqlUnitOfWorkFactory
+from testkit.clock import FixedClock
+from testkit.payments import InstantGateway
 from tests.storage.factories import NOW, add_world, participant
-from tests.support.clock import FixedClock
-from tests.support.payments import InstantGateway
 
 RULES = BusinessRules()
 

@@ -13,8 +13,8 @@ from core.usecases.cancellations import cancel_booking
 from core.usecases.reminders import daily_cleanup, send_due_reminders
 from storage.engine import create_engine
 from storage.uow import SqlUnitOfWorkFactory
-from tests.support.clock import FixedClock
-from tests.support.payments import InstantGateway
+from testkit.clock import FixedClock
+from testkit.payments import InstantGateway
 from tests.support.people import TUTOR, tutor_and_students
 
 START = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)

@@ -9,8 +9,8 @@ from core.errors import Forbidden, NotFound, ValidationError
 from core.files import MAX_FILE_BYTES, check_file
 from core.usecases.room import Upload, delete_file, send_chat_message, share_file
 from storage.uow import SqlUnitOfWorkFactory
+from testkit.clock import FixedClock
 from tests.storage.factories import add_world, participant
-from tests.support.clock import FixedClock
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 

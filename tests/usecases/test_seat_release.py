@@ -9,8 +9,8 @@ from core.usecases.payments import confirm_checkout
 from core.usecases.seat_release import free_seats
 from integrations.stripe_gateway import StripeGateway
 from storage.uow import SqlUnitOfWorkFactory
-from tests.fakes.stripe import FakeStripe
-from tests.support.clock import FixedClock
+from testkit.clock import FixedClock
+from testkit.stripe import FakeStripe
 from tests.usecases.test_bookings import ANN, BOB, RULES, TUTOR, link, seats, state, world
 
 

@@ -19,8 +19,8 @@ from storage.engine import create_engine
 from storage.installation import read_namespace, renew_namespace
 from storage.migrate import upgrade_to_head
 from storage.uow import SqlUnitOfWorkFactory
-from tests.fakes.stripe import FakeStripe
-from tests.support.clock import FixedClock
+from testkit.clock import FixedClock
+from testkit.stripe import FakeStripe
 from tests.usecases.test_bookings import ANN, RULES, link, world
 
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, Self
 import aiohttp
 from aiohttp import web
 
-from tests.fakes.telegram_chats import ChatState, MessageState
-from tests.fakes.telegram_models import (
+from testkit.telegram_chats import ChatState, MessageState
+from testkit.telegram_models import (
     JSON,
     ApiError,
     CallbackAnswer,
@@ -40,7 +40,7 @@ from tests.fakes.telegram_models import (
     canonical,
     strip_none,
 )
-from tests.fakes.telegram_text import (
+from testkit.telegram_text import (
     MAX_CALLBACK_ANSWER_LENGTH,
     MAX_CAPTION_LENGTH,
     MAX_TEXT_LENGTH,
@@ -50,7 +50,7 @@ from tests.fakes.telegram_text import (
 )
 
 if TYPE_CHECKING:
-    from tests.fakes.telegram_users import FakeUser
+    from testkit.telegram_users import FakeUser
 
 log = logging.getLogger(__name__)
 
@@ -392,7 +392,7 @@ class FakeTelegram:
         Created on the first call (language_code defaults to "en"; pass "" for none); later calls
         return the same FakeUser and only change the profile fields that are passed.
         """
-        from tests.fakes.telegram_users import FakeUser
+        from testkit.telegram_users import FakeUser
 
         chat = self.chat(user_id)
         profile = chat.user

@@ -46,7 +46,7 @@ from urllib.parse import parse_qsl
 import aiohttp
 from aiohttp import web
 
-from tests.fakes.stripe_support import (
+from testkit.stripe_support import (
     JSON,
     ApiError,
     Charge,

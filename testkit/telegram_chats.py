@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.telegram_models import (
+from testkit.telegram_models import (
     JSON,
     BotMessage,
     CallbackAnswer,

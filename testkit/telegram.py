@@ -11,7 +11,7 @@ The implementation is split into telegram_server (HTTP + Bot API methods), teleg
 people), telegram_chats (per-chat state), telegram_text (parse modes, keyboards) and telegram_models.
 """
 
-from tests.fakes.telegram_models import (
+from testkit.telegram_models import (
     BotMessage,
     CallbackAnswer,
     ChatActionRecord,
@@ -24,8 +24,8 @@ from tests.fakes.telegram_models import (
     WebhookDelivery,
     WebhookState,
 )
-from tests.fakes.telegram_server import FakeTelegram
-from tests.fakes.telegram_users import FakeUser
+from testkit.telegram_server import FakeTelegram
+from testkit.telegram_users import FakeUser
 
 __all__ = [
     "BotMessage",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.fakes.telegram_models import JSON, bad_request
+from testkit.telegram_models import JSON, bad_request
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024

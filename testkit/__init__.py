@@ -1,7 +1,9 @@
-"""Test doubles for external services (see tests.fakes.telegram for the fake Telegram Bot API)."""
+"""The test kit: fakes of the services the bot talks to (the Telegram Bot API, Stripe), clocks, and what
+tests and benchmarks need to run the bot as a process. Served to `tests/` and `bench/`, never imported by
+the application."""
 
-from tests.fakes.aiogram_runner import FastCloseAiohttpSession, make_bot, run_polling
-from tests.fakes.telegram import (
+from testkit.aiogram_runner import FastCloseAiohttpSession, make_bot, run_polling
+from testkit.telegram import (
     BotMessage,
     CallbackAnswer,
     ChatActionRecord,

@@ -12,7 +12,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from tests.fakes.telegram_server import FakeTelegram
+from testkit.telegram_server import FakeTelegram
 
 
 class FastCloseAiohttpSession(AiohttpSession):

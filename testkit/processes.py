@@ -4,7 +4,7 @@ import os
 import socket
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 # Only what a Python process needs from the parent's environment: no stray settings leak in.
 _KEPT = ("PATH", "HOME", "LANG", "SYSTEMROOT")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from tests.fakes.telegram_chats import ChatState
-from tests.fakes.telegram_models import (
+from testkit.telegram_chats import ChatState
+from testkit.telegram_models import (
     JSON,
     BotMessage,
     CallbackAnswer,
@@ -14,10 +14,10 @@ from tests.fakes.telegram_models import (
     MessageMatcher,
     StoredFile,
 )
-from tests.fakes.telegram_text import command_entities
+from testkit.telegram_text import command_entities
 
 if TYPE_CHECKING:
-    from tests.fakes.telegram_server import FakeTelegram
+    from testkit.telegram_server import FakeTelegram
 
 _VISIBLE_KINDS = ("sent", "document", "edited")
 
