@@ -1,6 +1,5 @@
 """Languages: gettext catalogs from `locales/`, the per-update locale, and Babel formatting."""
 
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -9,7 +8,7 @@ from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
@@ -75,10 +74,6 @@ def fmt_time_zoned(instant: datetime, zone: str, locale: str) -> str:
     return f"{fmt_time(instant, zone, locale)} ({city_label(zone)}, {utc_offset_label(instant, zone)})"
 
 
-def fmt_date(instant: datetime, zone: str, locale: str) -> str:
-    return format_date(utc_to_local(instant, zone), "EEE d MMM y", locale=locale)
-
-
 def fmt_money(amount_minor: int, currency: str, locale: str) -> str:
     return format_currency(to_decimal(amount_minor, currency), currency, locale=locale)
 
@@ -86,10 +81,6 @@ def fmt_money(amount_minor: int, currency: str, locale: str) -> str:
 def fmt_zone(zone: str, now: datetime) -> str:
     """ "Europe/Paris (UTC+1)"."""
     return f"{zone} ({utc_offset_label(now, zone)})"
-
-
-def join_list(items: Iterable[str]) -> str:
-    return ", ".join(items)
 
 
 __all__ = ["_", "build_i18n", "compile_catalogs", "fmt_datetime", "fmt_money", "fmt_zone"]

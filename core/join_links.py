@@ -21,10 +21,6 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 class JoinLinkSigner:
     def __init__(self, secret: bytes) -> None:
         if len(secret) < 16:

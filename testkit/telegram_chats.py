@@ -83,7 +83,7 @@ class MessageState:
             chat_id=self.chat_id,
             seq=seq,
             date=self.date,
-            text=self.text,
+            text=self.text or "",
             sent_text=self.sent_text,
             parse_mode=self.parse_mode,
             entities=tuple(self.entities),

@@ -185,7 +185,8 @@ class BotMessage:
     chat_id: int
     seq: int
     date: int
-    text: str | None
+    text: str
+    """The text the person reads: the message's text, or a document's caption ("" when it has neither)."""
     sent_text: str | None
     """Text (or caption) exactly as the bot sent it, before parse_mode was applied."""
     parse_mode: str | None
@@ -218,10 +219,6 @@ class BotMessage:
             return [list(row) for row in self.reply_markup["inline_keyboard"]]
         return []
 
-    @property
-    def has_inline_keyboard(self) -> bool:
-        return any(self.inline_keyboard)
-
     def button(self, label: str) -> JSON:
         """The raw inline button with exactly this label (AssertionError if absent)."""
         for row in self.inline_keyboard:
@@ -241,7 +238,7 @@ class BotMessage:
     def matches(self, matcher: MessageMatcher) -> bool:
         """Substring of the text/caption, or a predicate (one that raises counts as no match)."""
         if isinstance(matcher, str):
-            return self.text is not None and matcher in self.text
+            return matcher in self.text
         try:
             return bool(matcher(self))
         except (AttributeError, TypeError, KeyError, IndexError, ValueError):

@@ -545,10 +545,6 @@ class FakeTelegram:
         """Commands set with setMyCommands for this scope (default scope if None) and language."""
         return [dict(c) for c in self._commands.get((self._scope_key(scope), language_code or ""), [])]
 
-    def command_sets(self) -> dict[tuple[str, str], list[JSON]]:
-        """All command lists, keyed by (scope as canonical JSON, language_code or "")."""
-        return {key: [dict(c) for c in value] for key, value in self._commands.items()}
-
     def store_file(self, data: bytes, file_name: str, mime_type: str | None = None) -> StoredFile:
         number = self._ids.file.next()
         extension = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"

@@ -36,7 +36,7 @@ def _strings(value: str | tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _ids(catalog: Catalog) -> set[str]:
-    return {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog if m.id}
+    return {str(m.id[0]) if isinstance(m.id, list | tuple) else str(m.id) for m in catalog if m.id}
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
@@ -68,10 +68,13 @@ def test_placeholders_survive_translation() -> None:
                 continue
             ids = message.id if isinstance(message.id, tuple) else (message.id,)
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
-            expected = set(field.findall(ids[-1]))
+            expected = set(field.findall(str(ids[-1])))
             for text in strings:
                 if text:
-                    assert set(field.findall(text)) <= expected | set(field.findall(ids[0])), (language, ids[0])
+                    assert set(field.findall(str(text))) <= expected | set(field.findall(str(ids[0]))), (
+                        language,
+                        ids[0],
+                    )
 
 
 # The wrappers that translate a message given to them; everything else must hand gettext a literal, or

@@ -337,10 +337,6 @@ def _file_shared(p: dict[str, Any], ctx: RenderContext) -> Rendered:
     return Rendered(text, keyboard, document_id=str(p["file_id"]))
 
 
-def _one_button(text: str, callback_data: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=text, callback_data=callback_data)]])
-
-
 def _before(minutes: int) -> str:
     if minutes % 1440 == 0:
         return ngettext("in {n} day", "in {n} days", minutes // 1440).format(n=minutes // 1440)

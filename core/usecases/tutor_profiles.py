@@ -61,11 +61,6 @@ async def get_profile_of_user(uow: UnitOfWork, user_id: int) -> TutorProfile | N
         return await uow.tutors.get_by_user(user_id)
 
 
-async def get_profile(uow: UnitOfWork, tutor_id: int) -> TutorProfile | None:
-    async with uow:
-        return await uow.tutors.get(tutor_id)
-
-
 async def save_tutor_profile(
     uow: UnitOfWork, clock: Clock, rules: BusinessRules, *, user_id: int, draft: ProfileDraft
 ) -> SavedProfile:

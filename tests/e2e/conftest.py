@@ -45,7 +45,7 @@ def make_settings(telegram: FakeTelegram, database: Path, **overrides: Any) -> S
         "ADMIN_IDS": "",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 every cancellation sends one with METHOD:CANCEL, the same UID and a higher SEQUENCE, so the entry leaves
 the person's calendar."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from icalendar import Calendar
 
@@ -14,25 +16,27 @@ from tests.e2e.shop import NOW, Shop, open_slot, person, tutor_cancels_session, 
 BOT_URL = f"https://t.me/{BOT_USERNAME}"
 
 
-def entry(message: BotMessage) -> tuple[str, dict[str, object]]:
+def entry(message: BotMessage) -> tuple[str, dict[str, Any]]:
     """The METHOD of the attached file and its one event's properties."""
     assert message.document is not None
     calendar = Calendar.from_ical(message.document.data)
     [event] = calendar.walk("VEVENT")
     organizer = event["ORGANIZER"]
+    # icalendar types a property as the union of every value type: these are the date-time ones.
+    stamp, start = event.decoded("DTSTAMP"), event.decoded("DTSTART")
     return str(calendar["METHOD"]), {
         "uid": str(event["UID"]),
-        "sequence": int(event["SEQUENCE"]),
+        "sequence": int(str(event["SEQUENCE"])),
         "status": str(event["STATUS"]),
-        "stamp": event["DTSTAMP"].dt,
-        "start": event["DTSTART"].dt,
+        "stamp": stamp,
+        "start": start,
         "url": str(event["URL"]),
         "location": str(event["LOCATION"]),
         "organizer": str(organizer.params["CN"]),
     }
 
 
-def with_file(text: str) -> object:
+def with_file(text: str) -> Callable[[BotMessage], bool]:
     def match(message: BotMessage) -> bool:
         return message.document is not None and text in message.text
 

@@ -42,7 +42,7 @@ async def test_a_dialog_hops_between_two_instances_through_redis(
 async def test_the_per_chat_lock_in_redis_is_retried_without_a_long_sleep(redis_url: str, tmp_path: Path) -> None:
     # redis-py retries a held lock every 100 ms by default: a person's next update, arriving while the
     # previous one still saves its dialog, waited that long for its answer.
-    settings = Settings(_env_file=None, BOT_TOKEN=TOKEN, REDIS_URL=redis_url)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, BOT_TOKEN=TOKEN, REDIS_URL=redis_url)
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}")
     storage, isolation = build_fsm_storage(settings, engine)
     try:

@@ -25,7 +25,7 @@ class SimulatedTime:
         heapq.heappush(self._sleepers, (self.now + max(seconds, 0.0), next(self._order), wake))
         await wake
 
-    async def run(self, *coroutines: Coroutine[Any, Any, None]) -> None:
+    async def run(self, *coroutines: Coroutine[Any, Any, object]) -> None:
         tasks = [asyncio.ensure_future(c) for c in coroutines]
         while not all(t.done() for t in tasks):
             for _ in range(20):

@@ -3,6 +3,7 @@
 import asyncio
 import dataclasses
 from datetime import date, time, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, insert, select, text
@@ -330,7 +331,7 @@ async def test_delete_unbooked_of_pattern(uow_factory: SqlUnitOfWorkFactory) -> 
         pattern = await uow.patterns.add(weekly_pattern(tutor.id))
         other = await uow.patterns.add(weekly_pattern(tutor.id))
 
-        async def add(start_offset: timedelta, **overrides: object) -> Slot:
+        async def add(start_offset: timedelta, **overrides: Any) -> Slot:
             return await uow.slots.add(slot(tutor.id, instant + start_offset, **overrides))
 
         kept = [

@@ -52,9 +52,12 @@ async def test_the_cache_answers_reads_without_a_query_and_like_the_table_would(
     statements.clear()
     first = await store.get("k")
     assert first == ("S:x", {"1": [1, 2], "nested": {"a": None}})
+    assert first is not None
     assert statements == []
     # Each read is a fresh copy: changing what was returned changes nothing stored.
-    first[1]["nested"]["a"] = "changed"
+    nested = first[1]["nested"]
+    assert isinstance(nested, dict)
+    nested["a"] = "changed"
     assert (await store.get("k"))[1]["nested"] == {"a": None}
     # Writing what is already stored costs nothing either.
     await store.set_data("k", {"1": [1, 2], "nested": {"a": None}})

@@ -130,7 +130,8 @@ def _rooms(connection: Connection) -> dict[str, object]:
         ]
         for participant_id, conversation in conversations.items()
     }
-    files = dict(connection.execute(text("SELECT id, participant_id FROM session_files ORDER BY id")).all())
+    rows = connection.execute(text("SELECT id, participant_id FROM session_files ORDER BY id")).all()
+    files: dict[int, int | None] = {row[0]: row[1] for row in rows}
     namespace = connection.execute(text("SELECT namespace FROM installation")).scalar_one()
     return {
         "messages": messages,

@@ -51,7 +51,7 @@ def _active_index(connection: Connection) -> tuple[bool, list[str], str]:
     indexes = inspect(connection).get_indexes("participants")
     (index,) = [i for i in indexes if i["name"] == ACTIVE_PARTICIPANT_INDEX.name]
     where = " ".join(str(clause) for clause in index.get("dialect_options", {}).values())
-    return bool(index["unique"]), list(index["column_names"]), where.lower()
+    return bool(index["unique"]), [str(name) for name in index["column_names"]], where.lower()
 
 
 async def test_active_participant_index_is_partial_and_unique(engine: AsyncEngine) -> None:

@@ -2,6 +2,7 @@ import asyncio
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import QueuePool
 
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from storage.engine import create_engine
@@ -70,7 +71,8 @@ async def test_connections_return_to_the_pool(engine: AsyncEngine) -> None:
     for _ in range(40):  # more than the pool holds
         async with factory() as uow:
             await uow.users.get(1)
-    assert engine.sync_engine.pool.checkedout() == 0
+    pool = engine.sync_engine.pool
+    assert isinstance(pool, QueuePool) and pool.checkedout() == 0
 
 
 def test_implements_the_ports(engine: AsyncEngine) -> None:

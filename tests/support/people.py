@@ -5,18 +5,18 @@ from datetime import date, time
 from core.availability import SlotSpec
 from core.entities import Slot
 from core.enums import Role, SessionType
+from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.accounts import register_user, set_role, set_timezone
 from core.usecases.availability import add_slot
 from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
-from storage.uow import SqlUnitOfWorkFactory
 from testkit.clock import FixedClock
 
 TUTOR = 1
 
 
 async def tutor_and_students(
-    uow_factory: SqlUnitOfWorkFactory,
+    uow_factory: UnitOfWorkFactory,
     clock: FixedClock,
     students: int,
     *,
