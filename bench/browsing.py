@@ -41,7 +41,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bench.common import BACKENDS, insert_rows, latency_summary, print_table, scratch_database
 from bot.dialogs import booking
-from bot.i18n import build_i18n
 from core.availability import window_days
 from core.enums import (
     ACTIVE_PARTICIPANT_STATUSES,
@@ -56,6 +55,7 @@ from core.money import price_for
 from core.rules import BusinessRules
 from core.timezones import local_to_utc, utc_to_local
 from core.usecases.browsing import TutorCard, list_tutors
+from l10n.catalogs import build_i18n
 from storage.engine import create_engine
 from storage.repositories.tutors import subject_key
 from storage.tables import (

@@ -389,7 +389,7 @@ async def run(
                 else:
                     label = "tutorbot booking"
                     pids = [
-                        await stack.enter_async_context(bot_process(telegram, "bot.cli", ["run"], _port(env), log=log))
+                        await stack.enter_async_context(bot_process(telegram, "app.cli", ["run"], _port(env), log=log))
                     ]
                 students = [telegram.user(first_student + p, f"Student{p}") for p in range(people)]
                 conversations = [(u, booking_steps(*seat_of(p, hours), day)) for p, u in enumerate(students)]
@@ -419,7 +419,7 @@ async def _behind_a_balancer(
     return [
         await stack.enter_async_context(
             bot_process(
-                telegram, "bot.cli", ["run"], {**env, **webhook, "WEB_PORT": str(port)}, ready="setWebhook", log=log
+                telegram, "app.cli", ["run"], {**env, **webhook, "WEB_PORT": str(port)}, ready="setWebhook", log=log
             )
         )
         for port in ports

@@ -75,7 +75,7 @@ async def run(people: int = 1000, *, settle: float = 3.0) -> FootprintResult:
                 "ADMIN_IDS": "",
             }
             started = time.perf_counter()
-            async with bot_process(telegram, "bot.cli", ["run"], env, ready=None) as pid:
+            async with bot_process(telegram, "app.cli", ["run"], env, ready=None) as pid:
                 await first.wait_for("Welcome", timeout=120)
                 cold_start = time.perf_counter() - started
                 await asyncio.sleep(settle)

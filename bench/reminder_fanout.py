@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app.settings import Settings
+from app.wiring import build_components
 from bench.common import insert_rows, print_table, scratch_database
-from bot.app import build_components
-from bot.config import Settings
 from core.enums import ParticipantStatus, ReminderKind, ReminderStatus, Role, SessionStatus, SessionType, TutorStatus
 from storage import tables
 from storage.engine import create_engine

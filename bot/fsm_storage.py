@@ -1,6 +1,6 @@
 """aiogram's FSM storage on the bot's own database, so that dialogs survive a restart without Redis.
 
-Wiring, like the composition root: it is the one module besides bot/app.py that knows about storage.
+Wiring, like the composition root: it is the one module besides app/wiring.py that knows about storage.
 """
 
 from collections.abc import Mapping

@@ -18,7 +18,7 @@ KEYWORDS = {"_": None, "__": None, "Tr": None, "TrN": (1, 2), "ngettext": (1, 2)
 
 def _code_messages() -> set[str]:
     found: set[str] = set()
-    for folder in ("bot", "core"):
+    for folder in ("app", "bot", "web", "l10n", "core"):
         for _filename, _lineno, message, _comments, _context in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=()
         ):
@@ -87,7 +87,7 @@ def test_every_translated_message_is_a_literal_that_extraction_sees() -> None:
     import ast
 
     found = []
-    for folder in ("bot", "core"):
+    for folder in ("app", "bot", "web", "l10n", "core"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             relative = str(path.relative_to(ROOT))
             for node in ast.walk(ast.parse(path.read_text(), relative)):

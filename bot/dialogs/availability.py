@@ -18,7 +18,6 @@ from bot.dialogs import availability_state as st
 from bot.dialogs.common import deps, report, rules_of, user_id_of
 from bot.dialogs.states import Availability, CancelSession
 from bot.dialogs.widgets import CheckedMultiselect, Tr
-from bot.i18n import fmt_zone
 from bot.texts.slots import bulk_summary, day_label, long_day_label, slot_line, time_range
 from core.enums import SessionStatus, SessionType
 from core.errors import DomainError
@@ -33,6 +32,7 @@ from core.usecases.availability import (
     set_day_off,
     week_view,
 )
+from l10n.formatting import fmt_zone
 
 
 async def _week(manager: DialogManager, day: date | None = None) -> WeekView:

@@ -17,7 +17,6 @@ from bot.button_values import StaleButton, any_label, calendar_day, list_index, 
 from bot.dialogs.common import deps, report, rules_of, user_id_of
 from bot.dialogs.states import Booking
 from bot.dialogs.widgets import Tr, pick
-from bot.i18n import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 from bot.texts.bookings import hourly_rate, summary
 from bot.texts.errors import error_text
 from bot.texts.slots import type_label
@@ -30,6 +29,7 @@ from core.timezones import utc_to_local
 from core.usecases.accounts import get_user
 from core.usecases.bookings import ReturnLink, book_slot, cancel_hold, check_payment, get_booking
 from core.usecases.browsing import bookable_tutor, list_subjects, list_tutors, open_slots
+from l10n.formatting import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 
 TYPE_FILTERS = ("all", SessionType.ONE_TO_ONE.value, SessionType.GROUP.value)
 RANGES = (28, 7, 14)

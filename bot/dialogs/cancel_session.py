@@ -13,12 +13,12 @@ from aiogram_dialog.widgets.text import Format
 from bot.dialogs.common import deps, report, rules_of, user_id_of
 from bot.dialogs.states import CancelSession
 from bot.dialogs.widgets import Tr
-from bot.i18n import fmt_datetime, fmt_money
 from bot.texts.errors import error_text
 from core.bookings import clean_cancel_reason
 from core.errors import DomainError
 from core.payments import PaymentGateway
 from core.usecases.cancellations import cancel_session, preview_session_cancellation
+from l10n.formatting import fmt_datetime, fmt_money
 
 
 def _session_id(manager: DialogManager) -> int:

@@ -14,10 +14,10 @@ from bot.dialogs.states import Onboarding, TutorProfileForm
 from bot.dialogs.widgets import Tr
 from bot.dialogs.zone_picker import zone_windows
 from bot.handlers.tutor_page import open_tutor_page
-from bot.i18n import fmt_zone
 from core.enums import Role
 from core.errors import DomainError
 from core.usecases.accounts import get_user, set_role
+from l10n.formatting import fmt_zone
 
 
 async def _names(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:

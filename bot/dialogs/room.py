@@ -16,7 +16,6 @@ from bot.button_values import record_id
 from bot.dialogs.common import deps, report, user_id_of
 from bot.dialogs.states import Room
 from bot.dialogs.widgets import Tr, pick
-from bot.i18n import fmt_datetime, fmt_time
 from bot.telegram_limits import shorten
 from bot.texts.bookings import status_word
 from bot.texts.errors import error_text
@@ -32,6 +31,7 @@ from core.usecases.room import (
     send_chat_message,
     share_file,
 )
+from l10n.formatting import fmt_datetime, fmt_time
 
 
 def _start(manager: DialogManager) -> dict[str, Any]:

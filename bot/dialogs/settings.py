@@ -13,11 +13,11 @@ from bot.dialogs.common import deps, report, role_labels, save_zone, user_id_of
 from bot.dialogs.states import SettingsMenu, TutorProfileForm
 from bot.dialogs.widgets import Tr
 from bot.dialogs.zone_picker import zone_windows
-from bot.i18n import fmt_zone
 from core.errors import DomainError
 from core.languages import SUPPORTED_LANGUAGES
 from core.usecases.accounts import get_user, set_language, set_role
 from core.usecases.tutor_profiles import get_profile_of_user
+from l10n.formatting import fmt_zone
 
 # Each language is named in itself: someone who cannot read the current one must still find theirs.
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}

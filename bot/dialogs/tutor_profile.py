@@ -16,7 +16,6 @@ from bot.dialogs.common import deps, parse_or_refuse, report, rules_of, user_id_
 from bot.dialogs.states import TutorProfileForm
 from bot.dialogs.widgets import Answer, Tr, choice_buttons, typed_answer
 from bot.dialogs.zone_picker import zone_windows
-from bot.i18n import fmt_zone
 from bot.texts.bookings import hourly_rate
 from core.errors import DomainError
 from core.money import normalize_currency, parse_amount
@@ -31,6 +30,7 @@ from core.tutor_profile_rules import (
 )
 from core.usecases.accounts import get_user
 from core.usecases.tutor_profiles import ProfileDraft, get_profile_of_user, save_tutor_profile
+from l10n.formatting import fmt_zone
 
 QUICK_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "AUD", "INR", "JPY")
 _STEPS = 6

@@ -11,7 +11,6 @@ from aiogram_dialog import DialogManager
 
 from bot.callbacks import CancelBooking, CancelSessionStart, JoinSession, LiveSession, OpenRoom
 from bot.dialogs.booking import start_booking
-from bot.i18n import fmt_datetime, fmt_money
 from bot.texts.bookings import status_label
 from bot.texts.errors import error_text
 from bot.texts.slots import time_range, type_label
@@ -24,6 +23,7 @@ from core.payments import PaymentGateway
 from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.bookings import check_payment, list_my_bookings, list_my_sessions
+from l10n.formatting import fmt_datetime, fmt_money
 
 # A message holds 4,096 characters and a keyboard 100 buttons: lists show the nearest entries only.
 MAX_UPCOMING = 10

@@ -10,7 +10,6 @@ from aiogram_dialog import BgManagerFactory, StartMode
 
 from bot.callbacks import CancelBooking, CancelSessionStart, OpenRoom
 from bot.dialogs.states import CancelSession, Room
-from bot.i18n import fmt_datetime, fmt_money
 from bot.texts.errors import error_text
 from core.clock import Clock
 from core.entities import User
@@ -21,6 +20,7 @@ from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.cancellations import cancel_booking, preview_session_cancellation, quote_cancellation
 from core.usecases.room import open_room
+from l10n.formatting import fmt_datetime, fmt_money
 
 
 async def booking_cancel_pressed(

@@ -6,7 +6,6 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import JoinSession, LiveSession
-from bot.i18n import fmt_datetime
 from bot.texts.errors import error_text
 from core.clock import Clock
 from core.entities import User
@@ -15,6 +14,7 @@ from core.join_links import JoinLinks
 from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.live import LiveView, end_session, fresh_join_link, join_deadline, live_view, start_session
+from l10n.formatting import fmt_datetime
 
 
 def live_text(view: LiveView) -> str:

@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.i18n import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 from bot.texts.slots import type_label
 from core.entities import BookingView
 from core.enums import ParticipantStatus, PaymentStatus, SessionStatus, SessionType
+from l10n.formatting import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 
 
 def _locale() -> str:

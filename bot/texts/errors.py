@@ -7,10 +7,10 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
-from bot.i18n import fmt_datetime, fmt_money, fmt_time
 from bot.telegram_limits import shorten
 from core.errors import DomainError
 from core.timezones import utc_to_local
+from l10n.formatting import fmt_datetime, fmt_money, fmt_time
 
 
 def _money(params: dict[str, Any], amount_key: str) -> str:

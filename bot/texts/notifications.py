@@ -10,13 +10,13 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CancelBooking, JoinSession, LiveSession, OpenRoom, TutorReview
-from bot.i18n import fmt_datetime, fmt_money, fmt_time
 from bot.texts.bookings import google_calendar_link, summary_from_payload
 from bot.texts.slots import type_label
 from core.calendar import CalendarEvent, CalendarFiles, booking_uid, tutor_uid
 from core.entities import User
 from core.enums import SessionType
 from core.notifications import NotificationKind
+from l10n.formatting import fmt_datetime, fmt_money, fmt_time
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,12 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
-from bot.i18n import fmt_time
 from bot.texts.errors import error_text
 from core.availability import Skipped
 from core.entities import Slot
 from core.enums import SessionStatus, SessionType
 from core.errors import ValidationError
+from l10n.formatting import fmt_time
 
 
 def _locale() -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigurationError, load_settings
+from app.settings import ConfigurationError, load_settings
 from testkit.processes import child_env
 
 TOKEN = "123456:TEST-token"
@@ -99,7 +99,7 @@ def test_bad_settings_are_named(monkeypatch: pytest.MonkeyPatch, env: dict[str, 
 @pytest.mark.parametrize("env", [{}, {"BOT_TOKEN": TOKEN, "WEB_PORT": "eighty"}])
 def test_the_command_exits_2_with_one_line_and_no_traceback(tmp_path: Path, env: dict[str, str]) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "app.cli", "run"],
         env=child_env(**env),
         cwd=tmp_path,
         capture_output=True,
@@ -130,7 +130,7 @@ def test_the_command_exits_2_with_one_line_and_no_traceback(tmp_path: Path, env:
 def test_unreachable_services_stop_the_bot_with_one_line(tmp_path: Path, env: dict[str, str], says: str) -> None:
     base = {"BOT_TOKEN": TOKEN, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}", "LOG_LEVEL": "WARNING"}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "app.cli", "run"],
         env=child_env(**{**base, **env}),
         cwd=tmp_path,
         capture_output=True,

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.i18n import fmt_datetime, fmt_money, fmt_time, fmt_zone
+from l10n.formatting import fmt_datetime, fmt_money, fmt_time, fmt_zone
 
 SUMMER = datetime(2026, 7, 6, 16, 0, tzinfo=UTC)
 WINTER = datetime(2026, 1, 5, 16, 0, tzinfo=UTC)
@@ -53,9 +53,9 @@ def test_money_in_the_readers_locale(amount: int, currency: str, locale: str, ex
 
 
 def test_the_booking_window_refusal_names_the_last_moment_in_the_readers_zone() -> None:
-    from bot.i18n import build_i18n
     from bot.texts.errors import error_text
     from core.errors import ValidationError
+    from l10n.catalogs import build_i18n
 
     # The window ends with the tutor's Sunday 22 March in Paris, 23:00 UTC: Pago Pago is still at noon.
     refusal = ValidationError("booking.beyond_window", until=datetime(2026, 3, 22, 23, 0, tzinfo=UTC), zone="UTC")

@@ -8,7 +8,6 @@ import pytest
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.button_values import MAX_RECORD_ID
-from bot.i18n import build_i18n
 from bot.telegram_limits import (
     BUTTON_TEXT_BYTES,
     CALLBACK_ANSWER_LIMIT,
@@ -29,6 +28,7 @@ from core.languages import SUPPORTED_LANGUAGES
 from core.tutor_profile_rules import NAME_MAX_LENGTH, SUBJECT_MAX_LENGTH, SUBJECTS_MAX_COUNT
 from core.usecases.room import CHAT_MAX_LENGTH
 from integrations.calendar import IcsCalendarFiles
+from l10n.catalogs import build_i18n
 
 # The longest zone names there are, and the widest values each parameter can take.
 LONG_ZONE = "America/Argentina/ComodRivadavia"

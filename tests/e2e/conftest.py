@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.app import TutorBot
-from bot.config import Settings
+from app.settings import Settings
+from app.wiring import TutorBot
 from core.clock import Clock
 from testkit import FakeTelegram
 from testkit.clock import FixedClock

@@ -4,7 +4,7 @@ pinned to Friday 20 March 2026, 09:00 UTC, and helpers to set up tutors, student
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from bot.app import TutorBot
+from app.wiring import TutorBot
 from core.availability import SlotSpec
 from core.entities import Slot
 from core.enums import ParticipantStatus, PaymentStatus, Role, SessionType

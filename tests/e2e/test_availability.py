@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.app import TutorBot
+from app.wiring import TutorBot
 from core.entities import Slot
 from core.enums import Role, SessionType
 from core.rules import BusinessRules

@@ -1,6 +1,6 @@
 """Notifications reach people through Telegram's failures: 429 flood control, 5xx, dropped connections."""
 
-from bot.app import TutorBot
+from app.wiring import TutorBot
 from core.entities import Notification
 from core.enums import OutboxStatus
 from core.notifications import NotificationKind

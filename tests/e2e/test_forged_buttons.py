@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from bot.app import TutorBot
+from app.wiring import TutorBot
 from core.enums import Role
 from testkit import BotMessage, FakeTelegram
 from tests.e2e.helpers import forge_press

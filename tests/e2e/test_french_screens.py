@@ -11,7 +11,7 @@ from datetime import date
 from aiogram.utils.i18n import I18n
 from babel.dates import format_date
 
-from bot.i18n import build_i18n
+from l10n.catalogs import build_i18n
 from testkit import BotMessage, ChatEvent, FakeTelegram, FakeUser
 from tests.e2e.shop import Shop
 

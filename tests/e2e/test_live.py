@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
-from bot.app import TutorBot
+from app.wiring import TutorBot
 from bot.callbacks import LiveSession
 from core.enums import AttendanceSource, ParticipantStatus, PaymentStatus, Role, SessionStatus, SessionType
 from core.join_links import JoinClaim

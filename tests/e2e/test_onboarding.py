@@ -1,6 +1,6 @@
 """A person's first minutes with the bot, as they meet it in Telegram."""
 
-from bot.app import TutorBot
+from app.wiring import TutorBot
 from core.enums import Role
 from core.usecases.accounts import get_user
 from testkit import FakeTelegram

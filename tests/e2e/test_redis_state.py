@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from aiogram.fsm.storage.base import StorageKey
 
+from app.settings import Settings
+from app.wiring import build_fsm_storage
 from bot import redis_state
-from bot.app import build_fsm_storage
-from bot.config import Settings
 from bot.redis_state import RetryingChatLock, build_redis_state
 from storage.engine import create_engine
 from testkit import FakeTelegram

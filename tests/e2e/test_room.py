@@ -1,7 +1,7 @@
 """A session's room: the 1-to-1 chat relayed both ways and refused in a group, and who may share,
 download and delete files."""
 
-from bot.app import TutorBot
+from app.wiring import TutorBot
 from bot.callbacks import OpenRoom
 from core.enums import Role, SessionType
 from core.usecases.room import CHAT_MAX_LENGTH, chat_history, send_chat_message

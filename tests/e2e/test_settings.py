@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from bot.app import TutorBot
+from app.wiring import TutorBot
 from core.enums import Role
 from core.usecases.accounts import get_user
 from core.usecases.tutor_profiles import get_profile_of_user

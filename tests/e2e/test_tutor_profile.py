@@ -1,6 +1,6 @@
 """A tutor fills in the profile step by step, and admins approve or reject new tutors."""
 
-from bot.app import TutorBot
+from app.wiring import TutorBot
 from core.enums import TutorStatus
 from core.usecases.tutor_profiles import get_profile_of_user
 from testkit import FakeTelegram, FakeUser

@@ -5,7 +5,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app import build_components
+from app.wiring import build_components
 from core.rules import BusinessRules
 from core.usecases.bookings import book_slot
 from storage.migrate import upgrade_to_head

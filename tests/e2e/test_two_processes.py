@@ -67,7 +67,7 @@ async def bot_processes(env: dict[str, str], ports: list[int]) -> AsyncIterator[
         await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.cli",
+            "app.cli",
             "run",
             env=child_env(**env, WEB_PORT=str(port)),
             stdout=asyncio.subprocess.DEVNULL,

@@ -63,7 +63,7 @@ async def test_the_process_starts_serves_and_stops_cleanly_on_sigterm(telegram: 
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "app.cli",
         "run",
         env=env,
         cwd=tmp_path,
@@ -98,14 +98,14 @@ async def test_a_job_runs_once_from_the_command_line(telegram: FakeTelegram, tmp
     await engine.dispose()
     env = child_env(BOT_TOKEN=TOKEN, TELEGRAM_API_URL=telegram.base_url, DATABASE_URL=url)
     listing = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "jobs", "list", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE
+        sys.executable, "-m", "app.cli", "jobs", "list", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE
     )
     out, _ = await listing.communicate()
     assert b"outbox" in out
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "app.cli",
         "jobs",
         "run",
         "outbox",
@@ -122,7 +122,7 @@ async def test_a_job_runs_once_from_the_command_line(telegram: FakeTelegram, tmp
     unknown = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "app.cli",
         "jobs",
         "run",
         "nope",
@@ -146,7 +146,7 @@ async def test_operators_see_the_refunds_not_done_yet(tmp_path: Path) -> None:
 
     async def refunds_command() -> str:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "refunds", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE
+            sys.executable, "-m", "app.cli", "refunds", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE
         )
         out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
         assert process.returncode == 0

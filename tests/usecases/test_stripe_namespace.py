@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from app.cli import main
 from core.enums import ParticipantStatus, PaymentStatus
 from core.errors import ValidationError
 from core.usecases.bookings import book_slot

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from datetime import time
 
-from bot.config import ConfigurationError, Settings, load_settings
+from app.settings import ConfigurationError, Settings, load_settings
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 1
@@ -24,19 +24,19 @@ def _configure_logging(level: str) -> None:
 
 
 async def _run(settings: Settings) -> None:
-    from bot.app import TutorBot
+    from app.wiring import TutorBot
 
     await TutorBot(settings).run_until_signal()
 
 
 async def _migrate(settings: Settings) -> None:
-    from bot.app import migrate
+    from app.wiring import migrate
 
     await migrate(settings.database_url)
 
 
 async def _run_job(settings: Settings, name: str) -> int:
-    from bot.app import build_components
+    from app.wiring import build_components
 
     parts = await build_components(settings)
     try:
@@ -56,7 +56,7 @@ async def _run_job(settings: Settings, name: str) -> int:
 
 async def _refunds(settings: Settings) -> int:
     """Refunds not done yet, for an operator: a refund failing again and again shows its last error."""
-    from bot.app import build_components
+    from app.wiring import build_components
     from core.usecases.refunds import list_stuck_refunds
 
     parts = await build_components(settings)
@@ -79,7 +79,7 @@ async def _refunds(settings: Settings) -> int:
 
 async def _installation(settings: Settings, renew: bool) -> int:
     """This database's namespace of Stripe idempotency keys; a copied database needs one of its own."""
-    from bot.app import migrate
+    from app.wiring import migrate
     from storage.engine import create_engine
     from storage.installation import read_namespace, renew_namespace
 
@@ -129,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tutorbot: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     _configure_logging(settings.log_level)
-    from bot.app import StartupError
+    from app.wiring import StartupError
 
     try:
         if args.command == "run":

@@ -10,8 +10,8 @@ import json
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.i18n import fmt_datetime, fmt_time
 from core.usecases.live import JoinTicket
+from l10n.formatting import fmt_datetime, fmt_time
 
 AGORA_SDK = "https://download.agora.io/sdk/release/AgoraRTC_N-4.20.0.js"
 

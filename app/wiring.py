@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.settings import ConfigurationError, Settings
 from bot.chat_state import AnsweringFSMContextMiddleware
-from bot.config import ConfigurationError, Settings
 from bot.deeplinks import PaymentReturn, deep_link_url
 from bot.dialogs.availability import build_availability_dialog
 from bot.dialogs.booking import build_booking_dialog
@@ -32,13 +32,13 @@ from bot.dialogs.settings import build_settings_dialog
 from bot.dialogs.tutor_profile import build_tutor_profile_dialog
 from bot.fsm_storage import DatabaseFsmStorage
 from bot.handlers import admin, availability, bookings, cancellations, errors, fallback, help, live, settings, start
-from bot.i18n import UserLocaleMiddleware, build_i18n
+from bot.i18n import UserLocaleMiddleware
 from bot.middlewares import AppUserMiddleware, InFlightUpdates
 from bot.notifier import TelegramNotifier
 from bot.redis_state import build_redis_state
 from bot.screens import OpenScreens
 from bot.telegram_session import BotApiSession
-from bot.web import LiveWeb, PaymentWebhook, add_live_routes, build_web_app
+from bot.telegram_webhook import add_telegram_webhook
 from core.clock import Clock
 from core.join_links import JoinLinks, JoinLinkSigner, derive_secret
 from core.languages import SUPPORTED_LANGUAGES
@@ -54,11 +54,14 @@ from jobs.context import JobContext
 from jobs.pacing import SendPacer
 from jobs.registry import Job, all_jobs
 from jobs.scheduler import JobScheduler
+from l10n.catalogs import build_i18n
 from storage.dialog_state import SqlDialogStateStore
 from storage.engine import create_engine
 from storage.installation import read_namespace
 from storage.migrate import upgrade_to_head
 from storage.uow import SqlUnitOfWorkFactory
+from web.live import LiveWeb, add_live_routes
+from web.server import PaymentWebhook, build_web_app
 
 log = logging.getLogger(__name__)
 
@@ -336,13 +339,9 @@ class TutorBot:
             if parts.webhook_verifier is not None
             else None
         )
-        app = build_web_app(
-            dp,
-            parts.bot,
-            webhook_path=settings.webhook_path if settings.webhook_mode else None,
-            webhook_secret=secret,
-            payments=payments,
-        )
+        app = build_web_app(payments=payments)
+        if settings.webhook_mode:
+            add_telegram_webhook(app, dp, parts.bot, path=settings.webhook_path, secret=secret)
         add_live_routes(
             app,
             LiveWeb(
