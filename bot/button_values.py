@@ -51,11 +51,6 @@ def calendar_day(value: str) -> str:
     return value
 
 
-def weekday(value: str) -> str:
-    """A day of the week, 0 (Monday) to 6."""
-    return one_of(str(n) for n in range(7))(value)
-
-
 def one_of(choices: Iterable[str]) -> Callable[[str], str]:
     """A check that accepts exactly the given values."""
     allowed = frozenset(choices)
@@ -66,6 +61,10 @@ def one_of(choices: Iterable[str]) -> Callable[[str], str]:
         return value
 
     return check
+
+
+# A day of the week, 0 (Monday) to 6.
+weekday = one_of(str(n) for n in range(7))
 
 
 def any_label(value: str) -> str:

@@ -11,12 +11,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram.fsm.middleware import FSMContextMiddleware
-from aiogram.types import CallbackQuery, Message, TelegramObject, Update
+from aiogram.types import TelegramObject, Update
 from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.redis_state import StateUnavailable
+from bot.replies import tell
 from core.languages import pick_language
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,7 @@ class AnsweringFSMContextMiddleware(FSMContextMiddleware):
         language = pick_language(None, sender.language_code if sender else None, self.catalogs.default_locale)
         with self.catalogs.use_locale(language), self.catalogs.context():
             text = _("I am very busy right now and could not do that. Please send it again in a moment.")
-        inner = event.event if isinstance(event, Update) else event
         try:
-            if isinstance(inner, CallbackQuery):
-                await inner.answer(text, show_alert=True)
-            elif isinstance(inner, Message):
-                await inner.answer(text)
+            await tell(event.event if isinstance(event, Update) else event, text)
         except Exception:
             log.exception("could not ask the person to send the update again")

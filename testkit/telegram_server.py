@@ -739,8 +739,7 @@ class FakeTelegram:
         """The private chat a request acts on, when it names one (None: it may touch any)."""
         if key == "answercallbackquery":
             return self._open_queries.get(str(params.get("callback_query_id")))
-        chat = params.get("chat_id")
-        return _to_int(chat) if isinstance(chat, int | str) and str(chat).lstrip("-").isdigit() else None
+        return _to_int(params.get("chat_id"))
 
     def _take_drop(self, key: str, *, after_processing: bool) -> ConnectionDrop | None:
         for drop in self._drops:
@@ -1060,13 +1059,13 @@ class FakeTelegram:
         query_id = params.as_str("callback_query_id")
         if not query_id:
             raise bad_request("QUERY_ID_INVALID")
+        text = params.as_str("text")
+        # Refused before the query is used up: a shorter answer may still follow.
+        if query_id in self._open_queries and text is not None and utf16_len(text) > MAX_CALLBACK_ANSWER_LENGTH:
+            raise bad_request("MESSAGE_TOO_LONG")
         chat_id = self._open_queries.pop(query_id, None)
         if chat_id is None:
             raise bad_request(_QUERY_INVALID)
-        text = params.as_str("text")
-        if text is not None and utf16_len(text) > MAX_CALLBACK_ANSWER_LENGTH:
-            self._open_queries[query_id] = chat_id
-            raise bad_request("MESSAGE_TOO_LONG")
         answer = CallbackAnswer(
             callback_query_id=query_id,
             text=text,

@@ -7,6 +7,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
+from bot.replies import tell
 from bot.texts.errors import error_text
 from core.clock import Clock
 from core.errors import DomainError
@@ -32,11 +33,7 @@ def user_id_of(manager: DialogManager) -> int:
 
 async def report(event: Message | CallbackQuery, error: DomainError) -> None:
     """Tell the person what was wrong; the dialog stays where it was."""
-    text = error_text(error)
-    if isinstance(event, CallbackQuery):
-        await event.answer(text, show_alert=True)
-    else:
-        await event.answer(text)
+    await tell(event, error_text(error))
 
 
 Parsed = TypeVar("Parsed")

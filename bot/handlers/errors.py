@@ -10,34 +10,22 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 
 from bot.button_values import StaleButton
+from bot.replies import tell
 
 router = Router(name="errors")
 log = logging.getLogger(__name__)
 
 
 async def stale_dialog(event: ErrorEvent) -> None:
-    text = _("This button is no longer active. Send /start to begin again.")
-    update = event.update
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    elif update.message is not None:
-        await update.message.answer(text)
-
-
-async def _tell(event: ErrorEvent, text: str) -> None:
-    update = event.update
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
-        elif update.message is not None:
-            await update.message.answer(text)
-    except Exception:
-        log.exception("could not tell the user about the error")
+    await tell(event.update.event, _("This button is no longer active. Send /start to begin again."))
 
 
 async def unexpected(event: ErrorEvent) -> None:
     log.error("unhandled error in update %s", event.update.update_id, exc_info=event.exception)
-    await _tell(event, _("Something went wrong on my side. Please try again in a moment."))
+    try:
+        await tell(event.update.event, _("Something went wrong on my side. Please try again in a moment."))
+    except Exception:
+        log.exception("could not tell the user about the error")
 
 
 def build_router() -> Router:
