@@ -6,46 +6,12 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from core.ports import (
-    AttendanceRepository,
-    ChatMessageRepository,
-    ConversationRepository,
-    DayOffRepository,
-    OutboxRepository,
-    ParticipantRepository,
-    PatternRepository,
-    PaymentRepository,
-    ReminderRepository,
-    SessionFileRepository,
-    SessionRepository,
-    SlotRepository,
-    TutorRepository,
-    UnitOfWork,
-    UnitOfWorkFactory,
-    UserRepository,
-    WebhookEventRepository,
-)
+from core.ports import UnitOfWork, UnitOfWorkFactory
 from storage.engine import transaction_turn
-from storage.repositories import (
-    SqlAttendanceRepository,
-    SqlChatMessageRepository,
-    SqlConversationRepository,
-    SqlDayOffRepository,
-    SqlOutboxRepository,
-    SqlParticipantRepository,
-    SqlPatternRepository,
-    SqlPaymentRepository,
-    SqlSessionFileRepository,
-    SqlSessionRepository,
-    SqlSlotRepository,
-    SqlTutorRepository,
-    SqlUserRepository,
-    SqlWebhookEventRepository,
-)
-from storage.repositories.reminders import SqlReminderRepository
+from storage.repositories import Repositories
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(Repositories):
     """`core.ports.UnitOfWork` on one `AsyncConnection` and its transaction.
 
     `async with uow:` checks out a connection and begins; `commit()` commits; leaving the block without a
@@ -53,22 +19,6 @@ class SqlUnitOfWork:
     commit start a new transaction, which is rolled back on exit unless committed too. An instance serves
     one `async with` block; the repositories are available inside it.
     """
-
-    users: UserRepository
-    tutors: TutorRepository
-    slots: SlotRepository
-    patterns: PatternRepository
-    days_off: DayOffRepository
-    sessions: SessionRepository
-    participants: ParticipantRepository
-    payments: PaymentRepository
-    attendance: AttendanceRepository
-    files: SessionFileRepository
-    conversations: ConversationRepository
-    chat_messages: ChatMessageRepository
-    outbox: OutboxRepository
-    reminders: ReminderRepository
-    webhook_events: WebhookEventRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -95,21 +45,7 @@ class SqlUnitOfWork:
             await self._resources.aclose()
             raise
         self._connection = connection
-        self.users = SqlUserRepository(connection)
-        self.tutors = SqlTutorRepository(connection)
-        self.slots = SqlSlotRepository(connection)
-        self.patterns = SqlPatternRepository(connection)
-        self.days_off = SqlDayOffRepository(connection)
-        self.sessions = SqlSessionRepository(connection)
-        self.participants = SqlParticipantRepository(connection)
-        self.payments = SqlPaymentRepository(connection)
-        self.attendance = SqlAttendanceRepository(connection)
-        self.files = SqlSessionFileRepository(connection)
-        self.conversations = SqlConversationRepository(connection)
-        self.chat_messages = SqlChatMessageRepository(connection)
-        self.outbox = SqlOutboxRepository(connection)
-        self.reminders = SqlReminderRepository(connection)
-        self.webhook_events = SqlWebhookEventRepository(connection)
+        self.open_repositories(connection)
         return self
 
     async def __aexit__(

@@ -1,5 +1,27 @@
 """SQL implementations of the repository ports in `core.ports`, one module per aggregate."""
 
+import typing
+from typing import Annotated
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.ports import (
+    AttendanceRepository,
+    ChatMessageRepository,
+    ConversationRepository,
+    DayOffRepository,
+    OutboxRepository,
+    ParticipantRepository,
+    PatternRepository,
+    PaymentRepository,
+    ReminderRepository,
+    SessionFileRepository,
+    SessionRepository,
+    SlotRepository,
+    TutorRepository,
+    UserRepository,
+    WebhookEventRepository,
+)
 from storage.repositories.attendance import SqlAttendanceRepository
 from storage.repositories.conversations import SqlChatMessageRepository, SqlConversationRepository
 from storage.repositories.days_off import SqlDayOffRepository
@@ -8,13 +30,42 @@ from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.participants import SqlParticipantRepository
 from storage.repositories.patterns import SqlPatternRepository
 from storage.repositories.payments import SqlPaymentRepository
+from storage.repositories.reminders import SqlReminderRepository
 from storage.repositories.sessions import SqlSessionRepository
 from storage.repositories.slots import SqlSlotRepository
 from storage.repositories.tutors import SqlTutorRepository
 from storage.repositories.users import SqlUserRepository
 from storage.repositories.webhook_events import SqlWebhookEventRepository
 
+
+class Repositories:
+    """Every repository, by the name a unit of work gives it, as the port it implements and the class that
+    implements it: the one list of them."""
+
+    users: Annotated[UserRepository, SqlUserRepository]
+    tutors: Annotated[TutorRepository, SqlTutorRepository]
+    slots: Annotated[SlotRepository, SqlSlotRepository]
+    patterns: Annotated[PatternRepository, SqlPatternRepository]
+    days_off: Annotated[DayOffRepository, SqlDayOffRepository]
+    sessions: Annotated[SessionRepository, SqlSessionRepository]
+    participants: Annotated[ParticipantRepository, SqlParticipantRepository]
+    payments: Annotated[PaymentRepository, SqlPaymentRepository]
+    attendance: Annotated[AttendanceRepository, SqlAttendanceRepository]
+    files: Annotated[SessionFileRepository, SqlSessionFileRepository]
+    conversations: Annotated[ConversationRepository, SqlConversationRepository]
+    chat_messages: Annotated[ChatMessageRepository, SqlChatMessageRepository]
+    outbox: Annotated[OutboxRepository, SqlOutboxRepository]
+    reminders: Annotated[ReminderRepository, SqlReminderRepository]
+    webhook_events: Annotated[WebhookEventRepository, SqlWebhookEventRepository]
+
+    def open_repositories(self, connection: AsyncConnection) -> None:
+        for name, hint in typing.get_type_hints(Repositories, include_extras=True).items():
+            _port, implementation = typing.get_args(hint)
+            setattr(self, name, implementation(connection))
+
+
 __all__ = [
+    "Repositories",
     "SqlAttendanceRepository",
     "SqlChatMessageRepository",
     "SqlConversationRepository",
@@ -23,6 +74,7 @@ __all__ = [
     "SqlParticipantRepository",
     "SqlPatternRepository",
     "SqlPaymentRepository",
+    "SqlReminderRepository",
     "SqlSessionFileRepository",
     "SqlSessionRepository",
     "SqlSlotRepository",

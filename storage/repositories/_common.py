@@ -1,12 +1,14 @@
 """Helpers shared by the repositories."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Generic
 
-from sqlalchemy import Label, Table
+from sqlalchemy import ColumnElement, Label, Select, Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert
+
+from storage.mapping import Entity, EntityTable
 
 
 def insert_or_ignore(connection: AsyncConnection, table: Table, conflict_columns: Sequence[str]) -> Insert:
@@ -46,3 +48,42 @@ def unprefixed(row: Mapping[Any, Any], prefix: str) -> dict[str, Any]:
     """The values of one table from a row selected with `prefixed_columns(table, prefix)`, by column name."""
     start = f"{prefix}__"
     return {key[len(start) :]: value for key, value in row.items() if key.startswith(start)}
+
+
+class TableRepository(Generic[Entity]):
+    """A repository of one entity stored in one table (`stored`): the plain lookups, insert and update
+    every such repository has, built from the mapping."""
+
+    stored: EntityTable[Entity]
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def _first(self, *conditions: ColumnElement[bool]) -> Entity | None:
+        return self.stored.first(await self._conn.execute(select(self.stored.table).where(*conditions)))
+
+    async def _list(self, query: Select[Any]) -> list[Entity]:
+        return self.stored.all(await self._conn.execute(query))
+
+    async def _insert(self, entity: Entity) -> Entity:
+        """Insert a new entity (id 0); sets the id the database gave it and returns it."""
+        require_new(entity)
+        table = self.stored.table
+        result = await self._conn.execute(insert(table).values(**self.stored.values(entity)).returning(table.c.id))
+        entity.id = result.scalar_one()  # type: ignore[attr-defined]
+        return entity
+
+    async def _update_where(self, entity: Entity, *conditions: ColumnElement[bool]) -> bool:
+        """Write every column of the entity, by id, only where the conditions still hold."""
+        table = self.stored.table
+        result = await self._conn.execute(
+            update(table)
+            .where(table.c.id == entity.id, *conditions)  # type: ignore[attr-defined]
+            .values(**self.stored.values(entity))
+        )
+        return result.rowcount == 1
+
+    async def _update(self, entity: Entity) -> None:
+        """Write every column of the entity, which must exist."""
+        if not await self._update_where(entity):
+            raise LookupError(f"{self.stored.table.name} {entity.id} does not exist")  # type: ignore[attr-defined]

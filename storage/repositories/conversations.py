@@ -1,64 +1,28 @@
 from datetime import datetime
 
-from sqlalchemy import RowMapping, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import select, update
 
 from core.entities import ChatMessage, Conversation
-from storage.repositories._common import require_new
+from storage.repositories._common import TableRepository
+from storage.repositories._stored import CHAT_MESSAGES, CONVERSATIONS
 from storage.tables import chat_messages, conversations
 
 
-def _to_conversation(row: RowMapping) -> Conversation:
-    return Conversation(
-        id=row["id"],
-        session_id=row["session_id"],
-        participant_id=row["participant_id"],
-        created_at=row["created_at"],
-        closed_at=row["closed_at"],
-    )
-
-
-def _to_message(row: RowMapping) -> ChatMessage:
-    return ChatMessage(
-        id=row["id"],
-        conversation_id=row["conversation_id"],
-        sender_id=row["sender_id"],
-        content=row["content"],
-        created_at=row["created_at"],
-    )
-
-
-class SqlConversationRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
+class SqlConversationRepository(TableRepository[Conversation]):
+    stored = CONVERSATIONS
 
     async def get_by_participant(self, participant_id: int) -> Conversation | None:
-        result = await self._conn.execute(select(conversations).where(conversations.c.participant_id == participant_id))
-        row = result.mappings().first()
-        return _to_conversation(row) if row is not None else None
+        return await self._first(conversations.c.participant_id == participant_id)
 
     async def list_for_session(self, session_id: int) -> list[Conversation]:
         """Every participation's conversation in the session, the oldest first."""
-        result = await self._conn.execute(
+        return await self._list(
             select(conversations).where(conversations.c.session_id == session_id).order_by(conversations.c.id)
         )
-        return [_to_conversation(row) for row in result.mappings()]
 
     async def add(self, conversation: Conversation) -> Conversation:
         """Insert the conversation; sets the new id on `conversation` and returns it."""
-        require_new(conversation)
-        result = await self._conn.execute(
-            insert(conversations)
-            .values(
-                session_id=conversation.session_id,
-                participant_id=conversation.participant_id,
-                created_at=conversation.created_at,
-                closed_at=conversation.closed_at,
-            )
-            .returning(conversations.c.id)
-        )
-        conversation.id = result.scalar_one()
-        return conversation
+        return await self._insert(conversation)
 
     async def close(self, session_id: int, at: datetime, participant_id: int | None = None) -> None:
         """The chat ends with the session (or, given `participant_id`, with that participation): no message
@@ -69,25 +33,12 @@ class SqlConversationRepository:
         await self._conn.execute(update(conversations).where(*condition).values(closed_at=at))
 
 
-class SqlChatMessageRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
+class SqlChatMessageRepository(TableRepository[ChatMessage]):
+    stored = CHAT_MESSAGES
 
     async def add(self, message: ChatMessage) -> ChatMessage:
         """Insert the message; sets the new id on `message` and returns it."""
-        require_new(message)
-        result = await self._conn.execute(
-            insert(chat_messages)
-            .values(
-                conversation_id=message.conversation_id,
-                sender_id=message.sender_id,
-                content=message.content,
-                created_at=message.created_at,
-            )
-            .returning(chat_messages.c.id)
-        )
-        message.id = result.scalar_one()
-        return message
+        return await self._insert(message)
 
     async def list_for_conversation(
         self, conversation_id: int, limit: int = 50, before_id: int | None = None
@@ -96,7 +47,6 @@ class SqlChatMessageRepository:
         query = select(chat_messages).where(chat_messages.c.conversation_id == conversation_id)
         if before_id is not None:
             query = query.where(chat_messages.c.id < before_id)
-        result = await self._conn.execute(query.order_by(chat_messages.c.id.desc()).limit(limit))
-        latest = [_to_message(row) for row in result.mappings()]
+        latest = await self._list(query.order_by(chat_messages.c.id.desc()).limit(limit))
         latest.reverse()
         return latest

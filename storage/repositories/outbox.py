@@ -1,34 +1,17 @@
 from datetime import datetime
 
-from sqlalchemy import RowMapping, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import func, or_, select, update
 
 from core.entities import Notification, OutboxMessage
 from core.enums import OutboxStatus
-from storage.repositories._common import insert_or_ignore
+from storage.repositories._common import TableRepository, insert_or_ignore
+from storage.repositories._stored import OUTBOX
 from storage.tables import outbox
 
 _PENDING = OutboxStatus.PENDING.value
 
 
-def _to_message(row: RowMapping) -> OutboxMessage:
-    return OutboxMessage(
-        id=row["id"],
-        recipient_id=row["recipient_id"],
-        kind=row["kind"],
-        payload=row["payload"],
-        dedupe_key=row["dedupe_key"],
-        status=OutboxStatus(row["status"]),
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"],
-        claimed_until=row["claimed_until"],
-        last_error=row["last_error"],
-        created_at=row["created_at"],
-        sent_at=row["sent_at"],
-    )
-
-
-class SqlOutboxRepository:
+class SqlOutboxRepository(TableRepository[OutboxMessage]):
     """The notification outbox.
 
     Delivery protocol: `due_heads` proposes one message per recipient, `claim` leases it (a conditional
@@ -36,8 +19,7 @@ class SqlOutboxRepository:
     releases the lease. A worker that dies holding a lease blocks the message only until `claimed_until`.
     """
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
+    stored = OUTBOX
 
     async def add(self, notification: Notification, now: datetime) -> bool:
         """Queue a notification, due at once; False (nothing written) if its dedupe_key was already queued."""
@@ -68,7 +50,7 @@ class SqlOutboxRepository:
             .group_by(outbox.c.recipient_id)
             .subquery("heads")
         )
-        result = await self._conn.execute(
+        return await self._list(
             select(outbox)
             .join(heads, heads.c.id == outbox.c.id)
             .where(
@@ -78,7 +60,6 @@ class SqlOutboxRepository:
             .order_by(outbox.c.id)
             .limit(limit)
         )
-        return [_to_message(row) for row in result.mappings()]
 
     async def claim(self, message_id: int, now: datetime, until: datetime) -> bool:
         """Lease a pending message until `until`; False if another worker holds it or it is not pending."""
@@ -125,9 +106,7 @@ class SqlOutboxRepository:
         )
 
     async def get(self, message_id: int) -> OutboxMessage | None:
-        result = await self._conn.execute(select(outbox).where(outbox.c.id == message_id))
-        row = result.mappings().first()
-        return _to_message(row) if row is not None else None
+        return await self._first(outbox.c.id == message_id)
 
     async def count_pending(self) -> int:
         result = await self._conn.execute(select(func.count()).select_from(outbox).where(outbox.c.status == _PENDING))

@@ -2,55 +2,25 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import BookingView, Participant
 from core.enums import ParticipantStatus
 from core.errors import Conflict
-from storage.repositories._common import (
-    prefixed_columns,
-    require_new,
-    require_one,
-    unprefixed,
-)
-from storage.repositories._rows import (
-    participant_from_row,
-    payment_from_row,
-    profile_from_row,
-    session_from_row,
-    slot_from_row,
-)
+from storage.repositories._common import TableRepository, prefixed_columns, require_new, unprefixed
+from storage.repositories._stored import PARTICIPANTS, PAYMENTS, SESSIONS, SLOTS, TUTORS
 from storage.repositories.tutors import subjects_of
 from storage.tables import ACTIVE_STATUS_VALUES, participants, payments, sessions, slots, tutor_profiles
 
 ALREADY_BOOKED = "booking.already_booked"
 
 
-def _values(participant: Participant) -> dict[str, Any]:
-    return {
-        "session_id": participant.session_id,
-        "user_id": participant.user_id,
-        "status": participant.status.value,
-        "hold_expires_at": participant.hold_expires_at,
-        "booked_at": participant.booked_at,
-        "cancelled_at": participant.cancelled_at,
-        "note": participant.note,
-        "reminders_enabled": participant.reminders_enabled,
-        "created_at": participant.created_at,
-        "updated_at": participant.updated_at,
-    }
-
-
-class SqlParticipantRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
+class SqlParticipantRepository(TableRepository[Participant]):
+    stored = PARTICIPANTS
 
     async def get(self, participant_id: int) -> Participant | None:
-        result = await self._conn.execute(select(participants).where(participants.c.id == participant_id))
-        row = result.mappings().first()
-        return participant_from_row(row) if row is not None else None
+        return await self._first(participants.c.id == participant_id)
 
     async def add(self, participant: Participant) -> Participant:
         """Insert the participant; sets the new id on `participant` and returns it.
@@ -69,7 +39,7 @@ class SqlParticipantRepository:
         try:
             async with self._conn.begin_nested():
                 result = await self._conn.execute(
-                    insert(participants).values(**_values(participant)).returning(participants.c.id)
+                    insert(participants).values(**PARTICIPANTS.values(participant)).returning(participants.c.id)
                 )
                 new_id = result.scalar_one()
         except IntegrityError as error:
@@ -91,27 +61,18 @@ class SqlParticipantRepository:
         return result.first() is not None
 
     async def update(self, participant: Participant) -> None:
-        result = await self._conn.execute(
-            update(participants).where(participants.c.id == participant.id).values(**_values(participant))
-        )
-        require_one(result.rowcount, "participant", participant.id)
+        await self._update(participant)
 
     async def list_for_session(self, session_id: int) -> list[Participant]:
         """Every participant of the session, whatever the status, in the order they were added."""
-        result = await self._conn.execute(
+        return await self._list(
             select(participants).where(participants.c.session_id == session_id).order_by(participants.c.id)
         )
-        return [participant_from_row(row) for row in result.mappings()]
 
     async def update_if(self, participant: Participant, expected: ParticipantStatus) -> bool:
         """Write every field of the participant in one conditional UPDATE, only if its stored status is still
         `expected`; False (nothing written) otherwise or if it does not exist."""
-        result = await self._conn.execute(
-            update(participants)
-            .where(participants.c.id == participant.id, participants.c.status == expected.value)
-            .values(**_values(participant))
-        )
-        return result.rowcount == 1
+        return await self._update_where(participant, participants.c.status == expected.value)
 
     async def count_holds(self, user_id: int, now: datetime) -> int:
         """The user's seats held pending payment whose hold has not lapsed (expires after `now`, or never)."""
@@ -129,7 +90,7 @@ class SqlParticipantRepository:
     async def overlapping(self, user_id: int, start: datetime, end: datetime) -> list[Participant]:
         """The user's participations holding a seat (pending payment or booked) whose slot overlaps
         [start, end) (a slot ending at `start` or starting at `end` does not), ordered by slot start."""
-        result = await self._conn.execute(
+        return await self._list(
             select(participants)
             .join(sessions, sessions.c.id == participants.c.session_id)
             .join(slots, slots.c.id == sessions.c.slot_id)
@@ -141,12 +102,11 @@ class SqlParticipantRepository:
             )
             .order_by(slots.c.starts_at, participants.c.id)
         )
-        return [participant_from_row(row) for row in result.mappings()]
 
     async def list_lapsed_holds(self, now: datetime, limit: int) -> list[Participant]:
         """Pending-payment participations whose hold_expires_at <= now, the earliest lapsed first, at most
         `limit`."""
-        result = await self._conn.execute(
+        return await self._list(
             select(participants)
             .where(
                 participants.c.status == ParticipantStatus.PENDING_PAYMENT.value,
@@ -155,7 +115,6 @@ class SqlParticipantRepository:
             .order_by(participants.c.hold_expires_at, participants.c.id)
             .limit(limit)
         )
-        return [participant_from_row(row) for row in result.mappings()]
 
     async def list_bookings(self, user_id: int, since: datetime) -> list[BookingView]:
         """The user's participations (any status) in sessions whose slot ends after `since`, by slot start.
@@ -202,10 +161,10 @@ def _booking_query() -> Select[Any]:
 def _to_booking(row: Mapping[Any, Any], subjects: dict[int, list[str]]) -> BookingView:
     tutor_id = row["tutor__id"]
     return BookingView(
-        participant=participant_from_row(unprefixed(row, "participant")),
-        payment=payment_from_row(unprefixed(row, "payment")) if row["payment__id"] is not None else None,
-        slot=slot_from_row(unprefixed(row, "slot")),
-        session=session_from_row(unprefixed(row, "session")),
+        participant=PARTICIPANTS.entity(unprefixed(row, "participant")),
+        payment=PAYMENTS.entity(unprefixed(row, "payment")) if row["payment__id"] is not None else None,
+        slot=SLOTS.entity(unprefixed(row, "slot")),
+        session=SESSIONS.entity(unprefixed(row, "session")),
         # A copy per booking: views of the same tutor must not share a mutable list.
-        tutor=profile_from_row(unprefixed(row, "tutor"), list(subjects.get(tutor_id, []))),
+        tutor=TUTORS.entity(unprefixed(row, "tutor"), subjects=list(subjects.get(tutor_id, []))),
     )

@@ -1,57 +1,27 @@
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import select
 
 from core.entities import SessionRoster, Slot, TeachingSession
 from core.enums import SessionStatus
-from storage.repositories._common import (
-    insert_or_ignore,
-    prefixed_columns,
-    require_new,
-    require_one,
-    unprefixed,
-)
-from storage.repositories._rows import participant_from_row, session_from_row, slot_from_row, user_from_row
+from storage.repositories._common import TableRepository, insert_or_ignore, prefixed_columns, unprefixed
+from storage.repositories._stored import PARTICIPANTS, SESSIONS, SLOTS, USERS
 from storage.tables import ACTIVE_STATUS_VALUES, participants, sessions, slots, users
 
 
-def _values(session: TeachingSession) -> dict[str, Any]:
-    return {
-        "slot_id": session.slot_id,
-        "tutor_id": session.tutor_id,
-        "status": session.status.value,
-        "channel_name": session.channel_name,
-        "started_at": session.started_at,
-        "completed_at": session.completed_at,
-        "cancel_reason": session.cancel_reason,
-        "created_at": session.created_at,
-        "updated_at": session.updated_at,
-    }
-
-
-class SqlSessionRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
+class SqlSessionRepository(TableRepository[TeachingSession]):
+    stored = SESSIONS
 
     async def get(self, session_id: int) -> TeachingSession | None:
-        result = await self._conn.execute(select(sessions).where(sessions.c.id == session_id))
-        row = result.mappings().first()
-        return session_from_row(row) if row is not None else None
+        return await self._first(sessions.c.id == session_id)
 
     async def get_by_slot(self, slot_id: int) -> TeachingSession | None:
-        result = await self._conn.execute(select(sessions).where(sessions.c.slot_id == slot_id))
-        row = result.mappings().first()
-        return session_from_row(row) if row is not None else None
+        return await self._first(sessions.c.slot_id == slot_id)
 
     async def add(self, session: TeachingSession) -> TeachingSession:
         """Insert the session; sets the new id on `session` and returns it."""
-        require_new(session)
-        result = await self._conn.execute(insert(sessions).values(**_values(session)).returning(sessions.c.id))
-        session.id = result.scalar_one()
-        return session
+        return await self._insert(session)
 
     async def statuses_for_slots(self, slot_ids: Sequence[int]) -> dict[int, SessionStatus]:
         """The status of each slot's session, for the slots that have one."""
@@ -63,19 +33,11 @@ class SqlSessionRepository:
         return {slot_id: SessionStatus(status) for slot_id, status in result}
 
     async def update(self, session: TeachingSession) -> None:
-        result = await self._conn.execute(
-            update(sessions).where(sessions.c.id == session.id).values(**_values(session))
-        )
-        require_one(result.rowcount, "session", session.id)
+        await self._update(session)
 
     async def update_if(self, session: TeachingSession, expected: SessionStatus) -> bool:
         """Write the session only if its stored status is still `expected`."""
-        result = await self._conn.execute(
-            update(sessions)
-            .where(sessions.c.id == session.id, sessions.c.status == expected.value)
-            .values(**_values(session))
-        )
-        return result.rowcount == 1
+        return await self._update_where(session, sessions.c.status == expected.value)
 
     async def list_due(
         self, status: SessionStatus, *, starts_before: datetime | None = None, ends_before: datetime | None = None
@@ -95,8 +57,7 @@ class SqlSessionRepository:
             query = query.where(slots.c.starts_at < starts_before)
         if ends_before is not None:
             query = query.where(slots.c.ends_at < ends_before)
-        result = await self._conn.execute(query.order_by(slots.c.starts_at, sessions.c.id).limit(500))
-        return [session_from_row(row) for row in result.mappings()]
+        return await self._list(query.order_by(slots.c.starts_at, sessions.c.id).limit(500))
 
     async def get_or_create(self, slot: Slot, now: datetime) -> TeachingSession:
         """The slot's session, created SCHEDULED if it has none.
@@ -111,7 +72,9 @@ class SqlSessionRepository:
             return existing
         session = TeachingSession(slot_id=slot.id, tutor_id=slot.tutor_id, created_at=now, updated_at=now)
         result = await self._conn.execute(
-            insert_or_ignore(self._conn, sessions, ["slot_id"]).values(**_values(session)).returning(sessions.c.id)
+            insert_or_ignore(self._conn, sessions, ["slot_id"])
+            .values(**SESSIONS.values(session))
+            .returning(sessions.c.id)
         )
         new_id = result.scalar_one_or_none()
         if new_id is not None:
@@ -142,8 +105,8 @@ class SqlSessionRepository:
         )
         rosters = [
             SessionRoster(
-                session=session_from_row(unprefixed(row, "session")),
-                slot=slot_from_row(unprefixed(row, "slot")),
+                session=SESSIONS.entity(unprefixed(row, "session")),
+                slot=SLOTS.entity(unprefixed(row, "slot")),
                 participants=[],
             )
             for row in result.mappings()
@@ -160,9 +123,9 @@ class SqlSessionRepository:
             .order_by(participants.c.id)
         )
         for row in result.mappings():
-            participant = participant_from_row(unprefixed(row, "participant"))
+            participant = PARTICIPANTS.entity(unprefixed(row, "participant"))
             # Under READ COMMITTED the second query may see a session committed after the first one: skip it.
             roster = by_session.get(participant.session_id)
             if roster is not None:
-                roster.participants.append((participant, user_from_row(unprefixed(row, "user"))))
+                roster.participants.append((participant, USERS.entity(unprefixed(row, "user"))))
         return rosters

@@ -1,31 +1,13 @@
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 
 from core.entities import Slot
 from core.enums import SessionStatus
-from storage.repositories._common import require_new
-from storage.repositories._rows import slot_from_row
+from storage.repositories._common import TableRepository
+from storage.repositories._stored import SLOTS
 from storage.tables import sessions, slots, tutor_profiles
-
-
-def _values(slot: Slot) -> dict[str, Any]:
-    return {
-        "tutor_id": slot.tutor_id,
-        "starts_at": slot.starts_at,
-        "ends_at": slot.ends_at,
-        "timezone": slot.timezone,
-        "session_type": slot.session_type.value,
-        "capacity": slot.capacity,
-        "seats_taken": slot.seats_taken,
-        "pattern_id": slot.pattern_id,
-        "removed_at": slot.removed_at,
-        "created_at": slot.created_at,
-        "updated_at": slot.updated_at,
-    }
 
 
 def _bookable() -> tuple[ColumnElement[bool], ...]:
@@ -54,21 +36,15 @@ def _unbooked() -> tuple[ColumnElement[bool], ...]:
     return (slots.c.seats_taken == 0, ~has_session)
 
 
-class SqlSlotRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
+class SqlSlotRepository(TableRepository[Slot]):
+    stored = SLOTS
 
     async def get(self, slot_id: int) -> Slot | None:
-        result = await self._conn.execute(select(slots).where(slots.c.id == slot_id))
-        row = result.mappings().first()
-        return slot_from_row(row) if row is not None else None
+        return await self._first(slots.c.id == slot_id)
 
     async def add(self, slot: Slot) -> Slot:
         """Insert the slot; sets the new id on `slot` and returns it."""
-        require_new(slot)
-        result = await self._conn.execute(insert(slots).values(**_values(slot)).returning(slots.c.id))
-        slot.id = result.scalar_one()
-        return slot
+        return await self._insert(slot)
 
     async def list_for_tutor(
         self, tutor_id: int, start: datetime, end: datetime, *, blocking_only: bool = False
@@ -83,8 +59,7 @@ class SqlSlotRepository:
         ]
         if blocking_only:
             conditions.append(~_cancelled_session())
-        result = await self._conn.execute(select(slots).where(*conditions).order_by(slots.c.starts_at, slots.c.id))
-        return [slot_from_row(row) for row in result.mappings()]
+        return await self._list(select(slots).where(*conditions).order_by(slots.c.starts_at, slots.c.id))
 
     async def remove(self, slot_id: int, at: datetime) -> bool:
         """Take a slot that holds history off the schedule (no seat may be taken); False otherwise."""
@@ -167,7 +142,7 @@ class SqlSlotRepository:
 
     async def list_open(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
         """The tutor's slots starting in [start, end) with a seat left, ordered by start."""
-        result = await self._conn.execute(
+        return await self._list(
             select(slots)
             .where(
                 slots.c.tutor_id == tutor_id,
@@ -178,7 +153,6 @@ class SqlSlotRepository:
             )
             .order_by(slots.c.starts_at, slots.c.id)
         )
-        return [slot_from_row(row) for row in result.mappings()]
 
     async def next_open(self, tutor_ids: Sequence[int], after: datetime, before: datetime) -> dict[int, datetime]:
         """For each tutor, the start of their first slot in (after, before) with a seat left; tutors without

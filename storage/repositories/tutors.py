@@ -8,31 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import TutorProfile
 from core.enums import TutorStatus
-from storage.repositories._common import require_new, require_one
-from storage.repositories._rows import profile_from_row
+from storage.repositories._common import TableRepository
+from storage.repositories._stored import TUTORS
 from storage.tables import tutor_profiles, tutor_subjects
 
 
 def subject_key(name: str) -> str:
     """What subject search compares: the case-folded name."""
     return name.casefold()
-
-
-def _values(profile: TutorProfile) -> dict[str, Any]:
-    return {
-        "user_id": profile.user_id,
-        "display_name": profile.display_name,
-        "hourly_rate_minor": profile.hourly_rate_minor,
-        "currency": profile.currency,
-        "timezone": profile.timezone,
-        "buffer_minutes": profile.buffer_minutes,
-        "cancellation_notice_hours": profile.cancellation_notice_hours,
-        "status": profile.status.value,
-        "reviewed_by": profile.reviewed_by,
-        "reviewed_at": profile.reviewed_at,
-        "created_at": profile.created_at,
-        "updated_at": profile.updated_at,
-    }
 
 
 def _subject_rows(subjects: list[str]) -> list[dict[str, Any]]:
@@ -67,11 +50,10 @@ def _approved() -> ColumnElement[bool]:
     return tutor_profiles.c.status == TutorStatus.APPROVED.value
 
 
-class SqlTutorRepository:
+class SqlTutorRepository(TableRepository[TutorProfile]):
     """Tutor profiles; the subjects live in `tutor_subjects`, one row per subject, in the profile's order."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
+    stored = TUTORS
 
     async def get(self, tutor_id: int) -> TutorProfile | None:
         return await self._get_where(tutor_profiles.c.id == tutor_id)
@@ -81,21 +63,14 @@ class SqlTutorRepository:
 
     async def add(self, profile: TutorProfile) -> TutorProfile:
         """Insert the profile with its subjects; sets the new id on `profile` and returns it."""
-        require_new(profile)
         subject_rows = _subject_rows(profile.subjects)
-        result = await self._conn.execute(
-            insert(tutor_profiles).values(**_values(profile)).returning(tutor_profiles.c.id)
-        )
-        profile.id = result.scalar_one()
+        await self._insert(profile)
         await self._insert_subjects(profile.id, subject_rows)
         return profile
 
     async def update(self, profile: TutorProfile) -> None:
         subject_rows = _subject_rows(profile.subjects)
-        result = await self._conn.execute(
-            update(tutor_profiles).where(tutor_profiles.c.id == profile.id).values(**_values(profile))
-        )
-        require_one(result.rowcount, "tutor profile", profile.id)
+        await self._update(profile)
         await self._conn.execute(delete(tutor_subjects).where(tutor_subjects.c.tutor_id == profile.id))
         await self._insert_subjects(profile.id, subject_rows)
 
@@ -165,7 +140,7 @@ class SqlTutorRepository:
         if not rows:
             return []
         subjects = await subjects_of(self._conn, select(tutor_profiles.c.id).where(*conditions))
-        profiles = [profile_from_row(row, subjects.get(row["id"], [])) for row in rows]
+        profiles = [TUTORS.entity(row, subjects=subjects.get(row["id"], [])) for row in rows]
         return sorted(profiles, key=lambda profile: (profile.display_name.casefold(), profile.display_name, profile.id))
 
     async def _get_where(self, condition: Any) -> TutorProfile | None:
@@ -178,7 +153,7 @@ class SqlTutorRepository:
             .where(tutor_subjects.c.tutor_id == row["id"])
             .order_by(tutor_subjects.c.position)
         )
-        return profile_from_row(row, list(subjects.scalars()))
+        return TUTORS.entity(row, subjects=list(subjects.scalars()))
 
     async def _insert_subjects(self, tutor_id: int, rows: list[dict[str, Any]]) -> None:
         if rows:
