@@ -616,7 +616,7 @@ def _expected_open(world: _World, tutor_id: int) -> list[_SeedSlot]:
 
 def _expected_calendar(world: _World, tutor_id: int, zone: str) -> set[date]:
     today = utc_to_local(NOW, zone).date()
-    last = today + timedelta(days=booking.CALENDAR_DAYS - 1)
+    last = today + timedelta(days=BusinessRules().booking_window_days - 1)
     days = {utc_to_local(slot.starts_at, zone).date() for slot in _expected_open(world, tutor_id)}
     return {day for day in days if today <= day <= last}
 

@@ -14,12 +14,14 @@ from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import I18n
 
 from bot.screens import OpenScreens
-from bot.texts.notifications import REFRESHING_KINDS, RENDERERS, RenderContext
+from bot.texts.notifications import REFRESHING_KINDS, RenderContext, render
 from core.calendar import CalendarFiles
 from core.clock import Clock
 from core.delivery import RetryLater, Undeliverable
 from core.entities import OutboxMessage, User
+from core.json_records import RecordUnreadable
 from core.languages import pick_language
+from core.notifications import message_of
 
 
 class TelegramNotifier:
@@ -40,15 +42,17 @@ class TelegramNotifier:
         return f"https://t.me/{me.username}"
 
     async def deliver(self, message: OutboxMessage, recipient: User | None) -> None:
-        render = RENDERERS.get(message.kind)
-        if render is None:
-            raise Undeliverable(f"no renderer for {message.kind!r}")
+        try:
+            typed = message_of(message.kind, message.payload)
+        except RecordUnreadable as error:
+            # Written by a version that knew a kind or a field this one does not: no retry can read it.
+            raise Undeliverable(f"unreadable {message.kind!r}: {error}") from error
         locale = pick_language(recipient.language if recipient else None, None, self.i18n.default_locale)
         context = RenderContext(
             recipient=recipient, calendar=self.calendar, now=self.clock.now(), bot_url=await self._bot_url()
         )
         with self.i18n.use_locale(locale), self.i18n.context():
-            rendered = render(message.payload, context)
+            rendered = render(typed, context)
         try:
             if rendered.document_id is not None:
                 await self.bot.send_document(

@@ -343,8 +343,9 @@ class ChatMessage:
 class Notification:
     """A message for one user, written to the outbox in the same transaction as the change it reports.
 
-    `kind` names what happened; `payload` holds JSON values from which the bot renders the text in the
-    recipient's language at delivery time. `dedupe_key` makes writing the same notification twice a no-op.
+    `kind` names what happened; `payload` is the JSON form of that kind's message type
+    (`core.notifications`), from which the bot renders the text in the recipient's language at delivery
+    time. `dedupe_key` makes writing the same notification twice a no-op.
     """
 
     recipient_id: int

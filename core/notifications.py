@@ -1,53 +1,349 @@
-"""Kinds of outbox notifications. The values are stored in the outbox: never rename one."""
+"""Kinds of outbox notifications and what each carries. The kinds' values are stored in the outbox: never
+rename one."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Any, ClassVar, Literal
+
+from core.entities import Participant, Payment, Slot, TutorProfile
+from core.enums import SessionType
+from core.json_records import RecordUnreadable, from_json, to_json
 
 
 class NotificationKind(StrEnum):
-    # To each admin: a tutor profile waits for review (payload: tutor_id, display_name, subjects,
-    # hourly_rate_minor, currency, timezone, user_id, username).
+    """What happened, and so how the message reads; each kind's fields are its message type below."""
+
+    # To each admin: a tutor profile waits for review.
     TUTOR_REVIEW_REQUESTED = "tutor.review_requested"
-    # To the tutor (payload: tutor_id).
+    # To the tutor: the review's outcome.
     TUTOR_APPROVED = "tutor.approved"
     TUTOR_REJECTED = "tutor.rejected"
-    # To the student: "Session booked!" with both time zones and the calendar file (payload: see
-    # core.usecases.booked_seat.booking_payload; plus "late" when the payment came after the hold lapsed).
+    # To the student: "Session booked!" with both time zones and the calendar file.
     BOOKING_CONFIRMED = "booking.confirmed"
-    # To the tutor: a new participant (booking_payload plus student_name, note).
+    # To the tutor: a new participant.
     BOOKING_RECEIVED = "booking.received"
-    # To the student: the seat held for payment was released (booking_payload).
+    # To the student: the seat held for payment was released.
     HOLD_EXPIRED = "booking.hold_expired"
-    # To the student: a late payment could not get a seat and is refunded (booking_payload).
+    # To the student: a late payment could not get a seat and is refunded.
     LATE_PAYMENT_REFUNDED = "booking.late_payment_refunded"
-    # To the tutor: a student cancelled (booking_payload plus student_name).
+    # To the tutor: a student cancelled.
     BOOKING_CANCELLED_BY_STUDENT = "booking.cancelled_by_student"
-    # To the student who cancelled a booked session: the calendar file that removes it (booking_payload).
+    # To the student who cancelled a booked session: the calendar file that removes it.
     BOOKING_CANCELLED = "booking.cancelled"
-    # To each participant: the tutor cancelled the session (booking_payload plus reason, refund_minor,
-    # was_booked).
+    # To each participant: the tutor cancelled the session.
     SESSION_CANCELLED = "session.cancelled"
-    # To the tutor: the calendar file that removes a cancelled session (booking_payload of the booked
-    # participant of a 1-to-1 or of any participant of a group, plus participants, refund_minor).
+    # To the tutor: the calendar file that removes a cancelled session.
     SESSION_CANCELLED_FOR_TUTOR = "session.cancelled_for_tutor"
-    # To each booked participant: the tutor started; payload: booking_payload plus join_url.
+    # To each booked participant: the tutor started, with the join link.
     SESSION_STARTED = "session.started"
-    # To the tutor and each booked participant: the session ended (session_payload plus lasted, attended
-    # names, absent, role).
+    # To the tutor and each booked participant: the session ended.
     SESSION_ENDED = "session.ended"
-    # To each booked participant: start time passed, the tutor has not started (booking_payload, deadline).
+    # To each booked participant: start time passed, the tutor has not started.
     TUTOR_LATE = "session.tutor_late"
-    # To each booked participant: the tutor never started; refunded (booking_payload, refund_minor).
+    # To each booked participant: the tutor never started; refunded.
     TUTOR_NO_SHOW = "session.tutor_no_show"
-    # To the tutor who never started: what it means and what it cost (session_payload plus participant_id,
-    # refunds, refund_minor).
+    # To the tutor who never started: what it means and what it cost.
     TUTOR_NO_SHOW_NOTICE = "session.tutor_no_show_notice"
-    # To the other side of a 1-to-1 chat (payload: session_id, sender_name, text).
+    # To the other side of a 1-to-1 chat.
     CHAT_MESSAGE = "session.chat_message"
-    # To the others of a session (payload: session_id, uploader_name, file_name, file_id, tutor_name).
+    # To the others of a session.
     FILE_SHARED = "session.file_shared"
-    # To a student, before the session (session payload plus participant_id, minutes_before, cancellable).
+    # To a student, before the session.
     REMINDER = "session.reminder"
     # To a student, ten minutes before (spec 002 session:starting).
     SESSION_STARTING = "session.starting"
     # To the tutor, ten minutes before: the Start button.
     START_ALERT = "session.start_alert"
+
+
+# -- what each kind carries ----------------------------------------------------------------------------------
+# Core builds these; the bot renders them in the reader's language and zone when it delivers. They are
+# stored as flat JSON objects (core.json_records): a field is never renamed, only added with a default.
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionFacts:
+    """What every message about a session needs, frozen when it is written."""
+
+    session_id: int
+    tutor_name: str
+    tutor_user_id: int
+    # The zone the tutor meant the time in; a reader without a zone sees the time there.
+    tutor_zone: str
+    starts_at: datetime
+    ends_at: datetime
+    minutes: int
+    session_type: SessionType
+    capacity: int
+    currency: str
+
+    @classmethod
+    def of(cls, tutor: TutorProfile, slot: Slot, session_id: int, currency: str | None = None) -> "SessionFacts":
+        return cls(
+            session_id=session_id,
+            tutor_name=tutor.display_name,
+            tutor_user_id=tutor.user_id,
+            tutor_zone=slot.timezone,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            minutes=slot.duration_minutes,
+            session_type=slot.session_type,
+            capacity=slot.capacity,
+            currency=currency or tutor.currency,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingFacts:
+    """What every message about one booking needs: its session, its seat and its price."""
+
+    session: SessionFacts
+    participant_id: int
+    subjects: tuple[str, ...] = ()
+    seats_taken: int
+    amount_minor: int
+    hold_expires_at: datetime | None = None
+    checkout_url: str | None = None
+
+    @classmethod
+    def of(cls, tutor: TutorProfile, slot: Slot, participant: Participant, payment: Payment) -> "BookingFacts":
+        return cls(
+            session=SessionFacts.of(tutor, slot, participant.session_id, payment.currency),
+            participant_id=participant.id,
+            subjects=tuple(tutor.subjects),
+            seats_taken=slot.seats_taken,
+            amount_minor=payment.amount_minor,
+            hold_expires_at=participant.hold_expires_at,
+            checkout_url=payment.checkout_url,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Message:
+    kind: ClassVar[NotificationKind]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TutorReviewRequested(Message):
+    kind = NotificationKind.TUTOR_REVIEW_REQUESTED
+    tutor_id: int
+    user_id: int
+    username: str | None = None
+    display_name: str
+    subjects: tuple[str, ...] = ()
+    hourly_rate_minor: int
+    currency: str
+    timezone: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TutorApproved(Message):
+    kind = NotificationKind.TUTOR_APPROVED
+    tutor_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TutorRejected(Message):
+    kind = NotificationKind.TUTOR_REJECTED
+    tutor_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingConfirmed(Message):
+    kind = NotificationKind.BOOKING_CONFIRMED
+    booking: BookingFacts
+    # The payment came after the hold lapsed, and the seat was still free.
+    late: bool = False
+    # Paid while the session runs: the way in comes with the confirmation.
+    live: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingReceived(Message):
+    kind = NotificationKind.BOOKING_RECEIVED
+    booking: BookingFacts
+    student_name: str = ""
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class HoldExpired(Message):
+    kind = NotificationKind.HOLD_EXPIRED
+    booking: BookingFacts
+
+
+@dataclass(frozen=True, kw_only=True)
+class LatePaymentRefunded(Message):
+    kind = NotificationKind.LATE_PAYMENT_REFUNDED
+    booking: BookingFacts
+    # The session had ended or was cancelled (rather than its seat taken meanwhile).
+    session_closed: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class CancelledByStudent(Message):
+    kind = NotificationKind.BOOKING_CANCELLED_BY_STUDENT
+    booking: BookingFacts
+    student_name: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingCancelled(Message):
+    kind = NotificationKind.BOOKING_CANCELLED
+    booking: BookingFacts
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionCancelled(Message):
+    kind = NotificationKind.SESSION_CANCELLED
+    booking: BookingFacts
+    reason: str | None = None
+    refund_minor: int = 0
+    # Only a booked seat was ever sent a calendar entry to remove.
+    was_booked: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionCancelledForTutor(Message):
+    kind = NotificationKind.SESSION_CANCELLED_FOR_TUTOR
+    # The booked participant of a 1-to-1, or any booked participant of a group.
+    booking: BookingFacts
+    student_name: str = ""
+    participants: int = 0
+    refund_minor: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionStarted(Message):
+    kind = NotificationKind.SESSION_STARTED
+    session: SessionFacts
+    join_url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionEnded(Message):
+    kind = NotificationKind.SESSION_ENDED
+    session: SessionFacts
+    lasted: int = 0
+    # The first names of the students who joined the video.
+    attended: tuple[str, ...] = ()
+    # The reader did not join.
+    absent: bool = False
+    role: Literal["tutor", "student"] = "student"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TutorLate(Message):
+    kind = NotificationKind.TUTOR_LATE
+    session: SessionFacts
+    # Not started by then, the session is a tutor no-show.
+    deadline: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class TutorNoShow(Message):
+    kind = NotificationKind.TUTOR_NO_SHOW
+    session: SessionFacts
+    participant_id: int | None = None
+    refund_minor: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class TutorNoShowNotice(Message):
+    kind = NotificationKind.TUTOR_NO_SHOW_NOTICE
+    session: SessionFacts
+    # The last booked participant (whose calendar entry the tutor got); None when nobody had booked.
+    participant_id: int | None = None
+    student_name: str = ""
+    refunds: int = 0
+    refund_minor: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatMessageArrived(Message):
+    kind = NotificationKind.CHAT_MESSAGE
+    session_id: int
+    # The participation whose room the reply goes to, even if the slot was booked by someone else since.
+    participant_id: int | None = None
+    sender_name: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileShared(Message):
+    kind = NotificationKind.FILE_SHARED
+    session_id: int
+    participant_id: int | None = None
+    uploader_name: str
+    file_name: str
+    # Telegram's id of the file: sent again by it.
+    file_id: str
+    tutor_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionReminder(Message):
+    kind = NotificationKind.REMINDER
+    session: SessionFacts
+    minutes_before: int
+    participant_id: int | None = None
+    # Still inside the tutor's cancellation notice when written.
+    cancellable: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionStarting(Message):
+    kind = NotificationKind.SESSION_STARTING
+    session: SessionFacts
+    minutes_before: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartAlert(Message):
+    kind = NotificationKind.START_ALERT
+    session: SessionFacts
+    minutes_before: int
+
+
+MESSAGE_TYPES: dict[NotificationKind, type[Message]] = {
+    message.kind: message
+    for message in (
+        TutorReviewRequested,
+        TutorApproved,
+        TutorRejected,
+        BookingConfirmed,
+        BookingReceived,
+        HoldExpired,
+        LatePaymentRefunded,
+        CancelledByStudent,
+        BookingCancelled,
+        SessionCancelled,
+        SessionCancelledForTutor,
+        SessionStarted,
+        SessionEnded,
+        TutorLate,
+        TutorNoShow,
+        TutorNoShowNotice,
+        ChatMessageArrived,
+        FileShared,
+        SessionReminder,
+        SessionStarting,
+        StartAlert,
+    )
+}
+
+
+def payload_of(message: Message) -> dict[str, Any]:
+    """The JSON object the outbox stores for a message."""
+    return to_json(message)
+
+
+def message_of(kind: str, payload: dict[str, Any]) -> Message:
+    """The message an outbox row holds. Raises `RecordUnreadable` for a kind or payload this version cannot
+    read."""
+    try:
+        message_type = MESSAGE_TYPES[NotificationKind(kind)]
+    except ValueError:
+        raise RecordUnreadable(f"unknown notification kind {kind!r}") from None
+    return from_json(message_type, payload)

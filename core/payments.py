@@ -19,6 +19,22 @@ class PaymentOutcome:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CheckoutRequest:
+    """One hosted payment page to open: what is sold, for how much, and where the customer comes back."""
+
+    amount_minor: int
+    currency: str
+    description: str
+    metadata: dict[str, str]
+    success_url: str
+    cancel_url: str
+    # Aware; the page stops taking payments then.
+    expires_at: datetime
+    # The same key for a retried request: the provider opens one page, not two.
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CheckoutSession:
     id: str
     url: str | None
@@ -50,18 +66,7 @@ class PaymentKeyConflict(PaymentRejected):
 
 
 class PaymentGateway(Protocol):
-    async def create_checkout(
-        self,
-        *,
-        amount_minor: int,
-        currency: str,
-        description: str,
-        metadata: dict[str, str],
-        success_url: str,
-        cancel_url: str,
-        expires_at: datetime,
-        idempotency_key: str,
-    ) -> CheckoutSession: ...
+    async def create_checkout(self, request: CheckoutRequest) -> CheckoutSession: ...
 
     async def retrieve_checkout(self, session_id: str) -> CheckoutSession: ...
 

@@ -1,23 +1,10 @@
 """The payment gateway of a deployment without STRIPE_SECRET_KEY: paid bookings are refused clearly."""
 
-from datetime import datetime
-
-from core.payments import CheckoutSession, PaymentUnavailable
+from core.payments import CheckoutRequest, CheckoutSession, PaymentUnavailable
 
 
 class PaymentsNotConfigured:
-    async def create_checkout(
-        self,
-        *,
-        amount_minor: int,
-        currency: str,
-        description: str,
-        metadata: dict[str, str],
-        success_url: str,
-        cancel_url: str,
-        expires_at: datetime,
-        idempotency_key: str,
-    ) -> CheckoutSession:
+    async def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
         raise PaymentUnavailable("STRIPE_SECRET_KEY is not set")
 
     async def retrieve_checkout(self, session_id: str) -> CheckoutSession:

@@ -16,6 +16,7 @@ import aiohttp
 import stripe
 
 from core.payments import (
+    CheckoutRequest,
     CheckoutSession,
     PaymentEvent,
     PaymentKeyConflict,
@@ -78,20 +79,10 @@ class StripeGateway:
         # The SDK leaves this method unannotated.
         await self._http_client.close_async()  # type: ignore[no-untyped-call]
 
-    async def create_checkout(
-        self,
-        *,
-        amount_minor: int,
-        currency: str,
-        description: str,
-        metadata: dict[str, str],
-        success_url: str,
-        cancel_url: str,
-        expires_at: datetime,
-        idempotency_key: str,
-    ) -> CheckoutSession:
-        if expires_at.tzinfo is None:
+    async def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
+        if request.expires_at.tzinfo is None:
             raise ValueError("expires_at must be an aware datetime")
+        key = self._key(request.idempotency_key)
         session = await _call(
             self._client.v1.checkout.sessions.create_async(
                 {
@@ -99,21 +90,21 @@ class StripeGateway:
                     "line_items": [
                         {
                             "price_data": {
-                                "currency": currency.lower(),
-                                "unit_amount": stripe_amount(amount_minor, currency),
-                                "product_data": {"name": description},
+                                "currency": request.currency.lower(),
+                                "unit_amount": stripe_amount(request.amount_minor, request.currency),
+                                "product_data": {"name": request.description},
                             },
                             "quantity": 1,
                         }
                     ],
-                    "metadata": dict(metadata),
-                    "success_url": success_url,
-                    "cancel_url": cancel_url,
-                    "expires_at": int(expires_at.timestamp()),
+                    "metadata": dict(request.metadata),
+                    "success_url": request.success_url,
+                    "cancel_url": request.cancel_url,
+                    "expires_at": int(request.expires_at.timestamp()),
                 },
-                {"idempotency_key": self._key(idempotency_key)},
+                {"idempotency_key": key},
             ),
-            self._key(idempotency_key),
+            key,
         )
         return _checkout_from(session.to_dict())
 

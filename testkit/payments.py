@@ -1,8 +1,6 @@
 """An in-process payment gateway for tests that are not about Stripe itself (races, jobs)."""
 
-from datetime import datetime
-
-from core.payments import CheckoutSession
+from core.payments import CheckoutRequest, CheckoutSession
 
 
 class InstantGateway:
@@ -12,28 +10,17 @@ class InstantGateway:
         self.sessions: dict[str, CheckoutSession] = {}
         self.refunds: list[str] = []
 
-    async def create_checkout(
-        self,
-        *,
-        amount_minor: int,
-        currency: str,
-        description: str,
-        metadata: dict[str, str],
-        success_url: str,
-        cancel_url: str,
-        expires_at: datetime,
-        idempotency_key: str,
-    ) -> CheckoutSession:
-        session_id = f"cs_{idempotency_key}"
+    async def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
+        session_id = f"cs_{request.idempotency_key}"
         session = CheckoutSession(
             id=session_id,
             url=f"https://pay.example/{session_id}",
             status="open",
             payment_status="unpaid",
             payment_intent_id=None,
-            amount_minor=amount_minor,
-            currency=currency,
-            metadata=metadata,
+            amount_minor=request.amount_minor,
+            currency=request.currency,
+            metadata=request.metadata,
         )
         return self.sessions.setdefault(session_id, session)
 

@@ -1,7 +1,7 @@
 """Booking, by chatting (spec 003): a subject, a tutor, a day on a 4-week calendar in the student's own
 zone, a time, a summary with a note and a reminders switch, then payment."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from aiogram.types import CallbackQuery, ContentType, Message
@@ -17,7 +17,7 @@ from bot.button_values import StaleButton, any_label, calendar_day, list_index, 
 from bot.dialogs.common import deps, report, rules_of, user_id_of
 from bot.dialogs.states import Booking
 from bot.dialogs.widgets import Tr, pick
-from bot.texts.bookings import hourly_rate, summary
+from bot.texts.bookings import hourly_rate, period, summary
 from bot.texts.errors import error_text
 from bot.texts.slots import type_label
 from core.bookings import booking_price, clean_note
@@ -25,6 +25,7 @@ from core.entities import Slot, TutorProfile, User
 from core.enums import ParticipantStatus, SessionType
 from core.errors import DomainError
 from core.payments import PaymentGateway
+from core.student_calendar import chosen_range, next_range, student_calendar
 from core.timezones import utc_to_local
 from core.usecases.accounts import get_user
 from core.usecases.bookings import ReturnLink, book_slot, cancel_hold, check_payment, get_booking
@@ -32,8 +33,6 @@ from core.usecases.browsing import bookable_tutor, list_subjects, list_tutors, o
 from l10n.formatting import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 
 TYPE_FILTERS = ("all", SessionType.ONE_TO_ONE.value, SessionType.GROUP.value)
-RANGES = (28, 7, 14)
-CALENDAR_DAYS = 28
 # Tutors and subjects per screen: a message holds 4,096 characters and a keyboard 100 buttons, and a
 # school may have hundreds of either.
 TUTORS_PER_PAGE = 8
@@ -72,7 +71,7 @@ async def _slots(manager: DialogManager) -> list[Slot]:
         rules_of(manager),
         tutor_id=int(data["tutor_id"]),
         session_type=None if kind == "all" else SessionType(kind),
-        days=int(data.get("range", 28)),
+        days=chosen_range(data.get("range"), rules_of(manager).booking_window_days),
     )
 
 
@@ -142,6 +141,7 @@ async def _tutors_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     zone = await _zone(dialog_manager)
     cards = await list_tutors(uow_factory(), clock, rules_of(dialog_manager), subject=subject)
     shown, paging = _page(dialog_manager, "tutor_page", cards, TUTORS_PER_PAGE)
+    window = period(rules_of(dialog_manager).booking_window_days)
     lines = []
     for card in shown:
         tutor = card.tutor
@@ -149,7 +149,7 @@ async def _tutors_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
         nxt = (
             _("next free: {when}").format(when=fmt_datetime(card.next_free, zone, _locale()))
             if card.next_free
-            else _("no free time in the next 4 weeks")
+            else _("no free time in the next {period}").format(period=window)
         )
         lines.append(f"🧑‍🏫 {tutor.display_name} · {', '.join(tutor.subjects)} · {rate}\n   {nxt}")
     return {
@@ -173,21 +173,13 @@ async def _calendar_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dic
     data = dialog_manager.dialog_data
     tutor = await bookable_tutor(uow_factory(), tutor_id=int(data["tutor_id"]))
     zone = await _zone(dialog_manager)
-    slots = await _slots(dialog_manager)
-    free_days = {utc_to_local(s.starts_at, zone).date() for s in slots}
-    today = utc_to_local(clock.now(), zone).date()
-    monday = today - timedelta(days=today.weekday())
-    last = today + timedelta(days=CALENDAR_DAYS - 1)
-    days = []
-    for offset in range(((last - monday).days // 7 + 1) * 7):
-        day = monday + timedelta(days=offset)
-        if day < today or day > last:
-            label = "·"
-        elif day in free_days:
-            label = f"•{day.day}"
-        else:
-            label = str(day.day)
-        days.append((day.isoformat(), label))
+    window = rules_of(dialog_manager).booking_window_days
+    calendar = student_calendar(await _slots(dialog_manager), zone, clock.now(), window)
+    days = [
+        (d.day.isoformat(), "·" if not d.in_window else f"•{d.day.day}" if d.has_free_time else str(d.day.day))
+        for d in calendar.days
+    ]
+    shown_range = chosen_range(data.get("range"), window)
     names = get_day_names("narrow", locale=_locale())
     rate = _rate(tutor)
     kind = data.get("type", "all")
@@ -196,19 +188,15 @@ async def _calendar_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dic
         "subjects": ", ".join(tutor.subjects),
         "rate": rate,
         "zone": zone,
-        "month": format_date(today, "LLLL y", locale=_locale()),
+        "month": format_date(calendar.today, "LLLL y", locale=_locale()),
         "weekdays": [(f"h{i}", str(names[i])) for i in range(7)],
         "days": days,
-        "has_free": bool(free_days),
-        "no_free": not free_days,
+        "has_free": calendar.has_free_time,
+        "no_free": not calendar.has_free_time,
         "type_label": {"all": _("👥 All types"), "one_to_one": _("👤 1-to-1 only"), "group": _("👥 Groups only")}[kind],
-        "range_label": {28: _("📆 4 weeks"), 7: _("📆 This week"), 14: _("📆 2 weeks")}[int(data.get("range", 28))],
+        "range_label": _("📆 This week") if shown_range == 7 else "📆 " + period(shown_range),
         # The range the filter chose, not always the whole window.
-        "no_free_text": {
-            28: _("No free time with these filters in the next 4 weeks."),
-            7: _("No free time with these filters in the next 7 days."),
-            14: _("No free time with these filters in the next 2 weeks."),
-        }[int(data.get("range", 28))],
+        "no_free_text": _("No free time with these filters in the next {period}.").format(period=period(shown_range)),
     }
 
 
@@ -218,8 +206,8 @@ async def _cycle_type(event: CallbackQuery, widget: Button, manager: DialogManag
 
 
 async def _cycle_range(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
-    current = int(manager.dialog_data.get("range", 28))
-    manager.dialog_data["range"] = RANGES[(RANGES.index(current) + 1) % len(RANGES)]
+    window = rules_of(manager).booking_window_days
+    manager.dialog_data["range"] = next_range(chosen_range(manager.dialog_data.get("range"), window), window)
 
 
 async def _noop(event: CallbackQuery, widget: Any, manager: DialogManager, item: str) -> None:

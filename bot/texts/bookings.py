@@ -2,15 +2,15 @@
 shown in the reader's zone, and in the tutor's too when they differ."""
 
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import urlencode
 
-from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.texts.slots import type_label
 from core.entities import BookingView
 from core.enums import ParticipantStatus, PaymentStatus, SessionStatus, SessionType
+from core.notifications import BookingFacts
 from l10n.formatting import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 
 
@@ -60,18 +60,19 @@ def summary(
     )
 
 
-def summary_from_payload(p: dict[str, Any], reader_zone: str) -> str:
+def summary_of(booking: BookingFacts, reader_zone: str) -> str:
+    session = booking.session
     return summary(
-        tutor_name=str(p["tutor_name"]),
-        starts_at=datetime.fromisoformat(p["starts_at"]),
-        ends_at=datetime.fromisoformat(p["ends_at"]),
-        tutor_zone=str(p["tutor_zone"]),
+        tutor_name=session.tutor_name,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        tutor_zone=session.tutor_zone,
         reader_zone=reader_zone,
-        minutes=int(p["minutes"]),
-        session_type=SessionType(p["session_type"]),
-        capacity=int(p["capacity"]),
-        amount_minor=int(p["amount_minor"]),
-        currency=str(p["currency"]),
+        minutes=session.minutes,
+        session_type=session.session_type,
+        capacity=session.capacity,
+        amount_minor=booking.amount_minor,
+        currency=session.currency,
     )
 
 
@@ -122,3 +123,10 @@ def google_calendar_link(title: str, starts_at: datetime, ends_at: datetime, det
         {"action": "TEMPLATE", "text": title, "dates": f"{stamp(starts_at)}/{stamp(ends_at)}", "details": details}
     )
     return f"https://calendar.google.com/calendar/render?{query}"
+
+
+def period(days: int) -> str:
+    """A span of days as people say it: "2 weeks" for whole weeks beyond one, else "7 days", "10 days"."""
+    if days % 7 == 0 and days > 7:
+        return ngettext("{n} week", "{n} weeks", days // 7).format(n=days // 7)
+    return ngettext("{n} day", "{n} days", days).format(n=days)

@@ -3,19 +3,45 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CancelBooking, JoinSession, LiveSession, OpenRoom, TutorReview
-from bot.texts.bookings import google_calendar_link, summary_from_payload
+from bot.texts.bookings import google_calendar_link, summary_of
 from bot.texts.slots import type_label
 from core.calendar import CalendarEvent, CalendarFiles, booking_uid, tutor_uid
 from core.entities import User
 from core.enums import SessionType
-from core.notifications import NotificationKind
+from core.notifications import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingFacts,
+    BookingReceived,
+    CancelledByStudent,
+    ChatMessageArrived,
+    FileShared,
+    HoldExpired,
+    LatePaymentRefunded,
+    Message,
+    NotificationKind,
+    SessionCancelled,
+    SessionCancelledForTutor,
+    SessionEnded,
+    SessionFacts,
+    SessionReminder,
+    SessionStarted,
+    SessionStarting,
+    StartAlert,
+    TutorApproved,
+    TutorLate,
+    TutorNoShow,
+    TutorNoShowNotice,
+    TutorRejected,
+    TutorReviewRequested,
+)
 from l10n.formatting import fmt_datetime, fmt_money, fmt_time
 
 
@@ -42,27 +68,45 @@ class RenderContext:
         return self.recipient.timezone if self.recipient else None
 
 
-Renderer = Callable[[dict[str, Any], RenderContext], Rendered]
+M = TypeVar("M", bound=Message)
+Renderer = Callable[[M, RenderContext], Rendered]
+
+# Each message type's renderer, registered by `renders`, which makes mypy check that the renderer takes
+# that type: a field renamed in core fails the type check, not a delivery.
+RENDERERS: dict[NotificationKind, Callable[[Any, RenderContext], Rendered]] = {}
+
+
+def renders(message_type: type[M]) -> Callable[[Renderer[M]], Renderer[M]]:
+    def register(renderer: Renderer[M]) -> Renderer[M]:
+        RENDERERS[message_type.kind] = renderer
+        return renderer
+
+    return register
+
+
+def render(message: Message, context: RenderContext) -> Rendered:
+    return RENDERERS[message.kind](message, context)
 
 
 def _locale() -> str:
     return get_i18n().current_locale
 
 
-def _review_requested(p: dict[str, Any], ctx: RenderContext) -> Rendered:
-    handle = f" (@{p['username']})" if p.get("username") else ""
+@renders(TutorReviewRequested)
+def _review_requested(p: TutorReviewRequested, ctx: RenderContext) -> Rendered:
+    handle = f" (@{p.username})" if p.username else ""
     text = _(
         "🆕 A new tutor waits for your review.\n\n"
         "Name: {name}{handle}\nSubjects: {subjects}\nRate: {rate} per hour\nTime zone: {zone}"
     ).format(
-        name=p["display_name"],
+        name=p.display_name,
         handle=handle,
-        subjects=", ".join(p["subjects"]),
-        rate=fmt_money(int(p["hourly_rate_minor"]), str(p["currency"]), _locale()),
-        zone=p["timezone"],
+        subjects=", ".join(p.subjects),
+        rate=fmt_money(p.hourly_rate_minor, p.currency, _locale()),
+        zone=p.timezone,
     )
-    approve = TutorReview(tutor_id=p["tutor_id"], approve=True).pack()
-    reject = TutorReview(tutor_id=p["tutor_id"], approve=False).pack()
+    approve = TutorReview(tutor_id=p.tutor_id, approve=True).pack()
+    reject = TutorReview(tutor_id=p.tutor_id, approve=False).pack()
     keyboard = InlineKeyboardMarkup(
         inline_keyboard=[
             [
@@ -74,122 +118,141 @@ def _review_requested(p: dict[str, Any], ctx: RenderContext) -> Rendered:
     return Rendered(text, keyboard)
 
 
-def _approved(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+@renders(TutorApproved)
+def _approved(p: TutorApproved, ctx: RenderContext) -> Rendered:
     return Rendered(_("🎉 Your tutor profile is approved: students can now find you."))
 
 
-def _rejected(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+@renders(TutorRejected)
+def _rejected(p: TutorRejected, ctx: RenderContext) -> Rendered:
     return Rendered(
         _("Your tutor profile was not approved. You can change it with /settings and it will be reviewed again.")
     )
 
 
-def _when(p: dict[str, Any], ctx: RenderContext) -> str:
-    return fmt_datetime(datetime.fromisoformat(p["starts_at"]), ctx.zone or str(p["tutor_zone"]), _locale())
+def _when(s: SessionFacts, ctx: RenderContext) -> str:
+    return fmt_datetime(s.starts_at, ctx.zone or s.tutor_zone, _locale())
 
 
 def _calendar_file(
-    p: dict[str, Any], ctx: RenderContext, *, uid: str, title: str, cancelled: bool
+    s: SessionFacts, ctx: RenderContext, *, uid: str, title: str, subjects: tuple[str, ...], cancelled: bool
 ) -> tuple[str, bytes]:
     event = CalendarEvent(
         uid=uid,
-        start=datetime.fromisoformat(p["starts_at"]),
-        end=datetime.fromisoformat(p["ends_at"]),
+        start=s.starts_at,
+        end=s.ends_at,
         summary=title,
-        description=", ".join(p.get("subjects") or []),
+        description=", ".join(subjects),
         stamp=ctx.now,
-        organizer_name=str(p["tutor_name"]),
-        organizer_uri=f"tg://user?id={int(p.get('tutor_user_id') or 0)}",
+        organizer_name=s.tutor_name,
+        organizer_uri=f"tg://user?id={s.tutor_user_id}",
         url=ctx.bot_url,
         cancelled=cancelled,
     )
     return ("tutorbot-cancelled.ics" if cancelled else "tutorbot-session.ics"), ctx.calendar.ics(event)
 
 
-def _student_title(p: dict[str, Any]) -> str:
-    return _("Lesson with {tutor}").format(tutor=p["tutor_name"])
+def _student_title(s: SessionFacts) -> str:
+    return _("Lesson with {tutor}").format(tutor=s.tutor_name)
 
 
-def _tutor_title(p: dict[str, Any]) -> str:
-    if SessionType(p["session_type"]) is SessionType.GROUP:
-        capacity = int(p["capacity"])
-        return ngettext("Group lesson ({n} seat)", "Group lesson ({n} seats)", capacity).format(n=capacity)
-    return _("Lesson with {student}").format(student=p.get("student_name") or "?")
+def _tutor_title(s: SessionFacts, student_name: str) -> str:
+    if s.session_type is SessionType.GROUP:
+        return ngettext("Group lesson ({n} seat)", "Group lesson ({n} seats)", s.capacity).format(n=s.capacity)
+    return _("Lesson with {student}").format(student=student_name or "?")
 
 
-def _student_file(p: dict[str, Any], ctx: RenderContext, *, cancelled: bool) -> tuple[str, bytes]:
-    return _calendar_file(
-        p, ctx, uid=booking_uid(int(p["participant_id"])), title=_student_title(p), cancelled=cancelled
-    )
+def _student_file(
+    s: SessionFacts, participant_id: int, ctx: RenderContext, *, cancelled: bool, subjects: tuple[str, ...] = ()
+) -> tuple[str, bytes]:
+    uid = booking_uid(participant_id)
+    return _calendar_file(s, ctx, uid=uid, title=_student_title(s), subjects=subjects, cancelled=cancelled)
 
 
-def _tutor_file(p: dict[str, Any], ctx: RenderContext, *, cancelled: bool) -> tuple[str, bytes]:
-    uid = tutor_uid(str(p["session_type"]), int(p["session_id"]), int(p.get("participant_id") or 0))
-    return _calendar_file(p, ctx, uid=uid, title=_tutor_title(p), cancelled=cancelled)
+def _tutor_file(
+    s: SessionFacts,
+    participant_id: int | None,
+    student_name: str,
+    ctx: RenderContext,
+    *,
+    cancelled: bool,
+    subjects: tuple[str, ...] = (),
+) -> tuple[str, bytes]:
+    uid = tutor_uid(s.session_type.value, s.session_id, participant_id or 0)
+    title = _tutor_title(s, student_name)
+    return _calendar_file(s, ctx, uid=uid, title=title, subjects=subjects, cancelled=cancelled)
 
 
-def _booking_confirmed(p: dict[str, Any], ctx: RenderContext) -> Rendered:
-    zone = ctx.zone or str(p["tutor_zone"])
-    lines = [_("✅ Session booked!"), summary_from_payload(p, zone)]
-    if p.get("late"):
+def _booking_file(b: BookingFacts, ctx: RenderContext, *, cancelled: bool) -> tuple[str, bytes]:
+    return _student_file(b.session, b.participant_id, ctx, cancelled=cancelled, subjects=b.subjects)
+
+
+def _booking_tutor_file(
+    b: BookingFacts, student_name: str, ctx: RenderContext, *, cancelled: bool
+) -> tuple[str, bytes]:
+    return _tutor_file(b.session, b.participant_id, student_name, ctx, cancelled=cancelled, subjects=b.subjects)
+
+
+@renders(BookingConfirmed)
+def _booking_confirmed(p: BookingConfirmed, ctx: RenderContext) -> Rendered:
+    s = p.booking.session
+    lines = [_("✅ Session booked!"), summary_of(p.booking, ctx.zone or s.tutor_zone)]
+    if p.late:
         lines.append(_("Your payment arrived after the hold had lapsed, but the seat was still free."))
     rows = []
-    if p.get("live"):
+    if p.live:
         # Paid while the session runs: the way in comes with the confirmation.
         lines.append(_("The session has started: join it with the button below."))
-        join = JoinSession(session_id=int(p["session_id"])).pack()
+        join = JoinSession(session_id=s.session_id).pack()
         rows.append([InlineKeyboardButton(text=_("🎥 Join"), callback_data=join)])
     lines.append(
         _("Add it to your calendar with the attached file or the button below. /mybookings lists your sessions.")
     )
-    starts_at, ends_at = datetime.fromisoformat(p["starts_at"]), datetime.fromisoformat(p["ends_at"])
-    google = google_calendar_link(_student_title(p), starts_at, ends_at, ", ".join(p.get("subjects") or []))
+    google = google_calendar_link(_student_title(s), s.starts_at, s.ends_at, ", ".join(p.booking.subjects))
     rows.append([InlineKeyboardButton(text=_("📅 Add to Google Calendar"), url=google)])
     keyboard = InlineKeyboardMarkup(inline_keyboard=rows)
-    return Rendered("\n\n".join(lines), keyboard, _student_file(p, ctx, cancelled=False))
+    return Rendered("\n\n".join(lines), keyboard, _booking_file(p.booking, ctx, cancelled=False))
 
 
-def _booking_received(p: dict[str, Any], ctx: RenderContext) -> Rendered:
-    zone = ctx.zone or str(p["tutor_zone"])
+@renders(BookingReceived)
+def _booking_received(p: BookingReceived, ctx: RenderContext) -> Rendered:
+    s = p.booking.session
     seats = ""
-    if SessionType(p["session_type"]) is SessionType.GROUP:
-        capacity = int(p["capacity"])
-        seats = " · " + ngettext("{taken}/{capacity} seat taken", "{taken}/{capacity} seats taken", capacity).format(
-            taken=p["seats_taken"], capacity=capacity
+    if s.session_type is SessionType.GROUP:
+        seats = " · " + ngettext("{taken}/{capacity} seat taken", "{taken}/{capacity} seats taken", s.capacity).format(
+            taken=p.booking.seats_taken, capacity=s.capacity
         )
     lines = [
         _("🆕 New booking: {student} booked your session of {when}.").format(
-            student=p.get("student_name") or "?",
-            when=fmt_datetime(datetime.fromisoformat(p["starts_at"]), zone, _locale()),
+            student=p.student_name or "?", when=_when(s, ctx)
         ),
-        "⏱ "
-        + _("{n} min").format(n=p["minutes"])
-        + " · "
-        + type_label(SessionType(p["session_type"]), int(p["capacity"]))
-        + seats,
+        "⏱ " + _("{n} min").format(n=s.minutes) + " · " + type_label(s.session_type, s.capacity) + seats,
     ]
-    if p.get("note"):
-        lines.append("💬 " + _("Note from the student: {note}").format(note=p["note"]))
+    if p.note:
+        lines.append("💬 " + _("Note from the student: {note}").format(note=p.note))
     lines.append(_("/sessions lists your upcoming sessions; the attached file adds it to your calendar."))
-    return Rendered("\n".join(lines), document=_tutor_file(p, ctx, cancelled=False))
+    return Rendered("\n".join(lines), document=_booking_tutor_file(p.booking, p.student_name, ctx, cancelled=False))
 
 
-def _hold_expired(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+@renders(HoldExpired)
+def _hold_expired(p: HoldExpired, ctx: RenderContext) -> Rendered:
     return Rendered(
         _(
             "⌛ Your seat for {when} with {tutor} was released: the payment did not arrive in time. "
             "You can book again with /book."
-        ).format(when=_when(p, ctx), tutor=p["tutor_name"])
+        ).format(when=_when(p.booking.session, ctx), tutor=p.booking.session.tutor_name)
     )
 
 
-def _late_refund(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+@renders(LatePaymentRefunded)
+def _late_refund(p: LatePaymentRefunded, ctx: RenderContext) -> Rendered:
+    s = p.booking.session
     values = {
-        "when": _when(p, ctx),
-        "tutor": p["tutor_name"],
-        "amount": fmt_money(int(p["amount_minor"]), str(p["currency"]), _locale()),
+        "when": _when(s, ctx),
+        "tutor": s.tutor_name,
+        "amount": fmt_money(p.booking.amount_minor, s.currency, _locale()),
     }
-    if p.get("session_closed"):
+    if p.session_closed:
         return Rendered(
             _(
                 "↩️ Your payment for {when} with {tutor} arrived after the session had ended or was cancelled. "
@@ -204,137 +267,146 @@ def _late_refund(p: dict[str, Any], ctx: RenderContext) -> Rendered:
     )
 
 
-def _cancelled_by_student(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+@renders(CancelledByStudent)
+def _cancelled_by_student(p: CancelledByStudent, ctx: RenderContext) -> Rendered:
     text = _("❌ {student} cancelled their booking of {when}. The seat is open again.").format(
-        student=p.get("student_name") or "?", when=_when(p, ctx)
+        student=p.student_name or "?", when=_when(p.booking.session, ctx)
     )
-    if SessionType(p["session_type"]) is SessionType.GROUP:
+    if p.booking.session.session_type is SessionType.GROUP:
         # The group's entry stays in the tutor's calendar: the session still takes place.
         return Rendered(text)
     return Rendered(
         text + "\n" + _("The attached file removes it from your calendar."),
-        document=_tutor_file(p, ctx, cancelled=True),
+        document=_booking_tutor_file(p.booking, p.student_name, ctx, cancelled=True),
     )
 
 
-def _booking_cancelled(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+@renders(BookingCancelled)
+def _booking_cancelled(p: BookingCancelled, ctx: RenderContext) -> Rendered:
     return Rendered(
         _(
             "🗓 Your session of {when} with {tutor} is cancelled: the attached file removes it from your calendar."
-        ).format(when=_when(p, ctx), tutor=p["tutor_name"]),
-        document=_student_file(p, ctx, cancelled=True),
+        ).format(when=_when(p.booking.session, ctx), tutor=p.booking.session.tutor_name),
+        document=_booking_file(p.booking, ctx, cancelled=True),
     )
 
 
-def _session_cancelled(p: dict[str, Any], ctx: RenderContext) -> Rendered:
-    lines = [_("❌ {tutor} cancelled your session of {when}.").format(tutor=p["tutor_name"], when=_when(p, ctx))]
-    if p.get("reason"):
-        lines.append(_("Reason: {reason}").format(reason=p["reason"]))
-    refund = int(p.get("refund_minor") or 0)
-    if refund:
+@renders(SessionCancelled)
+def _session_cancelled(p: SessionCancelled, ctx: RenderContext) -> Rendered:
+    s = p.booking.session
+    lines = [_("❌ {tutor} cancelled your session of {when}.").format(tutor=s.tutor_name, when=_when(s, ctx))]
+    if p.reason:
+        lines.append(_("Reason: {reason}").format(reason=p.reason))
+    if p.refund_minor:
         lines.append(
             _("You are refunded in full: {amount} is on its way back to you.").format(
-                amount=fmt_money(refund, str(p["currency"]), _locale())
+                amount=fmt_money(p.refund_minor, s.currency, _locale())
             )
         )
     lines.append(_("/book finds another time."))
-    if not p.get("was_booked"):
+    if not p.was_booked:
         return Rendered("\n".join(lines))
-    return Rendered("\n".join(lines), document=_student_file(p, ctx, cancelled=True))
+    return Rendered("\n".join(lines), document=_booking_file(p.booking, ctx, cancelled=True))
 
 
-def _session_cancelled_for_tutor(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+@renders(SessionCancelledForTutor)
+def _session_cancelled_for_tutor(p: SessionCancelledForTutor, ctx: RenderContext) -> Rendered:
     return Rendered(
         _("🗓 Your session of {when} is cancelled: the attached file removes it from your calendar.").format(
-            when=_when(p, ctx)
+            when=_when(p.booking.session, ctx)
         ),
-        document=_tutor_file(p, ctx, cancelled=True),
+        document=_booking_tutor_file(p.booking, p.student_name, ctx, cancelled=True),
     )
 
 
-def _session_started(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+@renders(SessionStarted)
+def _session_started(p: SessionStarted, ctx: RenderContext) -> Rendered:
     text = _(
         "🎥 {tutor} started your session of {when}. Join with the button below; the same link works again if "
         "your connection drops."
-    ).format(tutor=p["tutor_name"], when=_when(p, ctx))
-    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=_("🎥 Join"), url=p["join_url"])]])
+    ).format(tutor=p.session.tutor_name, when=_when(p.session, ctx))
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=_("🎥 Join"), url=p.join_url)]])
     return Rendered(text, keyboard)
 
 
-def _session_ended(p: dict[str, Any], ctx: RenderContext) -> Rendered:
-    names = ", ".join(p.get("attended") or []) or _("nobody")
-    lasted = int(p.get("lasted", 0))
+@renders(SessionEnded)
+def _session_ended(p: SessionEnded, ctx: RenderContext) -> Rendered:
+    names = ", ".join(p.attended) or _("nobody")
+    lasted = p.lasted
     lines = [
         ngettext(
             "✅ The session of {when} with {tutor} is over. It lasted {n} minute.",
             "✅ The session of {when} with {tutor} is over. It lasted {n} minutes.",
             lasted,
-        ).format(when=_when(p, ctx), tutor=p["tutor_name"], n=lasted),
+        ).format(when=_when(p.session, ctx), tutor=p.session.tutor_name, n=lasted),
         _("Attended: {names}").format(names=names),
     ]
-    if p.get("absent") and p.get("role", "student") == "student":
+    if p.absent and p.role == "student":
         lines.append(_("🚫 You did not join the video, so you are marked absent (the session is not refunded)."))
     return Rendered("\n".join(lines))
 
 
-def _tutor_late(p: dict[str, Any], ctx: RenderContext) -> Rendered:
-    deadline = fmt_time(datetime.fromisoformat(p["deadline"]), ctx.zone or str(p["tutor_zone"]), _locale())
+@renders(TutorLate)
+def _tutor_late(p: TutorLate, ctx: RenderContext) -> Rendered:
+    deadline = fmt_time(p.deadline, ctx.zone or p.session.tutor_zone, _locale())
     return Rendered(
         _(
             "⏳ Your session of {when} should have started, and {tutor} has not started it yet. If it has not "
             "started by {deadline}, you will be refunded in full."
-        ).format(when=_when(p, ctx), tutor=p["tutor_name"], deadline=deadline)
+        ).format(when=_when(p.session, ctx), tutor=p.session.tutor_name, deadline=deadline)
     )
 
 
-def _tutor_no_show(p: dict[str, Any], ctx: RenderContext) -> Rendered:
-    refund = int(p.get("refund_minor") or 0)
-    text = _("❌ {tutor} did not start your session of {when}.").format(tutor=p["tutor_name"], when=_when(p, ctx))
-    if refund:
+@renders(TutorNoShow)
+def _tutor_no_show(p: TutorNoShow, ctx: RenderContext) -> Rendered:
+    s = p.session
+    text = _("❌ {tutor} did not start your session of {when}.").format(tutor=s.tutor_name, when=_when(s, ctx))
+    if p.refund_minor:
         text += " " + _("You are refunded in full: {amount} is on its way back to you.").format(
-            amount=fmt_money(refund, str(p["currency"]), _locale())
+            amount=fmt_money(p.refund_minor, s.currency, _locale())
         )
     text += "\n" + _("/book finds another time.")
-    if not p.get("participant_id"):
+    if not p.participant_id:
         return Rendered(text)
-    return Rendered(text, document=_student_file(p, ctx, cancelled=True))
+    return Rendered(text, document=_student_file(s, p.participant_id, ctx, cancelled=True))
 
 
-def _tutor_no_show_notice(p: dict[str, Any], ctx: RenderContext) -> Rendered:
-    refunds = int(p.get("refunds") or 0)
-    lines = [_("❌ You did not start your session of {when}: it counts as a no-show.").format(when=_when(p, ctx))]
+@renders(TutorNoShowNotice)
+def _tutor_no_show_notice(p: TutorNoShowNotice, ctx: RenderContext) -> Rendered:
+    s, refunds = p.session, p.refunds
+    lines = [_("❌ You did not start your session of {when}: it counts as a no-show.").format(when=_when(s, ctx))]
     if refunds:
         lines.append(
             ngettext(
                 "{n} student is refunded in full ({amount}).",
                 "{n} students are refunded in full ({amount} in all).",
                 refunds,
-            ).format(n=refunds, amount=fmt_money(int(p.get("refund_minor") or 0), str(p["currency"]), _locale()))
+            ).format(n=refunds, amount=fmt_money(p.refund_minor, s.currency, _locale()))
         )
-    if not p.get("participant_id"):
+    if not p.participant_id:
         return Rendered("\n".join(lines))
     lines.append(_("The attached file removes it from your calendar."))
-    return Rendered("\n".join(lines), document=_tutor_file(p, ctx, cancelled=True))
+    return Rendered("\n".join(lines), document=_tutor_file(s, p.participant_id, p.student_name, ctx, cancelled=True))
 
 
-def _chat_message(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+@renders(ChatMessageArrived)
+def _chat_message(p: ChatMessageArrived, ctx: RenderContext) -> Rendered:
     # The reply goes to the room of this participation, even if the slot was booked by someone else since.
-    reply = OpenRoom(
-        session_id=int(p["session_id"]), chat=True, participant_id=int(p.get("participant_id") or 0)
-    ).pack()
+    reply = OpenRoom(session_id=p.session_id, chat=True, participant_id=p.participant_id or 0).pack()
     keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=_("💬 Reply"), callback_data=reply)]])
-    return Rendered(f"💬 {p['sender_name']}: {p['text']}", keyboard)
+    return Rendered(f"💬 {p.sender_name}: {p.text}", keyboard)
 
 
-def _file_shared(p: dict[str, Any], ctx: RenderContext) -> Rendered:
-    room = OpenRoom(session_id=int(p["session_id"]), participant_id=int(p.get("participant_id") or 0)).pack()
+@renders(FileShared)
+def _file_shared(p: FileShared, ctx: RenderContext) -> Rendered:
+    room = OpenRoom(session_id=p.session_id, participant_id=p.participant_id or 0).pack()
     keyboard = InlineKeyboardMarkup(
         inline_keyboard=[[InlineKeyboardButton(text=_("📎 All files"), callback_data=room)]]
     )
     text = _("📎 {who} shared {name} for the session with {tutor}.").format(
-        who=p["uploader_name"], name=p["file_name"], tutor=p["tutor_name"]
+        who=p.uploader_name, name=p.file_name, tutor=p.tutor_name
     )
-    return Rendered(text, keyboard, document_id=str(p["file_id"]))
+    return Rendered(text, keyboard, document_id=p.file_id)
 
 
 def _before(minutes: int) -> str:
@@ -345,63 +417,41 @@ def _before(minutes: int) -> str:
     return ngettext("in {n} minute", "in {n} minutes", minutes).format(n=minutes)
 
 
-def _reminder(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+@renders(SessionReminder)
+def _reminder(p: SessionReminder, ctx: RenderContext) -> Rendered:
     text = _("⏰ Reminder: your session with {tutor} starts {when_relative}, {when}.").format(
-        tutor=p["tutor_name"], when_relative=_before(int(p["minutes_before"])), when=_when(p, ctx)
+        tutor=p.session.tutor_name, when_relative=_before(p.minutes_before), when=_when(p.session, ctx)
     )
     keyboard = None
-    if p.get("cancellable") and p.get("participant_id"):
-        cancel = CancelBooking(participant_id=int(p["participant_id"])).pack()
+    if p.cancellable and p.participant_id:
+        cancel = CancelBooking(participant_id=p.participant_id).pack()
         keyboard = InlineKeyboardMarkup(
             inline_keyboard=[[InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=cancel)]]
         )
     return Rendered(text, keyboard)
 
 
-def _starting(p: dict[str, Any], ctx: RenderContext) -> Rendered:
+@renders(SessionStarting)
+def _starting(p: SessionStarting, ctx: RenderContext) -> Rendered:
     return Rendered(
         _(
             "⏰ Your session with {tutor} starts {when_relative}. The join button arrives when {tutor} starts it."
-        ).format(tutor=p["tutor_name"], when_relative=_before(int(p["minutes_before"])))
+        ).format(tutor=p.session.tutor_name, when_relative=_before(p.minutes_before))
     )
 
 
-def _start_alert(p: dict[str, Any], ctx: RenderContext) -> Rendered:
-    start = LiveSession(session_id=int(p["session_id"]), action="start").pack()
+@renders(StartAlert)
+def _start_alert(p: StartAlert, ctx: RenderContext) -> Rendered:
+    start = LiveSession(session_id=p.session.session_id, action="start").pack()
     keyboard = InlineKeyboardMarkup(
         inline_keyboard=[[InlineKeyboardButton(text=_("▶️ Start the session"), callback_data=start)]]
     )
     return Rendered(
         _("⏰ Your session of {when} starts {when_relative}.").format(
-            when=_when(p, ctx), when_relative=_before(int(p["minutes_before"]))
+            when=_when(p.session, ctx), when_relative=_before(p.minutes_before)
         ),
         keyboard,
     )
-
-
-RENDERERS: dict[str, Renderer] = {
-    NotificationKind.TUTOR_REVIEW_REQUESTED: _review_requested,
-    NotificationKind.TUTOR_APPROVED: _approved,
-    NotificationKind.TUTOR_REJECTED: _rejected,
-    NotificationKind.BOOKING_CONFIRMED: _booking_confirmed,
-    NotificationKind.BOOKING_RECEIVED: _booking_received,
-    NotificationKind.HOLD_EXPIRED: _hold_expired,
-    NotificationKind.LATE_PAYMENT_REFUNDED: _late_refund,
-    NotificationKind.BOOKING_CANCELLED_BY_STUDENT: _cancelled_by_student,
-    NotificationKind.BOOKING_CANCELLED: _booking_cancelled,
-    NotificationKind.SESSION_CANCELLED: _session_cancelled,
-    NotificationKind.SESSION_CANCELLED_FOR_TUTOR: _session_cancelled_for_tutor,
-    NotificationKind.SESSION_STARTED: _session_started,
-    NotificationKind.SESSION_ENDED: _session_ended,
-    NotificationKind.TUTOR_LATE: _tutor_late,
-    NotificationKind.TUTOR_NO_SHOW: _tutor_no_show,
-    NotificationKind.TUTOR_NO_SHOW_NOTICE: _tutor_no_show_notice,
-    NotificationKind.CHAT_MESSAGE: _chat_message,
-    NotificationKind.FILE_SHARED: _file_shared,
-    NotificationKind.REMINDER: _reminder,
-    NotificationKind.SESSION_STARTING: _starting,
-    NotificationKind.START_ALERT: _start_alert,
-}
 
 
 # After these, the screen the person has open may be out of date (a pay screen whose payment came in).

@@ -2,38 +2,14 @@
 room, and the reminders, all written in the transaction that books it."""
 
 from datetime import datetime
-from typing import Any
 
 from core.entities import Conversation, Participant, Payment, Slot, TutorProfile
 from core.enums import SessionType
-from core.notifications import NotificationKind
+from core.notifications import BookingConfirmed, BookingFacts, BookingReceived
 from core.ports import UnitOfWork
 from core.rules import BusinessRules
 from core.usecases.outbox import notify
 from core.usecases.reminders import schedule_reminders
-
-
-def booking_payload(tutor: TutorProfile, slot: Slot, participant: Participant, payment: Payment) -> dict[str, Any]:
-    """What every booking message needs, frozen when it is written (rendered later, in the reader's
-    language and zone)."""
-    return {
-        "participant_id": participant.id,
-        "session_id": participant.session_id,
-        "tutor_name": tutor.display_name,
-        "tutor_user_id": tutor.user_id,
-        "tutor_zone": slot.timezone,
-        "subjects": list(tutor.subjects),
-        "starts_at": slot.starts_at.isoformat(),
-        "ends_at": slot.ends_at.isoformat(),
-        "minutes": slot.duration_minutes,
-        "session_type": slot.session_type.value,
-        "capacity": slot.capacity,
-        "seats_taken": slot.seats_taken,
-        "amount_minor": payment.amount_minor,
-        "currency": payment.currency,
-        "hold_expires_at": participant.hold_expires_at.isoformat() if participant.hold_expires_at else None,
-        "checkout_url": payment.checkout_url,
-    }
 
 
 async def booked_effects(
@@ -49,12 +25,11 @@ async def booked_effects(
     live: bool = False,
 ) -> None:
     """What a confirmed booking brings: the messages to both sides, and the chat of a 1-to-1 session."""
-    payload = booking_payload(tutor, slot, participant, payment)
+    booking = BookingFacts.of(tutor, slot, participant, payment)
     await notify(
         uow,
         participant.user_id,
-        NotificationKind.BOOKING_CONFIRMED,
-        {**payload, "late": late, "live": live},
+        BookingConfirmed(booking=booking, late=late, live=live),
         f"booking-confirmed:{participant.id}",
         now,
     )
@@ -62,8 +37,7 @@ async def booked_effects(
     await notify(
         uow,
         tutor.user_id,
-        NotificationKind.BOOKING_RECEIVED,
-        {**payload, "student_name": student.first_name if student else "", "note": participant.note},
+        BookingReceived(booking=booking, student_name=student.first_name if student else "", note=participant.note),
         f"booking-received:{participant.id}",
         now,
     )

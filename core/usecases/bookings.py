@@ -15,7 +15,7 @@ from core.clock import Clock
 from core.entities import BookingView, Participant, Payment, SessionRoster, TutorProfile
 from core.enums import ParticipantStatus, PaymentStatus
 from core.errors import Conflict, NotFound, ValidationError
-from core.payments import FREE, STRIPE, PaymentGateway, PaymentRejected, PaymentUnavailable
+from core.payments import FREE, STRIPE, CheckoutRequest, PaymentGateway, PaymentRejected, PaymentUnavailable
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.booked_seat import booked_effects
@@ -112,14 +112,16 @@ async def book_slot(
     assert participant.hold_expires_at is not None
     try:
         checkout = await gateway.create_checkout(
-            amount_minor=price,
-            currency=tutor.currency,
-            description=f"{tutor.display_name} · {slot.duration_minutes} min",
-            metadata={"payment_id": str(payment.id), "participant_id": str(participant.id)},
-            success_url=return_link(participant.id),
-            cancel_url=return_link(participant.id),
-            expires_at=checkout_expiry(participant.hold_expires_at, now),
-            idempotency_key=f"checkout-{payment.id}",
+            CheckoutRequest(
+                amount_minor=price,
+                currency=tutor.currency,
+                description=f"{tutor.display_name} · {slot.duration_minutes} min",
+                metadata={"payment_id": str(payment.id), "participant_id": str(participant.id)},
+                success_url=return_link(participant.id),
+                cancel_url=return_link(participant.id),
+                expires_at=checkout_expiry(participant.hold_expires_at, now),
+                idempotency_key=f"checkout-{payment.id}",
+            )
         )
     except (PaymentUnavailable, PaymentRejected) as error:
         log.warning("checkout for payment %s failed: %s", payment.id, error)

@@ -4,18 +4,22 @@ their idempotency keys make sure none is paid twice."""
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from core.bookings import cancellation_deadline, clean_cancel_reason, student_may_cancel
 from core.clock import Clock
 from core.entities import BookingView, Participant, Payment, Slot, TeachingSession, TutorProfile
 from core.enums import ParticipantStatus, SessionStatus
 from core.errors import Forbidden, NotFound, ValidationError
-from core.notifications import NotificationKind
+from core.notifications import (
+    BookingCancelled,
+    BookingFacts,
+    CancelledByStudent,
+    SessionCancelled,
+    SessionCancelledForTutor,
+)
 from core.payments import PaymentGateway
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
-from core.usecases.booked_seat import booking_payload
 from core.usecases.bookings import get_booking
 from core.usecases.outbox import notify
 from core.usecases.seat_release import free_seats, refundable
@@ -75,19 +79,16 @@ async def cancel_booking(
         await uow.conversations.close(booking.session.id, now, participant_id=participant.id)
         if participant.status is ParticipantStatus.BOOKED:
             student = await uow.users.get(user_id)
-            payload = booking_payload(booking.tutor, booking.slot, cancelled, payment or _no_payment(participant, now))
+            facts = BookingFacts.of(booking.tutor, booking.slot, cancelled, payment or _no_payment(participant, now))
             await notify(
                 uow,
                 booking.tutor.user_id,
-                NotificationKind.BOOKING_CANCELLED_BY_STUDENT,
-                {**payload, "student_name": student.first_name if student else ""},
+                CancelledByStudent(booking=facts, student_name=student.first_name if student else ""),
                 f"cancelled-by-student:{participant.id}",
                 now,
             )
             # The booking's calendar entry goes too.
-            await notify(
-                uow, user_id, NotificationKind.BOOKING_CANCELLED, payload, f"booking-cancelled:{participant.id}", now
-            )
+            await notify(uow, user_id, BookingCancelled(booking=facts), f"booking-cancelled:{participant.id}", now)
         await uow.commit()
     await freed.settle(uow_factory, clock, rules, gateway)
     return CancelQuote(
@@ -165,7 +166,7 @@ async def cancel_session(
     """The tutor (or an admin) cancels a session: every participant is refunded in full and told why."""
     reason = clean_cancel_reason(reason)
     now = clock.now()
-    booked_payload: dict[str, Any] | None = None
+    booked: tuple[BookingFacts, str] | None = None
     async with uow_factory() as uow:
         session, slot, tutor = await _tutor_session(uow, rules, user_id, session_id)
         if tutor.user_id != user_id and not rules.is_admin(user_id):
@@ -177,31 +178,31 @@ async def cancel_session(
         participants = await uow.participants.list_for_session(session.id)
         freed = await free_seats(uow, participants, now, release_seats=True, slot_id=slot.id)
         for seat in freed.seats:
-            payload = booking_payload(tutor, slot, seat.cancelled, seat.payment or _no_payment(seat.was, now))
+            facts = BookingFacts.of(tutor, slot, seat.cancelled, seat.payment or _no_payment(seat.was, now))
             was_booked = seat.was.status is ParticipantStatus.BOOKED
             if was_booked:
                 student = await uow.users.get(seat.was.user_id)
-                booked_payload = {**payload, "student_name": student.first_name if student else ""}
+                booked = (facts, student.first_name if student else "")
             await notify(
                 uow,
                 seat.was.user_id,
-                NotificationKind.SESSION_CANCELLED,
-                {**payload, "reason": reason, "refund_minor": seat.refund_minor, "was_booked": was_booked},
+                SessionCancelled(booking=facts, reason=reason, refund_minor=seat.refund_minor, was_booked=was_booked),
                 f"session-cancelled:{session.id}:{seat.was.id}",
                 now,
             )
         result = [(seat.cancelled, seat.refund_minor) for seat in freed.seats]
-        if booked_payload is not None:
+        if booked is not None:
             # The tutor's calendar entry of the session goes too (only booked seats ever sent one).
+            facts, student_name = booked
             await notify(
                 uow,
                 tutor.user_id,
-                NotificationKind.SESSION_CANCELLED_FOR_TUTOR,
-                {
-                    **booked_payload,
-                    "participants": len(result),
-                    "refund_minor": sum(refund for _p, refund in result),
-                },
+                SessionCancelledForTutor(
+                    booking=facts,
+                    student_name=student_name,
+                    participants=len(result),
+                    refund_minor=sum(refund for _p, refund in result),
+                ),
                 f"session-cancelled-tutor:{session.id}",
                 now,
             )

@@ -11,12 +11,18 @@ from core.entities import Attendance, Participant, Slot, TeachingSession, TutorP
 from core.enums import AttendanceSource, ParticipantStatus, SessionStatus
 from core.errors import Forbidden, NotFound, ValidationError
 from core.join_links import JoinLinks, JoinLinkSigner
-from core.notifications import NotificationKind
+from core.notifications import (
+    SessionEnded,
+    SessionFacts,
+    SessionStarted,
+    TutorLate,
+    TutorNoShow,
+    TutorNoShowNotice,
+)
 from core.payments import PaymentGateway
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.outbox import notify
-from core.usecases.payloads import session_payload
 from core.usecases.seat_release import free_seats
 from core.video import TUTOR_UID, VideoEvent, VideoTokens, channel_name, participant_uid
 
@@ -85,13 +91,11 @@ async def start_session(
         if not await uow.sessions.update_if(started, SessionStatus.SCHEDULED):
             raise ValidationError("live.already_started")
         for participant in _booked(await uow.participants.list_for_session(session.id)):
-            payload = session_payload(tutor, slot, started)
-            payload["join_url"] = links.url(session.id, participant.user_id, join_deadline(slot, rules))
+            join_url = links.url(session.id, participant.user_id, join_deadline(slot, rules))
             await notify(
                 uow,
                 participant.user_id,
-                NotificationKind.SESSION_STARTED,
-                payload,
+                SessionStarted(session=SessionFacts.of(tutor, slot, started.id), join_url=join_url),
                 f"session-started:{session.id}:{participant.id}",
                 now,
             )
@@ -295,12 +299,14 @@ async def end_session(
             if participant.user_id not in attended:
                 await uow.participants.update_if(participant.absent(now), ParticipantStatus.BOOKED)
         for recipient in [tutor.user_id, *(p.user_id for p in participants)]:
-            payload = session_payload(tutor, slot, ended)
-            role = "tutor" if recipient == tutor.user_id else "student"
-            payload.update(lasted=minutes, attended=names, absent=recipient not in attended, role=role)
-            await notify(
-                uow, recipient, NotificationKind.SESSION_ENDED, payload, f"session-ended:{session.id}:{recipient}", now
+            summary = SessionEnded(
+                session=SessionFacts.of(tutor, slot, ended.id),
+                lasted=minutes,
+                attended=tuple(names),
+                absent=recipient not in attended,
+                role="tutor" if recipient == tutor.user_id else "student",
             )
+            await notify(uow, recipient, summary, f"session-ended:{session.id}:{recipient}", now)
         await uow.commit()
     return ended
 
@@ -350,10 +356,10 @@ async def _tell_late(uow_factory: UnitOfWorkFactory, session_id: int, deadline: 
         assert slot is not None and tutor is not None
         told = 0
         for participant in _booked(await uow.participants.list_for_session(session_id)):
-            payload = {**session_payload(tutor, slot, session), "deadline": deadline.isoformat()}
+            late = TutorLate(session=SessionFacts.of(tutor, slot, session.id), deadline=deadline)
             # The dedupe key makes this once per person, however often the job runs.
             key = f"tutor-late:{session_id}:{participant.id}"
-            told += await notify(uow, participant.user_id, NotificationKind.TUTOR_LATE, payload, key, now)
+            told += await notify(uow, participant.user_id, late, key, now)
         await uow.commit()
     return 1 if told else 0
 
@@ -383,23 +389,21 @@ async def _tutor_no_show(
             booked_ids.append(seat.was.id)
             student = await uow.users.get(seat.was.user_id)
             student_name = student.first_name if student else ""
-            payload = {
-                **session_payload(tutor, slot, session),
-                "participant_id": seat.was.id,
-                "refund_minor": seat.refund_minor,
-            }
-            key = f"no-show:{session_id}:{seat.was.id}"
-            await notify(uow, seat.was.user_id, NotificationKind.TUTOR_NO_SHOW, payload, key, now)
+            told = TutorNoShow(
+                session=SessionFacts.of(tutor, slot, session.id),
+                participant_id=seat.was.id,
+                refund_minor=seat.refund_minor,
+            )
+            await notify(uow, seat.was.user_id, told, f"no-show:{session_id}:{seat.was.id}", now)
         # The tutor learns it too, with what it cost, and the session leaves their calendar.
-        notice = {
-            **session_payload(tutor, slot, session),
-            "participant_id": booked_ids[-1] if booked_ids else None,
-            "student_name": student_name,
-            "refunds": len(freed.refunds),
-            "refund_minor": sum(seat.refund_minor for seat in freed.seats),
-        }
-        key = f"no-show-tutor:{session_id}"
-        await notify(uow, tutor.user_id, NotificationKind.TUTOR_NO_SHOW_NOTICE, notice, key, now)
+        notice = TutorNoShowNotice(
+            session=SessionFacts.of(tutor, slot, session.id),
+            participant_id=booked_ids[-1] if booked_ids else None,
+            student_name=student_name,
+            refunds=len(freed.refunds),
+            refund_minor=sum(seat.refund_minor for seat in freed.seats),
+        )
+        await notify(uow, tutor.user_id, notice, f"no-show-tutor:{session_id}", now)
         await uow.commit()
     await freed.settle(uow_factory, clock, rules, gateway)
     return 1

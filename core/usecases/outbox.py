@@ -2,15 +2,16 @@
 (the delivery job sends it, retrying, never twice)."""
 
 from datetime import datetime
-from typing import Any
 
 from core.entities import Notification
-from core.notifications import NotificationKind
+from core.notifications import Message, payload_of
 from core.ports import UnitOfWork
 
 
-async def notify(
-    uow: UnitOfWork, recipient: int, kind: NotificationKind, payload: dict[str, Any], key: str, now: datetime
-) -> bool:
+def notification(recipient: int, message: Message, key: str) -> Notification:
+    return Notification(recipient_id=recipient, kind=message.kind, payload=payload_of(message), dedupe_key=key)
+
+
+async def notify(uow: UnitOfWork, recipient: int, message: Message, key: str, now: datetime) -> bool:
     """Queue one message; False (nothing written) if a message with this dedupe key was queued before."""
-    return await uow.outbox.add(Notification(recipient_id=recipient, kind=kind, payload=payload, dedupe_key=key), now)
+    return await uow.outbox.add(notification(recipient, message, key), now)

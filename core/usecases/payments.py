@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from core.clock import Clock
 from core.entities import Participant, Payment
 from core.enums import ParticipantStatus, PaymentStatus, SessionStatus
-from core.notifications import NotificationKind
+from core.notifications import BookingFacts, HoldExpired, LatePaymentRefunded
 from core.payments import STRIPE, CheckoutSession, PaymentGateway, PaymentOutcome, PaymentRejected, PaymentUnavailable
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
-from core.usecases.booked_seat import booked_effects, booking_payload
+from core.usecases.booked_seat import booked_effects
 from core.usecases.outbox import notify
 from core.usecases.refunds import refund_payment
 
@@ -114,8 +114,9 @@ async def _apply_payment(uow: UnitOfWork, rules: BusinessRules, payment: Payment
     await notify(
         uow,
         participant.user_id,
-        NotificationKind.LATE_PAYMENT_REFUNDED,
-        {**booking_payload(tutor, slot, participant, refunding), "session_closed": not still_open},
+        LatePaymentRefunded(
+            booking=BookingFacts.of(tutor, slot, participant, refunding), session_closed=not still_open
+        ),
         f"late-refund:{payment.id}",
         now,
     )
@@ -159,8 +160,7 @@ async def _expire_one(uow_factory: UnitOfWorkFactory, participant: Participant, 
             await notify(
                 uow,
                 participant.user_id,
-                NotificationKind.HOLD_EXPIRED,
-                booking_payload(tutor, slot, expired, payment),
+                HoldExpired(booking=BookingFacts.of(tutor, slot, expired, payment)),
                 f"hold-expired:{participant.id}",
                 now,
             )

@@ -9,11 +9,11 @@ from core.bookings import cancellation_deadline
 from core.clock import Clock
 from core.entities import Notification, Participant, Reminder, Slot, TeachingSession, TutorProfile
 from core.enums import ParticipantStatus, ReminderKind, ReminderStatus, SessionStatus
-from core.notifications import NotificationKind
+from core.notifications import Message, SessionFacts, SessionReminder, SessionStarting, StartAlert
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.availability import extend_patterns
-from core.usecases.payloads import session_payload
+from core.usecases.outbox import notification
 
 
 async def schedule_reminders(
@@ -108,19 +108,20 @@ async def _send_one(uow_factory: UnitOfWorkFactory, reminder: Reminder, now: dat
 def _message(
     reminder: Reminder, session: TeachingSession, slot: Slot, tutor: TutorProfile, now: datetime
 ) -> Notification:
-    payload = session_payload(tutor, slot, session)
-    payload["minutes_before"] = reminder.offset_minutes
+    facts = SessionFacts.of(tutor, slot, session.id)
+    message: Message
     if reminder.kind is ReminderKind.REMINDER:
-        kind = NotificationKind.REMINDER
-        payload["participant_id"] = reminder.participant_id
-        payload["cancellable"] = now <= cancellation_deadline(slot, tutor)
+        message = SessionReminder(
+            session=facts,
+            minutes_before=reminder.offset_minutes,
+            participant_id=reminder.participant_id,
+            cancellable=now <= cancellation_deadline(slot, tutor),
+        )
     elif reminder.participant_id is None:
-        kind = NotificationKind.START_ALERT
+        message = StartAlert(session=facts, minutes_before=reminder.offset_minutes)
     else:
-        kind = NotificationKind.SESSION_STARTING
-    return Notification(
-        recipient_id=reminder.recipient_id, kind=kind, payload=payload, dedupe_key=f"reminder:{reminder.id}"
-    )
+        message = SessionStarting(session=facts, minutes_before=reminder.offset_minutes)
+    return notification(reminder.recipient_id, message, f"reminder:{reminder.id}")
 
 
 async def daily_cleanup(uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules) -> dict[str, int]:

@@ -16,7 +16,6 @@ from core.clock import Clock
 from core.entities import (
     ChatMessage,
     Conversation,
-    Notification,
     Participant,
     SessionFile,
     Slot,
@@ -27,9 +26,10 @@ from core.entities import (
 from core.enums import ParticipantStatus, SessionType
 from core.errors import Forbidden, NotFound, ValidationError
 from core.files import check_file
-from core.notifications import NotificationKind
+from core.notifications import ChatMessageArrived, FileShared
 from core.ports import UnitOfWork
 from core.text import text_length
+from core.usecases.outbox import notify
 
 CHAT_MAX_LENGTH = 3500
 HISTORY_LIMIT = 20
@@ -237,20 +237,10 @@ async def send_chat_message(
             ChatMessage(conversation_id=room.conversation.id, sender_id=user_id, content=text, created_at=now)
         )
         for other in room.others:
-            await uow.outbox.add(
-                Notification(
-                    recipient_id=other.id,
-                    kind=NotificationKind.CHAT_MESSAGE,
-                    payload={
-                        "session_id": session_id,
-                        "participant_id": room.participation.id,
-                        "sender_name": room.me.first_name,
-                        "text": text,
-                    },
-                    dedupe_key=f"chat:{message.id}:{other.id}",
-                ),
-                now,
+            arrived = ChatMessageArrived(
+                session_id=session_id, participant_id=room.participation.id, sender_name=room.me.first_name, text=text
             )
+            await notify(uow, other.id, arrived, f"chat:{message.id}:{other.id}", now)
         await uow.commit()
     return message
 
@@ -296,22 +286,15 @@ async def share_file(
         )
         recipients = room.others if room.is_tutor else [u for u in room.others if u.id == room.tutor.user_id]
         for other in recipients:
-            await uow.outbox.add(
-                Notification(
-                    recipient_id=other.id,
-                    kind=NotificationKind.FILE_SHARED,
-                    payload={
-                        "session_id": session_id,
-                        "participant_id": room.participant_id,
-                        "uploader_name": room.me.first_name,
-                        "file_name": name,
-                        "file_id": upload.telegram_file_id,
-                        "tutor_name": room.tutor.display_name,
-                    },
-                    dedupe_key=f"file:{shared.id}:{other.id}",
-                ),
-                now,
+            told = FileShared(
+                session_id=session_id,
+                participant_id=room.participant_id,
+                uploader_name=room.me.first_name,
+                file_name=name,
+                file_id=upload.telegram_file_id,
+                tutor_name=room.tutor.display_name,
             )
+            await notify(uow, other.id, told, f"file:{shared.id}:{other.id}", now)
         await uow.commit()
     return shared
 

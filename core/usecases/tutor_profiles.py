@@ -4,11 +4,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from core.clock import Clock
-from core.entities import Notification, TutorProfile
+from core.entities import TutorProfile
 from core.enums import TutorStatus
 from core.errors import Conflict, Forbidden, NotFound, ValidationError
 from core.money import normalize_currency
-from core.notifications import NotificationKind
+from core.notifications import TutorApproved, TutorRejected, TutorReviewRequested
 from core.ports import UnitOfWork
 from core.rules import BusinessRules
 from core.timezones import normalize_zone
@@ -19,6 +19,7 @@ from core.tutor_profile_rules import (
     parse_notice_hours,
     parse_subjects,
 )
+from core.usecases.outbox import notify
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,27 +111,19 @@ async def save_tutor_profile(
 
 async def _request_review(uow: UnitOfWork, profile: TutorProfile, admin_ids: frozenset[int], now: datetime) -> None:
     user = await uow.users.get(profile.user_id)
-    payload = {
-        "tutor_id": profile.id,
-        "user_id": profile.user_id,
-        "username": user.username if user else None,
-        "display_name": profile.display_name,
-        "subjects": profile.subjects,
-        "hourly_rate_minor": profile.hourly_rate_minor,
-        "currency": profile.currency,
-        "timezone": profile.timezone,
-    }
+    request = TutorReviewRequested(
+        tutor_id=profile.id,
+        user_id=profile.user_id,
+        username=user.username if user else None,
+        display_name=profile.display_name,
+        subjects=tuple(profile.subjects),
+        hourly_rate_minor=profile.hourly_rate_minor,
+        currency=profile.currency,
+        timezone=profile.timezone,
+    )
     # Admins are addressed by id: an admin need not have written to the bot before.
     for admin_id in sorted(admin_ids):
-        await uow.outbox.add(
-            Notification(
-                recipient_id=admin_id,
-                kind=NotificationKind.TUTOR_REVIEW_REQUESTED,
-                payload=payload,
-                dedupe_key=f"tutor-review:{profile.id}:{admin_id}:{now.isoformat()}",
-            ),
-            now,
-        )
+        await notify(uow, admin_id, request, f"tutor-review:{profile.id}:{admin_id}:{now.isoformat()}", now)
 
 
 async def review_tutor(
@@ -148,14 +141,7 @@ async def review_tutor(
         # Conditional on PENDING so that two admins pressing at once cannot both decide.
         if not await uow.tutors.set_status_if(tutor_id, TutorStatus.PENDING, new, admin_id, now):
             raise Conflict("tutor_review.already_done", status=profile.status.value)
-        await uow.outbox.add(
-            Notification(
-                recipient_id=profile.user_id,
-                kind=NotificationKind.TUTOR_APPROVED if approve else NotificationKind.TUTOR_REJECTED,
-                payload={"tutor_id": tutor_id},
-                dedupe_key=f"tutor-reviewed:{tutor_id}:{now.isoformat()}",
-            ),
-            now,
-        )
+        verdict = TutorApproved(tutor_id=tutor_id) if approve else TutorRejected(tutor_id=tutor_id)
+        await notify(uow, profile.user_id, verdict, f"tutor-reviewed:{tutor_id}:{now.isoformat()}", now)
         await uow.commit()
     return replace(profile, status=new, reviewed_by=admin_id, reviewed_at=now)

@@ -17,7 +17,7 @@ from bot.telegram_limits import (
     utf16_length,
 )
 from bot.texts.errors import error_text, known_error_codes
-from bot.texts.notifications import RENDERERS, RenderContext
+from bot.texts.notifications import RENDERERS, RenderContext, render
 from core.availability import MAX_SESSION_MINUTES
 from core.bookings import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from core.entities import User
@@ -25,6 +25,7 @@ from core.enums import SessionType
 from core.errors import DomainError
 from core.files import ALLOWED_EXTENSIONS
 from core.languages import SUPPORTED_LANGUAGES
+from core.notifications import message_of
 from core.tutor_profile_rules import NAME_MAX_LENGTH, SUBJECT_MAX_LENGTH, SUBJECTS_MAX_COUNT
 from core.usecases.room import CHAT_MAX_LENGTH
 from integrations.calendar import IcsCalendarFiles
@@ -108,6 +109,7 @@ def _maximal_payload() -> dict[str, Any]:
         "session_id": BIG_ID,
         "tutor_id": BIG_ID,
         "tutor_user_id": 9_999_999_999,
+        "user_id": 9_999_999_999,
         "tutor_name": wide_name,
         "display_name": wide_name,
         "student_name": "Щ" * 64,  # Telegram's first names are up to 64 characters
@@ -145,7 +147,7 @@ def _maximal_payload() -> dict[str, Any]:
         "session_closed": False,
         "was_booked": True,
         "attended": ["Щ" * 64] * 20,
-        "absent": ["Щ" * 64] * 20,
+        "absent": True,
         "refunds": 20,
         "role": "tutor",
     }
@@ -177,7 +179,7 @@ def test_every_notification_fits_with_its_largest_values(kind: str, language: st
     )
     payload = {**_maximal_payload(), "role": role}
     with i18n.use_locale(language), i18n.context():
-        rendered = RENDERERS[kind](payload, context)
+        rendered = render(message_of(kind, payload), context)
     limit = CAPTION_LIMIT if rendered.document is not None or rendered.document_id is not None else TEXT_LIMIT
     assert utf16_length(rendered.text) <= limit, f"{kind} in {language}: {utf16_length(rendered.text)} > {limit}"
     _check_keyboard(kind, rendered.keyboard)

@@ -8,7 +8,9 @@ from core.enums import ParticipantStatus, PaymentStatus, Role, SessionType
 from core.rules import BusinessRules
 from core.usecases.availability import add_slot
 from testkit import FakeTelegram
-from tests.e2e.shop import Shop, booking_state, open_calendar, open_slot, person, tutor_with_slot
+from testkit.clock import FixedClock
+from tests.e2e.conftest import AppFactory
+from tests.e2e.shop import NOW, Shop, booking_state, open_calendar, open_slot, person, tutor_with_slot
 
 
 async def test_a_student_books_and_pays_a_one_to_one_slot(shop: Shop, telegram: FakeTelegram) -> None:
@@ -268,3 +270,29 @@ async def test_the_empty_filter_line_names_the_range_chosen(shop: Shop, telegram
     await ann.press("📆 This week")
     two_weeks = await ann.wait_for(lambda m: "📆 2 weeks" in m.button_labels)
     assert "No free time" not in two_weeks.text and "•2" in two_weeks.button_labels
+
+
+async def test_the_calendar_and_its_texts_follow_the_booking_window_setting(
+    app_factory: AppFactory, telegram: FakeTelegram
+) -> None:
+    async with app_factory(clock=FixedClock(NOW), BOOKING_WINDOW_DAYS=10) as app:
+        await tutor_with_slot(app, 7911, "Lise Meitner", rate=0, day=date(2026, 3, 23))
+        await tutor_with_slot(app, 7912, "Max Born", rate=0, day=date(2026, 4, 1))  # beyond 10 days
+        await person(app, 7913, "Ann", "Europe/Paris", Role.STUDENT)
+        ann = telegram.user(7913, "Ann")
+        await ann.send("/book")
+        subjects = await ann.wait_for(lambda m: "Physics (2)" in m.button_labels)
+        await ann.press("Physics (2)", message=subjects)
+        tutors = await ann.wait_for(lambda m: "🧑‍🏫 Max Born" in m.button_labels)
+        assert "no free time in the next 10 days" in tutors.text and "4 weeks" not in tutors.text
+        await ann.press("🧑‍🏫 Lise Meitner", message=tutors)
+        calendar = await ann.wait_for(lambda m: "📆 10 days" in m.button_labels)
+        # Today (20 March) and the nine days after it, no more.
+        days = [label for label in calendar.button_labels if label.lstrip("•").isdigit()]
+        assert days[0] == "20" and days[-1] == "29" and len(days) == 10
+        await ann.press("📆 10 days", message=calendar)
+        week = await ann.wait_for(lambda m: "📆 This week" in m.button_labels)
+        await ann.press("📆 This week", message=week)
+        # A 10-day window offers no two-week view: the filter comes back to the whole window.
+        again = await ann.wait_for(lambda m: "📆 10 days" in m.button_labels)
+        assert "📆 2 weeks" not in again.button_labels

@@ -68,3 +68,30 @@ async def test_a_blocked_user_is_given_up_on_without_holding_up_others(app: Tuto
 
     await eventually(settled)
     assert gone.messages == []
+
+
+async def test_a_row_this_version_cannot_read_is_given_up_and_the_chat_moves_on(
+    app: TutorBot, telegram: FakeTelegram
+) -> None:
+    reader = telegram.user(4005, "Rita")
+    reader.mark()
+    parts = app.components
+    async with parts.uow_factory() as uow:
+        # A row written by a newer version: a kind this one does not know.
+        await uow.outbox.add(
+            Notification(recipient_id=reader.id, kind="tutor.promoted", payload={"tutor_id": 1}, dedupe_key="new"),
+            parts.clock.now(),
+        )
+        await uow.commit()
+    await queue(app, reader.id, NotificationKind.TUTOR_APPROVED, "next")
+    await reader.wait_for("Your tutor profile is approved")
+
+    async def settled() -> bool:
+        return await outbox_statuses(app, 2) == [OutboxStatus.FAILED, OutboxStatus.SENT]
+
+    await eventually(settled)
+    assert len(reader.messages) == 1
+    async with parts.uow_factory() as uow:
+        unreadable = await uow.outbox.get(1)
+    assert unreadable is not None and unreadable.last_error is not None
+    assert "tutor.promoted" in unreadable.last_error

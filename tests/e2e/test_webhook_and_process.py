@@ -7,8 +7,8 @@ from pathlib import Path
 
 import aiohttp
 
-from core.entities import Notification
-from core.notifications import NotificationKind
+from core.notifications import TutorApproved
+from core.usecases.outbox import notification
 from storage.engine import create_engine
 from storage.migrate import upgrade_to_head
 from storage.uow import SqlUnitOfWorkFactory
@@ -93,7 +93,7 @@ async def test_a_job_runs_once_from_the_command_line(telegram: FakeTelegram, tmp
     clock = FixedClock()
     # Due at once: the command's real clock is later than the fixed one.
     async with SqlUnitOfWorkFactory(engine)() as uow:
-        await uow.outbox.add(Notification(recipient_id=5004, kind=NotificationKind.TUTOR_APPROVED), clock.now())
+        await uow.outbox.add(notification(5004, TutorApproved(tutor_id=1), "approved"), clock.now())
         await uow.commit()
     await engine.dispose()
     env = child_env(BOT_TOKEN=TOKEN, TELEGRAM_API_URL=telegram.base_url, DATABASE_URL=url)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.payments import CheckoutSession, PaymentRejected, PaymentUnavailable
+from core.payments import CheckoutRequest, CheckoutSession, PaymentRejected, PaymentUnavailable
 from integrations.stripe_gateway import StripeGateway, stripe_amount
 from testkit.stripe import FakeStripe
 
@@ -24,14 +24,16 @@ async def create(
     expires_at: datetime = EXPIRES_AT,
 ) -> CheckoutSession:
     return await gateway.create_checkout(
-        amount_minor=amount_minor,
-        currency=currency,
-        description="Algebra with Ann, 60 min",
-        metadata={"payment_id": "pay-1", "booking_id": "b-7"} if metadata is None else metadata,
-        success_url="https://t.me/tutor_test_bot?start=paid",
-        cancel_url="https://t.me/tutor_test_bot?start=cancelled",
-        expires_at=expires_at,
-        idempotency_key=key,
+        CheckoutRequest(
+            amount_minor=amount_minor,
+            currency=currency,
+            description="Algebra with Ann, 60 min",
+            metadata={"payment_id": "pay-1", "booking_id": "b-7"} if metadata is None else metadata,
+            success_url="https://t.me/tutor_test_bot?start=paid",
+            cancel_url="https://t.me/tutor_test_bot?start=cancelled",
+            expires_at=expires_at,
+            idempotency_key=key,
+        )
     )
 
 

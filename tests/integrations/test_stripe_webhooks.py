@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from core.payments import PaymentEvent, WebhookSignatureError
+from core.payments import CheckoutRequest, PaymentEvent, WebhookSignatureError
 from integrations.stripe_gateway import StripeGateway, StripeWebhookVerifier
 from testkit.stripe import FakeStripe, sign
 from tests.integrations.webhook_receiver import WEBHOOK_SECRET, WebhookReceiver
@@ -27,14 +27,16 @@ def verify(event: dict[str, Any]) -> PaymentEvent:
 
 async def checkout(gateway: StripeGateway, *, amount_minor: int = 4500, currency: str = "EUR") -> str:
     session = await gateway.create_checkout(
-        amount_minor=amount_minor,
-        currency=currency,
-        description="Lesson",
-        metadata={"payment_id": "pay-1"},
-        success_url="https://example.org/ok",
-        cancel_url="https://example.org/cancel",
-        expires_at=EXPIRES_AT,
-        idempotency_key=f"checkout-{amount_minor}-{currency}",
+        CheckoutRequest(
+            amount_minor=amount_minor,
+            currency=currency,
+            description="Lesson",
+            metadata={"payment_id": "pay-1"},
+            success_url="https://example.org/ok",
+            cancel_url="https://example.org/cancel",
+            expires_at=EXPIRES_AT,
+            idempotency_key=f"checkout-{amount_minor}-{currency}",
+        )
     )
     return session.id
 
