@@ -7,12 +7,12 @@ second active participation of the same student in a session, so a seat is never
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from core.bookings import booking_price, check_bookable, checkout_expiry, clean_note, full_error, hold_expiry
 from core.clock import Clock
-from core.entities import BookingView, Participant, Payment, SessionRoster, TutorProfile
+from core.entities import BookingView, Participant, Payment, SessionRoster, Slot, TutorProfile
 from core.enums import ParticipantStatus, PaymentStatus
 from core.errors import Conflict, NotFound, ValidationError
 from core.payments import FREE, STRIPE, CheckoutRequest, PaymentGateway, PaymentRejected, PaymentUnavailable
@@ -55,77 +55,111 @@ async def book_slot(
     note = clean_note(note)
     now = clock.now()
     async with uow_factory() as uow:
-        # One booking at a time per student: two overlapping bookings cannot both pass the check.
-        await uow.users.lock(user_id)
-        if await uow.users.get(user_id) is None:
-            raise NotFound("user.not_found")
-        slot = await uow.slots.get(slot_id)
-        if slot is None:
-            raise Conflict("booking.taken")
-        tutor = await uow.tutors.get(slot.tutor_id)
-        if tutor is None:
-            raise Conflict("booking.taken")
-        existing_session = await uow.sessions.get_by_slot(slot.id)
-        check_bookable(slot, tutor, user_id, now, rules, existing_session)
-        clashes = await uow.participants.overlapping(user_id, slot.starts_at, slot.ends_at)
-        if existing_session is not None and any(p.session_id == existing_session.id for p in clashes):
-            raise Conflict("booking.already_booked")
-        if clashes:
-            raise Conflict("booking.overlap")
-        price = booking_price(tutor, slot)
-        if price > 0 and await uow.participants.count_holds(user_id, now) >= rules.max_unpaid_holds:
-            raise ValidationError("booking.too_many_holds", max=rules.max_unpaid_holds)
-        if not await uow.slots.take_seat(slot.id):
-            raise full_error(slot)
-        slot = replace(slot, seats_taken=slot.seats_taken + 1)
-        session = await uow.sessions.get_or_create(slot, now)
-        free = price == 0
-        participant = await uow.participants.add(
-            Participant(
-                session_id=session.id,
-                user_id=user_id,
-                status=ParticipantStatus.BOOKED if free else ParticipantStatus.PENDING_PAYMENT,
-                hold_expires_at=None if free else hold_expiry(now, rules),
-                booked_at=now if free else None,
-                note=note,
-                reminders_enabled=reminders,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        payment = await uow.payments.add(
-            Payment(
-                participant_id=participant.id,
-                amount_minor=price,
-                currency=tutor.currency,
-                status=PaymentStatus.PAID if free else PaymentStatus.PENDING,
-                provider=FREE if free else STRIPE,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        if free:
-            await booked_effects(uow, rules, tutor, slot, participant, payment, now, late=False)
+        held = await _take_seat(uow, rules, now, user_id=user_id, slot_id=slot_id, note=note, reminders=reminders)
+        if held.free:
+            await booked_effects(uow, rules, held.tutor, held.slot, held.participant, held.payment, now, late=False)
         await uow.commit()
-    if free:
-        return BookingResult(participant, payment, None)
+    if held.free:
+        return BookingResult(held.participant, held.payment, None)
+    return await _open_checkout(uow_factory, clock, gateway, return_link, held)
+
+
+@dataclass(frozen=True, slots=True)
+class _HeldSeat:
+    tutor: TutorProfile
+    slot: Slot
+    participant: Participant
+    payment: Payment
+
+    @property
+    def free(self) -> bool:
+        return self.payment.amount_minor == 0
+
+
+async def _take_seat(
+    uow: UnitOfWork,
+    rules: BusinessRules,
+    now: datetime,
+    *,
+    user_id: int,
+    slot_id: int,
+    note: str | None,
+    reminders: bool,
+) -> _HeldSeat:
+    """The seat taken (booked if free, else held for payment) with its payment row, in the caller's
+    transaction; refused with the reason if the person may not have it."""
+    # One booking at a time per student: two overlapping bookings cannot both pass the check.
+    await uow.users.lock(user_id)
+    if await uow.users.get(user_id) is None:
+        raise NotFound("user.not_found")
+    slot = await uow.slots.get(slot_id)
+    tutor = await uow.tutors.get(slot.tutor_id) if slot is not None else None
+    if slot is None or tutor is None:
+        raise Conflict("booking.taken")
+    existing_session = await uow.sessions.get_by_slot(slot.id)
+    check_bookable(slot, tutor, user_id, now, rules, existing_session)
+    clashes = await uow.participants.overlapping(user_id, slot.starts_at, slot.ends_at)
+    if existing_session is not None and any(p.session_id == existing_session.id for p in clashes):
+        raise Conflict("booking.already_booked")
+    if clashes:
+        raise Conflict("booking.overlap")
+    price = booking_price(tutor, slot)
+    if price > 0 and await uow.participants.count_holds(user_id, now) >= rules.max_unpaid_holds:
+        raise ValidationError("booking.too_many_holds", max=rules.max_unpaid_holds)
+    if not await uow.slots.take_seat(slot.id):
+        raise full_error(slot)
+    slot = replace(slot, seats_taken=slot.seats_taken + 1)
+    session = await uow.sessions.get_or_create(slot, now)
+    free = price == 0
+    participant = await uow.participants.add(
+        Participant(
+            session_id=session.id,
+            user_id=user_id,
+            status=ParticipantStatus.BOOKED if free else ParticipantStatus.PENDING_PAYMENT,
+            hold_expires_at=None if free else hold_expiry(now, rules),
+            booked_at=now if free else None,
+            note=note,
+            reminders_enabled=reminders,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    payment = await uow.payments.add(
+        Payment(
+            participant_id=participant.id,
+            amount_minor=price,
+            currency=tutor.currency,
+            status=PaymentStatus.PAID if free else PaymentStatus.PENDING,
+            provider=FREE if free else STRIPE,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return _HeldSeat(tutor, slot, participant, payment)
+
+
+async def _open_checkout(
+    uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, return_link: ReturnLink, held: _HeldSeat
+) -> BookingResult:
+    """The payment page of a held seat, outside any transaction; the hold is released if none opens."""
+    participant, payment, tutor = held.participant, held.payment, held.tutor
     assert participant.hold_expires_at is not None
     try:
         checkout = await gateway.create_checkout(
             CheckoutRequest(
-                amount_minor=price,
+                amount_minor=payment.amount_minor,
                 currency=tutor.currency,
-                description=f"{tutor.display_name} · {slot.duration_minutes} min",
+                description=f"{tutor.display_name} · {held.slot.duration_minutes} min",
                 metadata={"payment_id": str(payment.id), "participant_id": str(participant.id)},
                 success_url=return_link(participant.id),
                 cancel_url=return_link(participant.id),
-                expires_at=checkout_expiry(participant.hold_expires_at, now),
+                expires_at=checkout_expiry(participant.hold_expires_at, clock.now()),
                 idempotency_key=f"checkout-{payment.id}",
             )
         )
     except (PaymentUnavailable, PaymentRejected) as error:
         log.warning("checkout for payment %s failed: %s", payment.id, error)
-        await _release_failed_hold(uow_factory, clock, participant, payment, slot.id)
+        await _release_failed_hold(uow_factory, clock, participant, payment, held.slot.id)
         raise ValidationError("booking.payment_unavailable") from None
     payment = replace(
         payment,

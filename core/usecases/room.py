@@ -106,21 +106,48 @@ async def _room_and_participants(
     tutor = await uow.tutors.get(session.tutor_id)
     slot = await uow.slots.get(session.slot_id)
     assert tutor is not None and slot is not None
-    is_tutor = tutor.user_id == user_id
     participants = await uow.participants.list_for_session(session_id)
     if slot.session_type is SessionType.GROUP:
-        booked = [p for p in participants if p.status is ParticipantStatus.BOOKED]
-        if not is_tutor and all(p.user_id != user_id for p in booked):
-            raise _not_found()
-        people = {u.id: u for u in await uow.users.get_many([tutor.user_id, *(p.user_id for p in booked)])}
-        others = [u for uid, u in people.items() if uid != user_id and (is_tutor or uid == tutor.user_id)]
-        room = Room(session, slot, tutor, people[user_id], is_tutor, None, others, None, read_only=False)
-        return room, participants
+        room = await _group_room(uow, session, slot, tutor, participants, user_id)
+    else:
+        room = await _private_room(uow, session, slot, tutor, participants, user_id, participant_id)
+    return room, participants
+
+
+async def _group_room(
+    uow: UnitOfWork,
+    session: TeachingSession,
+    slot: Slot,
+    tutor: TutorProfile,
+    participants: list[Participant],
+    user_id: int,
+) -> Room:
+    """The group's one room: its tutor and its booked students; a student sees only the tutor as the other."""
+    is_tutor = tutor.user_id == user_id
+    booked = [p for p in participants if p.status is ParticipantStatus.BOOKED]
+    if not is_tutor and all(p.user_id != user_id for p in booked):
+        raise _not_found()
+    people = {u.id: u for u in await uow.users.get_many([tutor.user_id, *(p.user_id for p in booked)])}
+    others = [u for uid, u in people.items() if uid != user_id and (is_tutor or uid == tutor.user_id)]
+    return Room(session, slot, tutor, people[user_id], is_tutor, None, others, None, read_only=False)
+
+
+async def _private_room(
+    uow: UnitOfWork,
+    session: TeachingSession,
+    slot: Slot,
+    tutor: TutorProfile,
+    participants: list[Participant],
+    user_id: int,
+    participant_id: int | None,
+) -> Room:
+    """A 1-to-1 participation's room. A student reaches only their own active participation; the tutor any
+    that was ever booked (read-only once it ended)."""
+    is_tutor = tutor.user_id == user_id
     participation = _participation_of(participants, user_id, is_tutor, participant_id)
     if participation is None:
         raise _not_found()
     active = participation.status is ParticipantStatus.BOOKED
-    # A student reaches only their own active participation; the tutor any that was ever booked.
     if is_tutor:
         if not active and participation.booked_at is None:  # a hold that was never paid had no room
             raise _not_found()
@@ -130,10 +157,9 @@ async def _room_and_participants(
     other_id = participation.user_id if is_tutor else tutor.user_id
     others = [people[other_id]] if other_id in people else []
     conversation = await uow.conversations.get_by_participant(participation.id)
-    room = Room(
+    return Room(
         session, slot, tutor, people[user_id], is_tutor, participation, others, conversation, read_only=not active
     )
-    return room, participants
 
 
 def _participation_of(
