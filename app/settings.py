@@ -27,6 +27,10 @@ def _parse_offset_minutes(text: str) -> int:
     return value * {"d": 1440, "h": 60, "m": 1, "min": 1}[unit]
 
 
+# The tunable rules default to the specifications' values, written once, in core.
+_RULES = BusinessRules()
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
@@ -53,14 +57,24 @@ class Settings(BaseSettings):
     default_language: str = Field("en", validation_alias="DEFAULT_LANGUAGE")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
 
-    booking_window_days: int = Field(28, ge=1, le=365, validation_alias="BOOKING_WINDOW_DAYS")
-    max_group_size: int = Field(20, ge=2, le=200, validation_alias="MAX_GROUP_SIZE")
-    no_show_after_minutes: int = Field(15, ge=1, le=240, validation_alias="NO_SHOW_AFTER_MINUTES")
-    reminder_offsets: Annotated[tuple[int, ...], NoDecode] = Field((1440, 60), validation_alias="REMINDER_OFFSETS")
-    cleanup_time: time = Field(time(2, 0), validation_alias="CLEANUP_TIME")
-    payment_hold_minutes: int = Field(15, ge=1, le=24 * 60, validation_alias="PAYMENT_HOLD_MINUTES")
-    start_window_minutes: int = Field(10, ge=0, le=240, validation_alias="START_WINDOW_MINUTES")
-    session_grace_minutes: int = Field(15, ge=0, le=240, validation_alias="SESSION_GRACE_MINUTES")
+    booking_window_days: int = Field(_RULES.booking_window_days, ge=1, le=365, validation_alias="BOOKING_WINDOW_DAYS")
+    max_group_size: int = Field(_RULES.max_group_size, ge=2, le=200, validation_alias="MAX_GROUP_SIZE")
+    no_show_after_minutes: int = Field(
+        _RULES.no_show_after_minutes, ge=1, le=240, validation_alias="NO_SHOW_AFTER_MINUTES"
+    )
+    reminder_offsets: Annotated[tuple[int, ...], NoDecode] = Field(
+        _RULES.reminder_offsets_minutes, validation_alias="REMINDER_OFFSETS"
+    )
+    cleanup_time: time = Field(_RULES.cleanup_time, validation_alias="CLEANUP_TIME")
+    payment_hold_minutes: int = Field(
+        _RULES.payment_hold_minutes, ge=1, le=24 * 60, validation_alias="PAYMENT_HOLD_MINUTES"
+    )
+    start_window_minutes: int = Field(
+        _RULES.start_window_minutes, ge=0, le=240, validation_alias="START_WINDOW_MINUTES"
+    )
+    session_grace_minutes: int = Field(
+        _RULES.session_grace_minutes, ge=0, le=240, validation_alias="SESSION_GRACE_MINUTES"
+    )
     outbox_poll_seconds: float = Field(1.0, gt=0, le=3600, validation_alias="OUTBOX_POLL_SECONDS")
     outbox_rate: float = Field(DEFAULT_RATE, gt=0, le=1000, validation_alias="OUTBOX_RATE")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.settings import ConfigurationError, load_settings
+from core.rules import BusinessRules
 from testkit.processes import child_env
 
 TOKEN = "123456:TEST-token"
@@ -39,6 +40,8 @@ def test_defaults_follow_the_specifications(monkeypatch: pytest.MonkeyPatch) -> 
     assert rules.payment_hold_minutes == 15
     assert rules.admin_ids == frozenset()
     assert not settings.webhook_mode
+    # Every rule an operator leaves alone is the core's default, written there once.
+    assert rules == BusinessRules()
 
 
 def test_values_are_parsed_from_the_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
