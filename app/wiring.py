@@ -44,6 +44,7 @@ from core.join_links import JoinLinks, JoinLinkSigner, derive_secret
 from core.languages import SUPPORTED_LANGUAGES
 from core.ports import UnitOfWorkFactory, ZoneLocator
 from core.rules import BusinessRules
+from core.services import Services
 from integrations.agora import AgoraTokens, AgoraWebhookVerifier
 from integrations.calendar import IcsCalendarFiles
 from integrations.geo import OfflineZoneLocator
@@ -70,9 +71,7 @@ SHUTDOWN_GRACE_SECONDS = 20.0
 
 def build_dispatcher(
     *,
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    rules: BusinessRules,
+    services: Services,
     i18n: I18n,
     zone_locator: ZoneLocator,
     fsm_storage: BaseStorage,
@@ -83,9 +82,7 @@ def build_dispatcher(
     dp = Dispatcher(
         storage=fsm_storage,
         events_isolation=events_isolation,
-        uow_factory=uow_factory,
-        clock=clock,
-        rules=rules,
+        services=services,
         zone_locator=zone_locator,
         # Registered below instead, as the middleware that answers when the chat lock cannot be had.
         disable_fsm=True,
@@ -123,7 +120,7 @@ def build_dispatcher(
     if in_flight is not None:
         dp.update.outer_middleware(in_flight)
     # The sender's record is loaded first: the locale middleware reads the language from it.
-    dp.update.outer_middleware(AppUserMiddleware(uow_factory))
+    dp.update.outer_middleware(AppUserMiddleware(services.uow_factory))
     UserLocaleMiddleware(i18n).setup(dp)
     return dp
 
@@ -164,19 +161,33 @@ def build_fsm_storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStor
 class Components:
     settings: Settings
     engine: AsyncEngine
-    uow_factory: UnitOfWorkFactory
+    # The one set of services handlers, jobs and web handlers share.
+    services: Services
     bot: Bot
     i18n: I18n
-    clock: Clock
-    rules: BusinessRules
     job_context: JobContext
     notifier: TelegramNotifier
     jobs: dict[str, Job]
     gateway: StripeGateway | PaymentsNotConfigured
     webhook_verifier: StripeWebhookVerifier | None
-    join_links: JoinLinks
     video_tokens: AgoraTokens | None
     video_webhook: AgoraWebhookVerifier | None
+
+    @property
+    def uow_factory(self) -> UnitOfWorkFactory:
+        return self.services.uow_factory
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    @property
+    def rules(self) -> BusinessRules:
+        return self.services.rules
+
+    @property
+    def join_links(self) -> JoinLinks:
+        return self.services.join_links
 
     async def close(self) -> None:
         await self.gateway.close()
@@ -204,29 +215,26 @@ async def build_components(settings: Settings, *, clock: Clock | None = None) ->
     )
     notifier = TelegramNotifier(bot, i18n, IcsCalendarFiles(), clock)
     gateway = build_gateway(settings, await read_namespace(engine))
-    job_context = JobContext(
+    services = Services(
         uow_factory=uow_factory,
-        notifier=notifier,
         clock=clock,
         rules=rules,
         gateway=gateway,
-        pacer=SendPacer(settings.outbox_rate),
+        join_links=build_join_links(settings),
+        notifier=notifier,
     )
     secret = settings.stripe_webhook_secret
     return Components(
         settings=settings,
         engine=engine,
-        uow_factory=uow_factory,
+        services=services,
         bot=bot,
         i18n=i18n,
-        clock=clock,
-        rules=rules,
-        job_context=job_context,
+        job_context=JobContext(services=services, pacer=SendPacer(settings.outbox_rate)),
         notifier=notifier,
         jobs=all_jobs(outbox_interval=settings.outbox_poll_seconds, daily_at=settings.cleanup_time),
         gateway=gateway,
         webhook_verifier=StripeWebhookVerifier(secret.get_secret_value()) if secret else None,
-        join_links=build_join_links(settings),
         video_tokens=build_video_tokens(settings),
         video_webhook=(
             AgoraWebhookVerifier(settings.agora_webhook_secret.get_secret_value())
@@ -311,9 +319,7 @@ class TutorBot:
             log.warning("STRIPE_SECRET_KEY is not set: paid bookings are refused, free sessions still work")
         fsm_storage, events_isolation = build_fsm_storage(settings, parts.engine)
         dp = self._dispatcher = build_dispatcher(
-            uow_factory=parts.uow_factory,
-            clock=parts.clock,
-            rules=parts.rules,
+            services=parts.services,
             i18n=parts.i18n,
             zone_locator=self._zone_locator or OfflineZoneLocator(),
             fsm_storage=fsm_storage,
@@ -323,19 +329,11 @@ class TutorBot:
         dp["bot_username"] = me.username
         # Delivered notifications refresh the screen a person has open (the pay screen once paid).
         parts.notifier.screens = dp["screens"]
-        dp["payment_gateway"] = parts.gateway
-        dp["join_links"] = parts.join_links
         username = me.username or ""
         dp["payment_return_link"] = lambda participant_id: deep_link_url(username, PaymentReturn(participant_id))
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         payments = (
-            PaymentWebhook(
-                verifier=parts.webhook_verifier,
-                uow_factory=parts.uow_factory,
-                clock=parts.clock,
-                rules=parts.rules,
-                gateway=parts.gateway,
-            )
+            PaymentWebhook(verifier=parts.webhook_verifier, services=parts.services)
             if parts.webhook_verifier is not None
             else None
         )
@@ -345,10 +343,8 @@ class TutorBot:
         add_live_routes(
             app,
             LiveWeb(
-                uow_factory=parts.uow_factory,
-                clock=parts.clock,
-                rules=parts.rules,
-                signer=parts.join_links.signer,
+                services=parts.services,
+                signer=parts.services.join_links.signer,
                 tokens=parts.video_tokens,
                 video_webhook=parts.video_webhook,
                 i18n=parts.i18n,

@@ -27,31 +27,35 @@ class Job:
 
 
 async def _outbox(ctx: JobContext) -> Any:
-    return await deliver_outbox(ctx.uow_factory, ctx.notifier, ctx.clock, pacer=ctx.pacer, stopping=ctx.stopping)
+    return await deliver_outbox(
+        ctx.services.uow_factory, ctx.services.notifier, ctx.services.clock, pacer=ctx.pacer, stopping=ctx.stopping
+    )
 
 
 async def _cleanup(ctx: JobContext) -> Any:
-    return await daily_cleanup(ctx.uow_factory, ctx.clock, ctx.rules)
+    return await daily_cleanup(ctx.services.uow_factory, ctx.services.clock, ctx.services.rules)
 
 
 async def _reminders(ctx: JobContext) -> Any:
-    return await send_due_reminders(ctx.uow_factory, ctx.clock, ctx.rules)
+    return await send_due_reminders(ctx.services.uow_factory, ctx.services.clock, ctx.services.rules)
 
 
 async def _holds(ctx: JobContext) -> Any:
-    return await expire_holds(ctx.uow_factory, ctx.clock, ctx.rules, ctx.gateway)
+    return await expire_holds(ctx.services.uow_factory, ctx.services.clock, ctx.services.rules, ctx.services.gateway)
 
 
 async def _payments(ctx: JobContext) -> Any:
-    return await reconcile_payments(ctx.uow_factory, ctx.clock, ctx.rules, ctx.gateway)
+    return await reconcile_payments(
+        ctx.services.uow_factory, ctx.services.clock, ctx.services.rules, ctx.services.gateway
+    )
 
 
 async def _sessions(ctx: JobContext) -> Any:
-    return await watch_sessions(ctx.uow_factory, ctx.clock, ctx.rules, ctx.gateway)
+    return await watch_sessions(ctx.services.uow_factory, ctx.services.clock, ctx.services.rules, ctx.services.gateway)
 
 
 async def _refunds(ctx: JobContext) -> Any:
-    return await retry_refunds(ctx.uow_factory, ctx.clock, ctx.gateway)
+    return await retry_refunds(ctx.services.uow_factory, ctx.services.clock, ctx.services.gateway)
 
 
 def all_jobs(*, outbox_interval: float, daily_at: time) -> dict[str, Job]:

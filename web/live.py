@@ -6,12 +6,10 @@ from dataclasses import dataclass
 from aiogram.utils.i18n import I18n
 from aiohttp import web
 
-from core.clock import Clock
 from core.errors import DomainError
 from core.join_links import JoinLinkSigner
 from core.languages import pick_language, supported_language
-from core.ports import UnitOfWorkFactory
-from core.rules import BusinessRules
+from core.services import Services
 from core.usecases.accounts import get_user
 from core.usecases.live import mark_presence, open_join_link, record_video_event
 from core.video import VideoSignatureError, VideoTokens, VideoWebhookVerifier
@@ -24,9 +22,7 @@ log = logging.getLogger(__name__)
 class LiveWeb:
     """What the join page and Agora's webhook need."""
 
-    uow_factory: UnitOfWorkFactory
-    clock: Clock
-    rules: BusinessRules
+    services: Services
     signer: JoinLinkSigner
     tokens: VideoTokens | None
     video_webhook: VideoWebhookVerifier | None
@@ -54,7 +50,7 @@ async def _reader_language(live: LiveWeb, request: web.Request, token: str) -> s
     """A refused link still answers its holder in their language: the person it was made for (even
     expired), else the browser's, else the school's default."""
     user_id = live.signer.claimed_user(token)
-    user = await get_user(live.uow_factory(), user_id) if user_id is not None else None
+    user = await get_user(live.services.uow_factory(), user_id) if user_id is not None else None
     return pick_language(user.language if user else None, _browser_language(request), live.default_language)
 
 
@@ -69,7 +65,9 @@ async def _join(request: web.Request) -> web.Response:
     if live.tokens is None:
         return _refused(live, await _reader_language(live, request, token), 503, "video.unavailable")
     try:
-        ticket = await open_join_link(live.uow_factory, live.clock, live.rules, live.signer, live.tokens, token=token)
+        ticket = await open_join_link(
+            live.services.uow_factory, live.services.clock, live.services.rules, live.signer, live.tokens, token=token
+        )
     except DomainError as error:
         language = await _reader_language(live, request, token)
         return _refused(live, language, 403, error.code, error.params.get("status"))
@@ -80,14 +78,18 @@ async def _join(request: web.Request) -> web.Response:
 async def _presence(request: web.Request) -> web.Response:
     live = request.app[_LIVE]
     try:
-        claim = live.signer.verify(request.match_info["token"], live.clock.now())
+        claim = live.signer.verify(request.match_info["token"], live.services.clock.now())
     except DomainError:
         return web.Response(status=403)
     body = (await request.text()).strip()
     if body not in ("joined", "left"):
         return web.Response(status=400)
     await mark_presence(
-        live.uow_factory, live.clock, session_id=claim.session_id, user_id=claim.user_id, joined=body == "joined"
+        live.services.uow_factory,
+        live.services.clock,
+        session_id=claim.session_id,
+        user_id=claim.user_id,
+        joined=body == "joined",
     )
     return web.Response(status=204)
 
@@ -105,7 +107,7 @@ async def _agora_webhook(request: web.Request) -> web.Response:
     except ValueError:
         return web.json_response({"error": "malformed notification"}, status=400)
     for event in events:
-        await record_video_event(live.uow_factory, live.clock, event)
+        await record_video_event(live.services.uow_factory, live.services.clock, event)
     return web.json_response({"received": True})
 
 

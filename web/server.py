@@ -5,10 +5,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from core.clock import Clock
-from core.payments import PaymentGateway, WebhookSignatureError, WebhookVerifier
-from core.ports import UnitOfWorkFactory
-from core.rules import BusinessRules
+from core.payments import WebhookSignatureError, WebhookVerifier
+from core.services import Services
 from core.usecases.payment_events import handle_payment_event
 
 log = logging.getLogger(__name__)
@@ -19,10 +17,7 @@ STRIPE_WEBHOOK_PATH = "/webhooks/stripe"
 @dataclass(frozen=True, slots=True)
 class PaymentWebhook:
     verifier: WebhookVerifier
-    uow_factory: UnitOfWorkFactory
-    clock: Clock
-    rules: BusinessRules
-    gateway: PaymentGateway
+    services: Services
 
 
 _PAYMENTS = web.AppKey("payments", PaymentWebhook)
@@ -41,7 +36,8 @@ async def _stripe_webhook(request: web.Request) -> web.Response:
         log.warning("refused a Stripe webhook: %s", error)
         return web.json_response({"error": "invalid signature"}, status=400)
     # An exception here answers 500, and Stripe delivers the event again later.
-    outcome = await handle_payment_event(payments.uow_factory, payments.clock, payments.rules, payments.gateway, event)
+    services = payments.services
+    outcome = await handle_payment_event(services.uow_factory, services.clock, services.rules, services.gateway, event)
     return web.json_response({"received": True, "result": outcome.result})
 
 

@@ -14,7 +14,7 @@ from aiogram_dialog.widgets.text import Format, Multi
 from babel.dates import format_date, get_day_names
 
 from bot.button_values import StaleButton, any_label, calendar_day, list_index, record_id
-from bot.dialogs.common import deps, report, rules_of, user_id_of
+from bot.dialogs.common import deps, report, rules_of, services_of, user_id_of
 from bot.dialogs.states import Booking
 from bot.dialogs.widgets import Tr, pick
 from bot.texts.bookings import hourly_rate, period, summary
@@ -48,8 +48,7 @@ def _rate(tutor: TutorProfile) -> str:
 
 
 def _payments(manager: DialogManager) -> tuple[PaymentGateway, ReturnLink]:
-    data = manager.middleware_data
-    return data["payment_gateway"], data["payment_return_link"]
+    return services_of(manager).gateway, manager.middleware_data["payment_return_link"]
 
 
 async def _zone(manager: DialogManager) -> str:

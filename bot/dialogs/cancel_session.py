@@ -10,13 +10,12 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import deps, report, rules_of, user_id_of
+from bot.dialogs.common import deps, report, rules_of, services_of, user_id_of
 from bot.dialogs.states import CancelSession
 from bot.dialogs.widgets import Tr
 from bot.texts.errors import error_text
 from core.bookings import clean_cancel_reason
 from core.errors import DomainError
-from core.payments import PaymentGateway
 from core.usecases.cancellations import cancel_session, preview_session_cancellation
 from l10n.formatting import fmt_datetime, fmt_money
 
@@ -79,7 +78,7 @@ async def _reason_typed(message: Message, widget: Any, manager: DialogManager) -
 
 async def _confirmed(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
     uow_factory, clock = deps(manager)
-    gateway: PaymentGateway = manager.middleware_data["payment_gateway"]
+    gateway = services_of(manager).gateway
     try:
         result = await cancel_session(
             uow_factory,

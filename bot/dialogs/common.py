@@ -13,17 +13,23 @@ from core.clock import Clock
 from core.errors import DomainError
 from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
+from core.services import Services
 from core.usecases.accounts import set_timezone
 
 
+def services_of(manager: DialogManager) -> Services:
+    """The application's services, handed to the dispatcher once at the composition root."""
+    services: Services = manager.middleware_data["services"]
+    return services
+
+
 def deps(manager: DialogManager) -> tuple[UnitOfWorkFactory, Clock]:
-    data = manager.middleware_data
-    return data["uow_factory"], data["clock"]
+    services = services_of(manager)
+    return services.uow_factory, services.clock
 
 
 def rules_of(manager: DialogManager) -> BusinessRules:
-    rules: BusinessRules = manager.middleware_data["rules"]
-    return rules
+    return services_of(manager).rules
 
 
 def user_id_of(manager: DialogManager) -> int:

@@ -9,7 +9,7 @@ from aiogram_dialog.widgets.kbd import Button, Column, Row, SwitchTo
 from aiogram_dialog.widgets.text import Multi
 
 from bot.deeplinks import TutorPage, parse_start_payload
-from bot.dialogs.common import deps, report, save_zone, user_id_of
+from bot.dialogs.common import deps, report, save_zone, services_of, user_id_of
 from bot.dialogs.states import Onboarding, TutorProfileForm
 from bot.dialogs.widgets import Tr
 from bot.dialogs.zone_picker import zone_windows
@@ -49,7 +49,7 @@ async def _role_chosen(event: CallbackQuery, button: Button, manager: DialogMana
     # Someone who came through a tutor's link lands on that tutor's booking page once set up.
     link = parse_start_payload(_start_value(manager, "deep_link"))
     if isinstance(link, TutorPage) and isinstance(event.message, Message):
-        await open_tutor_page(event.message, link, manager, uow_factory)
+        await open_tutor_page(event.message, link, manager, services_of(manager))
         return
     await manager.switch_to(Onboarding.done)
 

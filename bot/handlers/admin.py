@@ -6,25 +6,21 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import TutorReview
 from bot.texts.errors import error_text
-from core.clock import Clock
 from core.errors import Conflict, DomainError
-from core.ports import UnitOfWorkFactory
-from core.rules import BusinessRules
+from core.services import Services
 from core.usecases.tutor_profiles import review_tutor
 
 
 async def tutor_reviewed(
     query: CallbackQuery,
     callback_data: TutorReview,
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    rules: BusinessRules,
+    services: Services,
 ) -> None:
     try:
         profile = await review_tutor(
-            uow_factory(),
-            clock,
-            rules,
+            services.uow_factory(),
+            services.clock,
+            services.rules,
             admin_id=query.from_user.id,
             tutor_id=callback_data.tutor_id,
             approve=callback_data.approve,

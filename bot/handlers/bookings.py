@@ -15,13 +15,11 @@ from bot.texts.bookings import status_label
 from bot.texts.errors import error_text
 from bot.texts.slots import time_range, type_label
 from core.bookings import Phase, booking_actions, session_actions, session_phase
-from core.clock import Clock
 from core.entities import BookingView, SessionRoster, User
 from core.enums import ParticipantStatus, SessionStatus
 from core.errors import DomainError
-from core.payments import PaymentGateway
-from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
+from core.services import Services
 from core.usecases.bookings import check_payment, list_my_bookings, list_my_sessions
 from l10n.formatting import fmt_datetime, fmt_money
 
@@ -77,15 +75,19 @@ def _booking_buttons(booking: BookingView, now: datetime, zone: str, locale: str
     return rows
 
 
-async def my_bookings(message: Message, app_user: User | None, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+async def my_bookings(
+    message: Message,
+    app_user: User | None,
+    services: Services,
+) -> None:
     """The student's bookings by where they stand: live now, upcoming, then past and cancelled."""
     user = await _onboarded(message, app_user)
     if user is None:
         return
     zone = user.timezone or "UTC"
     locale = get_i18n().current_locale
-    now = clock.now()
-    bookings = await list_my_bookings(uow_factory(), clock, user_id=user.id)
+    now = services.clock.now()
+    bookings = await list_my_bookings(services.uow_factory(), services.clock, user_id=user.id)
     if not bookings:
         await message.answer(_("You have no bookings yet. /book finds a tutor."))
         return
@@ -158,7 +160,9 @@ def _roster_buttons(
 
 
 async def my_sessions(
-    message: Message, app_user: User | None, uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules
+    message: Message,
+    app_user: User | None,
+    services: Services,
 ) -> None:
     """The tutor's sessions that someone booked, by where they stand: live, upcoming, then those of the
     last hours that ended or were cancelled (without buttons)."""
@@ -166,11 +170,11 @@ async def my_sessions(
     if user is None:
         return
     try:
-        tutor, rosters = await list_my_sessions(uow_factory(), clock, rules, user_id=user.id)
+        tutor, rosters = await list_my_sessions(services.uow_factory(), services.clock, services.rules, user_id=user.id)
     except DomainError as error:
         await message.answer(error_text(error))
         return
-    now = clock.now()
+    now = services.clock.now()
     by_phase: dict[Phase, list[SessionRoster]] = {phase: [] for phase in Phase}
     for roster in rosters:
         phase = session_phase(roster.session, roster.slot, now)
@@ -206,7 +210,7 @@ async def my_sessions(
             if people or phase is not Phase.PAST:
                 entry += "\n   👥 " + (people or _("nobody any more"))
             lines.append(entry)
-            buttons.extend(_roster_buttons(roster, zone, locale, now, rules))
+            buttons.extend(_roster_buttons(roster, zone, locale, now, services.rules))
         if len(group) > limit:
             lines.append(_more(len(group) - limit))
     await message.answer(
@@ -218,10 +222,7 @@ async def my_sessions(
 async def payment_returned(
     message: Message,
     participant_id: int,
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    rules: BusinessRules,
-    gateway: PaymentGateway,
+    services: Services,
 ) -> None:
     """Back from Stripe: ask Stripe now, so that the answer does not depend on the webhook."""
     sender = message.from_user
@@ -229,7 +230,12 @@ async def payment_returned(
         return
     try:
         booking = await check_payment(
-            uow_factory, clock, rules, gateway, user_id=sender.id, participant_id=participant_id
+            services.uow_factory,
+            services.clock,
+            services.rules,
+            services.gateway,
+            user_id=sender.id,
+            participant_id=participant_id,
         )
     except DomainError as error:
         await message.answer(error_text(error))

@@ -11,13 +11,10 @@ from aiogram_dialog import BgManagerFactory, StartMode
 from bot.callbacks import CancelBooking, CancelSessionStart, OpenRoom
 from bot.dialogs.states import CancelSession, Room
 from bot.texts.errors import error_text
-from core.clock import Clock
 from core.entities import User
 from core.enums import ParticipantStatus
 from core.errors import DomainError
-from core.payments import PaymentGateway
-from core.ports import UnitOfWorkFactory
-from core.rules import BusinessRules
+from core.services import Services
 from core.usecases.cancellations import cancel_booking, preview_session_cancellation, quote_cancellation
 from core.usecases.room import open_room
 from l10n.formatting import fmt_datetime, fmt_money
@@ -27,10 +24,7 @@ async def booking_cancel_pressed(
     query: CallbackQuery,
     callback_data: CancelBooking,
     app_user: User | None,
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    rules: BusinessRules,
-    payment_gateway: PaymentGateway,
+    services: Services,
 ) -> None:
     locale = get_i18n().current_locale
     # The student reads every time in their own zone (the tutor's zone is for the tutor).
@@ -38,14 +32,17 @@ async def booking_cancel_pressed(
     try:
         if not callback_data.confirm:
             quote = await quote_cancellation(
-                uow_factory(), clock, user_id=query.from_user.id, participant_id=callback_data.participant_id
+                services.uow_factory(),
+                services.clock,
+                user_id=query.from_user.id,
+                participant_id=callback_data.participant_id,
             )
         else:
             quote = await cancel_booking(
-                uow_factory,
-                clock,
-                rules,
-                payment_gateway,
+                services.uow_factory,
+                services.clock,
+                services.rules,
+                services.gateway,
                 user_id=query.from_user.id,
                 participant_id=callback_data.participant_id,
             )
@@ -85,13 +82,15 @@ async def session_cancel_pressed(
     query: CallbackQuery,
     callback_data: CancelSessionStart,
     dialog_bg_factory: BgManagerFactory,
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    rules: BusinessRules,
+    services: Services,
 ) -> None:
     try:
         await preview_session_cancellation(
-            uow_factory(), clock, rules, user_id=query.from_user.id, session_id=callback_data.session_id
+            services.uow_factory(),
+            services.clock,
+            services.rules,
+            user_id=query.from_user.id,
+            session_id=callback_data.session_id,
         )
     except DomainError as error:
         await query.answer(error_text(error), show_alert=True)
@@ -107,12 +106,12 @@ async def room_pressed(
     query: CallbackQuery,
     callback_data: OpenRoom,
     dialog_bg_factory: BgManagerFactory,
-    uow_factory: UnitOfWorkFactory,
+    services: Services,
 ) -> None:
     participant_id = callback_data.participant_id or None
     try:
         room = await open_room(
-            uow_factory(),
+            services.uow_factory(),
             user_id=query.from_user.id,
             session_id=callback_data.session_id,
             participant_id=participant_id,

@@ -7,12 +7,11 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import JoinSession, LiveSession
 from bot.texts.errors import error_text
-from core.clock import Clock
 from core.entities import User
 from core.errors import DomainError
 from core.join_links import JoinLinks
-from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
+from core.services import Services
 from core.usecases.live import LiveView, end_session, fresh_join_link, join_deadline, live_view, start_session
 from l10n.formatting import fmt_datetime
 
@@ -49,29 +48,33 @@ def live_keyboard(view: LiveView, links: JoinLinks, rules: BusinessRules) -> Inl
 async def live_pressed(
     query: CallbackQuery,
     callback_data: LiveSession,
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    rules: BusinessRules,
-    join_links: JoinLinks,
+    services: Services,
 ) -> None:
     user_id, session_id = query.from_user.id, callback_data.session_id
     try:
         if callback_data.action == "start":
-            view = await start_session(uow_factory, clock, rules, join_links, user_id=user_id, session_id=session_id)
+            view = await start_session(
+                services.uow_factory,
+                services.clock,
+                services.rules,
+                services.join_links,
+                user_id=user_id,
+                session_id=session_id,
+            )
         elif callback_data.action == "end":
-            await end_session(uow_factory, clock, session_id=session_id, user_id=user_id)
+            await end_session(services.uow_factory, services.clock, session_id=session_id, user_id=user_id)
             await query.answer()
             if isinstance(query.message, Message):
                 await query.message.edit_text(_("⏹ The session is over. Everyone gets a summary."), reply_markup=None)
             return
         else:
-            view = await live_view(uow_factory(), clock, user_id=user_id, session_id=session_id)
+            view = await live_view(services.uow_factory(), services.clock, user_id=user_id, session_id=session_id)
     except DomainError as error:
         await query.answer(error_text(error), show_alert=True)
         return
     await query.answer()
     if isinstance(query.message, Message):
-        text, keyboard = live_text(view), live_keyboard(view, join_links, rules)
+        text, keyboard = live_text(view), live_keyboard(view, services.join_links, services.rules)
         if callback_data.action == "start":
             await query.message.answer(text, reply_markup=keyboard)
         elif query.message.text != text:
@@ -82,15 +85,17 @@ async def join_pressed(
     query: CallbackQuery,
     callback_data: JoinSession,
     app_user: User | None,
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    rules: BusinessRules,
-    join_links: JoinLinks,
+    services: Services,
 ) -> None:
     """A lost or expired join link: a new one, while the session is live."""
     try:
         url, _session, slot, tutor = await fresh_join_link(
-            uow_factory(), clock, rules, join_links, user_id=query.from_user.id, session_id=callback_data.session_id
+            services.uow_factory(),
+            services.clock,
+            services.rules,
+            services.join_links,
+            user_id=query.from_user.id,
+            session_id=callback_data.session_id,
         )
     except DomainError as error:
         await query.answer(error_text(error), show_alert=True)

@@ -11,10 +11,7 @@ from bot.deeplinks import parse_start_payload
 from bot.dialogs.states import Onboarding, TutorProfileForm
 from bot.handlers.help import help_text
 from bot.handlers.tutor_page import open_deep_link
-from core.clock import Clock
-from core.payments import PaymentGateway
-from core.ports import UnitOfWorkFactory
-from core.rules import BusinessRules
+from core.services import Services
 from core.usecases.accounts import register_user
 from core.usecases.tutor_profiles import get_profile_of_user
 
@@ -23,17 +20,14 @@ async def start(
     message: Message,
     command: CommandObject,
     dialog_manager: DialogManager,
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    rules: BusinessRules,
-    payment_gateway: PaymentGateway,
+    services: Services,
 ) -> None:
     sender = message.from_user
     if sender is None:
         return
     user = await register_user(
-        uow_factory(),
-        clock,
+        services.uow_factory(),
+        services.clock,
         user_id=sender.id,
         first_name=sender.first_name,
         username=sender.username,
@@ -48,7 +42,7 @@ async def start(
         await dialog_manager.start(Onboarding.timezone, data=start_data, mode=StartMode.RESET_STACK)
     elif user.role is None:
         await dialog_manager.start(Onboarding.role, data=start_data, mode=StartMode.RESET_STACK)
-    elif user.role.teaches and await get_profile_of_user(uow_factory(), user.id) is None:
+    elif user.role.teaches and await get_profile_of_user(services.uow_factory(), user.id) is None:
         await dialog_manager.start(TutorProfileForm.name, data=start_data, mode=StartMode.RESET_STACK)
     else:
         await dialog_manager.reset_stack()
@@ -57,7 +51,7 @@ async def start(
                 _("👋 Welcome back, {first_name}!").format(first_name=user.first_name) + "\n\n" + help_text(user)
             )
         else:
-            await open_deep_link(message, link, dialog_manager, uow_factory, clock, rules, payment_gateway)
+            await open_deep_link(message, link, dialog_manager, services)
 
 
 def build_router() -> Router:

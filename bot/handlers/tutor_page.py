@@ -7,11 +7,8 @@ from aiogram_dialog import DialogManager
 from bot.deeplinks import DeepLink, PaymentReturn, TutorPage
 from bot.dialogs.booking import start_booking
 from bot.handlers.bookings import payment_returned
-from core.clock import Clock
 from core.errors import NotFound
-from core.payments import PaymentGateway
-from core.ports import UnitOfWorkFactory
-from core.rules import BusinessRules
+from core.services import Services
 from core.usecases.browsing import bookable_tutor
 
 
@@ -19,23 +16,23 @@ async def open_deep_link(
     message: Message,
     link: DeepLink,
     manager: DialogManager,
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    rules: BusinessRules,
-    gateway: PaymentGateway,
+    services: Services,
 ) -> None:
     if isinstance(link, PaymentReturn):
-        await payment_returned(message, link.participant_id, uow_factory, clock, rules, gateway)
+        await payment_returned(message, link.participant_id, services)
         return
-    await open_tutor_page(message, link, manager, uow_factory)
+    await open_tutor_page(message, link, manager, services)
 
 
 async def open_tutor_page(
-    message: Message, link: TutorPage, manager: DialogManager, uow_factory: UnitOfWorkFactory
+    message: Message,
+    link: TutorPage,
+    manager: DialogManager,
+    services: Services,
 ) -> None:
     """The tutor's calendar, ready to book; a tutor who is gone (or not approved yet) is said so."""
     try:
-        await bookable_tutor(uow_factory(), tutor_id=link.tutor_id)
+        await bookable_tutor(services.uow_factory(), tutor_id=link.tutor_id)
     except NotFound:
         await message.answer(_("This tutor does not exist or is no longer available."))
         return
