@@ -111,61 +111,64 @@ class _HtmlParser:
         self.entities.sort(key=lambda entity: (entity["offset"], -entity["length"]))
         return "".join(self.out), self.entities
 
-    def start_tag(self, begin: int) -> int:
-        source = self.source
-        i = begin + 1
-        while i < len(source) and not source[i].isspace() and source[i] != ">":
+    def _skip_spaces(self, i: int) -> int:
+        while i < len(self.source) and self.source[i].isspace():
             i += 1
-        if i >= len(source):
+        return i
+
+    def _scan_word(self, i: int, stops: str) -> int:
+        """The end of the run from `i` that holds no space and none of `stops`."""
+        while i < len(self.source) and not self.source[i].isspace() and self.source[i] not in stops:
+            i += 1
+        return i
+
+    def start_tag(self, begin: int) -> int:
+        i = self._scan_word(begin + 1, ">")
+        if i >= len(self.source):
             raise _can_parse(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
-        name = source[begin + 1 : i].lower()
+        name = self.source[begin + 1 : i].lower()
         if name not in _SUPPORTED_TAGS:
             raise _can_parse(f'Unsupported start tag "{name}" at byte offset {self.byte_offset(begin)}')
         attrs: dict[str, str] = {}
         while True:
-            while i < len(source) and source[i].isspace():
-                i += 1
-            if i >= len(source):
+            i = self._skip_spaces(i)
+            if i >= len(self.source):
                 raise _can_parse(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
-            if source[i] == ">":
+            if self.source[i] == ">":
                 i += 1
                 break
-            attr_start = i
-            while i < len(source) and not source[i].isspace() and source[i] not in "=>":
-                i += 1
-            attr_name = source[attr_start:i].lower()
-            if not attr_name:
-                raise _can_parse(f'Empty attribute name in the tag "{name}" at byte offset {self.byte_offset(begin)}')
-            while i < len(source) and source[i].isspace():
-                i += 1
-            if i >= len(source) or source[i] != "=":
-                if name == "blockquote" and attr_name == "expandable":
-                    attrs[attr_name] = ""
-                    continue
-                raise _can_parse(
-                    f'Expected equal sign in declaration of an attribute of the tag "{name}" '
-                    f"at byte offset {self.byte_offset(begin)}"
-                )
-            i += 1
-            while i < len(source) and source[i].isspace():
-                i += 1
-            if i < len(source) and source[i] in "\"'":
-                quote = source[i]
-                close = source.find(quote, i + 1)
-                if close < 0:
-                    raise _can_parse(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
-                value = _unescape(source[i + 1 : close])
-                i = close + 1
-            else:
-                value_start = i
-                while i < len(source) and not source[i].isspace() and source[i] != ">":
-                    i += 1
-                value = _unescape(source[value_start:i])
+            attr_name, value, i = self._attribute(begin, name, i)
             attrs[attr_name] = value
         if name == "span" and attrs.get("class") != "tg-spoiler":
             raise _can_parse(f'Tag "span" must have class "tg-spoiler" at byte offset {self.byte_offset(begin)}')
         self.stack.append(_OpenTag(name=name, offset=self.length, attrs=attrs))
         return i
+
+    def _attribute(self, begin: int, tag: str, i: int) -> tuple[str, str, int]:
+        """One `name=value` of the tag `tag` (opened at `begin`) from `i`: its name, value and where it ends."""
+        source = self.source
+        attr_start = i
+        i = self._scan_word(i, "=>")
+        attr_name = source[attr_start:i].lower()
+        if not attr_name:
+            raise _can_parse(f'Empty attribute name in the tag "{tag}" at byte offset {self.byte_offset(begin)}')
+        i = self._skip_spaces(i)
+        if i >= len(source) or source[i] != "=":
+            if tag == "blockquote" and attr_name == "expandable":
+                return attr_name, "", i
+            raise _can_parse(
+                f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
+                f"at byte offset {self.byte_offset(begin)}"
+            )
+        i = self._skip_spaces(i + 1)
+        if i < len(source) and source[i] in "\"'":
+            close = source.find(source[i], i + 1)
+            if close < 0:
+                raise _can_parse(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
+            return attr_name, _unescape(source[i + 1 : close]), close + 1
+        value_start = i
+        i = self._scan_word(i, ">")
+        return attr_name, _unescape(source[value_start:i]), i
 
     def end_tag(self, begin: int) -> int:
         source = self.source
@@ -320,26 +323,26 @@ def validate_reply_markup(markup: Any) -> JSON | None:
     if not isinstance(markup, Mapping):
         raise bad_request("can't parse reply keyboard markup JSON object")
     if "inline_keyboard" in markup:
-        rows = markup["inline_keyboard"]
-        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
-        for row in rows:
-            for button in row:
-                _validate_inline_button(button)
+        for button in _buttons(markup["inline_keyboard"], "inline_keyboard", "InlineKeyboardMarkup"):
+            _validate_inline_button(button)
     elif "keyboard" in markup:
-        rows = markup["keyboard"]
-        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise bad_request('field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays')
-        for row in rows:
-            for button in row:
-                text = (
-                    button if isinstance(button, str) else button.get("text") if isinstance(button, Mapping) else None
-                )
-                if not isinstance(text, str) or not text:
-                    raise bad_request('can\'t parse keyboard button: Field "text" must be of type String')
+        for button in _buttons(markup["keyboard"], "keyboard", "ReplyKeyboardMarkup"):
+            _validate_keyboard_button(button)
     elif not markup.get("remove_keyboard") and not markup.get("force_reply"):
         raise bad_request("can't parse reply keyboard markup JSON object")
     return {key: value for key, value in markup.items() if value is not None}
+
+
+def _buttons(rows: Any, field: str, markup_type: str) -> list[Any]:
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise bad_request(f'field "{field}" of the {markup_type} must be an Array of Arrays')
+    return [button for row in rows for button in row]
+
+
+def _validate_keyboard_button(button: Any) -> None:
+    text = button if isinstance(button, str) else button.get("text") if isinstance(button, Mapping) else None
+    if not isinstance(text, str) or not text:
+        raise bad_request('can\'t parse keyboard button: Field "text" must be of type String')
 
 
 def _validate_inline_button(button: Any) -> None:
