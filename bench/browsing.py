@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bench.common import BACKENDS, insert_rows, latency_summary, print_table, scratch_database
 from bot.dialogs import booking
 from core.availability import window_days
+from core.entities import OutboxMessage, User
 from core.enums import (
     ACTIVE_PARTICIPANT_STATUSES,
     ParticipantStatus,
@@ -51,10 +52,13 @@ from core.enums import (
     SessionType,
     TutorStatus,
 )
+from core.join_links import JoinLinks, JoinLinkSigner
 from core.money import price_for
 from core.rules import BusinessRules
+from core.services import Services
 from core.timezones import local_to_utc, utc_to_local
 from core.usecases.browsing import TutorCard, list_tutors
+from integrations.payments_off import PaymentsNotConfigured
 from l10n.catalogs import build_i18n
 from storage.engine import create_engine
 from storage.repositories.tutors import subject_key
@@ -564,12 +568,27 @@ class _Manager:
     dialog_data: dict[str, Any]
 
 
+class _NoMessages:
+    """Browsing sends nothing: the screens read, they never queue a message."""
+
+    async def deliver(self, message: OutboxMessage, recipient: User | None) -> None:
+        raise AssertionError("browsing does not deliver messages")
+
+
 class _Screens:
     def __init__(self, engine: AsyncEngine) -> None:
         self._uow_factory = SqlUnitOfWorkFactory(engine)
         self._clock = FixedClock(NOW)
         self._rules = BusinessRules()
-        self._middleware = {"uow_factory": self._uow_factory, "clock": self._clock, "rules": self._rules}
+        services = Services(
+            uow_factory=self._uow_factory,
+            clock=self._clock,
+            rules=self._rules,
+            gateway=PaymentsNotConfigured(),
+            join_links=JoinLinks(JoinLinkSigner(b"browsing-benchmark-secret"), "http://127.0.0.1"),
+            notifier=_NoMessages(),
+        )
+        self._middleware: dict[str, Any] = {"services": services}
 
     def manager(self, tutor_id: int, student_id: int, day: date | None = None) -> DialogManager:
         data: dict[str, Any] = {"tutor_id": tutor_id}
