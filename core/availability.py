@@ -173,7 +173,7 @@ def check_timing(interval: Interval, spec: SlotSpec, *, now: datetime, zone: str
         raise ValidationError("slot.in_past")
     last_day = window_days(now, zone, window)[1]
     if spec.day > last_day:
-        raise ValidationError("slot.beyond_window", last_day=last_day)
+        raise ValidationError("slot.beyond_window", last_day=last_day, days=window)
 
 
 def find_conflict(

@@ -48,7 +48,12 @@ def check_bookable(
     _first, last = window_days(now, slot.timezone, rules.booking_window_days)
     if utc_to_local(slot.starts_at, slot.timezone).date() > last:
         # The window closes at the end of the tutor's last day: an instant, shown in the reader's zone.
-        raise ValidationError("booking.beyond_window", until=local_day_bounds(last, slot.timezone)[1], zone="UTC")
+        raise ValidationError(
+            "booking.beyond_window",
+            until=local_day_bounds(last, slot.timezone)[1],
+            zone="UTC",
+            days=rules.booking_window_days,
+        )
     if slot.seats_left <= 0:
         raise full_error(slot)
 

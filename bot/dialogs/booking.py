@@ -17,8 +17,9 @@ from bot.button_values import StaleButton, any_label, calendar_day, list_index, 
 from bot.dialogs.common import deps, report, rules_of, services_of, user_id_of
 from bot.dialogs.states import Booking
 from bot.dialogs.widgets import Tr, pick
-from bot.texts.bookings import hourly_rate, period, summary
+from bot.texts.bookings import hourly_rate, summary
 from bot.texts.errors import error_text
+from bot.texts.periods import period
 from bot.texts.slots import type_label
 from core.bookings import booking_price, clean_note
 from core.entities import Slot, TutorProfile, User

@@ -4,7 +4,7 @@ shown in the reader's zone, and in the tutor's too when they differ."""
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from aiogram.utils.i18n import get_i18n, ngettext
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.texts.slots import type_label
@@ -123,10 +123,3 @@ def google_calendar_link(title: str, starts_at: datetime, ends_at: datetime, det
         {"action": "TEMPLATE", "text": title, "dates": f"{stamp(starts_at)}/{stamp(ends_at)}", "details": details}
     )
     return f"https://calendar.google.com/calendar/render?{query}"
-
-
-def period(days: int) -> str:
-    """A span of days as people say it: "2 weeks" for whole weeks beyond one, else "7 days", "10 days"."""
-    if days % 7 == 0 and days > 7:
-        return ngettext("{n} week", "{n} weeks", days // 7).format(n=days // 7)
-    return ngettext("{n} day", "{n} days", days).format(n=days)

@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
 from bot.telegram_limits import shorten
+from bot.texts.periods import period
 from core.errors import DomainError
 from core.timezones import utc_to_local
 from l10n.formatting import fmt_datetime, fmt_money, fmt_time
@@ -107,8 +108,8 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         "A group session has {min} to {max} seat.", "A group session has {min} to {max} seats.", int(p["max"])
     ).format(**p),
     "slot.in_past": lambda p: _("That time has already passed. Choose a time in the future."),
-    "slot.beyond_window": lambda p: _("You can offer slots up to {day}, four weeks ahead.").format(
-        day=_day(p["last_day"])
+    "slot.beyond_window": lambda p: _("You can offer slots up to {day}, {period} ahead.").format(
+        day=_day(p["last_day"]), period=period(int(p["days"]))
     ),
     "slot.overlap": _overlap,
     "slot.crosses_midnight": lambda p: _("A slot must end by midnight."),
@@ -132,8 +133,8 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     # Spec 003's wording where it has one.
     "booking.own_slot": lambda p: _("You cannot book your own slot."),
     "booking.past": lambda p: _("This session has already started. Select another time."),
-    "booking.beyond_window": lambda p: _("You can book sessions that start before {until}, four weeks ahead.").format(
-        until=fmt_datetime(p["until"], str(p["zone"]), get_i18n().current_locale)
+    "booking.beyond_window": lambda p: _("You can book sessions that start before {until}, {period} ahead.").format(
+        until=fmt_datetime(p["until"], str(p["zone"]), get_i18n().current_locale), period=period(int(p["days"]))
     ),
     "booking.full": lambda p: _("Session full. Select another time."),
     "booking.taken": lambda p: _("This time is no longer available. Select another."),

@@ -326,7 +326,8 @@ async def set_day_off(
         tutor = await _tutor(uow, user_id, lock=True)
         first, last = window_days(now, tutor.timezone, rules.booking_window_days)
         if not first <= day <= last:
-            raise ValidationError("slot.beyond_window" if day > last else "slot.in_past", last_day=last)
+            code = "slot.beyond_window" if day > last else "slot.in_past"
+            raise ValidationError(code, last_day=last, days=rules.booking_window_days)
         if off:
             await uow.days_off.add(DayOff(tutor_id=tutor.id, day=day))
             cleared, filled = await _clear(uow, tutor, day, day, now), BulkReport()
@@ -494,7 +495,7 @@ class Window:
         if day in self.days_off:
             raise ValidationError("slot.day_off", day=day)
         if day > self.last:
-            raise ValidationError("slot.beyond_window", last_day=self.last)
+            raise ValidationError("slot.beyond_window", last_day=self.last, days=(self.last - self.first).days + 1)
         if day < self.first:
             raise ValidationError("slot.in_past")
 

@@ -58,10 +58,16 @@ def test_the_booking_window_refusal_names_the_last_moment_in_the_readers_zone() 
     from l10n.catalogs import build_i18n
 
     # The window ends with the tutor's Sunday 22 March in Paris, 23:00 UTC: Pago Pago is still at noon.
-    refusal = ValidationError("booking.beyond_window", until=datetime(2026, 3, 22, 23, 0, tzinfo=UTC), zone="UTC")
+    refusal = ValidationError(
+        "booking.beyond_window", until=datetime(2026, 3, 22, 23, 0, tzinfo=UTC), zone="UTC", days=28
+    )
     i18n = build_i18n("en")
     with i18n.use_locale("en"), i18n.context():
         text = error_text(refusal, "Pacific/Pago_Pago")
-    assert (
-        text == "You can book sessions that start before Sun 22 Mar 2026, 12:00 (Pago Pago, UTC-11), four weeks ahead."
+    assert text == "You can book sessions that start before Sun 22 Mar 2026, 12:00 (Pago Pago, UTC-11), 4 weeks ahead."
+    # The window is a setting: the refusal says the one in force.
+    shorter = ValidationError(
+        "booking.beyond_window", until=datetime(2026, 3, 4, 23, 0, tzinfo=UTC), zone="UTC", days=10
     )
+    with i18n.use_locale("en"), i18n.context():
+        assert error_text(shorter, "UTC").endswith(", 10 days ahead.")

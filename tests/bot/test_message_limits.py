@@ -62,6 +62,7 @@ ERROR_PARAMS: dict[str, Any] = {
     "opens": START,
     "day": date(2026, 9, 30),
     "last_day": date(2026, 9, 30),
+    "days": 365,
 }
 # Currency is also a parameter that names a real currency for amounts.
 MONEY_CODES = {"profile.rate_range"}

@@ -427,8 +427,8 @@ def test_expand_pattern_skips_and_explains() -> None:
         Skipped(date(2026, 3, 9), time(16, 0), "slot.overlap", overlap),
         Skipped(date(2026, 3, 9), time(17, 15), "slot.overlap", overlap),
         # The window of 28 days starting 2026-03-02 ends on 2026-03-29.
-        Skipped(date(2026, 3, 30), time(16, 0), "slot.beyond_window", {"last_day": date(2026, 3, 29)}),
-        Skipped(date(2026, 3, 30), time(17, 15), "slot.beyond_window", {"last_day": date(2026, 3, 29)}),
+        Skipped(date(2026, 3, 30), time(16, 0), "slot.beyond_window", {"last_day": date(2026, 3, 29), "days": 28}),
+        Skipped(date(2026, 3, 30), time(17, 15), "slot.beyond_window", {"last_day": date(2026, 3, 29), "days": 28}),
     ]
 
 
@@ -672,14 +672,21 @@ def test_check_timing_accepts(now: datetime, zone: str, day: date, start: time) 
         (NOW, "Asia/Kolkata", date(2026, 3, 2), time(14, 30), "slot.in_past", {}),
         (NOW, "America/Los_Angeles", date(2026, 3, 2), time(1, 0), "slot.in_past", {}),
         (NOW, "Asia/Kolkata", date(2026, 3, 1), time(23, 0), "slot.in_past", {}),
-        (NOW, "Asia/Kolkata", date(2026, 3, 30), time(0, 0), "slot.beyond_window", {"last_day": date(2026, 3, 29)}),
+        (
+            NOW,
+            "Asia/Kolkata",
+            date(2026, 3, 30),
+            time(0, 0),
+            "slot.beyond_window",
+            {"last_day": date(2026, 3, 29), "days": 28},
+        ),
         (
             NOW,
             "America/Los_Angeles",
             date(2026, 3, 30),
             time(0, 0),
             "slot.beyond_window",
-            {"last_day": date(2026, 3, 29)},
+            {"last_day": date(2026, 3, 29), "days": 28},
         ),
         # 2026-03-30 in UTC terms would be beyond; it is not in Kolkata, but 03-31 is.
         (
@@ -688,7 +695,7 @@ def test_check_timing_accepts(now: datetime, zone: str, day: date, start: time) 
             date(2026, 3, 31),
             time(0, 0),
             "slot.beyond_window",
-            {"last_day": date(2026, 3, 30)},
+            {"last_day": date(2026, 3, 30), "days": 28},
         ),
         (utc(2026, 3, 2, 20), "Asia/Kolkata", date(2026, 3, 3), time(1, 30), "slot.in_past", {}),
         # Los Angeles's window ends a day earlier than UTC's.
@@ -698,7 +705,7 @@ def test_check_timing_accepts(now: datetime, zone: str, day: date, start: time) 
             date(2026, 3, 29),
             time(10, 0),
             "slot.beyond_window",
-            {"last_day": date(2026, 3, 28)},
+            {"last_day": date(2026, 3, 28), "days": 28},
         ),
         (utc(2026, 3, 2, 5), "America/Los_Angeles", date(2026, 3, 1), time(21, 0), "slot.in_past", {}),
     ],

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.texts.bookings import period
+from bot.texts.periods import period
 from core.student_calendar import chosen_range, next_range, range_choices, student_calendar
 from l10n.catalogs import build_i18n
 from tests.storage.factories import slot
