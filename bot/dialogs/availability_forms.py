@@ -19,6 +19,7 @@ from bot.dialogs.common import deps, parse_or_refuse, report, rules_of, user_id_
 from bot.dialogs.states import Availability
 from bot.dialogs.widgets import CheckedMultiselect, Tr, choice_buttons, typed_answer
 from bot.texts.errors import error_text
+from bot.texts.periods import period
 from bot.texts.slots import bulk_summary, day_label, long_day_label, time_range, type_label
 from core.availability import (
     check_length,
@@ -78,6 +79,7 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
         "lengths": [(str(m), _("{n} min").format(n=m)) for m in LENGTH_CHOICES],
         "seat_choices": [(str(n), str(n)) for n in SEAT_CHOICES if n <= rules.max_group_size],
         "max_seats": rules.max_group_size,
+        "window": period(rules.booking_window_days),
         "weekday_items": [(str(i), names[i]) for i in range(7)],
         "weekdays": ", ".join(names[d] for d in weekdays),
         "kind": type_label(session_type, capacity),
@@ -486,7 +488,7 @@ def windows() -> list[Window]:
                 Tr(
                     "🔁 Every {weekdays}, {from}–{to}: {minutes}-minute sessions, {kind}, with your break between them."
                 ),
-                Tr("This creates the slots of the next four weeks, and the daily update keeps adding new days."),
+                Tr("This creates the slots of the next {window}, and the daily update keeps adding new days."),
                 sep="\n\n",
             ),
             Row(

@@ -122,6 +122,7 @@ async def test_a_tutor_builds_a_schedule(tutor_app: TutorBot, telegram: FakeTele
     await paul.press("👤 1-to-1")
     confirm = await paul.wait_for("Every Mon, Wed, 16:00–19:00: 60-minute sessions, 1-to-1")
     assert "✅ Create the slots" in confirm.button_labels
+    assert "This creates the slots of the next 4 weeks" in confirm.text
     await paul.press("✅ Create the slots")
     await paul.wait_for("✅ 16 slots created.")
     slots = await slots_of(app, tutor_id)
@@ -337,3 +338,27 @@ async def test_each_slot_step_refuses_its_own_bad_value_at_once(tutor_app: Tutor
     assert await slots_of(app, tutor_id) == []
     await paul.press("5")
     await paul.wait_for("✅ Slot added: Saturday 21 March 2026, 16:00–17:00.")
+
+
+async def test_a_pattern_fills_the_window_the_setting_gives(app_factory: AppFactory, telegram: FakeTelegram) -> None:
+    async with app_factory(clock=FixedClock(NOW), BOOKING_WINDOW_DAYS=10) as app:
+        tutor_id = await make_tutor(app)
+        paul = telegram.user(TUTOR, "Paul")
+        await open_week(paul)
+        await go(paul, "🔁 Weekly patterns", "No weekly pattern yet.")
+        await go(paul, "➕ New weekly pattern", "On which days?")
+        await paul.press("Mon")
+        await paul.wait_for(lambda m: "✅ Mon" in m.button_labels)
+        await go(paul, "Next ▶️", "Mon: from what time")
+        await paul.send("16:00")
+        await paul.wait_for("From 16:00 until what time?")
+        await paul.send("17:00")
+        await paul.wait_for("How long is each session?")
+        await go(paul, "60 min", "1-to-1, or a group session?")
+        await paul.press("👤 1-to-1")
+        confirm = await paul.wait_for("Every Mon, 16:00–17:00")
+        assert "This creates the slots of the next 10 days" in confirm.text
+        await paul.press("✅ Create the slots")
+        # Friday 20 March to Sunday 29 March holds one Monday.
+        await paul.wait_for("✅ 1 slot created.")
+        assert [local(slot) for slot in await slots_of(app, tutor_id)] == ["Mon 23 16:00"]
