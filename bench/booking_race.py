@@ -39,10 +39,8 @@ from core.availability import SlotSpec
 from core.enums import ParticipantStatus, PaymentStatus, Role, SessionType
 from core.errors import DomainError
 from core.rules import BusinessRules
-from core.usecases.accounts import register_user, set_role, set_timezone
 from core.usecases.availability import add_slot
 from core.usecases.bookings import book_slot
-from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from storage.engine import create_engine
 from storage.tables import ACTIVE_STATUS_VALUES, participants, payments, sessions, slots, users
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
@@ -51,6 +49,7 @@ from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 # race measures our code and the database, not Stripe.
 from testkit.clock import FixedClock
 from testkit.payments import InstantGateway
+from testkit.people import add_person, add_tutor_profile
 
 # A Monday morning; every slot lies in the following weeks, inside the booking window.
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
@@ -175,32 +174,9 @@ class RaceResult:
 
 
 async def _add_tutor(uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, rules: BusinessRules, user_id: int) -> None:
-    await register_user(
-        uow_factory(),
-        clock,
-        user_id=user_id,
-        first_name=f"Tutor {user_id}",
-        username=None,
-        telegram_language="en",
-        default_language="en",
-    )
-    await set_timezone(uow_factory(), clock, user_id=user_id, zone=ZONE)
-    await set_role(uow_factory(), clock, user_id=user_id, role=Role.TUTOR)
-    await save_tutor_profile(
-        uow_factory(),
-        clock,
-        rules,
-        user_id=user_id,
-        draft=ProfileDraft(
-            display_name=f"Tutor {user_id}",
-            subjects=["Maths"],
-            hourly_rate_minor=HOURLY_RATE_MINOR,
-            currency="EUR",
-            timezone=ZONE,
-            buffer_minutes=0,
-            cancellation_notice_hours=0,
-        ),
-    )
+    name = f"Tutor {user_id}"
+    await add_person(uow_factory, clock, user_id, role=Role.TUTOR, zone=ZONE, first_name=name)
+    await add_tutor_profile(uow_factory, clock, rules, user_id, rate=HOURLY_RATE_MINOR, zone=ZONE, display_name=name)
 
 
 async def _add_students(engine: AsyncEngine, count: int, now: datetime) -> list[int]:

@@ -1,15 +1,26 @@
 """The test kit: fakes of the services the bot talks to (the Telegram Bot API, Stripe), clocks, and what
 tests and benchmarks need to run the bot as a process. Served to `tests/` and `bench/`, never imported by
-the application."""
+the application.
+
+The fake Bot API:
+
+    async with FakeTelegram(token="123456:TEST-token", bot_username="tutor_test_bot") as fake:
+        bot = Bot(fake.token, session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)))
+        ann = fake.user(1001, first_name="Ann", language_code="en", username="ann")
+        await ann.send("/start")
+        welcome = await ann.wait_for("Welcome")
+        await ann.press("Europe")
+
+The implementation is split into telegram_server (HTTP + Bot API methods), telegram_users (simulated
+people), telegram_chats (per-chat state), telegram_text (parse modes, keyboards) and telegram_models.
+"""
 
 from testkit.aiogram_runner import FastCloseAiohttpSession, make_bot, run_polling
-from testkit.telegram import (
+from testkit.telegram_models import (
     BotMessage,
     CallbackAnswer,
     ChatActionRecord,
     ChatEvent,
-    FakeTelegram,
-    FakeUser,
     FloodLimits,
     MessageVersion,
     RequestRecord,
@@ -18,6 +29,8 @@ from testkit.telegram import (
     WebhookDelivery,
     WebhookState,
 )
+from testkit.telegram_server import FakeTelegram
+from testkit.telegram_users import FakeUser
 
 __all__ = [
     "BotMessage",

@@ -27,6 +27,7 @@ from testkit.telegram_models import (
     CallbackAnswer,
     ChatActionRecord,
     ConnectionDrop,
+    EventKind,
     Fault,
     FloodGate,
     FloodLimits,
@@ -909,25 +910,51 @@ class FakeTelegram:
             empty_error="message text is empty",
             too_long_error="message is too long",
         )
+        preview = params.as_json("link_preview_options")
+        state = self._new_message(
+            chat,
+            params,
+            text,
+            entities,
+            sent_from="text",
+            link_preview_options=strip_none(preview) if isinstance(preview, dict) else None,
+        )
+        return self._post_to_chat(chat, state, "sent")
+
+    def _new_message(
+        self,
+        chat: ChatState,
+        params: Params,
+        text: str | None,
+        entities: list[JSON],
+        *,
+        sent_from: str,
+        link_preview_options: JSON | None = None,
+        document: StoredFile | None = None,
+    ) -> MessageState:
+        """The message a send method makes, from the text (or caption) it formatted and its common parameters."""
+        # Checked before a message id is taken: a refused send uses none up.
         markup = validate_reply_markup(params.as_json("reply_markup"))
         reply_to = self._reply_to(chat, params)
-        preview = params.as_json("link_preview_options")
-        state = MessageState(
+        return MessageState(
             message_id=chat.new_message_id(),
             chat_id=chat.chat_id,
             date=int(time.time()),
             text=text,
-            sent_text=params.as_str("text"),
+            sent_text=params.as_str(sent_from),
             parse_mode=params.as_str("parse_mode"),
             entities=entities,
             reply_markup=markup,
-            link_preview_options=strip_none(preview) if isinstance(preview, dict) else None,
+            link_preview_options=link_preview_options,
+            document=document,
             reply_to=reply_to,
             protect_content=params.as_bool("protect_content"),
         )
+
+    def _post_to_chat(self, chat: ChatState, state: MessageState, kind: EventKind) -> Any:
         chat.bot_messages[state.message_id] = state
-        self._apply_reply_keyboard(chat, markup)
-        chat.record("sent", state)
+        self._apply_reply_keyboard(chat, state.reply_markup)
+        chat.record(kind, state)
         return self._message_json(chat, state)
 
     async def _send_document(self, params: Params) -> Any:
@@ -954,24 +981,8 @@ class FakeTelegram:
             empty_error=None,
             too_long_error="message caption is too long",
         )
-        markup = validate_reply_markup(params.as_json("reply_markup"))
-        state = MessageState(
-            message_id=chat.new_message_id(),
-            chat_id=chat.chat_id,
-            date=int(time.time()),
-            text=caption,
-            sent_text=params.as_str("caption"),
-            parse_mode=params.as_str("parse_mode"),
-            entities=entities,
-            reply_markup=markup,
-            document=stored,
-            reply_to=self._reply_to(chat, params),
-            protect_content=params.as_bool("protect_content"),
-        )
-        chat.bot_messages[state.message_id] = state
-        self._apply_reply_keyboard(chat, markup)
-        chat.record("document", state)
-        return self._message_json(chat, state)
+        state = self._new_message(chat, params, caption, entities, sent_from="caption", document=stored)
+        return self._post_to_chat(chat, state, "document")
 
     async def _edit_message_text(self, params: Params) -> Any:
         chat, state = self._editable(params)

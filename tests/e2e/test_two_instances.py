@@ -12,8 +12,8 @@ from storage.migrate import upgrade_to_head
 from testkit import FakeTelegram
 from testkit.clock import FixedClock
 from testkit.payments import InstantGateway
+from testkit.people import tutor_and_students
 from tests.e2e.conftest import make_settings
-from tests.support.people import tutor_and_students
 
 START = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)
 STUDENTS = 12

@@ -21,9 +21,9 @@ from testkit import FakeTelegram
 from testkit.clock import FixedClock
 from testkit.load_balancer import RoundRobinBalancer
 from testkit.payments import InstantGateway
+from testkit.people import TUTOR, tutor_and_students
 from testkit.processes import child_env, free_port
 from tests.e2e.conftest import TOKEN
-from tests.support.people import TUTOR, tutor_and_students
 
 STUDENTS = 4
 SECRET = "two_process_secret"

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -14,6 +14,7 @@ from core.entities import DayOff, Slot, TutorProfile
 from core.enums import Role, SessionType, TutorStatus
 from storage.tables import slots, tutor_profiles, weekly_patterns
 from storage.uow import SqlUnitOfWorkFactory
+from testkit.postgres import wait_until_a_backend_waits_for_a_lock
 from tests.storage.factories import (
     NOW,
     assert_round_trip,
@@ -375,20 +376,6 @@ async def test_lock_can_be_taken_in_any_unit_of_work(uow_factory: SqlUnitOfWorkF
         assert len(await uow.slots.list_for_tutor(tutor.id, NOW, NOW + timedelta(days=9))) == 1
 
 
-async def _wait_until_a_backend_waits_for_a_lock(engine: AsyncEngine) -> None:
-    """Poll PostgreSQL's activity view until another connection to this database is blocked on a lock."""
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    async with engine.connect() as connection:
-        for _ in range(500):
-            if (await connection.execute(query)).scalar_one() > 0:
-                return
-            await connection.rollback()
-            await asyncio.sleep(0.02)
-    raise AssertionError("no transaction ever waited for the tutor lock")
-
-
 async def test_locking_the_same_tutor_serializes_transactions_on_postgres(
     backend: str, engine: AsyncEngine, uow_factory: SqlUnitOfWorkFactory
 ) -> None:
@@ -403,7 +390,7 @@ async def test_locking_the_same_tutor_serializes_transactions_on_postgres(
             await uow.tutors.lock(tutor.id)
             events.append("first locked")
             first_locked.set()
-            await _wait_until_a_backend_waits_for_a_lock(engine)
+            await wait_until_a_backend_waits_for_a_lock(engine, "tutor")
             await uow.slots.add(slot(tutor.id))
             events.append("first commits")
             await uow.commit()

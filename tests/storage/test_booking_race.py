@@ -2,21 +2,18 @@
 everyone else gets a clean answer, and no error escapes."""
 
 import asyncio
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 
 import pytest
 
-from core.availability import SlotSpec
-from core.enums import ParticipantStatus, Role, SessionType
+from core.enums import ParticipantStatus
 from core.errors import Conflict
 from core.rules import BusinessRules
-from core.usecases.accounts import register_user, set_role, set_timezone
-from core.usecases.availability import add_slot
 from core.usecases.bookings import book_slot
-from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from storage.uow import SqlUnitOfWorkFactory
 from testkit.clock import FixedClock
 from testkit.payments import InstantGateway
+from testkit.people import tutor_and_students
 
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 RULES = BusinessRules()
@@ -24,46 +21,7 @@ BOOKERS = 50
 
 
 async def setup(uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, capacity: int) -> int:
-    for user_id in range(1, BOOKERS + 2):
-        await register_user(
-            uow_factory(),
-            clock,
-            user_id=user_id,
-            first_name=f"U{user_id}",
-            username=None,
-            telegram_language="en",
-            default_language="en",
-        )
-        await set_timezone(uow_factory(), clock, user_id=user_id, zone="Europe/Paris")
-        await set_role(uow_factory(), clock, user_id=user_id, role=Role.TUTOR if user_id == 1 else Role.STUDENT)
-    await save_tutor_profile(
-        uow_factory(),
-        clock,
-        RULES,
-        user_id=1,
-        draft=ProfileDraft(
-            display_name="Tutor",
-            subjects=["Maths"],
-            hourly_rate_minor=5000,
-            currency="EUR",
-            timezone="Europe/Paris",
-            buffer_minutes=0,
-            cancellation_notice_hours=0,
-        ),
-    )
-    slot = await add_slot(
-        uow_factory(),
-        clock,
-        RULES,
-        user_id=1,
-        spec=SlotSpec(
-            day=date(2026, 3, 23),
-            start=time(16),
-            minutes=60,
-            session_type=SessionType.GROUP if capacity > 1 else SessionType.ONE_TO_ONE,
-            capacity=capacity,
-        ),
-    )
+    slot = await tutor_and_students(uow_factory, clock, BOOKERS, rate=5000, capacity=capacity)
     return slot.id
 
 

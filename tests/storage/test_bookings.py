@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,6 +18,7 @@ from core.enums import ParticipantStatus, PaymentStatus, Role, SessionStatus, Se
 from core.errors import Conflict
 from storage.tables import sessions
 from storage.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
+from testkit.postgres import wait_until_a_backend_waits_for_a_lock
 from tests.storage.factories import (
     NOW,
     add_session,
@@ -509,7 +510,7 @@ async def test_user_lock_serializes_transactions_on_postgres(
             await uow.users.lock(student.id)
             events.append("first locked")
             first_locked.set()
-            await _wait_until_a_backend_waits_for_a_lock(engine)
+            await wait_until_a_backend_waits_for_a_lock(engine, "user")
             events.append("first commits")
             await uow.commit()
 
@@ -524,19 +525,6 @@ async def test_user_lock_serializes_transactions_on_postgres(
     await asyncio.wait_for(asyncio.gather(first(), second()), timeout=30)
 
     assert events == ["first locked", "second locking", "first commits", "second locked"]
-
-
-async def _wait_until_a_backend_waits_for_a_lock(engine: AsyncEngine) -> None:
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    async with engine.connect() as connection:
-        for _ in range(500):
-            if (await connection.execute(query)).scalar_one() > 0:
-                return
-            await connection.rollback()
-            await asyncio.sleep(0.02)
-    raise AssertionError("no transaction ever waited for the user lock")
 
 
 # Payments.

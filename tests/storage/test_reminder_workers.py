@@ -14,7 +14,7 @@ from storage.tables import outbox
 from storage.uow import SqlUnitOfWorkFactory
 from testkit.clock import FixedClock
 from testkit.payments import InstantGateway
-from tests.support.people import tutor_and_students
+from testkit.people import tutor_and_students
 
 START = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)
 STUDENTS = 20

@@ -5,19 +5,18 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from core.availability import SlotSpec
-from core.enums import ParticipantStatus, PaymentStatus, Role, SessionType
+from core.enums import ParticipantStatus, PaymentStatus, SessionType
 from core.errors import Conflict, NotFound, ValidationError
 from core.notifications import NotificationKind
 from core.rules import BusinessRules
-from core.usecases.accounts import register_user, set_role, set_timezone
 from core.usecases.availability import add_slot
 from core.usecases.bookings import book_slot, cancel_hold
 from core.usecases.payments import confirm_checkout, expire_holds, reconcile_payments
 from core.usecases.refunds import retry_refunds
-from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from integrations.stripe_gateway import StripeGateway
 from storage.uow import SqlUnitOfWorkFactory
 from testkit.clock import FixedClock
+from testkit.people import tutor_and_students
 from testkit.stripe import FakeStripe
 from tests.usecases.conftest import NOW
 
@@ -30,46 +29,8 @@ def link(participant_id: int) -> str:
 
 
 async def world(uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, *, capacity: int = 1, rate: int = 6000) -> int:
-    for user_id, role in ((TUTOR, Role.TUTOR), (ANN, Role.STUDENT), (BOB, Role.STUDENT)):
-        await register_user(
-            uow_factory(),
-            clock,
-            user_id=user_id,
-            first_name=f"U{user_id}",
-            username=None,
-            telegram_language="en",
-            default_language="en",
-        )
-        await set_timezone(uow_factory(), clock, user_id=user_id, zone="Europe/Paris")
-        await set_role(uow_factory(), clock, user_id=user_id, role=role)
-    await save_tutor_profile(
-        uow_factory(),
-        clock,
-        RULES,
-        user_id=TUTOR,
-        draft=ProfileDraft(
-            display_name="Tutor",
-            subjects=["Maths"],
-            hourly_rate_minor=rate,
-            currency="EUR",
-            timezone="Europe/Paris",
-            buffer_minutes=0,
-            cancellation_notice_hours=0,
-        ),
-    )
-    slot = await add_slot(
-        uow_factory(),
-        clock,
-        RULES,
-        user_id=TUTOR,
-        spec=SlotSpec(
-            day=date(2026, 3, 23),
-            start=time(16),
-            minutes=90,
-            session_type=SessionType.GROUP if capacity > 1 else SessionType.ONE_TO_ONE,
-            capacity=capacity,
-        ),
-    )
+    """Tutor 1 and students Ann (2) and Bob (3) in Paris; a 90-minute slot on Monday 23 March at 16:00."""
+    slot = await tutor_and_students(uow_factory, clock, 2, rate=rate, capacity=capacity, minutes=90)
     return slot.id
 
 

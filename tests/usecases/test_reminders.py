@@ -15,7 +15,7 @@ from storage.engine import create_engine
 from storage.uow import SqlUnitOfWorkFactory
 from testkit.clock import FixedClock
 from testkit.payments import InstantGateway
-from tests.support.people import TUTOR, tutor_and_students
+from testkit.people import TUTOR, tutor_and_students
 
 START = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)
 RULES = BusinessRules()
