@@ -61,7 +61,7 @@ async def _refunds(settings: Settings) -> int:
 
     parts = await build_components(settings)
     try:
-        pending = await list_stuck_refunds(parts.uow_factory())
+        pending = await list_stuck_refunds(parts.services.uow_factory())
     finally:
         await parts.close()
     if not pending:

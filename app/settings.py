@@ -19,6 +19,11 @@ _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _DURATION = re.compile(r"^\s*(\d+)\s*(d|h|m|min)?\s*$", re.IGNORECASE)
 
 
+def _listed(value: str) -> list[str]:
+    """The items of an environment list: separated by commas, spaces or both."""
+    return [part for part in re.split(r"[,\s]+", value.strip()) if part]
+
+
 def _parse_offset_minutes(text: str) -> int:
     match = _DURATION.match(text)
     if not match:
@@ -113,7 +118,7 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
         if isinstance(value, str):
-            parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
+            parts = _listed(value)
             if not all(p.isdigit() for p in parts):
                 raise ValueError("must be Telegram user ids separated by commas, e.g. 1234,5678")
             return frozenset(int(p) for p in parts)
@@ -123,8 +128,7 @@ class Settings(BaseSettings):
     @classmethod
     def _split_offsets(cls, value: Any) -> Any:
         if isinstance(value, str):
-            parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
-            offsets = sorted({_parse_offset_minutes(p) for p in parts}, reverse=True)
+            offsets = sorted({_parse_offset_minutes(p) for p in _listed(value)}, reverse=True)
             if any(o <= 0 for o in offsets):
                 raise ValueError("offsets must be positive")
             return tuple(offsets)

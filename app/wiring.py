@@ -42,8 +42,7 @@ from bot.telegram_webhook import add_telegram_webhook
 from core.clock import Clock
 from core.join_links import JoinLinks, JoinLinkSigner, derive_secret
 from core.languages import SUPPORTED_LANGUAGES
-from core.ports import UnitOfWorkFactory, ZoneLocator
-from core.rules import BusinessRules
+from core.ports import ZoneLocator
 from core.services import Services
 from integrations.agora import AgoraTokens, AgoraWebhookVerifier
 from integrations.calendar import IcsCalendarFiles
@@ -172,22 +171,6 @@ class Components:
     webhook_verifier: StripeWebhookVerifier | None
     video_tokens: AgoraTokens | None
     video_webhook: AgoraWebhookVerifier | None
-
-    @property
-    def uow_factory(self) -> UnitOfWorkFactory:
-        return self.services.uow_factory
-
-    @property
-    def clock(self) -> Clock:
-        return self.services.clock
-
-    @property
-    def rules(self) -> BusinessRules:
-        return self.services.rules
-
-    @property
-    def join_links(self) -> JoinLinks:
-        return self.services.join_links
 
     async def close(self) -> None:
         await self.gateway.close()

@@ -7,7 +7,6 @@ the same unreachable store to find the person's dialog.
 """
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram.fsm.middleware import FSMContextMiddleware
@@ -16,6 +15,7 @@ from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.middlewares import Handler
 from bot.redis_state import StateUnavailable
 from bot.replies import tell
 from core.languages import pick_language
@@ -28,12 +28,7 @@ class AnsweringFSMContextMiddleware(FSMContextMiddleware):
         super().__init__(*args, **kwargs)
         self.catalogs = catalogs
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         try:
             return await super().__call__(handler, event, data)
         except StateUnavailable as exc:

@@ -11,6 +11,9 @@ from aiogram.types import User as TelegramUser
 from core.ports import UnitOfWorkFactory
 from core.usecases.accounts import get_user
 
+# The next step of aiogram's middleware chain.
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
 
 class AppUserMiddleware(BaseMiddleware):
     """Puts the sender's record (or None for someone who never sent /start) in `app_user`."""
@@ -18,12 +21,7 @@ class AppUserMiddleware(BaseMiddleware):
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self.uow_factory = uow_factory
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         sender: TelegramUser | None = data.get("event_from_user")
         data["app_user"] = await get_user(self.uow_factory(), sender.id) if sender else None
         return await handler(event, data)
@@ -37,12 +35,7 @@ class InFlightUpdates(BaseMiddleware):
         self._idle = asyncio.Event()
         self._idle.set()
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         self._active += 1
         self._idle.clear()
         try:

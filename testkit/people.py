@@ -3,6 +3,7 @@
 from datetime import date, time
 
 from core.availability import SlotSpec
+from core.clock import Clock
 from core.entities import Slot
 from core.enums import Role, SessionType
 from core.ports import UnitOfWorkFactory
@@ -10,14 +11,13 @@ from core.rules import BusinessRules
 from core.usecases.accounts import register_user, set_role, set_timezone
 from core.usecases.availability import add_slot
 from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
-from testkit.clock import FixedClock
 
 TUTOR = 1
 
 
 async def add_person(
     uow_factory: UnitOfWorkFactory,
-    clock: FixedClock,
+    clock: Clock,
     user_id: int,
     *,
     role: Role,
@@ -40,35 +40,41 @@ async def add_person(
 
 async def add_tutor_profile(
     uow_factory: UnitOfWorkFactory,
-    clock: FixedClock,
+    clock: Clock,
     rules: BusinessRules,
     user_id: int,
     *,
     rate: int,
     zone: str = "Europe/Paris",
     display_name: str = "Tutor",
-) -> None:
-    """A maths tutor charging `rate` euro cents an hour, with no buffer and no cancellation notice."""
-    await save_tutor_profile(
+    subject: str = "Maths",
+    currency: str = "EUR",
+    buffer_minutes: int = 0,
+    notice_hours: int = 0,
+) -> int:
+    """A tutor of one subject charging `rate` minor units an hour, no buffer or notice unless given; the
+    profile's id."""
+    saved = await save_tutor_profile(
         uow_factory(),
         clock,
         rules,
         user_id=user_id,
         draft=ProfileDraft(
             display_name=display_name,
-            subjects=["Maths"],
+            subjects=[subject],
             hourly_rate_minor=rate,
-            currency="EUR",
+            currency=currency,
             timezone=zone,
-            buffer_minutes=0,
-            cancellation_notice_hours=0,
+            buffer_minutes=buffer_minutes,
+            cancellation_notice_hours=notice_hours,
         ),
     )
+    return saved.profile.id
 
 
 async def tutor_and_students(
     uow_factory: UnitOfWorkFactory,
-    clock: FixedClock,
+    clock: Clock,
     students: int,
     *,
     rate: int = 0,

@@ -9,12 +9,11 @@ from core.availability import SlotSpec
 from core.entities import Slot
 from core.enums import ParticipantStatus, PaymentStatus, Role, SessionType
 from core.rules import BusinessRules
-from core.usecases.accounts import register_user, set_role, set_timezone
 from core.usecases.availability import add_slot
 from core.usecases.bookings import book_slot
-from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
-from testkit import BotMessage, FakeUser
+from testkit import BotMessage, FakeTelegram, FakeUser
 from testkit.clock import FixedClock
+from testkit.people import add_person, add_tutor_profile
 from testkit.stripe import FakeStripe
 from tests.e2e.helpers import settle_background_dialog
 
@@ -29,18 +28,8 @@ class Shop:
 
 
 async def person(app: TutorBot, user_id: int, name: str, zone: str, role: Role) -> None:
-    parts = app.components
-    await register_user(
-        parts.uow_factory(),
-        parts.clock,
-        user_id=user_id,
-        first_name=name,
-        username=None,
-        telegram_language="en",
-        default_language="en",
-    )
-    await set_timezone(parts.uow_factory(), parts.clock, user_id=user_id, zone=zone)
-    await set_role(parts.uow_factory(), parts.clock, user_id=user_id, role=role)
+    services = app.components.services
+    await add_person(services.uow_factory, services.clock, user_id, role=role, zone=zone, first_name=name)
 
 
 async def tutor_with_slot(
@@ -56,30 +45,59 @@ async def tutor_with_slot(
     subject: str = "Physics",
     notice_hours: int = 0,
 ) -> Slot:
-    parts = app.components
+    services = app.components.services
     await person(app, user_id, name.split(maxsplit=1)[0], "Europe/Paris", Role.TUTOR)
-    await save_tutor_profile(
-        parts.uow_factory(),
-        parts.clock,
+    await add_tutor_profile(
+        services.uow_factory,
+        services.clock,
         BusinessRules(),
-        user_id=user_id,
-        draft=ProfileDraft(
-            display_name=name,
-            subjects=[subject],
-            hourly_rate_minor=rate,
-            currency="EUR",
-            timezone="Europe/Paris",
-            buffer_minutes=0,
-            cancellation_notice_hours=notice_hours,
-        ),
+        user_id,
+        rate=rate,
+        display_name=name,
+        subject=subject,
+        notice_hours=notice_hours,
     )
     return await add_slot(
-        parts.uow_factory(),
-        parts.clock,
+        services.uow_factory(),
+        services.clock,
         BusinessRules(),
         user_id=user_id,
         spec=SlotSpec(day=day, start=start, minutes=60, session_type=session_type, capacity=capacity),
     )
+
+
+async def onboard(user: FakeUser, zone: str, role_button: str, then: str) -> None:
+    """/start, a typed zone and a role, as a new person does it."""
+    await user.send("/start")
+    await user.wait_for("Welcome")
+    await user.send(zone)
+    await user.wait_for("How will you use Tutorbot?")
+    await user.press(role_button)
+    await user.wait_for(then)
+
+
+async def onboard_student(user: FakeUser, zone: str = "Europe/London") -> None:
+    await onboard(user, zone, "🎓 I want to learn", "You're all set")
+
+
+async def onboard_tutor(user: FakeUser, zone: str = "Europe/Paris") -> None:
+    await onboard(user, zone, "🧑‍🏫 I teach", "Your tutor profile: step 1")
+
+
+async def grace_and_a_group(
+    app: TutorBot, telegram: FakeTelegram, tutor_id: int, *, rate: int, students: int
+) -> tuple[Slot, FakeUser, list[FakeUser]]:
+    """Grace Hopper's COBOL group of 3 on Monday at 16:00 in Paris, and `students` people S0, S1, ... in
+    Paris (ids tutor_id + 9, + 10, ...), not yet booked; the slot, Grace and the students."""
+    slot = await tutor_with_slot(
+        app, tutor_id, "Grace Hopper", rate=rate, session_type=SessionType.GROUP, capacity=3, subject="COBOL"
+    )
+    people = []
+    for index in range(students):
+        user_id = tutor_id + 9 + index
+        await person(app, user_id, f"S{index}", "Europe/Paris", Role.STUDENT)
+        people.append(telegram.user(user_id, f"S{index}"))
+    return slot, telegram.user(tutor_id, "Grace"), people
 
 
 async def open_calendar(student: FakeUser, subject_button: str, tutor: str) -> BotMessage:
@@ -100,8 +118,23 @@ async def open_slot(student: FakeUser, subject_button: str, tutor: str, day_butt
     await student.wait_for("Your booking")
 
 
+async def hold_a_seat(
+    shop: Shop, telegram: FakeTelegram, tutor_id: int, tutor: str, subject: str, student_name: str
+) -> tuple[FakeUser, str]:
+    """A tutor in Paris with Monday's 16:00 slot at €60, and a student (the next id) who books it and is
+    sent to pay; the student and the Checkout Session."""
+    await tutor_with_slot(shop.app, tutor_id, tutor, subject=subject)
+    await person(shop.app, tutor_id + 1, student_name, "Europe/Paris", Role.STUDENT)
+    student = telegram.user(tutor_id + 1, student_name)
+    await open_slot(student, f"{subject} (1)", tutor, "•23", "16:00–17:00 · 1-to-1 · €60.00")
+    await student.press("✅ Book")
+    await student.wait_for("Your seat is held for")
+    [session_id] = list(shop.stripe.sessions)
+    return student, session_id
+
+
 async def booking_state(app: TutorBot, user_id: int) -> list[tuple[ParticipantStatus, PaymentStatus | None]]:
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         bookings = await uow.participants.list_bookings(user_id, NOW)
     return [(b.participant.status, b.payment.status if b.payment else None) for b in bookings]
 
@@ -132,8 +165,8 @@ async def student_cancels_booking(student: FakeUser, when: str) -> BotMessage:
 async def enrol(app: TutorBot, student_id: int, slot_id: int) -> int:
     parts = app.components
     result = await book_slot(
-        parts.uow_factory,
-        parts.clock,
+        parts.services.uow_factory,
+        parts.services.clock,
         BusinessRules(),
         parts.gateway,
         lambda p: f"https://t.me/b?start=paid_{p}",

@@ -11,10 +11,9 @@ from core.entities import Slot
 from core.enums import Role, SessionType
 from core.rules import BusinessRules
 from core.timezones import utc_to_local
-from core.usecases.accounts import register_user, set_role, set_timezone
-from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from testkit import FakeTelegram, FakeUser
 from testkit.clock import FixedClock
+from testkit.people import add_person, add_tutor_profile
 from tests.e2e.conftest import BOT_USERNAME, AppFactory
 from tests.e2e.helpers import forge_press
 
@@ -23,38 +22,23 @@ TUTOR = 6001
 
 
 async def make_tutor(app: TutorBot, user_id: int = TUTOR, zone: str = "Europe/Paris") -> int:
-    parts = app.components
-    await register_user(
-        parts.uow_factory(),
-        parts.clock,
-        user_id=user_id,
-        first_name="Paul",
-        username=None,
-        telegram_language="en",
-        default_language="en",
-    )
-    await set_timezone(parts.uow_factory(), parts.clock, user_id=user_id, zone=zone)
-    await set_role(parts.uow_factory(), parts.clock, user_id=user_id, role=Role.TUTOR)
-    saved = await save_tutor_profile(
-        parts.uow_factory(),
-        parts.clock,
+    services = app.components.services
+    await add_person(services.uow_factory, services.clock, user_id, role=Role.TUTOR, zone=zone, first_name="Paul")
+    return await add_tutor_profile(
+        services.uow_factory,
+        services.clock,
         BusinessRules(),
-        user_id=user_id,
-        draft=ProfileDraft(
-            display_name="Paul Dirac",
-            subjects=["Physics"],
-            hourly_rate_minor=6000,
-            currency="EUR",
-            timezone=zone,
-            buffer_minutes=15,
-            cancellation_notice_hours=0,
-        ),
+        user_id,
+        rate=6000,
+        zone=zone,
+        display_name="Paul Dirac",
+        subject="Physics",
+        buffer_minutes=15,
     )
-    return saved.profile.id
 
 
 async def slots_of(app: TutorBot, tutor_id: int) -> list[Slot]:
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         return await uow.slots.list_for_tutor(tutor_id, NOW - timedelta(days=30), NOW + timedelta(days=60))
 
 
@@ -288,7 +272,9 @@ async def test_the_schedule_speaks_the_tutors_language(tutor_app: TutorBot, tele
 
     app = tutor_app
     await make_tutor(app)
-    await set_language(app.components.uow_factory(), app.components.clock, user_id=TUTOR, language="fr")
+    await set_language(
+        app.components.services.uow_factory(), app.components.services.clock, user_id=TUTOR, language="fr"
+    )
     paul = telegram.user(TUTOR, "Paul", language_code="en")
     await paul.send("/availability")
     week = await paul.wait_for("Semaine du lundi 16 mars 2026")

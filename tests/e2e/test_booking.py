@@ -10,7 +10,7 @@ from core.usecases.availability import add_slot
 from testkit import FakeTelegram
 from testkit.clock import FixedClock
 from tests.e2e.conftest import AppFactory
-from tests.e2e.shop import NOW, Shop, booking_state, open_calendar, open_slot, person, tutor_with_slot
+from tests.e2e.shop import NOW, Shop, booking_state, hold_a_seat, open_calendar, open_slot, person, tutor_with_slot
 
 
 async def test_a_student_books_and_pays_a_one_to_one_slot(shop: Shop, telegram: FakeTelegram) -> None:
@@ -70,7 +70,7 @@ async def test_a_student_books_and_pays_a_one_to_one_slot(shop: Shop, telegram: 
     received = await paul.wait_for("New booking: Ann booked your session")
     assert "Mon 23 Mar 2026, 16:00 (Paris, UTC+1)" in received.text and "Quantum spin, please" in received.text
     assert await booking_state(app, 7002) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         stored = await uow.slots.get(slot.id)
         session = await uow.sessions.get_by_slot(slot.id)
         assert stored is not None and stored.seats_taken == 1
@@ -130,8 +130,8 @@ async def test_a_student_cannot_book_two_sessions_at_once(shop: Shop, telegram: 
     assert await booking_state(app, 7203) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]
     # A tutor cannot book their own slot either.
     await add_slot(
-        app.components.uow_factory(),
-        app.components.clock,
+        app.components.services.uow_factory(),
+        app.components.services.clock,
         BusinessRules(),
         user_id=7201,
         spec=SlotSpec(
@@ -148,13 +148,7 @@ async def test_stripe_webhooks_need_a_valid_signature_and_unknown_events_are_ign
     shop: Shop, telegram: FakeTelegram
 ) -> None:
     app = shop.app
-    await tutor_with_slot(app, 7301, "Emmy Noether", subject="Algebra")
-    await person(app, 7302, "Cleo", "Europe/Paris", Role.STUDENT)
-    cleo = telegram.user(7302, "Cleo")
-    await open_slot(cleo, "Algebra (1)", "Emmy Noether", "•23", "16:00–17:00 · 1-to-1 · €60.00")
-    await cleo.press("✅ Book")
-    await cleo.wait_for("Your seat is held for")
-    [session_id] = list(shop.stripe.sessions)
+    cleo, session_id = await hold_a_seat(shop, telegram, 7301, "Emmy Noether", "Algebra", "Cleo")
     event = await shop.stripe.pay(session_id, deliver=False)
     # Forged, tampered or unsigned: refused, and nothing changes.
     assert await shop.stripe.deliver(event, tamper=True) == [400]
@@ -175,13 +169,7 @@ async def test_stripe_webhooks_need_a_valid_signature_and_unknown_events_are_ign
 
 async def test_the_return_link_from_the_payment_page_checks_the_payment(shop: Shop, telegram: FakeTelegram) -> None:
     app = shop.app
-    await tutor_with_slot(app, 7401, "Rosalind Franklin", subject="Chemistry")
-    await person(app, 7402, "Dora", "Europe/Paris", Role.STUDENT)
-    dora = telegram.user(7402, "Dora")
-    await open_slot(dora, "Chemistry (1)", "Rosalind Franklin", "•23", "16:00–17:00 · 1-to-1 · €60.00")
-    await dora.press("✅ Book")
-    await dora.wait_for("Your seat is held for")
-    [session_id] = list(shop.stripe.sessions)
+    dora, session_id = await hold_a_seat(shop, telegram, 7401, "Rosalind Franklin", "Chemistry", "Dora")
     participant_id = int(shop.stripe.sessions[session_id]["metadata"]["participant_id"])
     await dora.send_start(f"paid_{participant_id}")
     await dora.wait_for("The payment has not arrived yet")
@@ -203,7 +191,9 @@ async def test_booking_speaks_french(shop: Shop, telegram: FakeTelegram) -> None
     app = shop.app
     await tutor_with_slot(app, 7501, "Marie Curie", rate=0, subject="Chimie")
     await person(app, 7502, "Zoé", "Europe/Paris", Role.STUDENT)
-    await set_language(app.components.uow_factory(), app.components.clock, user_id=7502, language="fr")
+    await set_language(
+        app.components.services.uow_factory(), app.components.services.clock, user_id=7502, language="fr"
+    )
     zoe = telegram.user(7502, "Zoé", language_code="fr")
     await zoe.send("/book")
     await zoe.wait_for("Quelle matière ?")

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 from bot.callbacks import CancelBooking, CancelSessionStart
-from core.enums import ParticipantStatus, PaymentStatus, Role, SessionStatus, SessionType
+from core.enums import ParticipantStatus, PaymentStatus, Role, SessionStatus
 from testkit import FakeTelegram, FakeUser
 from tests.e2e.helpers import eventually, forge_press, settle_background_dialog
-from tests.e2e.shop import Shop, booking_state, open_slot, person, tutor_with_slot
+from tests.e2e.shop import Shop, booking_state, grace_and_a_group, open_slot, person, tutor_with_slot
 
 
 async def book_and_pay(shop: Shop, student: FakeUser, subject: str, tutor: str, slot_label: str) -> int:
@@ -39,7 +39,7 @@ async def test_a_student_cancels_and_is_refunded_in_full(shop: Shop, telegram: F
     assert await booking_state(app, 8002) == [(ParticipantStatus.CANCELLED, PaymentStatus.REFUNDED)]
     [refund] = shop.stripe.refunds.values()
     assert refund["amount"] == 6000 and refund["status"] == "succeeded"
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         stored = await uow.slots.get(slot.id)
     assert stored is not None and stored.seats_taken == 0  # bookable again
     # Pressing the confirmation again changes nothing and refunds nothing.
@@ -49,16 +49,9 @@ async def test_a_student_cancels_and_is_refunded_in_full(shop: Shop, telegram: F
 
 async def test_a_tutor_cancels_a_group_of_three_with_a_reason(shop: Shop, telegram: FakeTelegram) -> None:
     app = shop.app
-    slot = await tutor_with_slot(
-        app, 8101, "Grace Hopper", rate=3000, session_type=SessionType.GROUP, capacity=3, subject="COBOL"
-    )
-    grace = telegram.user(8101, "Grace")
-    students = []
-    for index in range(3):
-        await person(app, 8110 + index, f"S{index}", "Europe/Paris", Role.STUDENT)
-        student = telegram.user(8110 + index, f"S{index}")
+    slot, grace, students = await grace_and_a_group(app, telegram, 8101, rate=3000, students=3)
+    for student in students:
         await book_and_pay(shop, student, "COBOL (1)", "Grace Hopper", "16:00–17:00 · group of 3")
-        students.append(student)
 
     await grace.send("/sessions")
     sessions = await grace.wait_for("Your upcoming sessions")
@@ -82,7 +75,7 @@ async def test_a_tutor_cancels_a_group_of_three_with_a_reason(shop: Shop, telegr
     assert len(shop.stripe.refunds) == 3
     for index in range(3):
         assert await booking_state(app, 8110 + index) == [(ParticipantStatus.CANCELLED, PaymentStatus.REFUNDED)]
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         session = await uow.sessions.get_by_slot(slot.id)
         stored = await uow.slots.get(slot.id)
         open_now = await uow.slots.list_open(slot.tutor_id, slot.starts_at - timedelta(hours=1), slot.ends_at)
@@ -104,7 +97,7 @@ async def test_cancelling_inside_the_notice_window_is_refused(shop: Shop, telegr
     listing = await bob.wait_for("Upcoming")
     # Past the deadline the list offers no Cancel button, and an old one is refused with the deadline.
     assert not any(label.startswith("✖️ Cancel") for label in listing.button_labels)
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         [booking] = await uow.participants.list_bookings(8202, shop.clock.now())
     answer = await forge_press(telegram, bob, CancelBooking(participant_id=booking.participant.id).pack())
     assert answer.text == (
@@ -159,7 +152,7 @@ async def test_forged_cancel_buttons_are_refused(shop: Shop, telegram: FakeTeleg
     participant_id = await book_and_pay(shop, dan, "Logic (1)", "Alan Turing", "16:00–17:00 · 1-to-1 · €60.00")
     answer = await forge_press(telegram, mallory, CancelBooking(participant_id=participant_id, confirm=True).pack())
     assert answer.text == "This booking does not exist."
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         session = await uow.sessions.get_by_slot(slot.id)
     assert session is not None
     answer = await forge_press(telegram, mallory, CancelSessionStart(session_id=session.id).pack())

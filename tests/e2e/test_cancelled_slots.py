@@ -48,7 +48,7 @@ async def test_a_cancelled_sessions_slot_reads_as_cancelled_frees_its_time_and_c
     await add_slot(paul, "Mon 23 Mar", "16:30")
     await length_and_kind(paul)
     await paul.wait_for("✅ Slot added: Monday 23 March 2026, 16:30–17:30.")
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         slots = await uow.slots.list_for_tutor(slot.tutor_id, NOW, NOW.replace(day=30))
         statuses = await uow.sessions.statuses_for_slots([s.id for s in slots])
     assert len(slots) == 2 and statuses == {slot.id: SessionStatus.CANCELLED}
@@ -96,7 +96,7 @@ async def test_a_one_to_one_slot_whose_student_cancelled_is_free_to_edit_or_dele
     await go(paul, "◀️ Back", "Monday 23 March 2026")
     await go(paul, "✏️ 12:00–13:00", "12:00–13:00 · 1-to-1 · free")
     await go(paul, "🗑 Delete", "The slot is deleted.")
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         tutor = await uow.tutors.get_by_user(9961)
         assert tutor is not None
         assert await uow.slots.list_for_tutor(tutor.id, NOW, NOW.replace(day=30)) == []

@@ -11,15 +11,16 @@ from tests.e2e.helpers import eventually
 
 async def queue(app: TutorBot, recipient: int, kind: str, key: str) -> None:
     parts = app.components
-    async with parts.uow_factory() as uow:
+    async with parts.services.uow_factory() as uow:
         await uow.outbox.add(
-            Notification(recipient_id=recipient, kind=kind, payload={"tutor_id": 1}, dedupe_key=key), parts.clock.now()
+            Notification(recipient_id=recipient, kind=kind, payload={"tutor_id": 1}, dedupe_key=key),
+            parts.services.clock.now(),
         )
         await uow.commit()
 
 
 async def outbox_statuses(app: TutorBot, count: int) -> list[OutboxStatus]:
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         return [m.status for i in range(1, count + 1) if (m := await uow.outbox.get(i))]
 
 
@@ -76,11 +77,11 @@ async def test_a_row_this_version_cannot_read_is_given_up_and_the_chat_moves_on(
     reader = telegram.user(4005, "Rita")
     reader.mark()
     parts = app.components
-    async with parts.uow_factory() as uow:
+    async with parts.services.uow_factory() as uow:
         # A row written by a newer version: a kind this one does not know.
         await uow.outbox.add(
             Notification(recipient_id=reader.id, kind="tutor.promoted", payload={"tutor_id": 1}, dedupe_key="new"),
-            parts.clock.now(),
+            parts.services.clock.now(),
         )
         await uow.commit()
     await queue(app, reader.id, NotificationKind.TUTOR_APPROVED, "next")
@@ -91,7 +92,7 @@ async def test_a_row_this_version_cannot_read_is_given_up_and_the_chat_moves_on(
 
     await eventually(settled)
     assert len(reader.messages) == 1
-    async with parts.uow_factory() as uow:
+    async with parts.services.uow_factory() as uow:
         unreadable = await uow.outbox.get(1)
     assert unreadable is not None and unreadable.last_error is not None
     assert "tutor.promoted" in unreadable.last_error

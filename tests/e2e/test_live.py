@@ -25,7 +25,7 @@ START = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)  # Monday 16:00 in Paris
 
 
 async def attendance(app: TutorBot, session_id: int) -> list[tuple[int, bool, AttendanceSource]]:
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         rows = await uow.attendance.list_for_session(session_id)
     return [(a.user_id, a.left_at is None, a.source) for a in rows]
 
@@ -61,7 +61,7 @@ async def test_a_live_group_session_from_start_to_end(live: Shop, telegram: Fake
         await person(app, 9010 + index, name, "Europe/Paris", Role.STUDENT)
         ids[name] = await enrol(app, 9010 + index, slot.id)
     ann, bob = telegram.user(9010, "Ann"), telegram.user(9011, "Bob")
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         session = await uow.sessions.get_by_slot(slot.id)
     assert session is not None
 
@@ -109,7 +109,7 @@ async def test_a_live_group_session_from_start_to_end(live: Shop, telegram: Fake
         # Forged and other people's links.
         async with client.get(join_url[:-3] + "xyz") as forged:
             assert forged.status == 403
-        signer = app.components.join_links.signer
+        signer = app.components.services.join_links.signer
         stranger = signer.token(JoinClaim(session.id, 424242, START + timedelta(hours=2)))
         async with client.get(f"{app.settings.base_url}/join/{stranger}") as other:
             assert other.status == 403
@@ -141,7 +141,7 @@ async def test_a_live_group_session_from_start_to_end(live: Shop, telegram: Fake
     assert "Attended: Ann, Bob" in summary.text
     await bob.wait_for("Attended: Ann, Bob")
     assert all(not still_open for _user, still_open, _source in await attendance(app, session.id))
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         ended = await uow.sessions.get(session.id)
         cy = await uow.participants.get(ids["Cy"])
     assert ended is not None and ended.status is SessionStatus.COMPLETED
@@ -178,6 +178,6 @@ async def test_a_tutor_who_never_starts_is_a_no_show_and_students_are_refunded(
     assert "€60.00 is on its way back to you" in told.text
     assert await booking_state(app, 9102) == [(ParticipantStatus.CANCELLED, PaymentStatus.REFUNDED)]
     assert len(live.stripe.refunds) == 1
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         session = await uow.sessions.get_by_slot(slot.id)
     assert session is not None and session.status is SessionStatus.NO_SHOW

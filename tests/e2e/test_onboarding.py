@@ -4,10 +4,11 @@ from app.wiring import TutorBot
 from core.enums import Role
 from core.usecases.accounts import get_user
 from testkit import FakeTelegram
+from testkit.people import add_tutor_profile
 
 
 async def stored_user(app: TutorBot, user_id: int):  # type: ignore[no-untyped-def]
-    return await get_user(app.components.uow_factory(), user_id)
+    return await get_user(app.components.services.uow_factory(), user_id)
 
 
 async def test_a_student_picks_a_zone_by_region_and_city(app: TutorBot, telegram: FakeTelegram) -> None:
@@ -108,28 +109,22 @@ async def test_command_menus_are_registered_per_language(app: TutorBot, telegram
 
 
 async def test_a_tutor_link_opens_the_tutor_page_after_onboarding(app: TutorBot, telegram: FakeTelegram) -> None:
-    from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
-
-    parts = app.components
     tutor = telegram.user(1010, "Tess")
     await tutor.send("/start")
     await tutor.wait_for("Welcome")
-    saved = await save_tutor_profile(
-        parts.uow_factory(),
-        parts.clock,
-        parts.rules,
-        user_id=1010,
-        draft=ProfileDraft(
-            display_name="Tess Tutor",
-            subjects=["Maths"],
-            hourly_rate_minor=2500,
-            currency="GBP",
-            timezone="Europe/London",
-            buffer_minutes=15,
-            cancellation_notice_hours=0,
-        ),
+    services = app.components.services
+    profile_id = await add_tutor_profile(
+        services.uow_factory,
+        services.clock,
+        services.rules,
+        1010,
+        rate=2500,
+        zone="Europe/London",
+        display_name="Tess Tutor",
+        currency="GBP",
+        buffer_minutes=15,
     )
-    link = f"tutor_{saved.profile.id}"
+    link = f"tutor_{profile_id}"
 
     sam = telegram.user(1011, "Sam", language_code="fr")
     await sam.send_start(link)

@@ -50,7 +50,9 @@ async def test_a_student_in_another_zone_reads_every_time_in_hers(shop: Shop, te
 
     async def slot(day: date) -> int:
         spec = SlotSpec(day=day, start=time(10), minutes=60, session_type=SessionType.ONE_TO_ONE, capacity=1)
-        return (await add_slot(parts.uow_factory(), parts.clock, BusinessRules(), user_id=9990, spec=spec)).id
+        return (
+            await add_slot(parts.services.uow_factory(), parts.services.clock, BusinessRules(), user_id=9990, spec=spec)
+        ).id
 
     b, c = await slot(date(2026, 3, 24)), await slot(date(2026, 3, 25))  # 10:00 in Paris = 18:00 in Tokyo
     await person(app, KENJI, "Kenji", "Asia/Tokyo", Role.STUDENT)

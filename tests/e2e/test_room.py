@@ -3,11 +3,11 @@ download and delete files."""
 
 from app.wiring import TutorBot
 from bot.callbacks import OpenRoom
-from core.enums import Role, SessionType
+from core.enums import Role
 from core.usecases.room import CHAT_MAX_LENGTH, chat_history, send_chat_message
 from testkit import BotMessage, FakeTelegram, FakeUser
 from tests.e2e.helpers import forge_press, settle_background_dialog
-from tests.e2e.shop import Shop, open_slot, person, student_cancels_booking, tutor_with_slot
+from tests.e2e.shop import Shop, grace_and_a_group, open_slot, person, student_cancels_booking, tutor_with_slot
 
 
 async def book_free(student: FakeUser, subject: str, tutor: str, slot_label: str) -> None:
@@ -27,7 +27,7 @@ async def open_room_of(user: FakeUser, command: str) -> BotMessage:
 
 
 async def session_id_of(app: TutorBot, slot_id: int) -> int:
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         session = await uow.sessions.get_by_slot(slot_id)
     assert session is not None
     return session.id
@@ -54,7 +54,7 @@ async def test_a_one_to_one_chat_goes_both_ways_and_keeps_its_history(shop: Shop
     await paul.upload("slides.pdf", b"%PDF-1.4", mime_type="application/pdf")
     await paul.wait_for("Only text goes through the chat")
     session_id = await session_id_of(app, slot.id)
-    history = await chat_history(app.components.uow_factory(), user_id=9202, session_id=session_id)
+    history = await chat_history(app.components.services.uow_factory(), user_id=9202, session_id=session_id)
     assert [(name, m.content) for m, name in history] == [
         ("Ann", "Hello, can we start with spin?"),
         ("Paul", "Of course!"),
@@ -66,16 +66,9 @@ async def test_a_one_to_one_chat_goes_both_ways_and_keeps_its_history(shop: Shop
 
 async def test_group_sessions_have_no_chat_and_only_the_tutor_shares_files(shop: Shop, telegram: FakeTelegram) -> None:
     app = shop.app
-    slot = await tutor_with_slot(
-        app, 9301, "Grace Hopper", rate=0, session_type=SessionType.GROUP, capacity=3, subject="COBOL"
-    )
-    grace = telegram.user(9301, "Grace")
-    students = []
-    for index in range(2):
-        await person(app, 9310 + index, f"S{index}", "Europe/Paris", Role.STUDENT)
-        student = telegram.user(9310 + index, f"S{index}")
+    slot, grace, students = await grace_and_a_group(app, telegram, 9301, rate=0, students=2)
+    for student in students:
         await book_free(student, "COBOL (1)", "Grace Hopper", "16:00–17:00 · group of 3")
-        students.append(student)
     s0, s1 = students
     room = await open_room_of(s0, "/mybookings")
     assert "💬 Chat" not in room.button_labels and "Group sessions have no chat" in room.text
@@ -186,7 +179,7 @@ async def test_a_one_to_one_room_belongs_to_one_participation(shop: Shop, telegr
     files = await bob.wait_for("Files: tap one")
     assert not any("ann-homework" in label for label in files.button_labels)
     # Guessing Ann's participation in a crafted button gets Bob nothing either.
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         ann_participation = next(p for p in await uow.participants.list_for_session(session_id) if p.user_id == 9502)
     answer = await forge_press(
         telegram, bob, OpenRoom(session_id=session_id, participant_id=ann_participation.id).pack()
@@ -220,7 +213,7 @@ async def test_a_one_to_one_room_belongs_to_one_participation(shop: Shop, telegr
     await settle_background_dialog()
     await paul.send("Ann, are you there?")
     await bob.expect_no_message(within=0.5)
-    history_of_bob = await chat_history(app.components.uow_factory(), user_id=9503, session_id=session_id)
+    history_of_bob = await chat_history(app.components.services.uow_factory(), user_id=9503, session_id=session_id)
     assert history_of_bob == []
 
 
@@ -235,7 +228,9 @@ async def test_a_long_chat_history_pages_whole_messages_that_fit(shop: Shop, tel
     for index in range(6):  # six messages of the longest length the chat takes
         sender = 9602 if index % 2 else 9601
         text = f"message {index} " + "x" * (CHAT_MAX_LENGTH - 12)
-        await send_chat_message(parts.uow_factory(), parts.clock, user_id=sender, session_id=session_id, text=text)
+        await send_chat_message(
+            parts.services.uow_factory(), parts.services.clock, user_id=sender, session_id=session_id, text=text
+        )
     await open_room_of(ann, "/mybookings")
     await ann.press("📜 Chat history")
     seen: list[str] = []

@@ -84,7 +84,7 @@ async def test_a_started_session_is_not_sold_and_its_links_can_be_found_again(
     sessions = await grace.wait_for("Live now")
     assert "🎥 Join: Mon 23 Mar 2026, 16:00 (Paris, UTC+1)" in sessions.button_labels
     assert not any(label.startswith("✖️ Cancel") for label in sessions.button_labels)
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         session = await uow.sessions.get_by_slot(slot.id)
     assert session is not None
     refused = await forge_press(telegram, dan, JoinSession(session_id=session.id).pack())
@@ -134,12 +134,12 @@ async def test_a_refused_join_page_says_what_to_do_in_the_readers_language(
     app, clock = live.app, live.clock
     slot = await tutor_with_slot(app, 9801, "Paul Dirac", rate=0)
     await person(app, 9802, "Zoé", "Europe/Paris", Role.STUDENT)
-    await set_language(app.components.uow_factory(), clock, user_id=9802, language="fr")
+    await set_language(app.components.services.uow_factory(), clock, user_id=9802, language="fr")
     await enrol(app, 9802, slot.id)
-    async with app.components.uow_factory() as uow:
+    async with app.components.services.uow_factory() as uow:
         session = await uow.sessions.get_by_slot(slot.id)
     assert session is not None
-    links = app.components.join_links
+    links = app.components.services.join_links
     early = links.url(session.id, 9802, START + timedelta(hours=2))
     base = app.settings.base_url
     async with aiohttp.ClientSession() as client:

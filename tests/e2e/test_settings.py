@@ -6,17 +6,9 @@ from app.wiring import TutorBot
 from core.enums import Role
 from core.usecases.accounts import get_user
 from core.usecases.tutor_profiles import get_profile_of_user
-from testkit import FakeTelegram, FakeUser
+from testkit import FakeTelegram
 from tests.e2e.conftest import AppFactory
-
-
-async def onboard_student(user: FakeUser, zone: str = "Europe/London") -> None:
-    await user.send("/start")
-    await user.wait_for("Welcome")
-    await user.send(zone)
-    await user.wait_for("How will you use Tutorbot?")
-    await user.press("🎓 I want to learn")
-    await user.wait_for("You're all set")
+from tests.e2e.shop import onboard_student
 
 
 async def test_language_zone_and_role_change_from_settings(app: TutorBot, telegram: FakeTelegram) -> None:
@@ -39,7 +31,7 @@ async def test_language_zone_and_role_change_from_settings(app: TutorBot, telegr
     await ann.press("Français")
     menu = await ann.wait_for("Paramètres")
     assert "Langue : Français" in menu.text or "Langue: Français" in menu.text
-    user = await get_user(app.components.uow_factory(), 3001)
+    user = await get_user(app.components.services.uow_factory(), 3001)
     assert user is not None and (user.language, user.timezone) == ("fr", "Asia/Kolkata")
     # Everything after is in French, whatever the Telegram app's language.
     await ann.send("/help")
@@ -51,7 +43,7 @@ async def test_language_zone_and_role_change_from_settings(app: TutorBot, telegr
     await ann.wait_for("Comment utilisez-vous Tutorbot")
     await ann.press("🎓🧑‍🏫 Les deux")
     await ann.wait_for("Votre profil de tuteur : étape 1")
-    user = await get_user(app.components.uow_factory(), 3001)
+    user = await get_user(app.components.services.uow_factory(), 3001)
     assert user is not None and user.role is Role.BOTH
 
 
@@ -87,7 +79,7 @@ async def test_a_restart_in_the_middle_of_a_dialog_resumes_it(
         assert "Europe/Rome" in summary.text
         await tia.press("✅ Save")
         await tia.wait_for("Your tutor profile is saved")
-        profile = await get_profile_of_user(app.components.uow_factory(), 3002)
+        profile = await get_profile_of_user(app.components.services.uow_factory(), 3002)
         assert profile is not None and profile.display_name == "Tia Rossi"
 
 
@@ -104,7 +96,7 @@ async def test_a_button_of_a_finished_dialog_is_refused_clearly(app: TutorBot, t
 
     answer = await forge_press(telegram, bob, welcome.button("Europe")["callback_data"])
     assert answer.text == "This button is no longer active. Send /start to begin again."
-    user = await get_user(app.components.uow_factory(), 3004)
+    user = await get_user(app.components.services.uow_factory(), 3004)
     assert user is not None and user.timezone == "Europe/Oslo"
 
 

@@ -6,17 +6,9 @@ from core.usecases.tutor_profiles import get_profile_of_user
 from testkit import FakeTelegram, FakeUser
 from tests.e2e.conftest import AppFactory
 from tests.e2e.helpers import forge_press
+from tests.e2e.shop import onboard_tutor
 
 ADMIN = 9001
-
-
-async def onboard_tutor(user: FakeUser, zone: str = "Europe/Paris") -> None:
-    await user.send("/start")
-    await user.wait_for("Welcome")
-    await user.send(zone)
-    await user.wait_for("How will you use Tutorbot?")
-    await user.press("🧑‍🏫 I teach")
-    await user.wait_for("Your tutor profile: step 1")
 
 
 async def fill_profile(user: FakeUser) -> None:
@@ -88,11 +80,11 @@ async def test_a_tutor_fills_the_profile_with_mistakes_along_the_way(app: TutorB
     await marie.send("60")
     summary = await marie.wait_for("Your tutor profile\n")
     assert "€60.00 per hour" in summary.text
-    profile = await get_profile_of_user(app.components.uow_factory(), 2001)
+    profile = await get_profile_of_user(app.components.services.uow_factory(), 2001)
     assert profile is None  # nothing is saved before "Save"
     await marie.press("✅ Save")
     await marie.wait_for("Your tutor profile is saved")
-    profile = await get_profile_of_user(app.components.uow_factory(), 2001)
+    profile = await get_profile_of_user(app.components.services.uow_factory(), 2001)
     assert profile is not None
     assert profile.display_name == "Marie Curie"
     assert profile.subjects == ["Physics", "chemistry"]
@@ -120,7 +112,7 @@ async def test_admins_approve_new_tutors_and_only_admins_can(app_factory: AppFac
         mallory = telegram.user(2003, "Mallory")
         forged = await forge_press(telegram, mallory, review.button("✅ Approve")["callback_data"])
         assert forged.text == "Only an admin can review tutors."
-        profile = await get_profile_of_user(app.components.uow_factory(), 2002)
+        profile = await get_profile_of_user(app.components.services.uow_factory(), 2002)
         assert profile is not None and profile.status is TutorStatus.PENDING
 
         await admin.press("✅ Approve")
@@ -129,7 +121,7 @@ async def test_admins_approve_new_tutors_and_only_admins_can(app_factory: AppFac
         decided = await admin.wait_for("✅ Approved: Marie Curie")
         assert decided.button_labels == []
         await marie.wait_for("Your tutor profile is approved")
-        profile = await get_profile_of_user(app.components.uow_factory(), 2002)
+        profile = await get_profile_of_user(app.components.services.uow_factory(), 2002)
         assert profile is not None and profile.status is TutorStatus.APPROVED and profile.reviewed_by == ADMIN
 
         # The other admin's button is now stale.
@@ -156,5 +148,5 @@ async def test_a_rejected_tutor_is_told_and_an_admin_tutor_needs_no_review(
         await fill_profile(admin)
         await admin.press("✅ Save")
         await admin.wait_for("Your tutor profile is saved")
-        profile = await get_profile_of_user(app.components.uow_factory(), ADMIN)
+        profile = await get_profile_of_user(app.components.services.uow_factory(), ADMIN)
         assert profile is not None and profile.status is TutorStatus.APPROVED

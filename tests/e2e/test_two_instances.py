@@ -28,10 +28,10 @@ async def test_two_instances_send_each_due_reminder_once(
     instances = [await build_components(settings, clock=clock) for _ in range(2)]
     try:
         first = instances[0]
-        slot = await tutor_and_students(first.uow_factory, clock, STUDENTS, capacity=STUDENTS)
+        slot = await tutor_and_students(first.services.uow_factory, clock, STUDENTS, capacity=STUDENTS)
         for student in range(2, STUDENTS + 2):
             await book_slot(
-                first.uow_factory,
+                first.services.uow_factory,
                 clock,
                 BusinessRules(),
                 InstantGateway(),

@@ -11,7 +11,6 @@ from core.enums import Role, SessionType
 from core.errors import Conflict, NotFound, ValidationError
 from core.rules import BusinessRules
 from core.timezones import utc_to_local
-from core.usecases.accounts import register_user, set_role, set_timezone
 from core.usecases.availability import (
     PatternDraft,
     add_slot,
@@ -23,9 +22,9 @@ from core.usecases.availability import (
     extend_patterns,
     set_day_off,
 )
-from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from storage.uow import SqlUnitOfWorkFactory
 from testkit.clock import FixedClock
+from testkit.people import add_person, add_tutor_profile
 
 RULES = BusinessRules()
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)  # Friday, 10:00 in Paris
@@ -33,33 +32,8 @@ PAUL, OTTO = 1, 2
 
 
 async def tutor(uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, user_id: int, buffer: int = 15) -> int:
-    await register_user(
-        uow_factory(),
-        clock,
-        user_id=user_id,
-        first_name="T",
-        username=None,
-        telegram_language="en",
-        default_language="en",
-    )
-    await set_timezone(uow_factory(), clock, user_id=user_id, zone="Europe/Paris")
-    await set_role(uow_factory(), clock, user_id=user_id, role=Role.TUTOR)
-    saved = await save_tutor_profile(
-        uow_factory(),
-        clock,
-        RULES,
-        user_id=user_id,
-        draft=ProfileDraft(
-            display_name="Tutor",
-            subjects=["Maths"],
-            hourly_rate_minor=1000,
-            currency="EUR",
-            timezone="Europe/Paris",
-            buffer_minutes=buffer,
-            cancellation_notice_hours=0,
-        ),
-    )
-    return saved.profile.id
+    await add_person(uow_factory, clock, user_id, role=Role.TUTOR, first_name="T")
+    return await add_tutor_profile(uow_factory, clock, RULES, user_id, rate=1000, buffer_minutes=buffer)
 
 
 def spec(day: date, hour: int, minute: int = 0, minutes: int = 60, **changes: object) -> SlotSpec:
