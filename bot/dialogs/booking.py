@@ -4,17 +4,17 @@ zone, a time, a summary with a note and a reminders switch, then payment."""
 from datetime import date, datetime
 from typing import Any
 
-from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
-from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Checkbox, Column, Group, ManagedCheckbox, Row, SwitchTo, Url
 from aiogram_dialog.widgets.text import Format, Multi
 from babel.dates import format_date, get_day_names
 
 from bot.button_values import StaleButton, any_label, calendar_day, list_index, record_id
-from bot.dialogs.common import deps, report, rules_of, services_of, user_id_of
+from bot.dialogs.common import deps, kept_text, rules_of, services_of, user_id_of
+from bot.dialogs.paging import first_page, page_of, pager
 from bot.dialogs.states import Booking
 from bot.dialogs.widgets import Tr, pick
 from bot.texts.bookings import hourly_rate, summary
@@ -82,7 +82,7 @@ async def _subjects_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dic
     uow_factory, _clock = deps(dialog_manager)
     subjects = await list_subjects(uow_factory())
     numbered = [(str(i), f"{name} ({count})") for i, (name, count) in enumerate(subjects)]
-    shown, paging = _page(dialog_manager, "subject_page", numbered, SUBJECTS_PER_PAGE)
+    shown, paging = await page_of(dialog_manager, "subject_pages", numbered, SUBJECTS_PER_PAGE)
     return {
         "subjects": shown,
         "subject_names": [name for name, _count in subjects],
@@ -92,46 +92,18 @@ async def _subjects_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dic
     }
 
 
-def _page(manager: DialogManager, key: str, items: list[Any], size: int) -> tuple[list[Any], dict[str, Any]]:
-    """The slice of `items` on the page remembered under `key` (kept in range as the list changes), and
-    what the pager buttons need."""
-    pages = max(1, -(-len(items) // size))
-    page = min(max(int(manager.dialog_data.get(key, 0)), 0), pages - 1)
-    manager.dialog_data[key] = page
-    return items[page * size : (page + 1) * size], {
-        "has_prev": page > 0,
-        "has_next": page < pages - 1,
-        "paged": pages > 1,
-        "page_label": _("Page {page} of {pages}").format(page=page + 1, pages=pages),
-    }
-
-
-def _turn_page(key: str, step: int) -> Any:
-    async def turn(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
-        manager.dialog_data[key] = int(manager.dialog_data.get(key, 0)) + step
-
-    return turn
-
-
-def _pager(prefix: str, key: str) -> Row:
-    return Row(
-        Button(Tr("◀️ Previous"), id=f"{prefix}_prev", on_click=_turn_page(key, -1), when="has_prev"),
-        Button(Tr("Next ▶️"), id=f"{prefix}_next", on_click=_turn_page(key, 1), when="has_next"),
-    )
-
-
 async def _subject_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, index: str) -> None:
     names = (await _subjects_getter(manager))["subject_names"]
     if int(index) >= len(names):
         raise StaleButton(f"no subject {index} on the list")
     manager.dialog_data["subject"] = names[int(index)]
-    manager.dialog_data["tutor_page"] = 0
+    await first_page(manager, "tutor_pages")
     await manager.switch_to(Booking.tutors)
 
 
 async def _all_tutors(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
     manager.dialog_data["subject"] = None
-    manager.dialog_data["tutor_page"] = 0
+    await first_page(manager, "tutor_pages")
     await manager.switch_to(Booking.tutors)
 
 
@@ -140,7 +112,7 @@ async def _tutors_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     subject = dialog_manager.dialog_data.get("subject")
     zone = await _zone(dialog_manager)
     cards = await list_tutors(uow_factory(), clock, rules_of(dialog_manager), subject=subject)
-    shown, paging = _page(dialog_manager, "tutor_page", cards, TUTORS_PER_PAGE)
+    shown, paging = await page_of(dialog_manager, "tutor_pages", cards, TUTORS_PER_PAGE)
     window = period(rules_of(dialog_manager).booking_window_days)
     lines = []
     for card in shown:
@@ -283,16 +255,6 @@ async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
     return {"summary": text, "available": True, "note": data.get("note") or "", "has_note": bool(data.get("note"))}
 
 
-async def _note_typed(message: Message, widget: Any, manager: DialogManager) -> None:
-    try:
-        note = clean_note(message.text)
-    except DomainError as error:
-        await report(message, error)
-        return
-    manager.dialog_data["note"] = note or ""
-    await manager.switch_to(Booking.confirm)
-
-
 async def _book(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
     uow_factory, clock = deps(manager)
     gateway, return_link = _payments(manager)
@@ -413,7 +375,7 @@ def build_booking_dialog() -> Dialog:
             Tr("No tutors available yet. Please try again later.", when="none"),
             Format("{page_label}", when="paged"),
             Column(pick("subject", "subjects", _subject_chosen, parse=list_index)),
-            _pager("subjects", "subject_page"),
+            pager("subject_pages"),
             Button(Tr("🧑‍🏫 All tutors"), id="all_tutors", on_click=_all_tutors, when="some"),
             state=Booking.subjects,
             getter=_subjects_getter,
@@ -421,7 +383,7 @@ def build_booking_dialog() -> Dialog:
         Window(
             Multi(Format("📚 {title}"), Format("{lines}"), Format("{page_label}", when="paged"), sep="\n\n"),
             Column(pick("tutor", "tutors", _tutor_chosen, parse=record_id, label="🧑‍🏫 {item[1]}")),
-            _pager("tutors", "tutor_page"),
+            pager("tutor_pages"),
             SwitchTo(Tr("◀️ Subjects"), id="tutors_back", state=Booking.subjects),
             state=Booking.tutors,
             getter=_tutors_getter,
@@ -473,7 +435,7 @@ def build_booking_dialog() -> Dialog:
         ),
         Window(
             Tr("✍️ Type your note to the tutor (what you would like to work on, for example)."),
-            MessageInput(_note_typed, content_types=ContentType.TEXT),
+            kept_text(clean_note, "note", Booking.confirm),
             SwitchTo(Tr("◀️ Back"), id="note_back", state=Booking.confirm),
             state=Booking.note,
         ),

@@ -2,15 +2,14 @@
 
 from typing import Any
 
-from aiogram.types import CallbackQuery, ContentType, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
-from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import deps, report, rules_of, services_of, user_id_of
+from bot.dialogs.common import deps, kept_text, rules_of, services_of, user_id_of
 from bot.dialogs.states import CancelSession
 from bot.dialogs.widgets import Tr
 from bot.texts.errors import error_text
@@ -66,16 +65,6 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
     }
 
 
-async def _reason_typed(message: Message, widget: Any, manager: DialogManager) -> None:
-    try:
-        reason = clean_cancel_reason(message.text)
-    except DomainError as error:
-        await report(message, error)
-        return
-    manager.dialog_data["reason"] = reason or ""
-    await manager.switch_to(CancelSession.confirm)
-
-
 async def _confirmed(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
     uow_factory, clock = deps(manager)
     gateway = services_of(manager).gateway
@@ -110,7 +99,7 @@ def build_cancel_session_dialog() -> Dialog:
             Tr("✖️ Cancel the session of {when}?", when="possible"),
             Format("{plan}", when=lambda data, widget, manager: not data.get("possible")),
             Tr("Type the reason the participants will read, or skip it.", when="possible"),
-            MessageInput(_reason_typed, content_types=ContentType.TEXT),
+            kept_text(clean_cancel_reason, "reason", CancelSession.confirm),
             SwitchTo(Tr("⏭ No reason"), id="skip_reason", state=CancelSession.confirm, when="possible"),
             Cancel(Tr("◀️ Keep the session"), id="keep"),
             state=CancelSession.reason,

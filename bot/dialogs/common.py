@@ -3,10 +3,13 @@
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
+from aiogram_dialog.widgets.input import MessageInput
 
+from bot.dialogs.widgets import typed_answer
 from bot.replies import tell
 from bot.texts.errors import error_text
 from core.clock import Clock
@@ -61,6 +64,17 @@ def parse_or_refuse(
         await then(event, manager, value)
 
     return answer
+
+
+def kept_text(clean: Callable[[str | None], str | None], key: str, then: State) -> MessageInput:
+    """A free text (a note, a reason) that `clean` accepts, kept in `dialog_data[key]` ("" for none);
+    then the dialog goes to `then`."""
+
+    async def keep(event: Event, manager: DialogManager, text: str | None) -> None:
+        manager.dialog_data[key] = text or ""
+        await manager.switch_to(then)
+
+    return typed_answer(parse_or_refuse(lambda _manager, text: clean(text), keep))
 
 
 async def save_zone(event: Message | CallbackQuery, manager: DialogManager, zone: str) -> bool:

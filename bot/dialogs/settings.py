@@ -6,12 +6,12 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
-from aiogram_dialog.widgets.kbd import Button, Column, Row, Select, Start, SwitchTo
-from aiogram_dialog.widgets.text import Format, Multi
+from aiogram_dialog.widgets.kbd import Button, Row, Start, SwitchTo
+from aiogram_dialog.widgets.text import Multi
 
 from bot.dialogs.common import deps, report, role_labels, save_zone, user_id_of
 from bot.dialogs.states import SettingsMenu, TutorProfileForm
-from bot.dialogs.widgets import Tr
+from bot.dialogs.widgets import Tr, choice_buttons
 from bot.dialogs.zone_picker import zone_windows
 from core.errors import DomainError
 from core.languages import SUPPORTED_LANGUAGES
@@ -37,7 +37,7 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
     }
 
 
-async def _language_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, code: str) -> None:
+async def _language_chosen(event: Message | CallbackQuery, manager: DialogManager, code: str) -> None:
     uow_factory, clock = deps(manager)
     try:
         await set_language(uow_factory(), clock, user_id=user_id_of(manager), language=code)
@@ -54,7 +54,7 @@ async def _zone_chosen(event: Message | CallbackQuery, manager: DialogManager, z
         await manager.switch_to(SettingsMenu.main)
 
 
-async def _role_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, value: str) -> None:
+async def _role_chosen(event: Message | CallbackQuery, manager: DialogManager, value: str) -> None:
     uow_factory, clock = deps(manager)
     user_id = user_id_of(manager)
     try:
@@ -98,15 +98,7 @@ def build_settings_dialog() -> Dialog:
         ),
         Window(
             Tr("🌐 Choose your language:"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="language",
-                    item_id_getter=lambda item: item[0],
-                    items="languages",
-                    on_click=_language_chosen,
-                )
-            ),
+            choice_buttons("language", "languages", _language_chosen, width=1),
             SwitchTo(Tr("◀️ Back"), id="back_lang", state=SettingsMenu.main),
             state=SettingsMenu.language,
             getter=_getter,
@@ -121,15 +113,7 @@ def build_settings_dialog() -> Dialog:
         ),
         Window(
             Tr("👤 How do you use Tutorbot? Now: {role_name}."),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="role",
-                    item_id_getter=lambda item: item[0],
-                    items="roles",
-                    on_click=_role_chosen,
-                )
-            ),
+            choice_buttons("role", "roles", _role_chosen, width=1),
             SwitchTo(Tr("◀️ Back"), id="back_role", state=SettingsMenu.main),
             state=SettingsMenu.role,
             getter=_getter,

@@ -2,7 +2,10 @@
 confirmation that says what comes back, or the start of a tutor's session cancellation). The ids in the
 buttons are checked against the person pressing."""
 
+from typing import Any
+
 from aiogram import Router
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
@@ -95,11 +98,7 @@ async def session_cancel_pressed(
     except DomainError as error:
         await query.answer(error_text(error), show_alert=True)
         return
-    await query.answer()
-    # The button is on a plain message, outside any dialog: the dialog is started for this chat.
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    manager = dialog_bg_factory.bg(bot=query.bot, user_id=query.from_user.id, chat_id=chat_id)  # type: ignore[arg-type]
-    await manager.start(CancelSession.reason, data={"session_id": callback_data.session_id}, mode=StartMode.RESET_STACK)
+    await _start_dialog(query, dialog_bg_factory, CancelSession.reason, {"session_id": callback_data.session_id})
 
 
 async def room_pressed(
@@ -119,11 +118,19 @@ async def room_pressed(
     except DomainError as error:
         await query.answer(error_text(error), show_alert=True)
         return
+    state = Room.chat if callback_data.chat and room.chat_open else Room.main
+    await _start_dialog(
+        query, dialog_bg_factory, state, {"session_id": callback_data.session_id, "participant_id": room.participant_id}
+    )
+
+
+async def _start_dialog(
+    query: CallbackQuery, dialog_bg_factory: BgManagerFactory, state: State, data: dict[str, Any]
+) -> None:
     await query.answer()
+    # The button is on a plain message, outside any dialog: the dialog is started for this chat.
     chat_id = query.message.chat.id if query.message else query.from_user.id
     manager = dialog_bg_factory.bg(bot=query.bot, user_id=query.from_user.id, chat_id=chat_id)  # type: ignore[arg-type]
-    state = Room.chat if callback_data.chat and room.chat_open else Room.main
-    data = {"session_id": callback_data.session_id, "participant_id": room.participant_id}
     await manager.start(state, data=data, mode=StartMode.RESET_STACK)
 
 

@@ -101,20 +101,10 @@ def test_bad_settings_are_named(monkeypatch: pytest.MonkeyPatch, env: dict[str, 
 
 @pytest.mark.parametrize("env", [{}, {"BOT_TOKEN": TOKEN, "WEB_PORT": "eighty"}])
 def test_the_command_exits_2_with_one_line_and_no_traceback(tmp_path: Path, env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "run"],
-        env=child_env(**env),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("tutorbot: configuration error: ")
-    assert "Traceback" not in result.stderr
+    code, line, stderr = _run_and_stop(tmp_path, env)
+    assert code == 2
+    assert line.startswith("tutorbot: configuration error: ")
+    assert "Traceback" not in stderr
 
 
 @pytest.mark.parametrize(
@@ -132,17 +122,24 @@ def test_the_command_exits_2_with_one_line_and_no_traceback(tmp_path: Path, env:
 )
 def test_unreachable_services_stop_the_bot_with_one_line(tmp_path: Path, env: dict[str, str], says: str) -> None:
     base = {"BOT_TOKEN": TOKEN, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}", "LOG_LEVEL": "WARNING"}
+    code, line, stderr = _run_and_stop(tmp_path, {**base, **env})
+    assert code == 1
+    assert line.startswith(says)
+    assert "secret" not in stderr
+
+
+def _run_and_stop(cwd: Path, env: dict[str, str]) -> tuple[int, str, str]:
+    """`tutorbot run` that is expected to stop by itself: its exit code, its one line on stderr, and all
+    of stderr."""
     result = subprocess.run(
         [sys.executable, "-m", "app.cli", "run"],
-        env=child_env(**{**base, **env}),
-        cwd=tmp_path,
+        env=child_env(**env),
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
-    assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(says)
-    assert "secret" not in result.stderr
+    return result.returncode, lines[0], result.stderr

@@ -4,13 +4,19 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from testkit import CallbackAnswer, FakeTelegram, FakeUser
+from testkit import BotMessage, CallbackAnswer, FakeTelegram, FakeUser
 
 
 async def forge_press(
-    telegram: FakeTelegram, user: FakeUser, callback_data: str, timeout: float = 5.0
+    telegram: FakeTelegram,
+    user: FakeUser,
+    callback_data: str,
+    timeout: float = 5.0,
+    *,
+    on: BotMessage | None = None,
 ) -> CallbackAnswer:
-    """Send `callback_data` as if `user` pressed a button carrying it; returns the bot's answer."""
+    """Send `callback_data` as if `user` pressed a button carrying it (on the bot's message `on`, as a
+    modified client does, or on no message at all); returns the bot's answer."""
     query_id = telegram.open_callback_query(user.id)
     update: dict[str, Any] = {
         "callback_query": {
@@ -18,6 +24,7 @@ async def forge_press(
             "from": user.user_json(),
             "chat_instance": str(user.id),
             "data": callback_data,
+            **({"message": on.raw} if on is not None else {}),
         }
     }
     user.mark()

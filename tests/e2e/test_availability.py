@@ -65,6 +65,17 @@ async def add_slot(paul: FakeUser, day: str, start: str) -> None:
     await paul.send(start)
 
 
+async def paul_with_a_slot(app: TutorBot, telegram: FakeTelegram, day: str, start: str) -> tuple[int, FakeUser]:
+    """Paul, a tutor in Paris, adds one 60-minute 1-to-1 slot from /availability; his profile id and him."""
+    tutor_id = await make_tutor(app)
+    paul = telegram.user(TUTOR, "Paul")
+    await open_week(paul)
+    await add_slot(paul, day, start)
+    await length_and_kind(paul)
+    await paul.wait_for("✅ Slot added")
+    return tutor_id, paul
+
+
 async def go(paul: FakeUser, label: str, expect: str) -> None:
     """Press a button and wait for the screen it leads to."""
     await paul.press(label)
@@ -222,12 +233,7 @@ async def test_every_validation_error_is_explained_and_changes_nothing(
 
 async def test_a_day_off_clears_the_day_and_keeps_patterns_off_it(tutor_app: TutorBot, telegram: FakeTelegram) -> None:
     app = tutor_app
-    tutor_id = await make_tutor(app)
-    paul = telegram.user(TUTOR, "Paul")
-    await open_week(paul)
-    await add_slot(paul, "Wed 25 Mar", "09:00")
-    await length_and_kind(paul)
-    await paul.wait_for("✅ Slot added")
+    tutor_id, paul = await paul_with_a_slot(app, telegram, "Wed 25 Mar", "09:00")
     await go(paul, "◀️ Back", "Wednesday 25 March 2026")
     await paul.press("🚫 Day off")
     done = await paul.wait_for("is a day off now")
@@ -244,12 +250,7 @@ async def test_a_day_off_clears_the_day_and_keeps_patterns_off_it(tutor_app: Tut
 
 async def test_nobody_acts_on_another_tutors_slots(tutor_app: TutorBot, telegram: FakeTelegram) -> None:
     app = tutor_app
-    tutor_id = await make_tutor(app)
-    paul = telegram.user(TUTOR, "Paul")
-    await open_week(paul)
-    await add_slot(paul, "Mon 23 Mar", "16:00")
-    await length_and_kind(paul)
-    await paul.wait_for("✅ Slot added")
+    tutor_id, paul = await paul_with_a_slot(app, telegram, "Mon 23 Mar", "16:00")
     await go(paul, "◀️ Back", "Monday 23 March 2026")
     await paul.press("✏️ 16:00–17:00")
     slot_screen = await paul.wait_for("16:00–17:00 · 1-to-1 · free")

@@ -10,6 +10,7 @@ from core.usecases.availability import add_slot
 from testkit import FakeTelegram
 from testkit.clock import FixedClock
 from tests.e2e.conftest import AppFactory
+from tests.e2e.helpers import forge_press
 from tests.e2e.shop import NOW, Shop, booking_state, hold_a_seat, open_calendar, open_slot, person, tutor_with_slot
 
 
@@ -233,8 +234,20 @@ async def test_many_tutors_and_subjects_are_shown_a_page_at_a_time(shop: Shop, t
     second = await ann.wait_for("Page 2 of 2")
     assert "Zoology (1)" in second.button_labels and "◀️ Previous" in second.button_labels
     await ann.press("◀️ Previous")
-    await ann.wait_for("Page 1 of 2")
-    await ann.press("Chess (10)")
+    first = await ann.wait_for("Page 1 of 2")
+    # A forged page button: not a number is a stale button and changes nothing; a page past the end shows
+    # the last one.
+    forged = next(str(b["callback_data"]) for row in first.inline_keyboard for b in row if b["text"] == "Next ▶️")
+    for value in ("abc", "-1", "1e3", ""):
+        answer = await forge_press(telegram, ann, forged.rsplit(":", 1)[0] + ":" + value, on=first)
+        assert answer.text == "This button is no longer active. Send /start to begin again.", value
+    assert "Page 1 of 2" in ann.last.text
+    await forge_press(telegram, ann, forged.rsplit(":", 1)[0] + ":99", on=first)
+    last = await ann.wait_for("Page 2 of 2")
+    assert "Zoology (1)" in last.button_labels and "Next ▶️" not in last.button_labels
+    await ann.press("◀️ Previous")
+    first = await ann.wait_for("Page 1 of 2")
+    await ann.press("Chess (10)", message=first)
     tutors = await ann.wait_for("Page 1 of 2")
     assert [b for b in tutors.button_labels if b.startswith("🧑‍🏫")] == [f"🧑‍🏫 Tutor {n:02d}" for n in range(8)]
     assert "Tutor 09" not in tutors.text and len(tutors.text) < 4096

@@ -40,7 +40,7 @@ async def test_forged_days_and_ids_in_the_booking_dialog_are_stale_buttons(
     calendar = await open_calendar(ann, "Chemistry (1)", "Marie Curie")
     day_button = _button_data(calendar, "•23")
     for value in BAD_DAYS:
-        answer = await forge_press(telegram, ann, _with_value(day_button, value))
+        answer = await forge_press(telegram, ann, _with_value(day_button, value), on=calendar)
         assert (answer.text, answer.show_alert) == (STALE, True), value
     await ann.press("•23")
     day = await ann.wait_for("Pick one:")
@@ -48,7 +48,7 @@ async def test_forged_days_and_ids_in_the_booking_dialog_are_stale_buttons(
         str(b["callback_data"]) for row in day.inline_keyboard for b in row if "1-to-1" in str(b.get("text"))
     )
     for value in BAD_IDS:
-        answer = await forge_press(telegram, ann, _with_value(slot_button, value))
+        answer = await forge_press(telegram, ann, _with_value(slot_button, value), on=day)
         assert answer.text == STALE, value
     # The dialog is where it was: the real button still works.
     await ann.press("11:00–12:00 · 1-to-1 · free of charge")
@@ -85,7 +85,7 @@ async def test_forged_buttons_on_notifications_and_in_the_tutors_week_are_stale_
     week = await emmy.wait_for("Week of Monday 23 March")
     day_button = _button_data(week, "Mon 23 Mar")
     for value in BAD_DAYS:
-        answer = await forge_press(telegram, emmy, _with_value(day_button, value))
+        answer = await forge_press(telegram, emmy, _with_value(day_button, value), on=week)
         assert answer.text == STALE, value
     await emmy.press("Mon 23 Mar")
     await emmy.wait_for("Monday 23 March")
@@ -101,13 +101,13 @@ async def test_a_forged_region_or_city_in_the_zone_picker_is_a_stale_button(
     welcome = await ann.wait_for("Bienvenue")
     region = _button_data(welcome, "Europe")
     for value in ["Atlantis", "Europe/../Mars", ""]:
-        answer = await forge_press(telegram, ann, _with_value(region, value))
+        answer = await forge_press(telegram, ann, _with_value(region, value), on=welcome)
         assert answer.text == "Ce bouton n'est plus actif. Envoyez /start pour recommencer.", value
     await ann.press("Europe")
     cities = await ann.wait_for(lambda m: "Paris" in m.button_labels)
     city = _button_data(cities, "Paris")
     for value in ["999", "-1", "x"]:
-        answer = await forge_press(telegram, ann, _with_value(city, value))
+        answer = await forge_press(telegram, ann, _with_value(city, value), on=cities)
         assert answer.show_alert and "/start" in (answer.text or ""), value
     await ann.press("Paris")
     await ann.wait_for("Europe/Paris")

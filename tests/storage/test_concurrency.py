@@ -15,28 +15,6 @@ from storage.uow import SqlUnitOfWorkFactory
 from tests.storage.factories import NOW, build_world
 
 
-async def test_concurrent_bookers_take_exactly_the_free_seats(uow_factory: SqlUnitOfWorkFactory) -> None:
-    world = await build_world(uow_factory, capacity=3)
-
-    async def book() -> bool:
-        async with uow_factory() as uow:
-            result = await uow.connection.execute(
-                update(slots)
-                .where(slots.c.id == world.slot.id, slots.c.seats_taken < slots.c.capacity)
-                .values(seats_taken=slots.c.seats_taken + 1)
-            )
-            took_seat = result.rowcount == 1
-            await uow.commit()
-            return took_seat
-
-    outcomes = await asyncio.gather(*(book() for _ in range(30)))
-
-    assert outcomes.count(True) == 3
-    async with uow_factory() as uow:
-        got = await uow.slots.get(world.slot.id)
-    assert got is not None and got.seats_taken == 3
-
-
 async def test_concurrent_read_then_write_transactions_serialize(uow_factory: SqlUnitOfWorkFactory) -> None:
     """50 transactions read a counter and write it back plus one; none fails and none is lost.
 
