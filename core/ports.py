@@ -5,7 +5,6 @@ Repositories never commit: a use case opens a unit of work, calls repositories, 
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from types import TracebackType
 from typing import Protocol, Self
 
 from core.entities import (
@@ -347,12 +346,7 @@ class UnitOfWork(Protocol):
 
     async def __aenter__(self) -> Self: ...
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         """Roll back whatever was not committed."""
         ...
 

@@ -1,7 +1,6 @@
 """The unit of work: one connection, one transaction, all repositories on it."""
 
 from contextlib import AsyncExitStack
-from types import TracebackType
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -48,12 +47,7 @@ class SqlUnitOfWork(Repositories):
         self.open_repositories(connection)
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         """Roll back whatever was not committed and return the connection to the pool."""
         connection = self._connection
         if connection is None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Self
 
 import aiohttp
@@ -53,9 +52,7 @@ class RoundRobinBalancer:
         self._client = aiohttp.ClientSession()
         return self
 
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if self._client is not None:
             await self._client.close()
         if self._runner is not None:

@@ -14,8 +14,7 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import aiohttp
 from aiohttp import web
@@ -327,12 +326,7 @@ class FakeTelegram:
         await self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
 
     async def start(self) -> None:
@@ -996,20 +990,9 @@ class FakeTelegram:
             empty_error="message text is empty",
             too_long_error="MESSAGE_TOO_LONG",
         )
-        markup = self._inline_only(validate_reply_markup(params.as_json("reply_markup")))
-        if (
-            text == state.text
-            and canonical(entities) == canonical(state.entities)
-            and self._same_markup(markup, state.inline_markup)
-        ):
-            raise bad_request(_NOT_MODIFIED)
         preview = params.as_json("link_preview_options")
-        state.text, state.entities, state.reply_markup = text, entities, markup
-        state.sent_text, state.parse_mode = params.as_str("text"), params.as_str("parse_mode")
-        state.link_preview_options = strip_none(preview) if isinstance(preview, dict) else None
-        state.edit_date = int(time.time())
-        chat.record("edited", state)
-        return self._message_json(chat, state)
+        kept_preview = strip_none(preview) if isinstance(preview, dict) else None
+        return self._edited(chat, state, params, text, entities, edited_from="text", preview=kept_preview)
 
     async def _edit_message_caption(self, params: Params) -> Any:
         chat, state = self._editable(params)
@@ -1023,15 +1006,31 @@ class FakeTelegram:
             empty_error=None,
             too_long_error="message caption is too long",
         )
+        return self._edited(chat, state, params, caption, entities, edited_from="caption")
+
+    def _edited(
+        self,
+        chat: ChatState,
+        state: MessageState,
+        params: Params,
+        text: str | None,
+        entities: list[JSON],
+        *,
+        edited_from: str,
+        preview: JSON | Literal["unchanged"] | None = "unchanged",
+    ) -> Any:
+        """Apply an edit of the text (or caption) and keyboard; an edit that changes nothing is refused."""
         markup = self._inline_only(validate_reply_markup(params.as_json("reply_markup")))
         if (
-            caption == state.text
+            text == state.text
             and canonical(entities) == canonical(state.entities)
             and self._same_markup(markup, state.inline_markup)
         ):
             raise bad_request(_NOT_MODIFIED)
-        state.text, state.entities, state.reply_markup = caption, entities, markup
-        state.sent_text, state.parse_mode = params.as_str("caption"), params.as_str("parse_mode")
+        state.text, state.entities, state.reply_markup = text, entities, markup
+        state.sent_text, state.parse_mode = params.as_str(edited_from), params.as_str("parse_mode")
+        if preview != "unchanged":
+            state.link_preview_options = preview
         state.edit_date = int(time.time())
         chat.record("edited", state)
         return self._message_json(chat, state)

@@ -5,11 +5,12 @@ and seats steps)."""
 from datetime import date, time
 from typing import Any
 
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, Window
-from aiogram_dialog.widgets.kbd import Button, Group, ManagedMultiselect, Row, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Group, Keyboard, ManagedMultiselect, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi
 from babel.dates import get_day_names
 
@@ -17,7 +18,7 @@ from bot.button_values import calendar_day, record_id, weekday
 from bot.dialogs import availability_state as st
 from bot.dialogs.common import deps, parse_or_refuse, report, rules_of, user_id_of
 from bot.dialogs.states import Availability
-from bot.dialogs.widgets import CheckedMultiselect, Tr, choice_buttons, typed_answer
+from bot.dialogs.widgets import Answer, CheckedMultiselect, Tr, choice_buttons, typed_answer
 from bot.texts.errors import error_text
 from bot.texts.periods import period
 from bot.texts.slots import bulk_summary, day_label, long_day_label, time_range, type_label
@@ -369,6 +370,11 @@ async def _create_pattern(event: CallbackQuery, widget: Button, manager: DialogM
     )
 
 
+def _asked(state: State, question: Tr, answer: Answer, back: Keyboard) -> Window:
+    """A question answered by typing, with a way back."""
+    return Window(question, typed_answer(answer), back, state=state, getter=_getter)
+
+
 def windows() -> list[Window]:
     return [
         Window(
@@ -406,12 +412,11 @@ def windows() -> list[Window]:
             state=Availability.length,
             getter=_getter,
         ),
-        Window(
+        _asked(
+            Availability.end_time,
             Tr("⏰ It starts at {start}. At what time does it end?"),
-            typed_answer(_end_time),
+            _end_time,
             SwitchTo(Tr("◀️ Back"), id="end_back", state=Availability.length),
-            state=Availability.end_time,
-            getter=_getter,
         ),
         Window(
             Tr("👥 1-to-1, or a group session?"),
@@ -469,19 +474,17 @@ def windows() -> list[Window]:
             state=Availability.pattern_days,
             getter=_getter,
         ),
-        Window(
+        _asked(
+            Availability.pattern_from,
             Tr("🕒 {weekdays}: from what time are you available? Type it, for example 16:00."),
-            typed_answer(_pattern_from),
+            _pattern_from,
             SwitchTo(Tr("◀️ Back"), id="from_back", state=Availability.pattern_days),
-            state=Availability.pattern_from,
-            getter=_getter,
         ),
-        Window(
+        _asked(
+            Availability.pattern_to,
             Tr("🕒 From {from} until what time?"),
-            typed_answer(_pattern_to),
+            _pattern_to,
             SwitchTo(Tr("◀️ Back"), id="to_back", state=Availability.pattern_from),
-            state=Availability.pattern_to,
-            getter=_getter,
         ),
         Window(
             Multi(

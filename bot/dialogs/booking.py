@@ -140,11 +140,17 @@ async def _tutor_chosen(event: CallbackQuery, widget: Any, manager: DialogManage
 # --- the calendar and a day ---------------------------------------------------------------------------
 
 
+async def _tutor_and_zone(manager: DialogManager) -> tuple[TutorProfile, str]:
+    """The tutor being browsed (still bookable) and the student's zone, in which every time is shown."""
+    uow_factory, _clock = deps(manager)
+    tutor = await bookable_tutor(uow_factory(), tutor_id=int(manager.dialog_data["tutor_id"]))
+    return tutor, await _zone(manager)
+
+
 async def _calendar_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
-    uow_factory, clock = deps(dialog_manager)
+    clock = services_of(dialog_manager).clock
     data = dialog_manager.dialog_data
-    tutor = await bookable_tutor(uow_factory(), tutor_id=int(data["tutor_id"]))
-    zone = await _zone(dialog_manager)
+    tutor, zone = await _tutor_and_zone(dialog_manager)
     window = rules_of(dialog_manager).booking_window_days
     calendar = student_calendar(await _slots(dialog_manager), zone, clock.now(), window)
     days = [
@@ -199,10 +205,8 @@ async def _day_chosen(event: CallbackQuery, widget: Any, manager: DialogManager,
 
 
 async def _day_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
-    uow_factory, _clock = deps(dialog_manager)
     data = dialog_manager.dialog_data
-    tutor = await bookable_tutor(uow_factory(), tutor_id=int(data["tutor_id"]))
-    zone = await _zone(dialog_manager)
+    tutor, zone = await _tutor_and_zone(dialog_manager)
     day = date.fromisoformat(data["day"])
     items = []
     for slot in await _slots(dialog_manager):
@@ -233,10 +237,8 @@ async def _slot_chosen(event: CallbackQuery, widget: Any, manager: DialogManager
 
 
 async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
-    uow_factory, _clock = deps(dialog_manager)
     data = dialog_manager.dialog_data
-    tutor = await bookable_tutor(uow_factory(), tutor_id=int(data["tutor_id"]))
-    zone = await _zone(dialog_manager)
+    tutor, zone = await _tutor_and_zone(dialog_manager)
     slot = next((s for s in await _slots(dialog_manager) if s.id == int(data.get("slot_id", 0))), None)
     if slot is None:
         return {"summary": _("This time is no longer available. Select another."), "available": False, "note": ""}

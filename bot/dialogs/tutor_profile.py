@@ -198,53 +198,42 @@ def _edit(label: Tr, widget_id: str, state: State) -> SwitchTo:
     return SwitchTo(label, id=widget_id, state=state)
 
 
+def _question(state: State, question: Tr, hint: Tr, *keyboard: Any, answer: Answer) -> Window:
+    """A step of the form: the question and a hint, the usual answers as buttons, and a typed answer."""
+    return Window(Multi(question, hint, sep="\n\n"), *keyboard, typed_answer(answer), state=state, getter=_getter)
+
+
 def build_tutor_profile_dialog() -> Dialog:
     return Dialog(
-        Window(
-            Multi(
-                Tr("🧑‍🏫 Your tutor profile: step 1 of {steps}."),
-                Tr("What name should students see?"),
-                sep="\n\n",
-            ),
+        _question(
+            TutorProfileForm.name,
+            Tr("🧑‍🏫 Your tutor profile: step 1 of {steps}."),
+            Tr("What name should students see?"),
             Button(Format("✅ {suggested_name}"), id="use_name", on_click=_name_suggested, when="has_suggestion"),
-            typed_answer(_name),
-            state=TutorProfileForm.name,
-            getter=_getter,
+            answer=_name,
         ),
-        Window(
-            Multi(
-                Tr("Step 2 of {steps}: which subjects do you teach?"),
-                Tr("Separate them with commas, for example: Maths, Physics, French."),
-                sep="\n\n",
-            ),
-            typed_answer(_subjects),
-            state=TutorProfileForm.subjects,
-            getter=_getter,
+        _question(
+            TutorProfileForm.subjects,
+            Tr("Step 2 of {steps}: which subjects do you teach?"),
+            Tr("Separate them with commas, for example: Maths, Physics, French."),
+            answer=_subjects,
         ),
-        Window(
-            Multi(
-                Tr("Step 3 of {steps}: in which currency do students pay you?"),
-                Tr("Pick one, or type its three-letter code (for example SEK)."),
-                sep="\n\n",
-            ),
+        _question(
+            TutorProfileForm.currency,
+            Tr("Step 3 of {steps}: in which currency do students pay you?"),
+            Tr("Pick one, or type its three-letter code (for example SEK)."),
             choice_buttons("currency", "currencies", _currency),
-            typed_answer(_currency),
-            state=TutorProfileForm.currency,
-            getter=_getter,
+            answer=_currency,
         ),
-        Window(
-            Multi(
-                Tr("Step 3 of {steps}: your hourly rate in {currency}?"),
-                Tr(
-                    "Type an amount such as 30 or 30.50; type 0 if your lessons are free. "
-                    "A lesson costs the hourly rate times its length."
-                ),
-                sep="\n\n",
+        _question(
+            TutorProfileForm.rate,
+            Tr("Step 3 of {steps}: your hourly rate in {currency}?"),
+            Tr(
+                "Type an amount such as 30 or 30.50; type 0 if your lessons are free. "
+                "A lesson costs the hourly rate times its length."
             ),
             Row(SwitchTo(Tr("💱 Change currency"), id="to_currency", state=TutorProfileForm.currency)),
-            typed_answer(_rate),
-            state=TutorProfileForm.rate,
-            getter=_getter,
+            answer=_rate,
         ),
         Window(
             Multi(
@@ -264,27 +253,19 @@ def build_tutor_profile_dialog() -> Dialog:
             on_zone=_zone_chosen,
             getter=_getter,
         ),
-        Window(
-            Multi(
-                Tr("Step 5 of {steps}: how long a break do you want between two sessions?"),
-                Tr("Pick one or type a number of minutes. Now: {buffer_text}."),
-                sep="\n\n",
-            ),
+        _question(
+            TutorProfileForm.buffer,
+            Tr("Step 5 of {steps}: how long a break do you want between two sessions?"),
+            Tr("Pick one or type a number of minutes. Now: {buffer_text}."),
             choice_buttons("buffer", "buffer_choices", _buffer),
-            typed_answer(_buffer),
-            state=TutorProfileForm.buffer,
-            getter=_getter,
+            answer=_buffer,
         ),
-        Window(
-            Multi(
-                Tr("Step 6 of {steps}: until when may students cancel a booking (with a full refund)?"),
-                Tr("Pick one or type a number of hours before the start. Now: {notice_text}."),
-                sep="\n\n",
-            ),
+        _question(
+            TutorProfileForm.notice,
+            Tr("Step 6 of {steps}: until when may students cancel a booking (with a full refund)?"),
+            Tr("Pick one or type a number of hours before the start. Now: {notice_text}."),
             choice_buttons("notice", "notice_choices", _notice),
-            typed_answer(_notice),
-            state=TutorProfileForm.notice,
-            getter=_getter,
+            answer=_notice,
         ),
         Window(
             Multi(
