@@ -25,6 +25,7 @@ from core.bookings import booking_price, clean_note
 from core.entities import Slot, TutorProfile, User
 from core.enums import ParticipantStatus, SessionType
 from core.errors import DomainError
+from core.notifications import SessionFacts
 from core.payments import PaymentGateway
 from core.student_calendar import chosen_range, next_range, student_calendar
 from core.timezones import utc_to_local
@@ -242,18 +243,8 @@ async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
     slot = next((s for s in await _slots(dialog_manager) if s.id == int(data.get("slot_id", 0))), None)
     if slot is None:
         return {"summary": _("This time is no longer available. Select another."), "available": False, "note": ""}
-    text = summary(
-        tutor_name=tutor.display_name,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
-        tutor_zone=slot.timezone,
-        reader_zone=zone,
-        minutes=slot.duration_minutes,
-        session_type=slot.session_type,
-        capacity=slot.capacity,
-        amount_minor=booking_price(tutor, slot),
-        currency=tutor.currency,
-    )
+    # Not booked yet: the session it would open has no id.
+    text = summary(SessionFacts.of(tutor, slot, session_id=0), zone, booking_price(tutor, slot))
     return {"summary": text, "available": True, "note": data.get("note") or "", "has_note": bool(data.get("note"))}
 
 

@@ -13,6 +13,7 @@ from aiogram_dialog import BgManagerFactory, StartMode
 
 from bot.callbacks import CancelBooking, CancelSessionStart, OpenRoom
 from bot.dialogs.states import CancelSession, Room
+from bot.handlers.refusals import refusals_answered
 from bot.texts.errors import error_text
 from core.entities import User
 from core.enums import ParticipantStatus
@@ -81,26 +82,24 @@ async def booking_cancel_pressed(
     await query.message.edit_text(done, reply_markup=None)
 
 
+@refusals_answered
 async def session_cancel_pressed(
     query: CallbackQuery,
     callback_data: CancelSessionStart,
     dialog_bg_factory: BgManagerFactory,
     services: Services,
 ) -> None:
-    try:
-        await preview_session_cancellation(
-            services.uow_factory(),
-            services.clock,
-            services.rules,
-            user_id=query.from_user.id,
-            session_id=callback_data.session_id,
-        )
-    except DomainError as error:
-        await query.answer(error_text(error), show_alert=True)
-        return
+    await preview_session_cancellation(
+        services.uow_factory(),
+        services.clock,
+        services.rules,
+        user_id=query.from_user.id,
+        session_id=callback_data.session_id,
+    )
     await _start_dialog(query, dialog_bg_factory, CancelSession.reason, {"session_id": callback_data.session_id})
 
 
+@refusals_answered
 async def room_pressed(
     query: CallbackQuery,
     callback_data: OpenRoom,
@@ -108,16 +107,12 @@ async def room_pressed(
     services: Services,
 ) -> None:
     participant_id = callback_data.participant_id or None
-    try:
-        room = await open_room(
-            services.uow_factory(),
-            user_id=query.from_user.id,
-            session_id=callback_data.session_id,
-            participant_id=participant_id,
-        )
-    except DomainError as error:
-        await query.answer(error_text(error), show_alert=True)
-        return
+    room = await open_room(
+        services.uow_factory(),
+        user_id=query.from_user.id,
+        session_id=callback_data.session_id,
+        participant_id=participant_id,
+    )
     state = Room.chat if callback_data.chat and room.chat_open else Room.main
     await _start_dialog(
         query, dialog_bg_factory, state, {"session_id": callback_data.session_id, "participant_id": room.participant_id}

@@ -6,9 +6,8 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import JoinSession, LiveSession
-from bot.texts.errors import error_text
+from bot.handlers.refusals import refusals_answered
 from core.entities import User
-from core.errors import DomainError
 from core.join_links import JoinLinks
 from core.rules import BusinessRules
 from core.services import Services
@@ -45,33 +44,30 @@ def live_keyboard(view: LiveView, links: JoinLinks, rules: BusinessRules) -> Inl
     )
 
 
+@refusals_answered
 async def live_pressed(
     query: CallbackQuery,
     callback_data: LiveSession,
     services: Services,
 ) -> None:
     user_id, session_id = query.from_user.id, callback_data.session_id
-    try:
-        if callback_data.action == "start":
-            view = await start_session(
-                services.uow_factory,
-                services.clock,
-                services.rules,
-                services.join_links,
-                user_id=user_id,
-                session_id=session_id,
-            )
-        elif callback_data.action == "end":
-            await end_session(services.uow_factory, services.clock, session_id=session_id, user_id=user_id)
-            await query.answer()
-            if isinstance(query.message, Message):
-                await query.message.edit_text(_("⏹ The session is over. Everyone gets a summary."), reply_markup=None)
-            return
-        else:
-            view = await live_view(services.uow_factory(), services.clock, user_id=user_id, session_id=session_id)
-    except DomainError as error:
-        await query.answer(error_text(error), show_alert=True)
+    if callback_data.action == "start":
+        view = await start_session(
+            services.uow_factory,
+            services.clock,
+            services.rules,
+            services.join_links,
+            user_id=user_id,
+            session_id=session_id,
+        )
+    elif callback_data.action == "end":
+        await end_session(services.uow_factory, services.clock, session_id=session_id, user_id=user_id)
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.edit_text(_("⏹ The session is over. Everyone gets a summary."), reply_markup=None)
         return
+    else:
+        view = await live_view(services.uow_factory(), services.clock, user_id=user_id, session_id=session_id)
     await query.answer()
     if isinstance(query.message, Message):
         text, keyboard = live_text(view), live_keyboard(view, services.join_links, services.rules)
@@ -81,6 +77,7 @@ async def live_pressed(
             await query.message.edit_text(text, reply_markup=keyboard)
 
 
+@refusals_answered
 async def join_pressed(
     query: CallbackQuery,
     callback_data: JoinSession,
@@ -88,18 +85,14 @@ async def join_pressed(
     services: Services,
 ) -> None:
     """A lost or expired join link: a new one, while the session is live."""
-    try:
-        url, _session, slot, tutor = await fresh_join_link(
-            services.uow_factory(),
-            services.clock,
-            services.rules,
-            services.join_links,
-            user_id=query.from_user.id,
-            session_id=callback_data.session_id,
-        )
-    except DomainError as error:
-        await query.answer(error_text(error), show_alert=True)
-        return
+    url, _session, slot, tutor = await fresh_join_link(
+        services.uow_factory(),
+        services.clock,
+        services.rules,
+        services.join_links,
+        user_id=query.from_user.id,
+        session_id=callback_data.session_id,
+    )
     await query.answer()
     zone = (app_user.timezone if app_user else None) or slot.timezone
     text = _("🎥 Your link to the session of {when} with {tutor}. It works until the session ends.").format(

@@ -9,8 +9,8 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.texts.slots import type_label
 from core.entities import BookingView
-from core.enums import ParticipantStatus, PaymentStatus, SessionStatus, SessionType
-from core.notifications import BookingFacts
+from core.enums import ParticipantStatus, PaymentStatus, SessionStatus
+from core.notifications import BookingFacts, SessionFacts
 from l10n.formatting import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 
 
@@ -36,44 +36,21 @@ def when_line(starts_at: datetime, ends_at: datetime, reader_zone: str, tutor_zo
     return line
 
 
-def summary(
-    *,
-    tutor_name: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    tutor_zone: str,
-    reader_zone: str,
-    minutes: int,
-    session_type: SessionType,
-    capacity: int,
-    amount_minor: int,
-    currency: str,
-) -> str:
-    price = _("free of charge") if amount_minor == 0 else fmt_money(amount_minor, currency, _locale())
+def summary(session: SessionFacts, reader_zone: str, amount_minor: int) -> str:
+    """Who, when (in the reader's zone), how long and what kind, and the price of one seat."""
+    price = _("free of charge") if amount_minor == 0 else fmt_money(amount_minor, session.currency, _locale())
     return "\n".join(
         [
-            f"🧑‍🏫 {tutor_name}",
-            when_line(starts_at, ends_at, reader_zone, tutor_zone, tutor_name),
-            "⏱ " + _("{n} min").format(n=minutes) + " · " + type_label(session_type, capacity),
+            f"🧑‍🏫 {session.tutor_name}",
+            when_line(session.starts_at, session.ends_at, reader_zone, session.tutor_zone, session.tutor_name),
+            "⏱ " + _("{n} min").format(n=session.minutes) + " · " + type_label(session.session_type, session.capacity),
             "💶 " + price,
         ]
     )
 
 
 def summary_of(booking: BookingFacts, reader_zone: str) -> str:
-    session = booking.session
-    return summary(
-        tutor_name=session.tutor_name,
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        tutor_zone=session.tutor_zone,
-        reader_zone=reader_zone,
-        minutes=session.minutes,
-        session_type=session.session_type,
-        capacity=session.capacity,
-        amount_minor=booking.amount_minor,
-        currency=session.currency,
-    )
+    return summary(booking.session, reader_zone, booking.amount_minor)
 
 
 def status_label(booking: BookingView, now: datetime, reader_zone: str) -> str:
