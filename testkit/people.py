@@ -10,7 +10,9 @@ from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.accounts import register_user, set_role, set_timezone
 from core.usecases.availability import add_slot
+from core.usecases.bookings import book_slot
 from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
+from testkit.payments import InstantGateway
 
 TUTOR = 1
 
@@ -83,13 +85,15 @@ async def tutor_and_students(
     start: time = time(16),
     minutes: int = 60,
     zone: str = "Europe/Paris",
+    booked: bool = False,
 ) -> Slot:
-    """Tutor 1 in Paris (or `zone`) with one slot (Monday 23 March, 16:00 = 15:00 UTC); students 2, 3, ..."""
+    """Tutor 1 in Paris (or `zone`) with one slot (Monday 23 March, 16:00 = 15:00 UTC); students 2, 3, ...,
+    each with a seat on it when `booked` (paid at once)."""
     rules = BusinessRules()
     for user_id in range(1, students + 2):
         await add_person(uow_factory, clock, user_id, role=Role.TUTOR if user_id == TUTOR else Role.STUDENT, zone=zone)
     await add_tutor_profile(uow_factory, clock, rules, TUTOR, rate=rate, zone=zone)
-    return await add_slot(
+    slot = await add_slot(
         uow_factory(),
         clock,
         rules,
@@ -102,3 +106,8 @@ async def tutor_and_students(
             capacity=capacity,
         ),
     )
+    for student in range(TUTOR + 1, students + 2) if booked else ():
+        await book_slot(
+            uow_factory, clock, rules, InstantGateway(), lambda p: f"paid_{p}", user_id=student, slot_id=slot.id
+        )
+    return slot

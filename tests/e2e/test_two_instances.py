@@ -6,12 +6,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.wiring import build_components
-from core.rules import BusinessRules
-from core.usecases.bookings import book_slot
 from storage.migrate import upgrade_to_head
 from testkit import FakeTelegram
 from testkit.clock import FixedClock
-from testkit.payments import InstantGateway
 from testkit.people import tutor_and_students
 from tests.e2e.conftest import make_settings
 
@@ -28,17 +25,7 @@ async def test_two_instances_send_each_due_reminder_once(
     instances = [await build_components(settings, clock=clock) for _ in range(2)]
     try:
         first = instances[0]
-        slot = await tutor_and_students(first.services.uow_factory, clock, STUDENTS, capacity=STUDENTS)
-        for student in range(2, STUDENTS + 2):
-            await book_slot(
-                first.services.uow_factory,
-                clock,
-                BusinessRules(),
-                InstantGateway(),
-                lambda p: f"x{p}",
-                user_id=student,
-                slot_id=slot.id,
-            )
+        await tutor_and_students(first.services.uow_factory, clock, STUDENTS, capacity=STUDENTS, booked=True)
         clock.current = START - timedelta(minutes=5)
         for job in ("reminders", "outbox"):
             await asyncio.gather(*(parts.jobs[job].run(parts.job_context) for parts in instances))

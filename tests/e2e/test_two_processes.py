@@ -12,15 +12,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.rules import BusinessRules
-from core.usecases.bookings import book_slot
 from storage.engine import create_engine
 from storage.migrate import upgrade_to_head
 from storage.uow import SqlUnitOfWorkFactory
 from testkit import FakeTelegram
 from testkit.clock import FixedClock
 from testkit.load_balancer import RoundRobinBalancer
-from testkit.payments import InstantGateway
 from testkit.people import TUTOR, tutor_and_students
 from testkit.processes import child_env, free_port
 from tests.e2e.conftest import TOKEN
@@ -44,19 +41,16 @@ async def book_a_group_starting_soon(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
         uow_factory = SqlUnitOfWorkFactory(engine)
-        slot = await tutor_and_students(
-            uow_factory, clock, STUDENTS, capacity=STUDENTS, day=start.date(), start=start.time(), zone=zone
+        await tutor_and_students(
+            uow_factory,
+            clock,
+            STUDENTS,
+            capacity=STUDENTS,
+            day=start.date(),
+            start=start.time(),
+            zone=zone,
+            booked=True,
         )
-        for student in range(TUTOR + 1, TUTOR + 1 + STUDENTS):
-            await book_slot(
-                uow_factory,
-                clock,
-                BusinessRules(),
-                InstantGateway(),
-                lambda p: f"x{p}",
-                user_id=student,
-                slot_id=slot.id,
-            )
     finally:
         await engine.dispose()
 

@@ -62,6 +62,13 @@ async def test_a_completed_checkout_event_carries_the_session(gateway: StripeGat
     assert (event.payment_intent_id, event.refund_id, event.refund_status) == (None, None, None)
 
 
+async def paid_intent(gateway: StripeGateway, stripe_fake: FakeStripe) -> str:
+    """A checkout of €45.00, paid; its PaymentIntent."""
+    session_id = await checkout(gateway)
+    await stripe_fake.pay(session_id)
+    return str(stripe_fake.sessions[session_id]["payment_intent"])
+
+
 async def test_an_expired_checkout_event_in_isk_reads_minor_units(
     gateway: StripeGateway, stripe_fake: FakeStripe
 ) -> None:
@@ -78,9 +85,7 @@ async def test_an_expired_checkout_event_in_isk_reads_minor_units(
 async def test_a_charge_refunded_event_names_the_payment_and_latest_refund(
     gateway: StripeGateway, stripe_fake: FakeStripe
 ) -> None:
-    session_id = await checkout(gateway)
-    await stripe_fake.pay(session_id)
-    payment_intent = stripe_fake.sessions[session_id]["payment_intent"]
+    payment_intent = await paid_intent(gateway, stripe_fake)
     first = await gateway.refund(
         payment_intent_id=payment_intent, amount_minor=1000, currency="EUR", idempotency_key="refund-1"
     )
@@ -120,9 +125,7 @@ def test_a_charge_refunded_event_without_its_refund_list_still_names_the_payment
 async def test_refund_events_carry_the_refund_status(
     gateway: StripeGateway, stripe_fake: FakeStripe, status: str, event_type: str
 ) -> None:
-    session_id = await checkout(gateway)
-    await stripe_fake.pay(session_id)
-    payment_intent = stripe_fake.sessions[session_id]["payment_intent"]
+    payment_intent = await paid_intent(gateway, stripe_fake)
     refund_id = await gateway.refund(
         payment_intent_id=payment_intent, amount_minor=4500, currency="EUR", idempotency_key="refund-1"
     )

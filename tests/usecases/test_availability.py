@@ -79,25 +79,15 @@ async def test_a_booked_slot_can_gain_seats_but_not_move_shrink_or_go(uow_factor
     with pytest.raises(Conflict) as caught:
         await edit_slot(uow_factory(), clock, RULES, user_id=PAUL, slot_id=group.id, spec=moved)
     assert (caught.value.code, caught.value.params) == ("slot.has_bookings", {"booked": 3})
+
+    def seats(capacity: int) -> SlotSpec:
+        return spec(date(2026, 3, 24), 16, session_type=SessionType.GROUP, capacity=capacity)
+
     with pytest.raises(Conflict):
-        await edit_slot(
-            uow_factory(),
-            clock,
-            RULES,
-            user_id=PAUL,
-            slot_id=group.id,
-            spec=spec(date(2026, 3, 24), 16, session_type=SessionType.GROUP, capacity=2),
-        )
+        await edit_slot(uow_factory(), clock, RULES, user_id=PAUL, slot_id=group.id, spec=seats(2))
     with pytest.raises(Conflict):
         await delete_slot(uow_factory(), clock, user_id=PAUL, slot_id=group.id)
-    grown = await edit_slot(
-        uow_factory(),
-        clock,
-        RULES,
-        user_id=PAUL,
-        slot_id=group.id,
-        spec=spec(date(2026, 3, 24), 16, session_type=SessionType.GROUP, capacity=10),
-    )
+    grown = await edit_slot(uow_factory(), clock, RULES, user_id=PAUL, slot_id=group.id, spec=seats(10))
     assert grown.capacity == 10
     [stored] = await slots(uow_factory, group.tutor_id)
     assert (stored.capacity, stored.seats_taken, hhmm(stored)) == (10, 3, "Tue 24 16:00")
