@@ -30,7 +30,7 @@ from testkit.telegram_models import (
     WebhookState,
 )
 from testkit.telegram_server import FakeTelegram
-from testkit.telegram_users import FakeUser
+from testkit.telegram_users import FakeUser, Typed
 
 __all__ = [
     "BotMessage",
@@ -44,6 +44,7 @@ __all__ = [
     "MessageVersion",
     "RequestRecord",
     "StoredFile",
+    "Typed",
     "UploadedFile",
     "WebhookDelivery",
     "WebhookState",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from testkit.telegram_chats import ChatState
@@ -20,6 +21,13 @@ if TYPE_CHECKING:
     from testkit.telegram_server import FakeTelegram
 
 _VISIBLE_KINDS = ("sent", "document", "edited")
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    """A step of `FakeUser.walk` that types `text` rather than pressing a button."""
+
+    text: str
 
 
 class FakeUser:
@@ -360,6 +368,23 @@ class FakeUser:
         event = found[-1]
         self._seen = max(self._seen, event.seq)
         return event.message
+
+    async def walk(self, *steps: tuple[str | Typed, MessageMatcher]) -> BotMessage:
+        """Take each step and wait for the answer it brings: a label is a button pressed, a label starting
+        with "/" a command sent (answered by a new message), `Typed(text)` an answer typed. Returns the
+        last answer."""
+        screen: BotMessage | None = None
+        for action, expect in steps:
+            command = isinstance(action, str) and action.startswith("/")
+            if isinstance(action, Typed):
+                await self.send(action.text)
+            elif command:
+                await self.send(action)
+            else:
+                await self.press(action)
+            screen = await self.wait_for(expect, new_only=command)
+        assert screen is not None, "walk() needs at least one step"
+        return screen
 
     async def wait_for_callback_answer(self, timeout: float = 5.0) -> CallbackAnswer:
         """Wait until the bot answers the callback query of the last press."""

@@ -11,7 +11,7 @@ from core.entities import Slot
 from core.enums import Role, SessionType
 from core.rules import BusinessRules
 from core.timezones import utc_to_local
-from testkit import FakeTelegram, FakeUser
+from testkit import FakeTelegram, FakeUser, Typed
 from testkit.clock import FixedClock
 from testkit.people import add_person, add_tutor_profile
 from tests.e2e.conftest import BOT_USERNAME, AppFactory
@@ -104,12 +104,11 @@ async def test_a_tutor_builds_a_schedule(tutor_app: TutorBot, telegram: FakeTele
     await paul.wait_for(lambda m: "✅ Mon" in m.button_labels)
     await paul.press("Wed")
     await paul.wait_for(lambda m: "✅ Wed" in m.button_labels)
-    await paul.press("Next ▶️")
-    await paul.wait_for("Mon, Wed: from what time")
-    await paul.send("16:00")
-    await paul.wait_for("From 16:00 until what time?")
-    await paul.send("15:00")
-    await paul.wait_for("The end must be after the start.")
+    await paul.walk(
+        ("Next ▶️", "Mon, Wed: from what time"),
+        (Typed("16:00"), "From 16:00 until what time?"),
+        (Typed("15:00"), "The end must be after the start."),
+    )
     await paul.wait_for("until what time?", new_only=True)
     await paul.send("7pm")
     await paul.wait_for("How long is each session?")
@@ -262,10 +261,10 @@ async def test_nobody_acts_on_another_tutors_slots(tutor_app: TutorBot, telegram
     assert len(await slots_of(app, tutor_id)) == 1
     # A student without a tutor profile is told how to become one.
     sam = telegram.user(6003, "Sam")
-    await sam.send("/start")
-    await sam.wait_for("Welcome")
-    await sam.send("/availability")
-    await sam.wait_for("Set up your tutor profile first")
+    await sam.walk(
+        ("/start", "Welcome"),
+        ("/availability", "Set up your tutor profile first"),
+    )
 
 
 async def test_the_schedule_speaks_the_tutors_language(tutor_app: TutorBot, telegram: FakeTelegram) -> None:
@@ -315,12 +314,11 @@ async def test_each_slot_step_refuses_its_own_bad_value_at_once(tutor_app: Tutor
         await paul.send(typed)
         await paul.wait_for(answer)
     await paul.wait_for("How long is the slot?", new_only=True)
-    await paul.send("60")
-    await paul.wait_for("1-to-1, or a group session?")
-    await paul.press("👥 Group")
-    await paul.wait_for("How many seats?")
-    await paul.send("1")
-    await paul.wait_for("A group session has 2 to 20 seats.")
+    await paul.walk(
+        (Typed("60"), "1-to-1, or a group session?"),
+        ("👥 Group", "How many seats?"),
+        (Typed("1"), "A group session has 2 to 20 seats."),
+    )
     await paul.wait_for("How many seats?", new_only=True)
     assert await slots_of(app, tutor_id) == []
     await paul.press("5")
@@ -337,10 +335,10 @@ async def test_a_pattern_fills_the_window_the_setting_gives(app_factory: AppFact
         await paul.press("Mon")
         await paul.wait_for(lambda m: "✅ Mon" in m.button_labels)
         await go(paul, "Next ▶️", "Mon: from what time")
-        await paul.send("16:00")
-        await paul.wait_for("From 16:00 until what time?")
-        await paul.send("17:00")
-        await paul.wait_for("How long is each session?")
+        await paul.walk(
+            (Typed("16:00"), "From 16:00 until what time?"),
+            (Typed("17:00"), "How long is each session?"),
+        )
         await go(paul, "60 min", "1-to-1, or a group session?")
         await paul.press("👤 1-to-1")
         confirm = await paul.wait_for("Every Mon, 16:00–17:00")

@@ -196,10 +196,10 @@ async def test_booking_speaks_french(shop: Shop, telegram: FakeTelegram) -> None
         app.components.services.uow_factory(), app.components.services.clock, user_id=7502, language="fr"
     )
     zoe = telegram.user(7502, "Zoé", language_code="fr")
-    await zoe.send("/book")
-    await zoe.wait_for("Quelle matière ?")
-    await zoe.press("Chimie (1)")
-    await zoe.wait_for("Marie Curie")
+    await zoe.walk(
+        ("/book", "Quelle matière ?"),
+        ("Chimie (1)", "Marie Curie"),
+    )
     await zoe.press("🧑‍🏫 Marie Curie")
     calendar = await zoe.wait_for("Europe/Paris")
     assert calendar.button_labels[:7] == ["L", "M", "M", "J", "V", "S", "D"]

@@ -169,23 +169,20 @@ async def test_a_booked_slot_cannot_be_deleted_but_its_session_can_be_cancelled(
     await person(app, 8502, "Eva", "Europe/Paris", Role.STUDENT)
     eva, lise = telegram.user(8502, "Eva"), telegram.user(8501, "Lise")
     await book_and_pay(shop, eva, "Physics (1)", "Lise Meitner", "16:00–17:00 · 1-to-1 · €60.00")
-    await lise.send("/availability")
-    await lise.wait_for("Week of", new_only=True)
-    await lise.press("Later ▶️")
-    await lise.wait_for("Week of Monday 23 March")
-    await lise.press("Mon 23 Mar")
-    await lise.wait_for("16:00–17:00 · 1-to-1 · booked")
-    await lise.press("✏️ 16:00–17:00")
-    await lise.wait_for("1-to-1 · booked")
+    await lise.walk(
+        ("/availability", "Week of"),
+        ("Later ▶️", "Week of Monday 23 March"),
+        ("Mon 23 Mar", "16:00–17:00 · 1-to-1 · booked"),
+        ("✏️ 16:00–17:00", "1-to-1 · booked"),
+    )
     await lise.press("🗑 Delete")
     refused = await lise.wait_for("This slot has 1 booking")
     assert "✖️ Cancel this session" in refused.button_labels
-    await lise.press("✖️ Cancel this session")
-    await lise.wait_for("Type the reason")
-    await lise.press("⏭ No reason")
-    await lise.wait_for("Reason: no reason given")
-    await lise.press("✅ Cancel and refund")
-    await lise.wait_for("The session is cancelled; 1 participant is refunded and told.")
+    await lise.walk(
+        ("✖️ Cancel this session", "Type the reason"),
+        ("⏭ No reason", "Reason: no reason given"),
+        ("✅ Cancel and refund", "The session is cancelled; 1 participant is refunded and told."),
+    )
     told = await eva.wait_for("Lise Meitner cancelled your session")
     assert "Reason:" not in told.text and "€60.00 is on its way back" in told.text
 

@@ -5,7 +5,7 @@ again and can be edited or deleted. Neither is offered to students while it shou
 from datetime import time
 
 from core.enums import Role, SessionStatus
-from testkit import BotMessage, FakeTelegram, FakeUser
+from testkit import BotMessage, FakeTelegram, FakeUser, Typed
 from tests.e2e.shop import (
     NOW,
     Shop,
@@ -88,10 +88,10 @@ async def test_a_one_to_one_slot_whose_student_cancelled_is_free_to_edit_or_dele
     # Nobody holds a seat: no late notice or no-show for it later, and it can be moved...
     await go(paul, "Mon 23 Mar", "Monday 23 March 2026")
     await go(paul, "✏️ 10:00–11:00", "10:00–11:00 · 1-to-1 · free")
-    await paul.press("🕒 Change time")
-    await paul.wait_for("New start time for this slot?")
-    await paul.send("12:00")
-    await paul.wait_for("✅ Slot changed: Monday 23 March 2026, 12:00–13:00.")
+    await paul.walk(
+        ("🕒 Change time", "New start time for this slot?"),
+        (Typed("12:00"), "✅ Slot changed: Monday 23 March 2026, 12:00–13:00."),
+    )
     # ...and deleted.
     await go(paul, "◀️ Back", "Monday 23 March 2026")
     await go(paul, "✏️ 12:00–13:00", "12:00–13:00 · 1-to-1 · free")

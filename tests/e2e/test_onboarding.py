@@ -3,7 +3,7 @@
 from app.wiring import TutorBot
 from core.enums import Role
 from core.usecases.accounts import get_user
-from testkit import FakeTelegram
+from testkit import FakeTelegram, Typed
 from testkit.people import add_tutor_profile
 
 
@@ -16,12 +16,11 @@ async def test_a_student_picks_a_zone_by_region_and_city(app: TutorBot, telegram
     await ann.send("/start")
     welcome = await ann.wait_for("Welcome to Tutorbot, Ann")
     assert "Europe" in welcome.button_labels and "📍 Share my location" in welcome.button_labels
-    await ann.press("Europe")
-    await ann.wait_for("pick the city")
-    await ann.press("Paris")
-    await ann.wait_for("Your time zone: Europe/Paris")
-    await ann.press("🎓 I want to learn")
-    await ann.wait_for("You're all set, Ann")
+    await ann.walk(
+        ("Europe", "pick the city"),
+        ("Paris", "Your time zone: Europe/Paris"),
+        ("🎓 I want to learn", "You're all set, Ann"),
+    )
     user = await stored_user(app, 1001)
     assert user is not None
     assert (user.timezone, user.role, user.language) == ("Europe/Paris", Role.STUDENT, "en")
@@ -31,10 +30,10 @@ async def test_a_typed_zone_name_is_accepted_in_any_case_and_garbage_is_explaine
     app: TutorBot, telegram: FakeTelegram
 ) -> None:
     bob = telegram.user(1002, "Bob")
-    await bob.send("/start")
-    await bob.wait_for("Welcome")
-    await bob.send("Mars/Olympus_Mons")
-    await bob.wait_for("I don't know the time zone “Mars/Olympus_Mons”")
+    await bob.walk(
+        ("/start", "Welcome"),
+        (Typed("Mars/Olympus_Mons"), "I don't know the time zone “Mars/Olympus_Mons”"),
+    )
     user = await stored_user(app, 1002)
     assert user is not None and user.timezone is None
     await bob.send("america/new york")
@@ -43,10 +42,10 @@ async def test_a_typed_zone_name_is_accepted_in_any_case_and_garbage_is_explaine
 
 async def test_a_shared_location_gives_the_zone(app: TutorBot, telegram: FakeTelegram) -> None:
     chloe = telegram.user(1003, "Chloé")
-    await chloe.send("/start")
-    await chloe.wait_for("Welcome")
-    await chloe.press("📍 Share my location")
-    await chloe.wait_for("Tap the button below")
+    await chloe.walk(
+        ("/start", "Welcome"),
+        ("📍 Share my location", "Tap the button below"),
+    )
     assert chloe.reply_keyboard_buttons == [["📍 Send my location"]]
     await chloe.tap("📍 Send my location", location=(-31.55, 159.08))  # Lord Howe Island
     await chloe.wait_for("Found it: Australia/Lord_Howe")
@@ -73,29 +72,27 @@ async def test_french_speakers_are_greeted_in_french(app: TutorBot, telegram: Fa
 
 async def test_start_resumes_at_the_first_missing_step(app: TutorBot, telegram: FakeTelegram) -> None:
     eve = telegram.user(1006, "Eve")
-    await eve.send("/start")
-    await eve.wait_for("Welcome")
-    await eve.send("Asia/Kolkata")
-    await eve.wait_for("How will you use Tutorbot?")
+    await eve.walk(
+        ("/start", "Welcome"),
+        (Typed("Asia/Kolkata"), "How will you use Tutorbot?"),
+    )
     await eve.send("/start")
     resumed = await eve.wait_for("How will you use Tutorbot?", new_only=True)
     assert "🎓 I want to learn" in resumed.button_labels
-    await eve.press("🎓🧑‍🏫 Both")
-    await eve.wait_for("Your tutor profile: step 1")
-    await eve.send("/start")
-    await eve.wait_for("Your tutor profile: step 1", new_only=True)
+    await eve.walk(
+        ("🎓🧑‍🏫 Both", "Your tutor profile: step 1"),
+        ("/start", "Your tutor profile: step 1"),
+    )
 
 
 async def test_unknown_text_and_commands_get_a_helpful_answer(app: TutorBot, telegram: FakeTelegram) -> None:
     fay = telegram.user(1007, "Fay")
-    await fay.send("hello?")
-    await fay.wait_for("Sorry, I didn't understand that")
-    await fay.send("/settings")
-    await fay.wait_for("send /start first")
-    await fay.send("/frobnicate")
-    await fay.wait_for("Sorry, I didn't understand that")
-    await fay.send("/help")
-    await fay.wait_for("Send /start")
+    await fay.walk(
+        (Typed("hello?"), "Sorry, I didn't understand that"),
+        ("/settings", "send /start first"),
+        ("/frobnicate", "Sorry, I didn't understand that"),
+        ("/help", "Send /start"),
+    )
 
 
 async def test_command_menus_are_registered_per_language(app: TutorBot, telegram: FakeTelegram) -> None:

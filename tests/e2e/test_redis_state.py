@@ -13,7 +13,7 @@ from app.wiring import build_fsm_storage
 from bot import redis_state
 from bot.redis_state import RetryingChatLock, build_redis_state
 from storage.engine import create_engine
-from testkit import FakeTelegram
+from testkit import FakeTelegram, Typed
 from testkit.processes import free_port
 from tests.e2e.conftest import TOKEN, AppFactory
 
@@ -26,14 +26,12 @@ async def test_a_dialog_hops_between_two_instances_through_redis(
     user_id = 700_000 + uuid.uuid4().int % 100_000
     ann = telegram.user(user_id, "Ann")
     async with app_factory(database=database, REDIS_URL=redis_url):
-        await ann.send("/start")
-        await ann.wait_for("Welcome")
-        await ann.send("Europe/Madrid")
-        await ann.wait_for("How will you use Tutorbot?")
-        await ann.press("🧑‍🏫 I teach")
-        await ann.wait_for("step 1 of")
-        await ann.send("Ana Lopez")
-        await ann.wait_for("which subjects do you teach?")
+        await ann.walk(
+            ("/start", "Welcome"),
+            (Typed("Europe/Madrid"), "How will you use Tutorbot?"),
+            ("🧑‍🏫 I teach", "step 1 of"),
+            (Typed("Ana Lopez"), "which subjects do you teach?"),
+        )
     async with app_factory(database=database, REDIS_URL=redis_url):
         await ann.send("Spanish")
         await ann.wait_for("in which currency")

@@ -96,10 +96,10 @@ async def test_group_sessions_have_no_chat_and_only_the_tutor_shares_files(shop:
     await s0.wait_for("Use the buttons of the room")
     # The tutor shares one; both students receive it, can download it, and cannot delete it.
     await open_room_of(grace, "/sessions")
-    await grace.press("📎 Files (0)")
-    await grace.wait_for("Files: tap one")
-    await grace.press("⬆️ Share a file")
-    await grace.wait_for("Send the file")
+    await grace.walk(
+        ("📎 Files (0)", "Files: tap one"),
+        ("⬆️ Share a file", "Send the file"),
+    )
     await grace.upload("virus.exe", b"MZ", mime_type="application/octet-stream")
     await grace.wait_for("Files of type “exe” cannot be shared.")
     await grace.upload("cobol-basics.pdf", b"%PDF-1.4 cobol", mime_type="application/pdf")
@@ -150,12 +150,11 @@ async def test_a_one_to_one_room_belongs_to_one_participation(shop: Shop, telegr
     await ann.wait_for("Chat with Paul")
     await ann.send("Call me on +33 6 12 34 56 78 if the link fails")
     relayed = await paul.wait_for("💬 Ann: Call me on +33 6 12 34 56 78")
-    await ann.press("◀️ Leave the chat")
-    await ann.wait_for("📂 Session with")
-    await ann.press("📎 Files (0)")
-    await ann.wait_for("Files: tap one")
-    await ann.press("⬆️ Share a file")
-    await ann.wait_for("Send the file")
+    await ann.walk(
+        ("◀️ Leave the chat", "📂 Session with"),
+        ("📎 Files (0)", "Files: tap one"),
+        ("⬆️ Share a file", "Send the file"),
+    )
     await ann.upload("ann-homework.pdf", b"%PDF-1.4 ann", mime_type="application/pdf")
     await ann.wait_for("ann-homework.pdf is shared with the session.")
     await paul.wait_for(lambda m: m.document is not None and m.document.file_name == "ann-homework.pdf")
@@ -191,10 +190,10 @@ async def test_a_one_to_one_room_belongs_to_one_participation(shop: Shop, telegr
     assert "With: Bob" in tutor_room.text and "🗂 Earlier students (1)" in tutor_room.button_labels
     await paul.press("📜 Chat history")
     assert "No message yet." in (await paul.wait_for("Chat history")).text
-    await paul.press("◀️ Back")
-    await paul.wait_for("📂 Session with")
-    await paul.press("🗂 Earlier students (1)")
-    await paul.wait_for("Students who booked this session before")
+    await paul.walk(
+        ("◀️ Back", "📂 Session with"),
+        ("🗂 Earlier students (1)", "Students who booked this session before"),
+    )
     await paul.press("📜 Ann · cancelled")
     earlier = await paul.wait_for("booking is over (cancelled)")
     assert "💬 Chat" not in earlier.button_labels

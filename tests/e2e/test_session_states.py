@@ -41,10 +41,10 @@ async def test_a_started_session_is_not_sold_and_its_links_can_be_found_again(
     clock.current = START - timedelta(minutes=8)
     await open_slot(cleo, "COBOL (1)", "Grace Hopper", "•23", GROUP)
 
-    await grace.send("/sessions")
-    await grace.wait_for("Your upcoming sessions")
-    await grace.press("▶️ Start Mon 23 Mar 2026, 16:00 (Paris, UTC+1)")
-    await grace.wait_for("🎥 Live: Mon 23 Mar 2026, 16:00")
+    await grace.walk(
+        ("/sessions", "Your upcoming sessions"),
+        ("▶️ Start Mon 23 Mar 2026, 16:00 (Paris, UTC+1)", "🎥 Live: Mon 23 Mar 2026, 16:00"),
+    )
     await ann.wait_for("Grace Hopper started your session")
 
     # Nobody pays for a session that is under way: Cleo's screen is refused, Dan is not offered it.

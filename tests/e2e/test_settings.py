@@ -6,7 +6,7 @@ from app.wiring import TutorBot
 from core.enums import Role
 from core.usecases.accounts import get_user
 from core.usecases.tutor_profiles import get_profile_of_user
-from testkit import FakeTelegram
+from testkit import FakeTelegram, Typed
 from tests.e2e.conftest import AppFactory
 from tests.e2e.shop import onboard_student
 
@@ -19,10 +19,10 @@ async def test_language_zone_and_role_change_from_settings(app: TutorBot, telegr
     assert "Language: English" in menu.text and "Europe/London" in menu.text and "Role: 🎓 Student" in menu.text
     assert "🧑‍🏫 Tutor profile" not in menu.button_labels
 
-    await ann.press("🕒 Time zone")
-    await ann.wait_for("Your time zone now")
-    await ann.press("Asia")
-    await ann.wait_for("pick the city")
+    await ann.walk(
+        ("🕒 Time zone", "Your time zone now"),
+        ("Asia", "pick the city"),
+    )
     await ann.press("Kolkata")
     menu = await ann.wait_for("Asia/Kolkata (UTC+5:30)")
 
@@ -37,12 +37,11 @@ async def test_language_zone_and_role_change_from_settings(app: TutorBot, telegr
     await ann.send("/help")
     await ann.wait_for("Voici ce que je peux faire")
 
-    await ann.send("/settings")
-    await ann.wait_for("Paramètres", new_only=True)
-    await ann.press("👤 Rôle")
-    await ann.wait_for("Comment utilisez-vous Tutorbot")
-    await ann.press("🎓🧑‍🏫 Les deux")
-    await ann.wait_for("Votre profil de tuteur : étape 1")
+    await ann.walk(
+        ("/settings", "Paramètres"),
+        ("👤 Rôle", "Comment utilisez-vous Tutorbot"),
+        ("🎓🧑‍🏫 Les deux", "Votre profil de tuteur : étape 1"),
+    )
     user = await get_user(app.components.services.uow_factory(), 3001)
     assert user is not None and user.role is Role.BOTH
 
@@ -53,26 +52,21 @@ async def test_a_restart_in_the_middle_of_a_dialog_resumes_it(
     database = tmp_path / "restart.db"
     tia = telegram.user(3002, "Tia")
     async with app_factory(database=database):
-        await tia.send("/start")
-        await tia.wait_for("Welcome")
-        await tia.send("Europe/Rome")
-        await tia.wait_for("How will you use Tutorbot?")
-        await tia.press("🧑‍🏫 I teach")
-        await tia.wait_for("step 1 of")
-        await tia.send("Tia Rossi")
-        await tia.wait_for("which subjects do you teach?")
+        await tia.walk(
+            ("/start", "Welcome"),
+            (Typed("Europe/Rome"), "How will you use Tutorbot?"),
+            ("🧑‍🏫 I teach", "step 1 of"),
+            (Typed("Tia Rossi"), "which subjects do you teach?"),
+        )
     async with app_factory(database=database) as app:
         # The dialog goes on where it was, with the answers given before the restart.
-        await tia.send("Latin, Greek")
-        await tia.wait_for("in which currency")
-        await tia.press("EUR")
-        await tia.wait_for("your hourly rate")
-        await tia.send("30")
-        await tia.wait_for("the time zone of your lessons")
-        await tia.press("✅ Keep it")
-        await tia.wait_for("how long a break")
-        await tia.press("15 min")
-        await tia.wait_for("until when may students cancel")
+        await tia.walk(
+            (Typed("Latin, Greek"), "in which currency"),
+            ("EUR", "your hourly rate"),
+            (Typed("30"), "the time zone of your lessons"),
+            ("✅ Keep it", "how long a break"),
+            ("15 min", "until when may students cancel"),
+        )
         await tia.press("Any time")
         summary = await tia.wait_for("Your tutor profile\n")
         assert "Name: Tia Rossi" in summary.text and "Subjects: Latin, Greek" in summary.text
@@ -87,10 +81,10 @@ async def test_a_button_of_a_finished_dialog_is_refused_clearly(app: TutorBot, t
     bob = telegram.user(3004, "Bob")
     await bob.send("/start")
     welcome = await bob.wait_for("Welcome")
-    await bob.send("Europe/Oslo")
-    await bob.wait_for("How will you use Tutorbot?")
-    await bob.press("🎓 I want to learn")
-    await bob.wait_for("You're all set")
+    await bob.walk(
+        (Typed("Europe/Oslo"), "How will you use Tutorbot?"),
+        ("🎓 I want to learn", "You're all set"),
+    )
     # The region buttons of the first screen, replayed from the message as it was first sent.
     from tests.e2e.helpers import forge_press
 

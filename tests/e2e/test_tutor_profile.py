@@ -3,7 +3,7 @@
 from app.wiring import TutorBot
 from core.enums import TutorStatus
 from core.usecases.tutor_profiles import get_profile_of_user
-from testkit import FakeTelegram, FakeUser
+from testkit import FakeTelegram, FakeUser, Typed
 from tests.e2e.conftest import AppFactory
 from tests.e2e.helpers import forge_press
 from tests.e2e.shop import onboard_tutor
@@ -12,18 +12,14 @@ ADMIN = 9001
 
 
 async def fill_profile(user: FakeUser) -> None:
-    await user.send("Marie Curie")
-    await user.wait_for("which subjects do you teach?")
-    await user.send("Physics, chemistry ,physics")
-    await user.wait_for("in which currency")
-    await user.press("EUR")
-    await user.wait_for("your hourly rate in EUR?")
-    await user.send("45,50")
-    await user.wait_for("the time zone of your lessons")
-    await user.press("✅ Keep it")
-    await user.wait_for("how long a break")
-    await user.press("10 min")
-    await user.wait_for("until when may students cancel")
+    await user.walk(
+        (Typed("Marie Curie"), "which subjects do you teach?"),
+        (Typed("Physics, chemistry ,physics"), "in which currency"),
+        ("EUR", "your hourly rate in EUR?"),
+        (Typed("45,50"), "the time zone of your lessons"),
+        ("✅ Keep it", "how long a break"),
+        ("10 min", "until when may students cancel"),
+    )
     await user.press("24 h")
     summary = await user.wait_for("Your tutor profile\n")
     assert "Name: Marie Curie" in summary.text
@@ -39,39 +35,27 @@ async def test_a_tutor_fills_the_profile_with_mistakes_along_the_way(app: TutorB
     await onboard_tutor(marie)
     # The Telegram name is offered.
     assert "✅ Marie" in marie.last.button_labels
-    await marie.send("x")
-    await marie.wait_for("The name must be 2 to 64 characters long.")
-    await marie.send("Marie Curie")
-    await marie.wait_for("which subjects do you teach?")
-    await marie.send(" , ; ")
-    await marie.wait_for("Type at least one subject")
-    await marie.send("Physics, chemistry ,physics")
-    await marie.wait_for("in which currency")
-    await marie.send("doubloons")
-    await marie.wait_for("I can't take payments in “doubloons”")
-    await marie.send("jpy")
-    await marie.wait_for("your hourly rate in JPY?")
-    await marie.send("4500.5")
-    await marie.wait_for("This currency has no cents")
-    await marie.send("lots")
-    await marie.wait_for("“lots” is not an amount")
-    await marie.press("💱 Change currency")
-    await marie.wait_for("in which currency")
-    await marie.press("EUR")
-    await marie.wait_for("your hourly rate in EUR?")
-    await marie.send("45,50")
-    await marie.wait_for("the time zone of your lessons")
+    await marie.walk(
+        (Typed("x"), "The name must be 2 to 64 characters long."),
+        (Typed("Marie Curie"), "which subjects do you teach?"),
+        (Typed(" , ; "), "Type at least one subject"),
+        (Typed("Physics, chemistry ,physics"), "in which currency"),
+        (Typed("doubloons"), "I can't take payments in “doubloons”"),
+        (Typed("jpy"), "your hourly rate in JPY?"),
+        (Typed("4500.5"), "This currency has no cents"),
+        (Typed("lots"), "“lots” is not an amount"),
+        ("💱 Change currency", "in which currency"),
+        ("EUR", "your hourly rate in EUR?"),
+        (Typed("45,50"), "the time zone of your lessons"),
+    )
     await marie.press("🕒 Change")
-    await marie.send("Nowhere/Land")
-    await marie.wait_for("I don't know the time zone")
-    await marie.send("Europe/Berlin")
-    await marie.wait_for("how long a break")
-    await marie.send("500")
-    await marie.wait_for("The break must be between 0 and 120 minutes.")
-    await marie.send("20 min")
-    await marie.wait_for("until when may students cancel")
-    await marie.send("soon")
-    await marie.wait_for("Type a whole number")
+    await marie.walk(
+        (Typed("Nowhere/Land"), "I don't know the time zone"),
+        (Typed("Europe/Berlin"), "how long a break"),
+        (Typed("500"), "The break must be between 0 and 120 minutes."),
+        (Typed("20 min"), "until when may students cancel"),
+        (Typed("soon"), "Type a whole number"),
+    )
     await marie.send("12h")
     summary = await marie.wait_for("Your tutor profile\n")
     assert "Europe/Berlin" in summary.text and "20 minutes" in summary.text and "up to 12 hours" in summary.text

@@ -52,6 +52,20 @@ async def test_webhook_mode_serves_updates_and_refuses_a_wrong_secret(
         await mallory.expect_no_message(within=0.3)
 
 
+async def tutorbot(*args: str, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    """`tutorbot ARGS` as a child process, its output read through pipes."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app.cli",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def test_the_process_starts_serves_and_stops_cleanly_on_sigterm(telegram: FakeTelegram, tmp_path: Path) -> None:
     env = child_env(
         BOT_TOKEN=TOKEN,
@@ -60,16 +74,7 @@ async def test_the_process_starts_serves_and_stops_cleanly_on_sigterm(telegram: 
         WEB_PORT=str(free_port()),
         OUTBOX_POLL_SECONDS="0.2",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "app.cli",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await tutorbot("run", env=env, cwd=tmp_path)
     try:
         await telegram.wait_for_request("getUpdates", timeout=60)
         ann = telegram.user(5003, "Ann")
@@ -102,35 +107,13 @@ async def test_a_job_runs_once_from_the_command_line(telegram: FakeTelegram, tmp
     )
     out, _ = await listing.communicate()
     assert b"outbox" in out
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "app.cli",
-        "jobs",
-        "run",
-        "outbox",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await tutorbot("jobs", "run", "outbox", env=env, cwd=tmp_path)
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, err.decode()
     assert b"sent=1" in out
     uma = telegram.user(5004, "Uma")
     assert [m.text for m in uma.messages] == ["🎉 Your tutor profile is approved: students can now find you."]
-    unknown = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "app.cli",
-        "jobs",
-        "run",
-        "nope",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    unknown = await tutorbot("jobs", "run", "nope", env=env, cwd=tmp_path)
     _, err = await unknown.communicate()
     assert unknown.returncode == 2 and b"unknown job 'nope'" in err
 
