@@ -11,7 +11,7 @@ from core.enums import ParticipantStatus, PaymentStatus, Role, SessionType
 from core.rules import BusinessRules
 from core.usecases.availability import add_slot
 from core.usecases.bookings import book_slot
-from testkit import BotMessage, FakeTelegram, FakeUser
+from testkit import BotMessage, FakeTelegram, FakeUser, Typed
 from testkit.clock import FixedClock
 from testkit.people import add_person, add_tutor_profile
 from testkit.stripe import FakeStripe
@@ -98,6 +98,18 @@ async def grace_and_a_group(
         await person(app, user_id, f"S{index}", "Europe/Paris", Role.STUDENT)
         people.append(telegram.user(user_id, f"S{index}"))
     return slot, telegram.user(tutor_id, "Grace"), people
+
+
+async def finish_profile_in_euros(tutor: FakeUser, rate: str, buffer: str, notice: str) -> BotMessage:
+    """The tutor form from its currency step: euros, `rate` typed, the zone kept, a break and a notice
+    picked; returns the summary to save."""
+    return await tutor.walk(
+        ("EUR", "your hourly rate in EUR?"),
+        (Typed(rate), "the time zone of your lessons"),
+        ("✅ Keep it", "how long a break"),
+        (buffer, "until when may students cancel"),
+        (notice, "Your tutor profile\n"),
+    )
 
 
 async def open_calendar(student: FakeUser, subject_button: str, tutor: str) -> BotMessage:

@@ -8,7 +8,7 @@ from core.usecases.accounts import get_user
 from core.usecases.tutor_profiles import get_profile_of_user
 from testkit import FakeTelegram, Typed
 from tests.e2e.conftest import AppFactory
-from tests.e2e.shop import onboard_student
+from tests.e2e.shop import finish_profile_in_euros, onboard_student
 
 
 async def test_language_zone_and_role_change_from_settings(app: TutorBot, telegram: FakeTelegram) -> None:
@@ -62,13 +62,8 @@ async def test_a_restart_in_the_middle_of_a_dialog_resumes_it(
         # The dialog goes on where it was, with the answers given before the restart.
         await tia.walk(
             (Typed("Latin, Greek"), "in which currency"),
-            ("EUR", "your hourly rate"),
-            (Typed("30"), "the time zone of your lessons"),
-            ("✅ Keep it", "how long a break"),
-            ("15 min", "until when may students cancel"),
         )
-        await tia.press("Any time")
-        summary = await tia.wait_for("Your tutor profile\n")
+        summary = await finish_profile_in_euros(tia, "30", "15 min", "Any time")
         assert "Name: Tia Rossi" in summary.text and "Subjects: Latin, Greek" in summary.text
         assert "Europe/Rome" in summary.text
         await tia.press("✅ Save")

@@ -6,7 +6,7 @@ from core.usecases.tutor_profiles import get_profile_of_user
 from testkit import FakeTelegram, FakeUser, Typed
 from tests.e2e.conftest import AppFactory
 from tests.e2e.helpers import forge_press
-from tests.e2e.shop import onboard_tutor
+from tests.e2e.shop import finish_profile_in_euros, onboard_tutor
 
 ADMIN = 9001
 
@@ -15,13 +15,8 @@ async def fill_profile(user: FakeUser) -> None:
     await user.walk(
         (Typed("Marie Curie"), "which subjects do you teach?"),
         (Typed("Physics, chemistry ,physics"), "in which currency"),
-        ("EUR", "your hourly rate in EUR?"),
-        (Typed("45,50"), "the time zone of your lessons"),
-        ("✅ Keep it", "how long a break"),
-        ("10 min", "until when may students cancel"),
     )
-    await user.press("24 h")
-    summary = await user.wait_for("Your tutor profile\n")
+    summary = await finish_profile_in_euros(user, "45,50", "10 min", "24 h")
     assert "Name: Marie Curie" in summary.text
     assert "Subjects: Physics, chemistry" in summary.text
     assert "€45.50 per hour" in summary.text
