@@ -423,6 +423,30 @@ def _cancel_by_tutor(
     slot.cancelled = True
 
 
+def _seats_to_sell(rng: random.Random, slot: _SeedSlot) -> int:
+    if slot.session_type is SessionType.ONE_TO_ONE:
+        return 1
+    if rng.random() < FULL_GROUP_SHARE:
+        return slot.capacity
+    return rng.randint(1, slot.capacity - 1)
+
+
+def _session_row(session_id: int, slot: _SeedSlot, status: SessionStatus, created: datetime) -> dict[str, Any]:
+    started = slot.starts_at if status in (SessionStatus.IN_PROGRESS, SessionStatus.COMPLETED) else None
+    return {
+        "id": session_id,
+        "slot_id": slot.id,
+        "tutor_id": slot.tutor_id,
+        "status": status.value,
+        "channel_name": f"session-{session_id}" if started else None,
+        "started_at": started,
+        "completed_at": slot.ends_at if status is SessionStatus.COMPLETED else None,
+        "cancel_reason": "Unwell, sorry" if status is SessionStatus.CANCELLED else None,
+        "created_at": created,
+        "updated_at": NOW - timedelta(hours=2) if status is SessionStatus.CANCELLED else created,
+    }
+
+
 def _build_world(tutors: int, bookings: int, seed: int) -> _World:
     rng = random.Random(seed)
     student_count = max(20, bookings // 2)
@@ -443,13 +467,7 @@ def _build_world(tutors: int, bookings: int, seed: int) -> _World:
     for slot in rng.sample(every_slot, len(every_slot)):
         if remaining == 0:
             break
-        if slot.session_type is SessionType.ONE_TO_ONE:
-            count = 1
-        elif rng.random() < FULL_GROUP_SHARE:
-            count = slot.capacity
-        else:
-            count = rng.randint(1, slot.capacity - 1)
-        count = min(count, remaining, len(students))
+        count = min(_seats_to_sell(rng, slot), remaining, len(students))
         remaining -= count
         session_id = len(session_rows) + 1
         booked, paid = _book(rng, slot, students, count, by_id[slot.tutor_id], session_id, len(participant_rows) + 1)
@@ -457,22 +475,7 @@ def _build_world(tutors: int, bookings: int, seed: int) -> _World:
         if status is SessionStatus.SCHEDULED and rng.random() < TUTOR_CANCELLED_SHARE:
             _cancel_by_tutor(slot, booked, paid)
             status = SessionStatus.CANCELLED
-        created = min(row["created_at"] for row in booked)
-        started = slot.starts_at if status in (SessionStatus.IN_PROGRESS, SessionStatus.COMPLETED) else None
-        session_rows.append(
-            {
-                "id": session_id,
-                "slot_id": slot.id,
-                "tutor_id": slot.tutor_id,
-                "status": status.value,
-                "channel_name": f"session-{session_id}" if started else None,
-                "started_at": started,
-                "completed_at": slot.ends_at if status is SessionStatus.COMPLETED else None,
-                "cancel_reason": "Unwell, sorry" if status is SessionStatus.CANCELLED else None,
-                "created_at": created,
-                "updated_at": NOW - timedelta(hours=2) if status is SessionStatus.CANCELLED else created,
-            }
-        )
+        session_rows.append(_session_row(session_id, slot, status, min(row["created_at"] for row in booked)))
         participant_rows.extend(booked)
         payment_rows.extend(paid)
     if remaining:
@@ -598,25 +601,24 @@ class _Screens:
         return cast(DialogManager, _Manager(middleware_data=middleware, dialog_data=data))
 
     async def calendar(self, tutor_id: int, student_id: int) -> dict[str, Any]:
-        return await booking._calendar_getter(self.manager(tutor_id, student_id))
+        return await booking.calendar_screen(self.manager(tutor_id, student_id))
 
     async def day(self, tutor_id: int, student_id: int, day: date) -> dict[str, Any]:
-        return await booking._day_getter(self.manager(tutor_id, student_id, day))
+        return await booking.day_screen(self.manager(tutor_id, student_id, day))
 
     async def tap(self, tutor_id: int, student_id: int, day: date) -> dict[str, Any]:
-        """`_day_chosen` (is anything free that day?) followed by the day's getter, as one tap costs."""
+        """The day tap's check (is anything free that day?) followed by the day screen, as one tap costs."""
         manager = self.manager(tutor_id, student_id, day)
-        zone = await booking._zone(manager)
-        if not any(utc_to_local(slot.starts_at, zone).date() == day for slot in await booking._slots(manager)):
+        if not await booking.has_free_time(manager, day):
             raise AssertionError(f"tutor {tutor_id} has nothing free on {day}")
-        return await booking._day_getter(manager)
+        return await booking.day_screen(manager)
 
     async def tutors(self) -> list[TutorCard]:
         """What the tutors screen lists with no subject chosen (its getter also formats every line)."""
         return await list_tutors(self._uow_factory(), self._clock, self._rules, subject=None)
 
     async def open_slots(self, tutor_id: int, student_id: int) -> int:
-        return len(await booking._slots(self.manager(tutor_id, student_id)))
+        return len(await booking.offered_slots(self.manager(tutor_id, student_id)))
 
 
 def _free_days(labels: list[tuple[str, str]]) -> set[date]:

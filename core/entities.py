@@ -28,7 +28,7 @@ class IllegalTransition(ValueError):
     (the use cases check the state first and refuse with a domain error)."""
 
 
-_Changing = TypeVar("_Changing", "TeachingSession", "Participant", "Payment")
+_Changing = TypeVar("_Changing", "TeachingSession", "Participant", "Payment", "TutorProfile")
 
 
 def _moved(entity: _Changing, moves: Mapping[str, frozenset[Any]], move: str, to: Any, **changes: Any) -> _Changing:
@@ -74,6 +74,30 @@ class TutorProfile:
     reviewed_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+
+    def approve(self, admin_id: int | None, now: datetime) -> "TutorProfile":
+        """Approved by `admin_id`; None when no admins are configured and every tutor is approved at once."""
+        return _moved(
+            self, TUTOR_MOVES, "approve", TutorStatus.APPROVED, reviewed_by=admin_id, reviewed_at=now, updated_at=now
+        )
+
+    def reject(self, admin_id: int, now: datetime) -> "TutorProfile":
+        return _moved(
+            self, TUTOR_MOVES, "reject", TutorStatus.REJECTED, reviewed_by=admin_id, reviewed_at=now, updated_at=now
+        )
+
+    def resubmit(self, now: datetime) -> "TutorProfile":
+        """A rejected tutor changed the profile: it waits for a review again."""
+        return _moved(self, TUTOR_MOVES, "resubmit", TutorStatus.PENDING, updated_at=now)
+
+
+# Spec 002 §3.1: an admin approves or rejects a new tutor once; a rejected tutor may change the profile
+# and ask again.
+TUTOR_MOVES: Mapping[str, frozenset[TutorStatus]] = {
+    "approve": frozenset({TutorStatus.PENDING}),
+    "reject": frozenset({TutorStatus.PENDING}),
+    "resubmit": frozenset({TutorStatus.REJECTED}),
+}
 
 
 @dataclass(slots=True, kw_only=True)

@@ -62,7 +62,10 @@ async def _zone(manager: DialogManager) -> str:
     return (user.timezone if user else None) or "UTC"
 
 
-async def _slots(manager: DialogManager) -> list[Slot]:
+# offered_slots, has_free_time, calendar_screen and day_screen are public: the browsing benchmark measures
+# the screens exactly as the dialog builds them.
+async def offered_slots(manager: DialogManager) -> list[Slot]:
+    """The browsed tutor's open slots in the chosen range and of the chosen kind."""
     uow_factory, clock = deps(manager)
     data = manager.dialog_data
     kind = data.get("type", "all")
@@ -148,12 +151,12 @@ async def _tutor_and_zone(manager: DialogManager) -> tuple[TutorProfile, str]:
     return tutor, await _zone(manager)
 
 
-async def _calendar_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+async def calendar_screen(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     clock = services_of(dialog_manager).clock
     data = dialog_manager.dialog_data
     tutor, zone = await _tutor_and_zone(dialog_manager)
     window = rules_of(dialog_manager).booking_window_days
-    calendar = student_calendar(await _slots(dialog_manager), zone, clock.now(), window)
+    calendar = student_calendar(await offered_slots(dialog_manager), zone, clock.now(), window)
     days = [
         (d.day.isoformat(), "·" if not d.in_window else f"•{d.day.day}" if d.has_free_time else str(d.day.day))
         for d in calendar.days
@@ -194,10 +197,15 @@ async def _noop(event: CallbackQuery, widget: Any, manager: DialogManager, item:
     await event.answer()
 
 
-async def _day_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, iso: str) -> None:
+async def has_free_time(manager: DialogManager, day: date) -> bool:
+    """Whether the calendar's tutor has a time on offer on `day` (a local day of the student)."""
     zone = await _zone(manager)
+    return any(utc_to_local(s.starts_at, zone).date() == day for s in await offered_slots(manager))
+
+
+async def _day_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, iso: str) -> None:
     day = date.fromisoformat(iso)
-    if not any(utc_to_local(s.starts_at, zone).date() == day for s in await _slots(manager)):
+    if not await has_free_time(manager, day):
         manager.show_mode = ShowMode.NO_UPDATE
         await event.answer(_("No free time on that day."))
         return
@@ -205,12 +213,12 @@ async def _day_chosen(event: CallbackQuery, widget: Any, manager: DialogManager,
     await manager.switch_to(Booking.day)
 
 
-async def _day_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+async def day_screen(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     data = dialog_manager.dialog_data
     tutor, zone = await _tutor_and_zone(dialog_manager)
     day = date.fromisoformat(data["day"])
     items = []
-    for slot in await _slots(dialog_manager):
+    for slot in await offered_slots(dialog_manager):
         if utc_to_local(slot.starts_at, zone).date() != day:
             continue
         label = f"{fmt_time(slot.starts_at, zone, _locale())}–{fmt_time(slot.ends_at, zone, _locale())}"
@@ -240,7 +248,7 @@ async def _slot_chosen(event: CallbackQuery, widget: Any, manager: DialogManager
 async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     data = dialog_manager.dialog_data
     tutor, zone = await _tutor_and_zone(dialog_manager)
-    slot = next((s for s in await _slots(dialog_manager) if s.id == int(data.get("slot_id", 0))), None)
+    slot = next((s for s in await offered_slots(dialog_manager) if s.id == int(data.get("slot_id", 0))), None)
     if slot is None:
         return {"summary": _("This time is no longer available. Select another."), "available": False, "note": ""}
     # Not booked yet: the session it would open has no id.
@@ -402,7 +410,7 @@ def build_booking_dialog() -> Dialog:
             ),
             SwitchTo(Tr("◀️ Tutors"), id="calendar_back", state=Booking.tutors),
             state=Booking.calendar,
-            getter=_calendar_getter,
+            getter=calendar_screen,
         ),
         Window(
             Multi(Format("📅 {title} · {tutor}"), Tr("🕒 Times in {zone}. Pick one:"), sep="\n\n"),
@@ -410,7 +418,7 @@ def build_booking_dialog() -> Dialog:
             Column(pick("slot", "slots", _slot_chosen, parse=record_id)),
             SwitchTo(Tr("◀️ Calendar"), id="day_back", state=Booking.calendar),
             state=Booking.day,
-            getter=_day_getter,
+            getter=day_screen,
         ),
         Window(
             Multi(

@@ -97,11 +97,13 @@ async def save_tutor_profile(
             )
             needs_review = status is TutorStatus.PENDING
         else:
-            status = existing.status
-            if status is TutorStatus.REJECTED:
-                status = TutorStatus.APPROVED if approved_at_once else TutorStatus.PENDING
-            needs_review = status is TutorStatus.PENDING and existing.status is not TutorStatus.PENDING
-            profile = replace(existing, status=status, updated_at=now, **fields)  # type: ignore[arg-type]
+            profile = existing
+            if existing.status is TutorStatus.REJECTED:
+                profile = existing.resubmit(now)
+                if approved_at_once:
+                    profile = profile.approve(user_id if rules.admin_ids else None, now)
+            needs_review = profile.status is TutorStatus.PENDING and existing.status is not TutorStatus.PENDING
+            profile = replace(profile, updated_at=now, **fields)  # type: ignore[arg-type]
             await uow.tutors.update(profile)
         if needs_review:
             await _request_review(uow, profile, rules.admin_ids, now)
@@ -144,4 +146,4 @@ async def review_tutor(
         verdict = TutorApproved(tutor_id=tutor_id) if approve else TutorRejected(tutor_id=tutor_id)
         await notify(uow, profile.user_id, verdict, f"tutor-reviewed:{tutor_id}:{now.isoformat()}", now)
         await uow.commit()
-    return replace(profile, status=new, reviewed_by=admin_id, reviewed_at=now)
+    return profile.approve(admin_id, now) if approve else profile.reject(admin_id, now)

@@ -11,12 +11,14 @@ from core.entities import (
     PARTICIPANT_MOVES,
     PAYMENT_MOVES,
     SESSION_MOVES,
+    TUTOR_MOVES,
     IllegalTransition,
     Participant,
     Payment,
     TeachingSession,
+    TutorProfile,
 )
-from core.enums import ParticipantStatus, PaymentStatus, SessionStatus
+from core.enums import ParticipantStatus, PaymentStatus, SessionStatus, TutorStatus
 
 NOW = datetime(2026, 3, 23, 15, 0, tzinfo=UTC)
 EARLIER = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
@@ -44,6 +46,12 @@ PAYMENT: dict[str, tuple[PaymentStatus, Move]] = {
     "refund_failed": (PaymentStatus.REFUND_PENDING, lambda p: p.refund_failed(NOW, "re_1", "refund re_1 failed")),
 }
 
+TUTOR: dict[str, tuple[TutorStatus, Move]] = {
+    "approve": (TutorStatus.APPROVED, lambda t: t.approve(99, NOW)),
+    "reject": (TutorStatus.REJECTED, lambda t: t.reject(99, NOW)),
+    "resubmit": (TutorStatus.PENDING, lambda t: t.resubmit(NOW)),
+}
+
 
 def _session(status: SessionStatus) -> TeachingSession:
     return TeachingSession(id=7, slot_id=1, tutor_id=1, status=status, created_at=EARLIER, updated_at=EARLIER)
@@ -66,6 +74,20 @@ def _payment(status: PaymentStatus) -> Payment:
     )
 
 
+def _tutor(status: TutorStatus) -> TutorProfile:
+    return TutorProfile(
+        id=4,
+        user_id=42,
+        display_name="Ada",
+        hourly_rate_minor=6000,
+        currency="EUR",
+        timezone="Europe/Paris",
+        status=status,
+        created_at=EARLIER,
+        updated_at=EARLIER,
+    )
+
+
 CASES = [
     *[(_session, status, name, *SESSION[name], SESSION_MOVES) for status in SessionStatus for name in SESSION],
     *[
@@ -74,6 +96,7 @@ CASES = [
         for name in PARTICIPANT
     ],
     *[(_payment, status, name, *PAYMENT[name], PAYMENT_MOVES) for status in PaymentStatus for name in PAYMENT],
+    *[(_tutor, status, name, *TUTOR[name], TUTOR_MOVES) for status in TutorStatus for name in TUTOR],
 ]
 
 
@@ -97,7 +120,8 @@ def test_each_move_is_legal_exactly_where_the_table_says(
 
 
 @pytest.mark.parametrize(
-    ("moves", "table"), [(SESSION, SESSION_MOVES), (PARTICIPANT, PARTICIPANT_MOVES), (PAYMENT, PAYMENT_MOVES)]
+    ("moves", "table"),
+    [(SESSION, SESSION_MOVES), (PARTICIPANT, PARTICIPANT_MOVES), (PAYMENT, PAYMENT_MOVES), (TUTOR, TUTOR_MOVES)],
 )
 def test_every_move_has_a_row_and_a_case(moves: dict[str, Any], table: Any) -> None:
     assert set(moves) == set(table)
@@ -124,6 +148,9 @@ def test_what_goes_with_each_move() -> None:
     )
     with pytest.raises(IllegalTransition):
         _payment(PaymentStatus.PAID).refund_failed(NOW, "re_1", "x")
+    approved = _tutor(TutorStatus.PENDING).approve(99, NOW)
+    assert (approved.reviewed_by, approved.reviewed_at) == (99, NOW)
+    assert _tutor(TutorStatus.PENDING).reject(99, NOW).reviewed_by == 99
 
 
 @pytest.mark.parametrize(
