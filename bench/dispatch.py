@@ -80,6 +80,12 @@ class LoadResult:
     errored: int = 0
     dropped: int = 0
     error_lines: int = 0
+    # Database transactions and statements over the load (tutorbot only).
+    transactions: int | None = None
+    statements: int | None = None
+
+    def per_update(self, count: int | None) -> str:
+        return "" if count is None else f"{count / self.updates:.1f}"
 
     @property
     def updates_per_second(self) -> float:
@@ -102,13 +108,32 @@ class BotLog:
     def __init__(self) -> None:
         self.error_lines = 0
         self.tail: list[str] = []
+        # The latest `bench-counts` line of each process (bench.counted_bot), by pid.
+        self.counts: dict[int, dict[str, int]] = {}
 
     async def follow(self, stream: asyncio.StreamReader) -> None:
         async for raw in stream:
             line = raw.decode(errors="replace").rstrip()
+            if line.startswith("bench-counts "):
+                fields = dict(part.split("=", 1) for part in line.split()[1:])
+                self.counts[int(fields.pop("pid"))] = {name: int(value) for name, value in fields.items()}
+                continue
             if " ERROR " in line or " CRITICAL " in line:
                 self.error_lines += 1
             self.tail = [*self.tail[-40:], line]
+
+    async def database_work(self, pids: list[int]) -> dict[str, int]:
+        """Transactions and statements of these bot processes so far, summed (asked with SIGUSR1)."""
+        asked = {pid: self.counts.get(pid) for pid in pids}
+        for pid in pids:
+            os.kill(pid, signal.SIGUSR1)
+        for _ in range(500):
+            if all(self.counts.get(pid) is not asked[pid] for pid in pids):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("a bot process did not report its database work")
+        return {name: sum(self.counts[pid][name] for pid in pids) for name in ("transactions", "statements")}
 
 
 @contextlib.asynccontextmanager
@@ -311,6 +336,7 @@ async def run_load(
     latencies: list[float] = []
     counts = Outcomes()
     errors_before = log.error_lines if log else 0
+    work_before = await log.database_work(pids) if log else None
     cpu_before = sum(_cpu_seconds(pid) for pid in pids)
     started = time.perf_counter()
     if at_once:
@@ -320,18 +346,22 @@ async def run_load(
     else:
         outcomes = [await converse(user, steps, latencies, counts, answer_within) for user, steps in conversations]
     seconds = time.perf_counter() - started
+    cpu_seconds = sum(_cpu_seconds(pid) for pid in pids) - cpu_before
+    work = await log.database_work(pids) if log else None
     return LoadResult(
         bot=bot,
         load=load,
         people=len(conversations),
         updates=len(latencies),
         seconds=seconds,
-        cpu_seconds=sum(_cpu_seconds(pid) for pid in pids) - cpu_before,
+        cpu_seconds=cpu_seconds,
         latencies=latencies,
         failures=outcomes.count(False),
         errored=counts.errored,
         dropped=counts.dropped,
         error_lines=(log.error_lines if log else 0) - errors_before,
+        transactions=work["transactions"] - work_before["transactions"] if work and work_before else None,
+        statements=work["statements"] - work_before["statements"] if work and work_before else None,
     )
 
 
@@ -389,7 +419,9 @@ async def run(
                 else:
                     label = "tutorbot booking"
                     pids = [
-                        await stack.enter_async_context(bot_process(telegram, "app.cli", ["run"], _port(env), log=log))
+                        await stack.enter_async_context(
+                            bot_process(telegram, "bench.counted_bot", ["run"], _port(env), log=log)
+                        )
                     ]
                 students = [telegram.user(first_student + p, f"Student{p}") for p in range(people)]
                 conversations = [(u, booking_steps(*seat_of(p, hours), day)) for p, u in enumerate(students)]
@@ -419,7 +451,12 @@ async def _behind_a_balancer(
     return [
         await stack.enter_async_context(
             bot_process(
-                telegram, "app.cli", ["run"], {**env, **webhook, "WEB_PORT": str(port)}, ready="setWebhook", log=log
+                telegram,
+                "bench.counted_bot",
+                ["run"],
+                {**env, **webhook, "WEB_PORT": str(port)},
+                ready="setWebhook",
+                log=log,
             )
         )
         for port in ports
@@ -462,6 +499,8 @@ def main() -> None:
                 figures["p50_ms"],
                 figures["p99_ms"],
                 r.cpu_ms_per_update,
+                r.per_update(r.transactions),
+                r.per_update(r.statements),
                 r.failures,
                 r.errored,
                 r.dropped,
@@ -478,6 +517,8 @@ def main() -> None:
             "p50 ms",
             "p99 ms",
             "bot CPU ms/update",
+            "transactions/update",
+            "statements/update",
             "failed conversations",
             "error answers",
             "dropped updates",
