@@ -3,11 +3,11 @@ with 1,000 tutors, 4 weeks of slots each and 50,000 bookings, on SQLite and Post
 queries behind those screens use indexes.
 
 What is timed is what the booking dialog runs (`bot.dialogs.booking`): its calendar and day getters, called
-with a stand-in for aiogram-dialog's manager. So the figures hold the use cases (`bookable_tutor`,
-`get_user`, `open_slots`), their queries, the calendar's date maths and the texts and button labels
-(gettext, Babel); building the Telegram keyboard from them and sending it are not included. "Tap on a day"
-adds the check the dialog makes before it opens a day (`_day_chosen`: the student's zone and the open slots
-once more). The screen before the calendar, the list of all tutors with their next free time, is timed
+with a stand-in for aiogram-dialog's manager. So the figures hold the use cases (`tutor_offer`: the tutor
+and the open slots in one transaction; `get_user`), their queries, the calendar's date maths and the texts
+and button labels (gettext, Babel); building the Telegram keyboard from them and sending it are not
+included. "Tap on a day" adds the check the dialog makes before it opens a day (`has_free_time`, on the
+offer the day screen then reuses within the same update). The screen before the calendar, the list of all tutors with their next free time, is timed
 too, as the use case `list_tutors` (its getter would only add formatting one line per tutor).
 
 The data is written with bulk inserts straight into the tables, shaped the way `add_slot`, `book_slot`,
@@ -133,7 +133,7 @@ OPERATIONS = (
     ("calendar", "4-week calendar (calendar getter)"),
     ("day", "day's slot list (day getter)"),
     ("tap", "tap on a day (check + day getter)"),
-    ("open_slots", "open_slots alone (4 weeks)"),
+    ("open_slots", "the tutor and open slots alone (tutor_offer, 4 weeks)"),
 )
 # Timed only when the calendar showed a free day to open.
 DAY_OPERATIONS = frozenset({"day", "tap"})

@@ -45,9 +45,9 @@ async def test_browsing_benchmark_seeds_browses_and_explains(backend: str) -> No
     names = {plan.name for plan in result.plans}
     assert {
         "list_tutors → SqlSlotRepository.next_open",
-        "bookable_tutor → SqlTutorRepository.get",
+        "tutor_offer → SqlTutorRepository.get",
         "get_user → SqlUserRepository.get",
-        "open_slots → SqlSlotRepository.list_open",
+        "tutor_offer → SqlSlotRepository.list_open",
     } <= names
     assert all(plan.plan and plan.statement for plan in result.plans)
     assert result.plans_use_indexes

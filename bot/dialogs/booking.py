@@ -31,7 +31,7 @@ from core.student_calendar import chosen_range, next_range, student_calendar
 from core.timezones import utc_to_local
 from core.usecases.accounts import get_user
 from core.usecases.bookings import ReturnLink, book_slot, cancel_hold, check_payment, get_booking
-from core.usecases.browsing import bookable_tutor, list_subjects, list_tutors, open_slots
+from core.usecases.browsing import TutorOffer, list_subjects, list_tutors, tutor_offer
 from l10n.formatting import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 
 TYPE_FILTERS = ("all", SessionType.ONE_TO_ONE.value, SessionType.GROUP.value)
@@ -66,17 +66,28 @@ async def _zone(manager: DialogManager) -> str:
 # the screens exactly as the dialog builds them.
 async def offered_slots(manager: DialogManager) -> list[Slot]:
     """The browsed tutor's open slots in the chosen range and of the chosen kind."""
-    uow_factory, clock = deps(manager)
+    return (await _offer(manager)).slots
+
+
+async def _offer(manager: DialogManager) -> TutorOffer:
     data = manager.dialog_data
     kind = data.get("type", "all")
-    return await open_slots(
-        uow_factory(),
-        clock,
-        rules_of(manager),
-        tutor_id=int(data["tutor_id"]),
-        session_type=None if kind == "all" else SessionType(kind),
-        days=chosen_range(data.get("range"), rules_of(manager).booking_window_days),
-    )
+    days = chosen_range(data.get("range"), rules_of(manager).booking_window_days)
+    key = (int(data["tutor_id"]), kind, days)
+    # Read once per update: the day tap checks the day and then shows it, screens need the tutor and the
+    # slots. The cache lives in the update's own data, so the next update reads afresh.
+    offers: dict[tuple[int, str, int], TutorOffer] = manager.middleware_data.setdefault("booking_offers", {})
+    if key not in offers:
+        uow_factory, clock = deps(manager)
+        offers[key] = await tutor_offer(
+            uow_factory(),
+            clock,
+            rules_of(manager),
+            tutor_id=key[0],
+            session_type=None if kind == "all" else SessionType(kind),
+            days=days,
+        )
+    return offers[key]
 
 
 # --- subjects and tutors -----------------------------------------------------------------------------
@@ -146,9 +157,7 @@ async def _tutor_chosen(event: CallbackQuery, widget: Any, manager: DialogManage
 
 async def _tutor_and_zone(manager: DialogManager) -> tuple[TutorProfile, str]:
     """The tutor being browsed (still bookable) and the student's zone, in which every time is shown."""
-    uow_factory, _clock = deps(manager)
-    tutor = await bookable_tutor(uow_factory(), tutor_id=int(manager.dialog_data["tutor_id"]))
-    return tutor, await _zone(manager)
+    return (await _offer(manager)).tutor, await _zone(manager)
 
 
 async def calendar_screen(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:

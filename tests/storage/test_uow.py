@@ -1,6 +1,7 @@
 import asyncio
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
@@ -100,5 +101,36 @@ async def test_a_process_holds_at_most_the_pool_it_was_given(database_url: str, 
         await asyncio.gather(*(hold() for _ in range(6)))
         # SQLite takes one transaction at a time anyway; PostgreSQL stops at the pool's 2 + 1.
         assert most == (1 if backend == "sqlite" else 3)
+    finally:
+        await engine.dispose()
+
+
+async def test_connections_the_postgres_server_closed_are_replaced_without_an_error(
+    postgres_module_database: str,
+) -> None:
+    """The server restarts or an operator ends every session: the next units of work find fresh connections
+    (the pool checks each one it hands out, without a round trip)."""
+    engine = create_engine(postgres_module_database)
+    try:
+        factory = SqlUnitOfWorkFactory(engine)
+
+        async def backend_pid() -> int:
+            async with factory() as uow:
+                return int((await uow.connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+        # Several connections in the pool, all idle.
+        first_pids = set(await asyncio.gather(*(backend_pid() for _ in range(4))))
+        admin = create_engine(postgres_module_database)
+        try:
+            async with admin.connect() as connection:
+                for pid in first_pids:
+                    await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        finally:
+            await admin.dispose()
+        # The termination reaches each pooled socket as the server closes it.
+        await asyncio.sleep(0.2)
+
+        later_pids = set(await asyncio.gather(*(backend_pid() for _ in range(4))))
+        assert first_pids.isdisjoint(later_pids)
     finally:
         await engine.dispose()
