@@ -7,8 +7,9 @@ with a stand-in for aiogram-dialog's manager. So the figures hold the use cases 
 and the open slots in one transaction; `get_user`), their queries, the calendar's date maths and the texts
 and button labels (gettext, Babel); building the Telegram keyboard from them and sending it are not
 included. "Tap on a day" adds the check the dialog makes before it opens a day (`has_free_time`, on the
-offer the day screen then reuses within the same update). The screen before the calendar, the list of all tutors with their next free time, is timed
-too, as the use case `list_tutors` (its getter would only add formatting one line per tutor).
+offer the day screen then reuses within the same update). The screen before the calendar, the list of
+all tutors with their next free time, is timed too, as the use case `list_tutors` (its getter would only
+add formatting one line per tutor).
 
 The data is written with bulk inserts straight into the tables, shaped the way `add_slot`, `book_slot`,
 `confirm_checkout`, `cancel_booking` and `cancel_session` leave them: users, tutor profiles and subjects,
