@@ -346,7 +346,7 @@ class UnitOfWork(Protocol):
 
     async def __aenter__(self) -> Self: ...
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, *_exc_info: object) -> None:
         """Roll back whatever was not committed."""
         ...
 

@@ -47,7 +47,7 @@ class SqlUnitOfWork(Repositories):
         self.open_repositories(connection)
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, *_exc_info: object) -> None:
         """Roll back whatever was not committed and return the connection to the pool."""
         connection = self._connection
         if connection is None:

@@ -52,7 +52,7 @@ class RoundRobinBalancer:
         self._client = aiohttp.ClientSession()
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, *_exc_info: object) -> None:
         if self._client is not None:
             await self._client.close()
         if self._runner is not None:

@@ -326,7 +326,7 @@ class FakeTelegram:
         await self.start()
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, *_exc_info: object) -> None:
         await self.stop()
 
     async def start(self) -> None:

@@ -50,20 +50,6 @@ def _bookable(tutor: TutorProfile | None) -> TutorProfile:
     return tutor
 
 
-async def open_slots(
-    uow: UnitOfWork,
-    clock: Clock,
-    rules: BusinessRules,
-    *,
-    tutor_id: int,
-    session_type: SessionType | None = None,
-    days: int | None = None,
-) -> list[Slot]:
-    """The tutor's slots a student can book now, optionally of one type and within `days` days."""
-    async with uow:
-        return await _open_slots(uow, clock.now(), rules, tutor_id, session_type, days)
-
-
 @dataclass(frozen=True, slots=True)
 class TutorOffer:
     """A bookable tutor and the slots a student can book now (of the kind and within the days asked)."""
@@ -76,28 +62,22 @@ async def tutor_offer(
     uow: UnitOfWork,
     clock: Clock,
     rules: BusinessRules,
+    tutor_id: int,
     *,
-    tutor_id: int,
-    session_type: SessionType | None = None,
-    days: int | None = None,
-) -> TutorOffer:
-    """`bookable_tutor` and `open_slots` in one transaction: what a booking screen shows of a tutor."""
-    async with uow:
-        tutor = _bookable(await uow.tutors.get(tutor_id))
-        return TutorOffer(tutor, await _open_slots(uow, clock.now(), rules, tutor_id, session_type, days))
-
-
-async def _open_slots(
-    uow: UnitOfWork,
-    now: datetime,
-    rules: BusinessRules,
-    tutor_id: int,
     session_type: SessionType | None,
     days: int | None,
-) -> list[Slot]:
+) -> TutorOffer:
+    """A bookable tutor and the slots a student can book now, of one type (None: any) and within `days`
+    days (None: the whole window), in one transaction: what a booking screen shows of a tutor."""
+    now = clock.now()
     end = _horizon(now, rules) if days is None else min(_horizon(now, rules), now + timedelta(days=days))
-    slots = await uow.slots.list_open(tutor_id, now, end)
-    return [s for s in slots if (session_type is None or s.session_type is session_type) and _in_window(s, now, rules)]
+    async with uow:
+        tutor = _bookable(await uow.tutors.get(tutor_id))
+        slots = await uow.slots.list_open(tutor_id, now, end)
+    wanted = [
+        s for s in slots if (session_type is None or s.session_type is session_type) and _in_window(s, now, rules)
+    ]
+    return TutorOffer(tutor, wanted)
 
 
 def _in_window(slot: Slot, now: datetime, rules: BusinessRules) -> bool:

@@ -304,13 +304,12 @@ async def test_the_calendar_and_its_texts_follow_the_booking_window_setting(
 async def test_a_subject_tap_opens_the_subject_shown_even_if_the_list_changed_meanwhile(
     shop: Shop, telegram: FakeTelegram
 ) -> None:
-    app = shop.app
-    await tutor_with_slot(app, 7801, "Emmy Noether", subject="Maths")
-    await person(app, 7802, "Ann", "Europe/Paris", Role.STUDENT)
+    await person(shop.app, 7802, "Ann", "Europe/Paris", Role.STUDENT)
+    await tutor_with_slot(shop.app, 7801, "Emmy Noether", subject="Maths")
     ann = telegram.user(7802, "Ann")
     await ann.walk(("/book", "Which subject?"))
     assert ann.last.button_labels[0] == "Maths (1)"
     # Another tutor arrives with a subject sorted first: the buttons already shown keep their meaning.
-    await tutor_with_slot(app, 7803, "Ada Lovelace", subject="Algebra")
+    await tutor_with_slot(shop.app, 7803, "Ada Lovelace", subject="Algebra")
     tutors = await ann.walk(("Maths (1)", "📚 Maths"))
     assert "Emmy Noether" in tutors.text and "Ada Lovelace" not in tutors.text

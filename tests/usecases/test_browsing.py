@@ -8,7 +8,7 @@ import pytest
 from core.enums import SessionType, TutorStatus
 from core.errors import NotFound
 from core.rules import BusinessRules
-from core.usecases.browsing import open_slots, tutor_offer
+from core.usecases.browsing import tutor_offer
 from storage.uow import SqlUnitOfWorkFactory
 from testkit.clock import FixedClock
 from testkit.people import tutor_and_students
@@ -20,15 +20,14 @@ async def test_the_offer_is_the_tutor_and_the_open_slots_of_the_kind_asked(
     uow_factory: SqlUnitOfWorkFactory, clock: FixedClock
 ) -> None:
     group = await tutor_and_students(uow_factory, clock, 1, capacity=3)
-    offer = await tutor_offer(uow_factory(), clock, RULES, tutor_id=group.tutor_id)
+    offer = await tutor_offer(uow_factory(), clock, RULES, group.tutor_id, session_type=None, days=None)
     assert offer.tutor.id == group.tutor_id and [s.id for s in offer.slots] == [group.id]
-    assert offer.slots == await open_slots(uow_factory(), clock, RULES, tutor_id=group.tutor_id)
     only_one_to_one = await tutor_offer(
-        uow_factory(), clock, RULES, tutor_id=group.tutor_id, session_type=SessionType.ONE_TO_ONE
+        uow_factory(), clock, RULES, group.tutor_id, session_type=SessionType.ONE_TO_ONE, days=None
     )
     assert only_one_to_one.slots == []
     # Monday 23 March is three days ahead: a two-day range leaves it out.
-    assert (await tutor_offer(uow_factory(), clock, RULES, tutor_id=group.tutor_id, days=2)).slots == []
+    assert (await tutor_offer(uow_factory(), clock, RULES, group.tutor_id, session_type=None, days=2)).slots == []
 
 
 async def test_a_tutor_students_cannot_book_has_no_offer(uow_factory: SqlUnitOfWorkFactory, clock: FixedClock) -> None:
@@ -40,6 +39,6 @@ async def test_a_tutor_students_cannot_book_has_no_offer(uow_factory: SqlUnitOfW
         )
         await uow.commit()
     with pytest.raises(NotFound):
-        await tutor_offer(uow_factory(), clock, RULES, tutor_id=slot.tutor_id)
+        await tutor_offer(uow_factory(), clock, RULES, slot.tutor_id, session_type=None, days=None)
     with pytest.raises(NotFound):
-        await tutor_offer(uow_factory(), clock, RULES, tutor_id=404)
+        await tutor_offer(uow_factory(), clock, RULES, 404, session_type=None, days=None)
