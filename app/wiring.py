@@ -5,6 +5,7 @@ import contextlib
 import logging
 import signal
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
@@ -35,7 +36,6 @@ from bot.handlers import admin, availability, bookings, cancellations, errors, f
 from bot.i18n import UserLocaleMiddleware
 from bot.middlewares import AppUserMiddleware, InFlightUpdates
 from bot.notifier import TelegramNotifier
-from bot.redis_state import build_redis_state
 from bot.screens import OpenScreens
 from bot.telegram_session import BotApiSession
 from bot.telegram_webhook import add_telegram_webhook
@@ -48,7 +48,6 @@ from integrations.agora import AgoraTokens, AgoraWebhookVerifier
 from integrations.calendar import IcsCalendarFiles
 from integrations.geo import OfflineZoneLocator
 from integrations.payments_off import PaymentsNotConfigured
-from integrations.stripe_gateway import StripeGateway, StripeWebhookVerifier
 from integrations.system_clock import SystemClock
 from jobs.context import JobContext
 from jobs.pacing import SendPacer
@@ -62,6 +61,9 @@ from storage.migrate import upgrade_to_head
 from storage.uow import SqlUnitOfWorkFactory
 from web.live import LiveWeb, add_live_routes
 from web.server import PaymentWebhook, build_web_app
+
+if TYPE_CHECKING:
+    from integrations.stripe_gateway import StripeGateway, StripeWebhookVerifier
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +152,9 @@ def build_fsm_storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStor
     """Dialog state and the per-chat lock: in Redis when several processes share the work, else in the
     bot's database (one process), where a restart resumes every dialog where it was."""
     if settings.redis_url:
+        # Imported here: Redis's client is not loaded by a bot that does not use it.
+        from bot.redis_state import build_redis_state
+
         return build_redis_state(settings.redis_url, settings.redis_max_connections)
     # Only this process writes dialog state to an embedded database; several processes use Redis.
     cached = engine.dialect.name == "sqlite"
@@ -167,8 +172,8 @@ class Components:
     job_context: JobContext
     notifier: TelegramNotifier
     jobs: dict[str, Job]
-    gateway: StripeGateway | PaymentsNotConfigured
-    webhook_verifier: StripeWebhookVerifier | None
+    gateway: "StripeGateway | PaymentsNotConfigured"
+    webhook_verifier: "StripeWebhookVerifier | None"
     video_tokens: AgoraTokens | None
     video_webhook: AgoraWebhookVerifier | None
 
@@ -217,7 +222,7 @@ async def build_components(settings: Settings, *, clock: Clock | None = None) ->
         notifier=notifier,
         jobs=all_jobs(outbox_interval=settings.outbox_poll_seconds, daily_at=settings.cleanup_time),
         gateway=gateway,
-        webhook_verifier=StripeWebhookVerifier(secret.get_secret_value()) if secret else None,
+        webhook_verifier=_webhook_verifier(secret.get_secret_value()) if secret else None,
         video_tokens=build_video_tokens(settings),
         video_webhook=(
             AgoraWebhookVerifier(settings.agora_webhook_secret.get_secret_value())
@@ -238,10 +243,19 @@ def build_video_tokens(settings: Settings) -> AgoraTokens | None:
     return AgoraTokens(settings.agora_app_id, settings.agora_app_certificate.get_secret_value())
 
 
-def build_gateway(settings: Settings, namespace: str) -> StripeGateway | PaymentsNotConfigured:
+# The Stripe SDK is imported only by a bot that takes payments (a tenth of the cold start otherwise).
+def build_gateway(settings: Settings, namespace: str) -> "StripeGateway | PaymentsNotConfigured":
     if settings.stripe_secret_key is None:
         return PaymentsNotConfigured()
+    from integrations.stripe_gateway import StripeGateway
+
     return StripeGateway(settings.stripe_secret_key.get_secret_value(), settings.stripe_api_base, namespace=namespace)
+
+
+def _webhook_verifier(secret: str) -> "StripeWebhookVerifier":
+    from integrations.stripe_gateway import StripeWebhookVerifier
+
+    return StripeWebhookVerifier(secret)
 
 
 class StartupError(Exception):

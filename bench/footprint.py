@@ -4,7 +4,8 @@ the middle of a dialog.
     python -m bench.footprint [--people 1000]
 
 `tutorbot run` starts as a fresh process on a new SQLite database (so start-up includes the
-migrations), against the fake Bot API in this process; a /start is already waiting when it starts.
+migrations), against the fake Bot API in this process; a /start is already waiting when it starts. A
+bare aiogram echo bot is started the same way first, with a message waiting, for the ratios.
 Then `--people` people each open the onboarding dialog and stop at its second screen (region chosen,
 city not yet), and the resident set size (VmRSS) of the process is read again.
 """
@@ -34,6 +35,7 @@ class FootprintResult:
     rss_with_people_mib: float
     mid_dialog: int
     echo_rss_idle_mib: float
+    echo_cold_start_seconds: float
 
     @property
     def kib_per_person(self) -> float:
@@ -61,8 +63,14 @@ async def open_dialog(user: FakeUser) -> bool:
 async def run(people: int = 1000, *, settle: float = 3.0) -> FootprintResult:
     """`settle`: seconds left for the process to go quiet before each memory reading."""
     async with FakeTelegram(token=TOKEN, bot_username="bench_bot") as telegram:
-        # The floor: a bare aiogram bot (most of it is aiogram's pydantic models of the whole Bot API).
-        async with bot_process(telegram, "bench.echo_bot", [], {}) as echo_pid:
+        # The floor: a bare aiogram bot (most of it is aiogram's pydantic models of the whole Bot API),
+        # started the same way, with a message already waiting for it.
+        waiting = telegram.user(FIRST_PERSON - 2, "Echo")
+        await waiting.send("first echo")
+        started = time.perf_counter()
+        async with bot_process(telegram, "bench.echo_bot", [], {}, ready=None) as echo_pid:
+            await waiting.wait_for("first echo", timeout=120)
+            echo_cold_start = time.perf_counter() - started
             await asyncio.sleep(settle)
             echo_idle = rss_mib(echo_pid)
         with tempfile.TemporaryDirectory(prefix="tutorbot-footprint-") as folder:
@@ -94,6 +102,7 @@ async def run(people: int = 1000, *, settle: float = 3.0) -> FootprintResult:
         rss_with_people_mib=loaded,
         mid_dialog=opened,
         echo_rss_idle_mib=echo_idle,
+        echo_cold_start_seconds=echo_cold_start,
     )
 
 
@@ -107,8 +116,11 @@ def main() -> None:
         ["figure", "value"],
         [
             ["cold start to the first answer (s)", result.cold_start_seconds],
+            ["bare aiogram echo bot, cold start to the first answer (s)", result.echo_cold_start_seconds],
+            ["cold start ratio", result.cold_start_seconds / result.echo_cold_start_seconds],
             ["resident memory, idle (MiB)", result.rss_idle_mib],
             ["bare aiogram echo bot, idle (MiB)", result.echo_rss_idle_mib],
+            ["idle memory ratio", result.rss_idle_mib / result.echo_rss_idle_mib],
             [f"resident memory, {result.people:,} people mid-dialog (MiB)", result.rss_with_people_mib],
             ["per person in a dialog (KiB)", result.kib_per_person],
             ["people mid-dialog", result.mid_dialog],

@@ -16,11 +16,15 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.middlewares import Handler
-from bot.redis_state import StateUnavailable
 from bot.replies import tell
 from core.languages import pick_language
 
 log = logging.getLogger(__name__)
+
+
+class StateUnavailable(Exception):
+    """The store of dialog state and chat locks (Redis) did not answer in time: the update cannot be
+    handled safely now."""
 
 
 class AnsweringFSMContextMiddleware(FSMContextMiddleware):

@@ -20,6 +20,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from bot.chat_state import StateUnavailable
+
 log = logging.getLogger(__name__)
 
 # How long an update waits for a free connection of the pool before that attempt fails (and is retried).
@@ -33,10 +35,6 @@ LOCK_EXPIRY_SECONDS = 60
 LOCK_POLL_SECONDS = 0.005
 
 _UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
-
-
-class StateUnavailable(Exception):
-    """Redis did not answer for RETRY_SECONDS: the update cannot be handled safely now."""
 
 
 class RetryingChatLock(BaseEventIsolation):

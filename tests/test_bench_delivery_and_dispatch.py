@@ -36,6 +36,7 @@ async def test_the_footprint_benchmark_gets_everyone_into_a_dialog() -> None:
     result = await footprint.run(people=5, settle=0.1)
     assert result.mid_dialog == 5
     assert result.rss_idle_mib > 0 and result.echo_rss_idle_mib > 0
+    assert result.cold_start_seconds > 0 and result.echo_cold_start_seconds > 0
 
 
 @pytest.mark.skipif(
