@@ -98,9 +98,9 @@ async def _subjects_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dic
     subjects = await list_subjects(uow_factory())
     numbered = [(str(i), f"{name} ({count})") for i, (name, count) in enumerate(subjects)]
     shown, paging = await page_of(dialog_manager, "subject_pages", numbered, SUBJECTS_PER_PAGE)
-    # A subject button carries its place on this list: the tap reads the name from the list the person
+    # A subject button carries its place on this list: the tap reads the name from the buttons the person
     # saw (a subject added meanwhile would shift the places), and without reading the list again.
-    dialog_manager.dialog_data["subject_names"] = [name for name, _count in subjects]
+    dialog_manager.dialog_data["subject_names"] = {index: subjects[int(index)][0] for index, _label in shown}
     return {
         "subjects": shown,
         "none": not subjects,
@@ -110,10 +110,10 @@ async def _subjects_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dic
 
 
 async def _subject_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, index: str) -> None:
-    names = manager.dialog_data.get("subject_names") or []
-    if int(index) >= len(names):
-        raise StaleButton(f"no subject {index} on the list")
-    manager.dialog_data["subject"] = names[int(index)]
+    name = (manager.dialog_data.get("subject_names") or {}).get(index)
+    if name is None:
+        raise StaleButton(f"no subject {index} on the screen")
+    manager.dialog_data["subject"] = name
     await first_page(manager, "tutor_pages")
     await manager.switch_to(Booking.tutors)
 

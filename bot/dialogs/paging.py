@@ -57,8 +57,9 @@ async def page_of(
     "Page 1 of 3" line need."""
     scroll = _scroll(manager, scroll_id)
     pages = max(1, -(-len(items) // size))
-    page = min(await scroll.get_page(), pages - 1)
-    if page != await scroll.get_page():
+    remembered = await scroll.get_page()
+    page = min(remembered, pages - 1)
+    if page != remembered:
         await scroll.set_page(page)
     return items[page * size : (page + 1) * size], {
         "pages": pages,
