@@ -2,6 +2,8 @@
 
 import asyncio
 import contextlib
+import sqlite3
+import time
 import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -73,6 +75,24 @@ def _ensure_sqlite_directory(url: URL) -> None:
     Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
+# Switching a new database file to WAL takes an exclusive lock that SQLite's busy timeout does not wait
+# for: processes starting together on a fresh file can see "database is locked". Once the file is in WAL
+# mode (it stays so), the pragma needs no lock, so only a first start ever retries.
+_PRAGMA_TRIES = 50
+_PRAGMA_RETRY_SECONDS = 0.05
+
+
+def _execute_pragma(cursor: Any, pragma: str) -> None:
+    for attempt in range(_PRAGMA_TRIES):
+        try:
+            cursor.execute(pragma)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == _PRAGMA_TRIES - 1:
+                raise
+            time.sleep(_PRAGMA_RETRY_SECONDS)
+
+
 def _install_sqlite_listeners(engine: AsyncEngine, *, foreign_keys: bool) -> None:
     pragmas = SQLITE_PRAGMAS if foreign_keys else tuple(p for p in SQLITE_PRAGMAS if "foreign_keys" not in p)
 
@@ -83,7 +103,7 @@ def _install_sqlite_listeners(engine: AsyncEngine, *, foreign_keys: bool) -> Non
         cursor = dbapi_connection.cursor()
         try:
             for pragma in pragmas:
-                cursor.execute(pragma)
+                _execute_pragma(cursor, pragma)
         finally:
             cursor.close()
 
