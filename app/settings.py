@@ -3,7 +3,7 @@
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(frozenset(), validation_alias="ADMIN_IDS")
     default_language: str = Field("en", validation_alias="DEFAULT_LANGUAGE")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    # "auto": uvloop where it is installed (not on Windows), else asyncio's own loop.
+    event_loop: Literal["auto", "uvloop", "asyncio"] = Field("auto", validation_alias="EVENT_LOOP")
 
     booking_window_days: int = Field(_RULES.booking_window_days, ge=1, le=365, validation_alias="BOOKING_WINDOW_DAYS")
     max_group_size: int = Field(_RULES.max_group_size, ge=2, le=200, validation_alias="MAX_GROUP_SIZE")

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,7 @@ from bot.dialogs.onboarding import build_onboarding_dialog
 from bot.dialogs.room import build_room_dialog
 from bot.dialogs.settings import build_settings_dialog
 from bot.dialogs.tutor_profile import build_tutor_profile_dialog
-from bot.fsm_storage import DatabaseFsmStorage
+from bot.fsm_storage import DatabaseFsmStorage, SavingOnceIsolation
 from bot.handlers import admin, availability, bookings, cancellations, errors, fallback, help, live, settings, start
 from bot.i18n import UserLocaleMiddleware
 from bot.middlewares import AppUserMiddleware, InFlightUpdates
@@ -40,10 +41,12 @@ from bot.screens import OpenScreens
 from bot.telegram_session import BotApiSession
 from bot.telegram_webhook import add_telegram_webhook
 from core.clock import Clock
+from core.entities import User
 from core.join_links import JoinLinks, JoinLinkSigner, derive_secret
 from core.languages import SUPPORTED_LANGUAGES
-from core.ports import ZoneLocator
+from core.ports import UnitOfWorkFactory, ZoneLocator
 from core.services import Services
+from core.usecases.accounts import get_user
 from integrations.agora import AgoraTokens, AgoraWebhookVerifier
 from integrations.calendar import IcsCalendarFiles
 from integrations.geo import OfflineZoneLocator
@@ -59,6 +62,7 @@ from storage.engine import create_engine
 from storage.installation import read_namespace
 from storage.migrate import upgrade_to_head
 from storage.uow import SqlUnitOfWorkFactory
+from storage.user_cache import UserCache
 from web.live import LiveWeb, add_live_routes
 from web.server import PaymentWebhook, build_web_app
 
@@ -121,7 +125,7 @@ def build_dispatcher(
     if in_flight is not None:
         dp.update.outer_middleware(in_flight)
     # The sender's record is loaded first: the locale middleware reads the language from it.
-    dp.update.outer_middleware(AppUserMiddleware(services.uow_factory))
+    dp.update.outer_middleware(AppUserMiddleware(_user_reader(services.uow_factory)))
     UserLocaleMiddleware(i18n).setup(dp)
     return dp
 
@@ -156,9 +160,22 @@ def build_fsm_storage(settings: Settings, engine: AsyncEngine) -> tuple[BaseStor
         from bot.redis_state import build_redis_state
 
         return build_redis_state(settings.redis_url, settings.redis_max_connections)
-    # Only this process writes dialog state to an embedded database; several processes use Redis.
-    cached = engine.dialect.name == "sqlite"
-    return DatabaseFsmStorage(SqlDialogStateStore(engine, cached=cached)), SimpleEventIsolation()
+    if not _only_writer(settings, engine):
+        return DatabaseFsmStorage(SqlDialogStateStore(engine)), SimpleEventIsolation()
+    store = SqlDialogStateStore(engine, cached=True)
+    return DatabaseFsmStorage(store), SavingOnceIsolation(store)
+
+
+def _only_writer(settings: Settings, engine: AsyncEngine) -> bool:
+    """Whether this process is the only one writing to the database: the embedded SQLite deployment, whose
+    dialogs are in that database (several processes share dialogs through Redis instead)."""
+    return engine.dialect.name == "sqlite" and not settings.redis_url
+
+
+def _user_reader(uow_factory: UnitOfWorkFactory) -> Callable[[int], Awaitable[User | None]]:
+    if isinstance(uow_factory, SqlUnitOfWorkFactory) and uow_factory.user_cache is not None:
+        return uow_factory.user_cache.get
+    return lambda user_id: get_user(uow_factory(), user_id)
 
 
 @dataclass
@@ -191,7 +208,7 @@ async def build_components(settings: Settings, *, clock: Clock | None = None) ->
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
     )
-    uow_factory = SqlUnitOfWorkFactory(engine)
+    uow_factory = SqlUnitOfWorkFactory(engine, UserCache() if _only_writer(settings, engine) else None)
     clock = clock or SystemClock()
     rules = settings.business_rules()
     i18n = build_i18n(settings.default_language)
@@ -315,6 +332,12 @@ class TutorBot:
         if settings.stripe_secret_key is None:
             log.warning("STRIPE_SECRET_KEY is not set: paid bookings are refused, free sessions still work")
         fsm_storage, events_isolation = build_fsm_storage(settings, parts.engine)
+        # The embedded deployment holds who is mid-dialog, and everyone, from the start (see their caches).
+        if isinstance(fsm_storage, DatabaseFsmStorage):
+            await fsm_storage.load_all()
+        uow_factory = parts.services.uow_factory
+        if isinstance(uow_factory, SqlUnitOfWorkFactory) and uow_factory.user_cache is not None:
+            await uow_factory.user_cache.load_all()
         dp = self._dispatcher = build_dispatcher(
             services=parts.services,
             i18n=parts.i18n,

@@ -80,9 +80,12 @@ class LoadResult:
     errored: int = 0
     dropped: int = 0
     error_lines: int = 0
-    # Database transactions and statements over the load (tutorbot only).
+    # Database transactions and statements of the updates of the load (tutorbot only; the jobs' apart).
     transactions: int | None = None
     statements: int | None = None
+    background_transactions: int | None = None
+    # One person's conversation, step by step: (step, transactions, statements) of each update.
+    steps: tuple[tuple[str, int, int], ...] = ()
 
     def per_update(self, count: int | None) -> str:
         return "" if count is None else f"{count / self.updates:.1f}"
@@ -133,7 +136,8 @@ class BotLog:
             await asyncio.sleep(0.01)
         else:
             raise AssertionError("a bot process did not report its database work")
-        return {name: sum(self.counts[pid][name] for pid in pids) for name in ("transactions", "statements")}
+        names = ("transactions", "statements", "background_transactions", "background_statements")
+        return {name: sum(self.counts[pid][name] for pid in pids) for name in names}
 
 
 @contextlib.asynccontextmanager
@@ -362,6 +366,49 @@ async def run_load(
         error_lines=(log.error_lines if log else 0) - errors_before,
         transactions=work["transactions"] - work_before["transactions"] if work and work_before else None,
         statements=work["statements"] - work_before["statements"] if work and work_before else None,
+        background_transactions=(
+            work["background_transactions"] - work_before["background_transactions"] if work and work_before else None
+        ),
+    )
+
+
+STEP_NAMES = ("/book", "subject", "tutor", "day", "time", "Book")
+
+
+async def step_by_step(
+    pids: list[int], bot: str, user: FakeUser, steps: list[tuple[Step, str]], log: BotLog
+) -> LoadResult:
+    """One person's conversation, with the database work of each update apart (asked between the steps)."""
+    latencies: list[float] = []
+    measured: list[tuple[str, int, int]] = []
+    cpu_before = sum(_cpu_seconds(pid) for pid in pids)
+    started = time.perf_counter()
+    for name, (act, answer) in zip(STEP_NAMES, steps, strict=True):
+        before = await log.database_work(pids)
+        if not await converse(user, [(act, answer)], latencies, Outcomes(), 60):
+            raise AssertionError(f"step {name!r} was not answered with {answer!r}")
+        # The answer is sent before the update ends (the dialog is saved last): wait until nothing changes.
+        after = await log.database_work(pids)
+        while True:
+            await asyncio.sleep(0.05)
+            settled = await log.database_work(pids)
+            if settled == after:
+                break
+            after = settled
+        work = {key: after[key] - before[key] for key in ("transactions", "statements")}
+        measured.append((name, work["transactions"], work["statements"]))
+    return LoadResult(
+        bot=bot,
+        load="step by step",
+        people=1,
+        updates=len(latencies),
+        seconds=time.perf_counter() - started,
+        cpu_seconds=sum(_cpu_seconds(pid) for pid in pids) - cpu_before,
+        latencies=latencies,
+        failures=0,
+        transactions=sum(t for _name, t, _s in measured),
+        statements=sum(s for _name, _t, s in measured),
+        steps=tuple(measured),
     )
 
 
@@ -383,7 +430,8 @@ async def run(
     if processes > 1 and (backend != "postgres" or not redis_url):
         raise ValueError("several processes need PostgreSQL and Redis")
     results: list[LoadResult] = []
-    people = solo + users
+    # One more person books step by step, with each update's database work apart.
+    people = solo + users + 1
     hours = hours_needed(people)
     # Redis outlives a run: people of their own each time, so no dialog of an earlier run is found.
     first_student = FIRST_STUDENT + (secrets.randbelow(10_000) * 100_000 if redis_url else 0)
@@ -399,7 +447,7 @@ async def run(
                 )
                 results.append(
                     await run_load(
-                        telegram, [pid], "aiogram echo", f"{users} at once", conversations[solo:], at_once=True
+                        telegram, [pid], "aiogram echo", f"{users} at once", conversations[solo:-1], at_once=True
                     )
                 )
             async with scratch_database(backend) as database_url, contextlib.AsyncExitStack() as stack:
@@ -425,9 +473,10 @@ async def run(
                     ]
                 students = [telegram.user(first_student + p, f"Student{p}") for p in range(people)]
                 conversations = [(u, booking_steps(*seat_of(p, hours), day)) for p, u in enumerate(students)]
+                results.append(await step_by_step(pids, label, *conversations[-1], log))
                 for load, chosen, at_once in [
                     ("one at a time", conversations[:solo], False),
-                    (f"{users} at once", conversations[solo:], True),
+                    (f"{users} at once", conversations[solo:-1], True),
                 ]:
                     results.append(
                         await run_load(
@@ -473,8 +522,13 @@ def main() -> None:
     parser.add_argument("--webhook", action="store_true", help="webhook mode behind a balancer (implied by N > 1)")
     parser.add_argument("--redis-connections", type=int, help="REDIS_MAX_CONNECTIONS of each bot process")
     parser.add_argument("--timeout", type=float, default=300, help="seconds a step may wait for its answer")
+    parser.add_argument(
+        "--event-loop", choices=("auto", "uvloop", "asyncio"), help="EVENT_LOOP of the bot processes (default: auto)"
+    )
     args = parser.parse_args()
     bot_env = {"REDIS_MAX_CONNECTIONS": str(args.redis_connections)} if args.redis_connections else {}
+    if args.event_loop:
+        bot_env["EVENT_LOOP"] = args.event_loop
     results = asyncio.run(
         run(
             args.backend,
@@ -489,6 +543,8 @@ def main() -> None:
     )
     rows = []
     for r in results:
+        if r.steps:
+            continue
         figures = latency_summary(r.latencies)
         rows.append(
             [
@@ -526,6 +582,13 @@ def main() -> None:
         ],
         rows,
     )
+    for r in results:
+        if r.steps:
+            print_table(
+                f"Database work of each update of one booking conversation ({r.bot})",
+                ["step", "transactions", "statements"],
+                [list(step) for step in r.steps],
+            )
     by_key = {(r.bot == "aiogram echo", r.load): r for r in results}
     ratio_rows = []
     for load in ("one at a time", f"{args.users} at once"):

@@ -3,11 +3,13 @@
 Wiring, like the composition root: it is the one module besides app/wiring.py that knows about storage.
 """
 
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder, StateType, StorageKey
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from storage.dialog_state import SqlDialogStateStore
 
@@ -33,5 +35,27 @@ class DatabaseFsmStorage(BaseStorage):
         _state, data = await self._store.get(self._keys.build(key))
         return data
 
+    async def load_all(self) -> None:
+        """With a cached store, hold every record from the start (see `SqlDialogStateStore.load_all`)."""
+        if self._store.cached:
+            await self._store.load_all()
+
     async def close(self) -> None:
         """The engine belongs to the application, which disposes of it."""
+
+
+class SavingOnceIsolation(BaseEventIsolation):
+    """Updates of one chat one after the other (in this process), each saving its dialog state in one
+    transaction at its end, inside the chat's lock, so the next update of the chat finds it saved."""
+
+    def __init__(self, store: SqlDialogStateStore) -> None:
+        self._store = store
+        self._chats = SimpleEventIsolation()
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        async with self._chats.lock(key), self._store.saving_once():
+            yield None
+
+    async def close(self) -> None:
+        await self._chats.close()

@@ -8,22 +8,22 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 
-from core.ports import UnitOfWorkFactory
-from core.usecases.accounts import get_user
+from core.entities import User
 
 # The next step of aiogram's middleware chain.
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class AppUserMiddleware(BaseMiddleware):
-    """Puts the sender's record (or None for someone who never sent /start) in `app_user`."""
+    """Puts the sender's record (or None for someone who never sent /start) in `app_user`, read with
+    `read_user` (`core.usecases.accounts.get_user`, or a process's cache of it)."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
-        self.uow_factory = uow_factory
+    def __init__(self, read_user: Callable[[int], Awaitable[User | None]]) -> None:
+        self.read_user = read_user
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         sender: TelegramUser | None = data.get("event_from_user")
-        data["app_user"] = await get_user(self.uow_factory(), sender.id) if sender else None
+        data["app_user"] = await self.read_user(sender.id) if sender else None
         return await handler(event, data)
 
 

@@ -38,12 +38,18 @@ _UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 
 class RetryingChatLock(BaseEventIsolation):
-    """Updates of one chat one after the other, across processes; Redis errors are retried."""
+    """Updates of one chat one after the other, across processes; Redis errors are retried.
+
+    Within a process, updates of one chat first queue on an asyncio lock, so only one of them at a time
+    polls Redis: the others wait without a round trip (a person who taps twice made the second update poll
+    Redis every few milliseconds until the first was saved)."""
 
     def __init__(self, redis: Redis, key_builder: KeyBuilder, retry_seconds: float = RETRY_SECONDS) -> None:
         self.redis = redis
         self.key_builder = key_builder
         self.retry_seconds = retry_seconds
+        # Key -> (its lock, how many updates hold or wait for it); dropped when nobody does.
+        self._local: dict[str, tuple[asyncio.Lock, int]] = {}
 
     def make_lock(self, key: StorageKey) -> Lock:
         return self.redis.lock(
@@ -55,12 +61,29 @@ class RetryingChatLock(BaseEventIsolation):
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
-        lock = self.make_lock(key)
-        await self._acquire(lock)
+        async with self._in_process(self.key_builder.build(key, "lock")):
+            lock = self.make_lock(key)
+            await self._acquire(lock)
+            try:
+                yield None
+            finally:
+                await self._release(lock)
+
+    @asynccontextmanager
+    async def _in_process(self, name: str) -> AsyncGenerator[None, None]:
+        local, users = self._local.get(name, (None, 0))
+        if local is None:
+            local = asyncio.Lock()
+        self._local[name] = (local, users + 1)
         try:
-            yield None
+            async with local:
+                yield None
         finally:
-            await self._release(lock)
+            _same, users = self._local[name]
+            if users == 1:
+                del self._local[name]
+            else:
+                self._local[name] = (local, users - 1)
 
     async def _acquire(self, lock: Lock) -> None:
         deadline = time.monotonic() + self.retry_seconds

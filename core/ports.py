@@ -69,8 +69,16 @@ class TutorRepository(Protocol):
         """Subjects taught by approved tutors: (name as first written, number of tutors), by name."""
         ...
 
-    async def list_approved(self, subject: str | None = None) -> list[TutorProfile]:
-        """Approved tutors, those teaching `subject` (any case) when given, ordered by display name."""
+    async def refresh_listing(self, now: datetime) -> None:
+        """Bring the tutor list's next free times up to `now` (those whose slot has started since)."""
+        ...
+
+    async def list_by_next_free(
+        self, subject: str | None, *, now: datetime, before: datetime, offset: int, limit: int
+    ) -> tuple[list[tuple[TutorProfile, datetime | None]], int]:
+        """A page of the approved tutors (teaching `subject`, any case, when given), each with the start of
+        their first open slot in (now, before) if any: with free time first, soonest first, then the others,
+        ties by name; and the number of those tutors. After `refresh_listing(now)`."""
         ...
 
 
@@ -117,10 +125,6 @@ class SlotRepository(Protocol):
     async def list_open(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
         """The tutor's slots starting in [start, end) with a seat left, not removed, and no session that is
         anything but scheduled (cancelled, live, over), by start."""
-        ...
-
-    async def next_open(self, tutor_ids: Sequence[int], after: datetime, before: datetime) -> dict[int, datetime]:
-        """For each tutor, the start of their first slot in (after, before) with a seat left."""
         ...
 
 

@@ -92,6 +92,24 @@ tutor_profiles = Table(
     Index(None, "status"),
 )
 
+# What the tutor list pages by, kept by the repositories as profiles, slots and sessions change (a read model,
+# not an entity): whether the tutor is listed (approved), the case-folded name, and the start of the tutor's
+# first open slot after `computed_after` (NULL: none). Such a value is exact for any later instant it lies
+# beyond; one at or before the reader's instant is stale and recomputed from that instant
+# (`storage.repositories.listing`). The two indexes give the list's two parts in order: tutors with free
+# time, soonest first, then the others by name.
+tutor_listing = Table(
+    "tutor_listing",
+    metadata,
+    Column("tutor_id", IdType, ForeignKey("tutor_profiles.id", ondelete="CASCADE"), primary_key=True),
+    Column("listed", Boolean(), nullable=False),
+    Column("name_key", String(NAME_LEN), nullable=False),
+    Column("next_open_at", UTCDateTime(), nullable=True),
+    Column("computed_after", UTCDateTime(), nullable=False),
+    Index(None, "listed", "next_open_at", "name_key", "tutor_id"),
+    Index(None, "listed", "name_key", "tutor_id"),
+)
+
 tutor_subjects = Table(
     "tutor_subjects",
     metadata,

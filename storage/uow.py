@@ -8,6 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from storage.engine import transaction_turn
 from storage.repositories import Repositories
+from storage.repositories._common import Changes
+from storage.repositories.listing import recompute
+from storage.user_cache import UserCache
 
 
 class SqlUnitOfWork(Repositories):
@@ -19,11 +22,13 @@ class SqlUnitOfWork(Repositories):
     one `async with` block; the repositories are available inside it.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, user_cache: UserCache | None = None) -> None:
         self._engine = engine
+        self._user_cache = user_cache
         self._connection: AsyncConnection | None = None
         self._resources = AsyncExitStack()
         self._used = False
+        self._changes = Changes()
 
     @property
     def connection(self) -> AsyncConnection:
@@ -44,7 +49,7 @@ class SqlUnitOfWork(Repositories):
             await self._resources.aclose()
             raise
         self._connection = connection
-        self.open_repositories(connection)
+        self.open_repositories(connection, self._changes)
         return self
 
     async def __aexit__(self, *_exc_info: object) -> None:
@@ -61,20 +66,36 @@ class SqlUnitOfWork(Repositories):
             await self._resources.aclose()
 
     async def commit(self) -> None:
-        await self.connection.commit()
+        # The tutor list's rows of the tutors whose slots changed, last: on PostgreSQL their row locks are
+        # then held only until the commit that follows.
+        tutor_ids, user_ids = self._changes.take()
+        await recompute(self.connection, tutor_ids)
+        try:
+            await self.connection.commit()
+        finally:
+            if self._user_cache is not None:
+                # Also when the commit failed: whether it landed is unknown, the next read will tell.
+                self._user_cache.forget(user_ids)
 
     async def rollback(self) -> None:
+        self._changes.take()
         await self.connection.rollback()
 
 
 class SqlUnitOfWorkFactory:
-    """Makes a fresh `SqlUnitOfWork` per call: `async with uow_factory() as uow: ...`."""
+    """Makes a fresh `SqlUnitOfWork` per call: `async with uow_factory() as uow: ...`.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    With a `user_cache` (an embedded database only this process writes to), every committed write of a
+    person is reported to it."""
+
+    def __init__(self, engine: AsyncEngine, user_cache: UserCache | None = None) -> None:
         self.engine = engine
+        self.user_cache = user_cache
+        if user_cache is not None:
+            user_cache.bind(self)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, self.user_cache)
 
 
 def _conforms(factory: SqlUnitOfWorkFactory, uow: SqlUnitOfWork) -> tuple[UnitOfWorkFactory, UnitOfWork]:

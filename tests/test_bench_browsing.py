@@ -44,7 +44,7 @@ async def test_browsing_benchmark_seeds_browses_and_explains(backend: str) -> No
 
     names = {plan.name for plan in result.plans}
     assert {
-        "list_tutors → SqlSlotRepository.next_open",
+        "list_tutors → SqlTutorRepository.list_by_next_free",
         "tutor_offer → SqlTutorRepository.get",
         "get_user → SqlUserRepository.get",
         "tutor_offer → SqlSlotRepository.list_open",

@@ -19,17 +19,23 @@ async def test_the_fanout_benchmark_delivers_each_reminder_once_within_the_limit
 
 async def test_the_dispatch_benchmark_completes_every_conversation_on_both_bots() -> None:
     results = await dispatch.run("sqlite", users=3, solo=1)
-    assert [(r.bot, r.people, r.failures) for r in results] == [
-        ("aiogram echo", 1, 0),
-        ("aiogram echo", 3, 0),
-        ("tutorbot booking", 1, 0),
-        ("tutorbot booking", 3, 0),
+    assert [(r.bot, r.load, r.people, r.failures) for r in results] == [
+        ("aiogram echo", "one at a time", 1, 0),
+        ("aiogram echo", "3 at once", 3, 0),
+        ("tutorbot booking", "step by step", 1, 0),
+        ("tutorbot booking", "one at a time", 1, 0),
+        ("tutorbot booking", "3 at once", 3, 0),
     ]
     assert all(r.updates == r.people * dispatch.STEPS for r in results)
     # The bot's database work is counted per load (the echo bot has none): every booking step reads.
     echo, booking = results[:2], results[2:]
     assert all(r.transactions is None for r in echo)
     assert all(r.transactions and r.statements and r.statements >= r.transactions >= r.updates for r in booking)
+    # Each update of the conversation is counted apart, its jobs' work left out: the embedded deployment
+    # reads the person from its cache, and each step is its use case and the dialog's save at most.
+    steps = results[2].steps
+    assert [name for name, _t, _s in steps] == list(dispatch.STEP_NAMES)
+    assert all(1 <= transactions <= 2 for _name, transactions, _s in steps), steps
 
 
 async def test_the_footprint_benchmark_gets_everyone_into_a_dialog() -> None:
@@ -56,8 +62,11 @@ async def test_two_processes_drop_no_update_with_more_people_than_redis_connecti
         answer_within=30,
     )
     booking = [r for r in results if r.bot.startswith("tutorbot")]
-    assert [(r.bot, r.people, r.failures, r.errored, r.dropped, r.error_lines) for r in booking] == [
-        ("tutorbot booking, webhook, 2 processes", 1, 0, 0, 0, 0),
-        ("tutorbot booking, webhook, 2 processes", 12, 0, 0, 0, 0),
+    assert [(r.bot, r.load, r.people, r.failures, r.errored, r.dropped, r.error_lines) for r in booking] == [
+        ("tutorbot booking, webhook, 2 processes", "step by step", 1, 0, 0, 0, 0),
+        ("tutorbot booking, webhook, 2 processes", "one at a time", 1, 0, 0, 0, 0),
+        ("tutorbot booking, webhook, 2 processes", "12 at once", 12, 0, 0, 0, 0),
     ]
+    # Dialogs in Redis: each step is the person and the screen's (or the booking's) transaction.
+    assert all(transactions == 2 for _name, transactions, _s in booking[0].steps), booking[0].steps
     assert all(r.updates == r.people * dispatch.STEPS for r in booking)

@@ -14,7 +14,7 @@ from babel.dates import format_date, get_day_names
 
 from bot.button_values import StaleButton, any_label, calendar_day, list_index, record_id
 from bot.dialogs.common import deps, kept_text, rules_of, services_of, user_id_of
-from bot.dialogs.paging import first_page, page_of, pager
+from bot.dialogs.paging import current_page, first_page, page_of, pager, shown_page
 from bot.dialogs.states import Booking
 from bot.dialogs.widgets import Tr, pick
 from bot.texts.bookings import hourly_rate, summary
@@ -128,8 +128,16 @@ async def _tutors_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
     uow_factory, clock = deps(dialog_manager)
     subject = dialog_manager.dialog_data.get("subject")
     zone = await _zone(dialog_manager)
-    cards = await list_tutors(uow_factory(), clock, rules_of(dialog_manager), subject=subject)
-    shown, paging = await page_of(dialog_manager, "tutor_pages", cards, TUTORS_PER_PAGE)
+    listed = await list_tutors(
+        uow_factory(),
+        clock,
+        rules_of(dialog_manager),
+        subject=subject,
+        page=await current_page(dialog_manager, "tutor_pages"),
+        per_page=TUTORS_PER_PAGE,
+    )
+    shown = listed.cards
+    paging = await shown_page(dialog_manager, "tutor_pages", listed.page, listed.pages)
     window = period(rules_of(dialog_manager).booking_window_days)
     lines = []
     for card in shown:

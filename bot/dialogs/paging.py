@@ -55,13 +55,23 @@ async def page_of(
 ) -> tuple[list[Item], dict[str, Any]]:
     """The items on the page the scroll is at, kept in range as the list changes, and what `pager` and the
     "Page 1 of 3" line need."""
-    scroll = _scroll(manager, scroll_id)
     pages = max(1, -(-len(items) // size))
-    remembered = await scroll.get_page()
-    page = min(remembered, pages - 1)
-    if page != remembered:
+    page = min(await current_page(manager, scroll_id), pages - 1)
+    return items[page * size : (page + 1) * size], await shown_page(manager, scroll_id, page, pages)
+
+
+async def current_page(manager: DialogManager, scroll_id: str) -> int:
+    """The page the scroll is at (which a list paged elsewhere, e.g. in the database, asks for)."""
+    return await _scroll(manager, scroll_id).get_page()
+
+
+async def shown_page(manager: DialogManager, scroll_id: str, page: int, pages: int) -> dict[str, Any]:
+    """Remember the page shown (the one asked, or another when the list changed) and return what `pager`
+    and the "Page 1 of 3" line need."""
+    scroll = _scroll(manager, scroll_id)
+    if page != await scroll.get_page():
         await scroll.set_page(page)
-    return items[page * size : (page + 1) * size], {
+    return {
         "pages": pages,
         "has_prev": page > 0,
         "has_next": page < pages - 1,

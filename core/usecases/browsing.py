@@ -29,14 +29,47 @@ async def list_subjects(uow: UnitOfWork) -> list[tuple[str, int]]:
         return await uow.tutors.list_subjects()
 
 
-async def list_tutors(uow: UnitOfWork, clock: Clock, rules: BusinessRules, *, subject: str | None) -> list[TutorCard]:
+@dataclass(frozen=True, slots=True)
+class TutorPage:
+    """One page of the tutor list; `page` is the one shown (the last one when the list got shorter)."""
+
+    cards: list[TutorCard]
+    page: int
+    pages: int
+
+
+async def list_tutors(
+    uow: UnitOfWork,
+    clock: Clock,
+    rules: BusinessRules,
+    *,
+    subject: str | None,
+    page: int = 0,
+    per_page: int = 10,
+) -> TutorPage:
+    """Approved tutors (of `subject` when given), one page: tutors with free time first, soonest first;
+    the others after, by name. Paged in the database, whatever the number of tutors."""
     now = clock.now()
+    shown = max(page, 0)
     async with uow:
-        tutors = await uow.tutors.list_approved(subject)
-        next_free = await uow.slots.next_open([t.id for t in tutors], now, _horizon(now, rules))
-    cards = [TutorCard(t, next_free.get(t.id)) for t in tutors]
-    # Tutors with free time first, soonest first; the others after, by name.
-    return sorted(cards, key=lambda c: (c.next_free is None, c.next_free or now, c.tutor.display_name.casefold()))
+        await uow.tutors.refresh_listing(now)
+
+        async def read() -> tuple[list[tuple[TutorProfile, datetime | None]], int]:
+            return await uow.tutors.list_by_next_free(
+                subject, now=now, before=_horizon(now, rules), offset=shown * per_page, limit=per_page
+            )
+
+        rows, total = await read()
+        if shown >= _pages(total, per_page):
+            # The list got shorter since that page was shown: its last page.
+            shown = _pages(total, per_page) - 1
+            rows, total = await read()
+        await uow.commit()
+    return TutorPage([TutorCard(tutor, next_free) for tutor, next_free in rows], shown, _pages(total, per_page))
+
+
+def _pages(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
 
 
 async def bookable_tutor(uow: UnitOfWork, *, tutor_id: int) -> TutorProfile:

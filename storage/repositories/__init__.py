@@ -22,6 +22,7 @@ from core.ports import (
     UserRepository,
     WebhookEventRepository,
 )
+from storage.repositories._common import Changes
 from storage.repositories.attendance import SqlAttendanceRepository
 from storage.repositories.conversations import SqlChatMessageRepository, SqlConversationRepository
 from storage.repositories.days_off import SqlDayOffRepository
@@ -58,10 +59,10 @@ class Repositories:
     reminders: Annotated[ReminderRepository, SqlReminderRepository]
     webhook_events: Annotated[WebhookEventRepository, SqlWebhookEventRepository]
 
-    def open_repositories(self, connection: AsyncConnection) -> None:
+    def open_repositories(self, connection: AsyncConnection, changes: Changes) -> None:
         for name, hint in typing.get_type_hints(Repositories, include_extras=True).items():
             _port, implementation = typing.get_args(hint)
-            setattr(self, name, implementation(connection))
+            setattr(self, name, implementation(connection, changes))
 
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Helpers shared by the repositories."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Generic
 
 from sqlalchemy import ColumnElement, Label, Select, Table, insert, select, update
@@ -50,14 +50,42 @@ def unprefixed(row: Mapping[Any, Any], prefix: str) -> dict[str, Any]:
     return {key[len(start) :]: value for key, value in row.items() if key.startswith(start)}
 
 
-class TableRepository(Generic[Entity]):
+class Changes:
+    """Rows a unit of work's statements changed, since it last committed, that something outside the
+    transaction follows: the tutors whose open slots may have moved (the tutor list's read model) and the
+    people written (a process's cache of them)."""
+
+    def __init__(self) -> None:
+        self.tutor_ids: set[int] = set()
+        self.user_ids: set[int] = set()
+
+    def touch_tutors(self, tutor_ids: Collection[int]) -> None:
+        self.tutor_ids.update(tutor_ids)
+
+    def touch_user(self, user_id: int) -> None:
+        self.user_ids.add(user_id)
+
+    def take(self) -> tuple[list[int], list[int]]:
+        """The tutor ids (in order) and user ids noted, forgetting them."""
+        taken = sorted(self.tutor_ids), sorted(self.user_ids)
+        self.tutor_ids.clear()
+        self.user_ids.clear()
+        return taken
+
+
+class Repository:
+    """A repository on the unit of work's connection, with the changes it notes for what follows them."""
+
+    def __init__(self, connection: AsyncConnection, changes: Changes) -> None:
+        self._conn = connection
+        self._changes = changes
+
+
+class TableRepository(Repository, Generic[Entity]):
     """A repository of one entity stored in one table (`stored`): the plain lookups, insert and update
     every such repository has, built from the mapping."""
 
     stored: EntityTable[Entity]
-
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
 
     async def _first(self, *conditions: ColumnElement[bool]) -> Entity | None:
         return self.stored.first(await self._conn.execute(select(self.stored.table).where(*conditions)))

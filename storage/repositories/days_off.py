@@ -1,17 +1,13 @@
 from datetime import date
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import DayOff
-from storage.repositories._common import insert_or_ignore
+from storage.repositories._common import Repository, insert_or_ignore
 from storage.tables import days_off
 
 
-class SqlDayOffRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
-
+class SqlDayOffRepository(Repository):
     async def add(self, day_off: DayOff) -> bool:
         """False (nothing written) if that day was already off; the transaction stays usable."""
         result = await self._conn.execute(

@@ -33,10 +33,13 @@ class SqlSessionRepository(TableRepository[TeachingSession]):
         return {slot_id: SessionStatus(status) for slot_id, status in result}
 
     async def update(self, session: TeachingSession) -> None:
+        # A session that is no longer scheduled takes its slot off the tutor's open times.
+        self._changes.touch_tutors([session.tutor_id])
         await self._update(session)
 
     async def update_if(self, session: TeachingSession, expected: SessionStatus) -> bool:
         """Write the session only if its stored status is still `expected`."""
+        self._changes.touch_tutors([session.tutor_id])
         return await self._update_where(session, sessions.c.status == expected.value)
 
     async def list_due(

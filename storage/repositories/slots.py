@@ -1,16 +1,16 @@
-from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, Delete, Update, and_, bindparam, delete, or_, select, update
 
 from core.entities import Slot
 from core.enums import SessionStatus
 from storage.repositories._common import TableRepository
 from storage.repositories._stored import SLOTS
-from storage.tables import sessions, slots, tutor_profiles
+from storage.tables import sessions, slots
+from storage.types import UTCDateTime
 
 
-def _bookable() -> tuple[ColumnElement[bool], ...]:
+def bookable() -> tuple[ColumnElement[bool], ...]:
     """Still offered: not removed, and its session (if any) still scheduled. A cancelled session's slot,
     and one whose session is live or over, is not sold again."""
     closed_session = (
@@ -36,6 +36,20 @@ def _unbooked() -> tuple[ColumnElement[bool], ...]:
     return (slots.c.seats_taken == 0, ~has_session)
 
 
+# Built once (on every booking screen): building it per call cost more CPU than running it.
+_OPEN_SLOTS = (
+    select(slots)
+    .where(
+        slots.c.tutor_id == bindparam("tutor_id"),
+        slots.c.starts_at >= bindparam("start", type_=UTCDateTime()),
+        slots.c.starts_at < bindparam("end", type_=UTCDateTime()),
+        slots.c.seats_taken < slots.c.capacity,
+        *bookable(),
+    )
+    .order_by(slots.c.starts_at, slots.c.id)
+)
+
+
 class SqlSlotRepository(TableRepository[Slot]):
     stored = SLOTS
 
@@ -44,6 +58,7 @@ class SqlSlotRepository(TableRepository[Slot]):
 
     async def add(self, slot: Slot) -> Slot:
         """Insert the slot; sets the new id on `slot` and returns it."""
+        self._changes.touch_tutors([slot.tutor_id])
         return await self._insert(slot)
 
     async def list_for_tutor(
@@ -63,12 +78,11 @@ class SqlSlotRepository(TableRepository[Slot]):
 
     async def remove(self, slot_id: int, at: datetime) -> bool:
         """Take a slot that holds history off the schedule (no seat may be taken); False otherwise."""
-        result = await self._conn.execute(
+        return await self._changed(
             update(slots)
             .where(slots.c.id == slot_id, slots.c.seats_taken == 0, slots.c.removed_at.is_(None))
             .values(removed_at=at, updated_at=at)
         )
-        return result.rowcount == 1
 
     async def update(self, slot: Slot) -> bool:
         """Write starts_at, ends_at, session_type and capacity (and updated_at) in one conditional UPDATE.
@@ -84,7 +98,7 @@ class SqlSlotRepository(TableRepository[Slot]):
             slots.c.session_type == slot.session_type.value,
             slots.c.seats_taken <= slot.capacity,
         )
-        result = await self._conn.execute(
+        return await self._changed(
             update(slots)
             .where(slots.c.id == slot.id, or_(slots.c.seats_taken == 0, keeps_booked_seats))
             .values(
@@ -95,23 +109,21 @@ class SqlSlotRepository(TableRepository[Slot]):
                 updated_at=slot.updated_at,
             )
         )
-        return result.rowcount == 1
 
     async def delete_unbooked(self, slot_id: int) -> bool:
         """Delete the slot if no seat is taken; False (nothing deleted) otherwise or if it does not exist."""
-        result = await self._conn.execute(delete(slots).where(slots.c.id == slot_id, *_unbooked()))
-        return result.rowcount == 1
+        return await self._changed(delete(slots).where(slots.c.id == slot_id, *_unbooked()))
 
     async def delete_unbooked_of_pattern(self, pattern_id: int, starting_from: datetime) -> int:
         """Delete the pattern's slots starting at or after `starting_from` that have no booking; the count."""
         result = await self._conn.execute(
-            delete(slots).where(
-                slots.c.pattern_id == pattern_id,
-                slots.c.starts_at >= starting_from,
-                *_unbooked(),
-            )
+            delete(slots)
+            .where(slots.c.pattern_id == pattern_id, slots.c.starts_at >= starting_from, *_unbooked())
+            .returning(slots.c.tutor_id)
         )
-        return result.rowcount
+        tutor_ids = list(result.scalars())
+        self._changes.touch_tutors(tutor_ids)
+        return len(tutor_ids)
 
     async def delete_past_unbooked(self, before: datetime) -> int:
         """Spec 002 §1.3: slots that ended before the instant and were never booked (no session)."""
@@ -125,16 +137,15 @@ class SqlSlotRepository(TableRepository[Slot]):
         The condition is checked on the row as it is when the UPDATE runs: concurrent bookers queue on the
         row lock (PostgreSQL) or the write lock (SQLite), and once the slot is full the rest get False.
         """
-        result = await self._conn.execute(
+        return await self._changed(
             update(slots)
             .where(slots.c.id == slot_id, slots.c.seats_taken < slots.c.capacity)
             .values(seats_taken=slots.c.seats_taken + 1)
         )
-        return result.rowcount == 1
 
     async def release_seat(self, slot_id: int) -> None:
         """`seats_taken - 1`, never below zero (releasing a seat of an empty slot changes nothing)."""
-        await self._conn.execute(
+        await self._changed(
             update(slots)
             .where(slots.c.id == slot_id, slots.c.seats_taken > 0)
             .values(seats_taken=slots.c.seats_taken - 1)
@@ -142,44 +153,14 @@ class SqlSlotRepository(TableRepository[Slot]):
 
     async def list_open(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
         """The tutor's slots starting in [start, end) with a seat left, ordered by start."""
-        return await self._list(
-            select(slots)
-            .where(
-                slots.c.tutor_id == tutor_id,
-                slots.c.starts_at >= start,
-                slots.c.starts_at < end,
-                slots.c.seats_taken < slots.c.capacity,
-                *_bookable(),
-            )
-            .order_by(slots.c.starts_at, slots.c.id)
-        )
+        result = await self._conn.execute(_OPEN_SLOTS, {"tutor_id": tutor_id, "start": start, "end": end})
+        return self.stored.all(result)
 
-    async def next_open(self, tutor_ids: Sequence[int], after: datetime, before: datetime) -> dict[int, datetime]:
-        """For each tutor, the start of their first slot in (after, before) with a seat left; tutors without
-        one are missing. One query.
-
-        Driven by the tutors: each one's first open slot is looked up in the (tutor_id, starts_at) index,
-        which stops at the first match, so the cost follows the number of tutors, not of their slots. A
-        grouped min() over the tutors' slots reads every slot of the window instead, and on PostgreSQL its
-        generic plan (which a prepared statement switches to after five runs) also compared each of those
-        rows with every id of the list: over a second for 1,000 tutors.
-        """
-        if not tutor_ids:
-            return {}
-        first_open = (
-            select(slots.c.starts_at)
-            .where(
-                slots.c.tutor_id == tutor_profiles.c.id,
-                slots.c.starts_at > after,
-                slots.c.starts_at < before,
-                slots.c.seats_taken < slots.c.capacity,
-                *_bookable(),
-            )
-            .order_by(slots.c.starts_at)
-            .limit(1)
-            .scalar_subquery()
-        )
-        result = await self._conn.execute(
-            select(tutor_profiles.c.id, first_open).where(tutor_profiles.c.id.in_(set(tutor_ids)))
-        )
-        return {tutor_id: starts_at for tutor_id, starts_at in result if starts_at is not None}
+    async def _changed(self, statement: Update | Delete) -> bool:
+        """Run an UPDATE or DELETE of one slot; True when it hit the slot, whose tutor is then noted as
+        touched (the tutor list's next free time may have moved)."""
+        tutor_id = (await self._conn.execute(statement.returning(slots.c.tutor_id))).scalar_one_or_none()
+        if tutor_id is None:
+            return False
+        self._changes.touch_tutors([tutor_id])
+        return True

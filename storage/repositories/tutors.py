@@ -3,11 +3,12 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, distinct, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, distinct, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import TutorProfile
 from core.enums import TutorStatus
+from storage.repositories import listing
 from storage.repositories._common import TableRepository
 from storage.repositories._stored import TUTORS
 from storage.tables import tutor_profiles, tutor_subjects
@@ -46,6 +47,17 @@ async def subjects_of(
     return dict(subjects)
 
 
+# Built once: these run on every booking screen, and building them per call cost more CPU than running them.
+_BY_IDS = select(tutor_profiles).where(tutor_profiles.c.id.in_(bindparam("ids", expanding=True)))
+_BY_ID = select(tutor_profiles).where(tutor_profiles.c.id == bindparam("key"))
+_BY_USER = select(tutor_profiles).where(tutor_profiles.c.user_id == bindparam("key"))
+_SUBJECT_NAMES = (
+    select(tutor_subjects.c.name)
+    .where(tutor_subjects.c.tutor_id == bindparam("tutor_id"))
+    .order_by(tutor_subjects.c.position)
+)
+
+
 def _approved() -> ColumnElement[bool]:
     return tutor_profiles.c.status == TutorStatus.APPROVED.value
 
@@ -56,16 +68,17 @@ class SqlTutorRepository(TableRepository[TutorProfile]):
     stored = TUTORS
 
     async def get(self, tutor_id: int) -> TutorProfile | None:
-        return await self._get_where(tutor_profiles.c.id == tutor_id)
+        return await self._get_one(_BY_ID, tutor_id)
 
     async def get_by_user(self, user_id: int) -> TutorProfile | None:
-        return await self._get_where(tutor_profiles.c.user_id == user_id)
+        return await self._get_one(_BY_USER, user_id)
 
     async def add(self, profile: TutorProfile) -> TutorProfile:
         """Insert the profile with its subjects; sets the new id on `profile` and returns it."""
         subject_rows = _subject_rows(profile.subjects)
         await self._insert(profile)
         await self._insert_subjects(profile.id, subject_rows)
+        await listing.add_row(self._conn, profile)
         return profile
 
     async def update(self, profile: TutorProfile) -> None:
@@ -73,6 +86,7 @@ class SqlTutorRepository(TableRepository[TutorProfile]):
         await self._update(profile)
         await self._conn.execute(delete(tutor_subjects).where(tutor_subjects.c.tutor_id == profile.id))
         await self._insert_subjects(profile.id, subject_rows)
+        await listing.update_row(self._conn, profile)
 
     async def set_status_if(
         self, tutor_id: int, expected: TutorStatus, new: TutorStatus, reviewed_by: int, at: datetime
@@ -82,7 +96,10 @@ class SqlTutorRepository(TableRepository[TutorProfile]):
             .where(tutor_profiles.c.id == tutor_id, tutor_profiles.c.status == expected.value)
             .values(status=new.value, reviewed_by=reviewed_by, reviewed_at=at, updated_at=at)
         )
-        return result.rowcount == 1
+        if result.rowcount != 1:
+            return False
+        await listing.set_listed(self._conn, tutor_id, new)
+        return True
 
     async def lock(self, tutor_id: int) -> None:
         """Serialize changes to one tutor's schedule until the transaction ends.
@@ -121,38 +138,52 @@ class SqlTutorRepository(TableRepository[TutorProfile]):
         rows = sorted(result, key=lambda row: row[0])
         return [(name, tutors) for _key, name, tutors in rows]
 
-    async def list_approved(self, subject: str | None = None) -> list[TutorProfile]:
-        """Approved tutors, only those teaching `subject` (compared case-insensitively) when given.
+    async def refresh_listing(self, now: datetime) -> None:
+        """Recompute the tutor list's next free times that `now` has overtaken (see `listing`)."""
+        await listing.refresh_stale(self._conn, now)
 
-        Ordered by display name, case-insensitively, then by id (in Python: the same order on every
-        database whatever its collation). Two queries: the profiles, then all their subjects.
-        """
-        conditions = [_approved()]
+    async def list_by_next_free(
+        self, subject: str | None, *, now: datetime, before: datetime, offset: int, limit: int
+    ) -> tuple[list[tuple[TutorProfile, datetime | None]], int]:
+        """One page of the approved tutors (teaching `subject`, compared case-insensitively, when given),
+        each with their first open slot's start in (now, before) if any, and how many such tutors there are.
+        Those with free time first, soonest first, then the others; ties by case-folded name, then id.
+
+        Reads the tutor list's rows, refreshed for `now` in this transaction (`refresh_listing`): both
+        parts of the list are read in the order of an index, so a page costs the same at any number of
+        tutors (a deep page reads the index entries before it, not the tutors' slots)."""
+        queries = listing.list_queries(subject is not None)
+        params: dict[str, Any] = {"now": now, "before": before}
         if subject is not None:
-            # An alias: the subjects query below selects from tutor_subjects too and must not correlate.
-            taught = tutor_subjects.alias("taught")
-            teaches_subject = select(taught.c.id).where(
-                taught.c.tutor_id == tutor_profiles.c.id, taught.c.name_key == subject_key(subject)
-            )
-            conditions.append(teaches_subject.exists())
-        result = await self._conn.execute(select(tutor_profiles).where(*conditions))
-        rows = list(result.mappings())
-        if not rows:
-            return []
-        subjects = await subjects_of(self._conn, select(tutor_profiles.c.id).where(*conditions))
-        profiles = [TUTORS.entity(row, subjects=subjects.get(row["id"], [])) for row in rows]
-        return sorted(profiles, key=lambda profile: (profile.display_name.casefold(), profile.display_name, profile.id))
+            params["subject"] = subject_key(subject)
+        total, with_free = (await self._conn.execute(queries.counts, params)).one()
+        picked: list[tuple[int, datetime | None]] = []
+        if offset < with_free:
+            first = {**params, "offset": offset, "limit": limit}
+            picked += [(tutor_id, at) for tutor_id, at in await self._conn.execute(queries.with_free_time, first)]
+        if len(picked) < limit and offset + len(picked) < total:
+            rest = {**params, "offset": max(0, offset - with_free), "limit": limit - len(picked)}
+            # Without free time in the window: the time is not shown.
+            picked += [
+                (tutor_id, None) for tutor_id, _later in await self._conn.execute(queries.without_free_time, rest)
+            ]
+        ids = [tutor_id for tutor_id, _free in picked]
+        if not ids:
+            return [], int(total)
+        found = await self._conn.execute(_BY_IDS, {"ids": ids})
+        rows = {row["id"]: row for row in found.mappings()}
+        subjects = await subjects_of(self._conn, ids)
+        page = [
+            (TUTORS.entity(rows[tutor_id], subjects=subjects.get(tutor_id, [])), next_free)
+            for tutor_id, next_free in picked
+        ]
+        return page, int(total)
 
-    async def _get_where(self, condition: Any) -> TutorProfile | None:
-        result = await self._conn.execute(select(tutor_profiles).where(condition))
-        row = result.mappings().first()
+    async def _get_one(self, query: Select[Any], key: int) -> TutorProfile | None:
+        row = (await self._conn.execute(query, {"key": key})).mappings().first()
         if row is None:
             return None
-        subjects = await self._conn.execute(
-            select(tutor_subjects.c.name)
-            .where(tutor_subjects.c.tutor_id == row["id"])
-            .order_by(tutor_subjects.c.position)
-        )
+        subjects = await self._conn.execute(_SUBJECT_NAMES, {"tutor_id": row["id"]})
         return TUTORS.entity(row, subjects=list(subjects.scalars()))
 
     async def _insert_subjects(self, tutor_id: int, rows: list[dict[str, Any]]) -> None:

@@ -1,18 +1,21 @@
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from core.entities import User
 from storage.repositories._common import TableRepository, insert_or_ignore
 from storage.repositories._stored import USERS
 from storage.tables import users
 
+# Built once: every update reads its sender.
+_BY_ID = select(users).where(users.c.id == bindparam("id"))
+
 
 class SqlUserRepository(TableRepository[User]):
     stored = USERS
 
     async def get(self, user_id: int) -> User | None:
-        return await self._first(users.c.id == user_id)
+        return self.stored.first(await self._conn.execute(_BY_ID, {"id": user_id}))
 
     async def get_many(self, user_ids: Sequence[int]) -> list[User]:
         """The users that exist among `user_ids`, ordered by id."""
@@ -22,12 +25,14 @@ class SqlUserRepository(TableRepository[User]):
 
     async def add(self, user: User) -> bool:
         """Insert the user; False (nothing written) if the id exists, e.g. after a double-tapped /start."""
+        self._changes.touch_user(user.id)
         result = await self._conn.execute(
             insert_or_ignore(self._conn, users, ["id"]).values(**USERS.values(user)).returning(users.c.id)
         )
         return result.first() is not None
 
     async def update(self, user: User) -> None:
+        self._changes.touch_user(user.id)
         await self._update(user)
 
     async def lock(self, user_id: int) -> None:

@@ -1,15 +1,10 @@
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from storage.repositories._common import insert_or_ignore
+from storage.repositories._common import Repository, insert_or_ignore
 from storage.tables import webhook_events
 
 
-class SqlWebhookEventRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
-
+class SqlWebhookEventRepository(Repository):
     async def record(self, provider: str, event_id: str, event_type: str, now: datetime) -> bool:
         """Remember an incoming event; False if it was recorded before (process each event once).
 

@@ -251,6 +251,13 @@ async def test_many_tutors_and_subjects_are_shown_a_page_at_a_time(shop: Shop, t
     tutors = await ann.wait_for("Page 1 of 2")
     assert [b for b in tutors.button_labels if b.startswith("🧑‍🏫")] == [f"🧑‍🏫 Tutor {n:02d}" for n in range(8)]
     assert "Tutor 09" not in tutors.text and len(tutors.text) < 4096
+    # The tutor list is paged in the database: a page past the end shows its last page there too.
+    forged = next(str(b["callback_data"]) for row in tutors.inline_keyboard for b in row if b["text"] == "Next ▶️")
+    await forge_press(telegram, ann, forged.rsplit(":", 1)[0] + ":99", on=tutors)
+    last_tutors = await ann.wait_for("Page 2 of 2")
+    assert [b for b in last_tutors.button_labels if b.startswith("🧑‍🏫")] == ["🧑‍🏫 Tutor 08", "🧑‍🏫 Tutor 09"]
+    await ann.press("◀️ Previous")
+    await ann.wait_for("Page 1 of 2")
     await ann.press("Next ▶️")
     rest = await ann.wait_for("Page 2 of 2")
     assert [b for b in rest.button_labels if b.startswith("🧑‍🏫")] == ["🧑‍🏫 Tutor 08", "🧑‍🏫 Tutor 09"]

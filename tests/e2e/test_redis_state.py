@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,40 @@ async def test_the_per_chat_lock_in_redis_is_retried_without_a_long_sleep(redis_
     finally:
         await storage.close()
         await engine.dispose()
+
+
+async def test_updates_of_one_chat_in_one_process_wait_without_polling_redis(redis_url: str) -> None:
+    # Each waiting update polled Redis every 5 ms while the first held the lock: a burst of taps of one
+    # person cost dozens of round trips. They now queue in the process; Redis sees each update once.
+    storage, isolation = build_redis_state(redis_url, max_connections=4)
+    key = StorageKey(bot_id=1, chat_id=3, user_id=uuid.uuid4().int % 10**9)
+    commands: list[str] = []
+    execute: Callable[..., Awaitable[object]] = storage.redis.execute_command
+
+    async def counted(*args: object, **options: object) -> object:
+        commands.append(str(args[0]))
+        return await execute(*args, **options)
+
+    storage.redis.execute_command = counted  # type: ignore[method-assign]
+    inside: list[int] = []
+    order: list[int] = []
+
+    async def one_update(number: int) -> None:
+        async with isolation.lock(key):
+            inside.append(number)
+            assert len(inside) == 1
+            await asyncio.sleep(0.02)
+            order.append(number)
+            inside.remove(number)
+
+    try:
+        await asyncio.gather(*(one_update(n) for n in range(5)))
+    finally:
+        await storage.close()
+    assert sorted(order) == list(range(5))
+    # One SET to take the lock and one script to release it, per update.
+    assert len(commands) == 10, commands
+    assert isolation._local == {}
 
 
 async def test_more_people_at_once_than_redis_connections_all_get_the_lock(redis_url: str) -> None:

@@ -93,7 +93,16 @@ async def test_release_seat_never_goes_below_zero(uow_factory: SqlUnitOfWorkFact
         assert got is not None and got.seats_taken == 0
 
 
-async def test_list_open_and_next_open_skip_full_and_out_of_range_slots(uow_factory: SqlUnitOfWorkFactory) -> None:
+async def _listed(
+    uow: SqlUnitOfWork, subject: str | None = None, *, now: datetime = NOW, before: datetime = WEEK
+) -> list[tuple[TutorProfile, datetime | None]]:
+    await uow.tutors.refresh_listing(now)
+    rows, total = await uow.tutors.list_by_next_free(subject, now=now, before=before, offset=0, limit=1_000)
+    assert total == len(rows)
+    return rows
+
+
+async def test_list_open_and_the_tutor_list_skip_full_and_out_of_range_slots(uow_factory: SqlUnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
         first = await _add_tutor(uow, 1)
         second = await _add_tutor(uow, 2)
@@ -123,10 +132,15 @@ async def test_list_open_and_next_open_skip_full_and_out_of_range_slots(uow_fact
         assert [s.id for s in await uow.slots.list_open(first.id, group.starts_at, later.starts_at)] == [group.id]
         assert await uow.slots.list_open(second.id, NOW, WEEK) == []
 
-        found = await uow.slots.next_open([first.id, second.id, third.id, first.id], after=NOW, before=WEEK)
-        assert found == {first.id: group.starts_at, third.id: between.starts_at}
-        assert all(instant.tzinfo is UTC for instant in found.values())
-        assert await uow.slots.next_open([], after=NOW, before=WEEK) == {}
+        # The first free time in (now, before); the tutor with none last.
+        found = [(tutor.id, next_free) for tutor, next_free in await _listed(uow)]
+        assert found == [
+            (unasked.id, DAY),
+            (first.id, group.starts_at),
+            (third.id, between.starts_at),
+            (second.id, None),
+        ]
+        assert all(instant.tzinfo is UTC for _id, instant in found if instant is not None)
 
 
 # Sessions.
@@ -452,7 +466,7 @@ async def test_list_bookings_and_get_booking_carry_everything_in_start_order(
 # Tutors.
 
 
-async def test_list_subjects_and_list_approved_cover_approved_tutors_only(uow_factory: SqlUnitOfWorkFactory) -> None:
+async def test_list_subjects_and_the_tutor_list_cover_approved_tutors_only(uow_factory: SqlUnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
         # Added first, but pending: neither its spelling nor its subjects count.
         await _add_tutor(uow, 1, display_name="Zed", subjects=["MATHEMATICS", "Biology"], status=TutorStatus.PENDING)
@@ -466,25 +480,28 @@ async def test_list_subjects_and_list_approved_cover_approved_tutors_only(uow_fa
     async with uow_factory() as uow:
         assert await uow.tutors.list_subjects() == [("chemistry", 1), ("Mathematics", 2), ("physics", 2)]
 
-        everyone = await uow.tutors.list_approved()
+        # Nobody has free time: by name, case-insensitively.
+        everyone = [tutor for tutor, _free in await _listed(uow)]
         assert [t.display_name for t in everyone] == ["Ada", "alice", "bob", "Carla"]
         assert everyone == [ada, alice, bob, carla]
         assert_round_trip(everyone[0], ada)
-        assert [t.id for t in await uow.tutors.list_approved("MatheMatics")] == [ada.id, bob.id]
-        assert [t.id for t in await uow.tutors.list_approved("Physics")] == [ada.id, alice.id]
-        assert await uow.tutors.list_approved("biology") == []
-        assert await uow.tutors.list_approved("Art") == []
-        assert await uow.tutors.list_approved("Unknown") == []
-        approved_with_subjects = await uow.tutors.list_approved("chemistry")
+        assert [t.id for t, _free in await _listed(uow, "MatheMatics")] == [ada.id, bob.id]
+        assert [t.id for t, _free in await _listed(uow, "Physics")] == [ada.id, alice.id]
+        for nobody in ("biology", "Art", "Unknown"):
+            assert await _listed(uow, nobody) == []
+        approved_with_subjects = [t for t, _free in await _listed(uow, "chemistry")]
         assert approved_with_subjects == [bob]
         assert approved_with_subjects[0].subjects == ["chemistry", "mathematics"]
+        # Pages: the same order, cut.
+        page, total = await uow.tutors.list_by_next_free(None, now=NOW, before=WEEK, offset=1, limit=2)
+        assert [t.id for t, _free in page] == [alice.id, bob.id] and total == 4
 
 
 async def test_list_subjects_is_empty_without_approved_tutors(uow_factory: SqlUnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
         await _add_tutor(uow, 1, status=TutorStatus.PENDING)
         assert await uow.tutors.list_subjects() == []
-        assert await uow.tutors.list_approved() == []
+        assert await _listed(uow) == []
 
 
 # Users.

@@ -4,20 +4,13 @@ own room, and the tutor's messages sit in the room of the student who held the s
 
 from datetime import UTC, datetime, timedelta
 
-from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from storage.engine import create_engine
-from storage.migrate import alembic_config, upgrade_to_head
+from tests.storage.migrating import insert as insert_row
+from tests.storage.migrating import migrated_from
 
 T0 = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
-
-
-def _upgrade_to(connection: Connection, revision: str) -> None:
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.upgrade(config, revision)
 
 
 def _at(minutes: int) -> datetime:
@@ -26,9 +19,7 @@ def _at(minutes: int) -> datetime:
 
 def _seed(connection: Connection) -> None:
     def insert(table: str, **values: object) -> None:
-        columns = ", ".join(values)
-        marks = ", ".join(f":{name}" for name in values)
-        connection.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({marks})"), values)
+        insert_row(connection, table, **values)
 
     for user_id, name in ((1, "Paul"), (2, "Ann"), (3, "Bob")):
         insert("users", id=user_id, first_name=name, created_at=T0, updated_at=T0)
@@ -143,16 +134,8 @@ def _rooms(connection: Connection) -> dict[str, object]:
 
 
 async def test_a_shared_room_is_split_per_participation(unmigrated_database_url: str) -> None:
-    engine = create_engine(unmigrated_database_url, foreign_keys=False)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(_upgrade_to, "0002")
-            await connection.run_sync(_seed)
-        await upgrade_to_head(unmigrated_database_url)
-        async with engine.connect() as connection:
-            rooms = await connection.run_sync(_rooms)
-    finally:
-        await engine.dispose()
+    async with migrated_from(unmigrated_database_url, "0002", _seed) as engine, engine.connect() as connection:
+        rooms = await connection.run_sync(_rooms)
     assert rooms["messages"] == {
         1: ["Ann: my number is +33 6 12 34 56 78", "Paul to Ann"],
         2: ["Bob: hello", "Paul to Bob"],
