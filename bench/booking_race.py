@@ -21,6 +21,7 @@ a seat and their payments, and every outcome of every attempt.
 
 import argparse
 import asyncio
+import importlib.util
 import math
 import time
 from collections import Counter
@@ -549,7 +550,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--bookers", type=int, default=500)
     parser.add_argument("--seats", type=int, default=20, help="seats of the group slot")
     parser.add_argument("--slots", type=int, default=200, help="1-to-1 slots the bookers spread over")
-    return asyncio.run(_main(parser.parse_args(argv)))
+    parser.add_argument(
+        "--event-loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+        help="the event loop to race on (default: the bot's, uvloop where installed)",
+    )
+    arguments = parser.parse_args(argv)
+    if arguments.event_loop == "uvloop":
+        import uvloop
+
+        return uvloop.run(_main(arguments))
+    return asyncio.run(_main(arguments))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Generic
 
-from sqlalchemy import ColumnElement, Label, Select, Table, insert, select, update
+from sqlalchemy import Column, ColumnElement, Label, Select, Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert
@@ -73,6 +73,9 @@ class Changes:
         return taken
 
 
+_BY_COLUMN: dict[Column[Any], Select[Any]] = {}
+
+
 class Repository:
     """A repository on the unit of work's connection, with the changes it notes for what follows them."""
 
@@ -87,8 +90,13 @@ class TableRepository(Repository, Generic[Entity]):
 
     stored: EntityTable[Entity]
 
-    async def _first(self, *conditions: ColumnElement[bool]) -> Entity | None:
-        return self.stored.first(await self._conn.execute(select(self.stored.table).where(*conditions)))
+    async def _first_by(self, column: Column[Any], value: object) -> Entity | None:
+        """The row whose `column` equals `value`: the statement is built once per column (building it per
+        call, then its cache key, cost more CPU than running it)."""
+        query = _BY_COLUMN.get(column)
+        if query is None:
+            query = _BY_COLUMN[column] = select(self.stored.table).where(column == bindparam("value"))
+        return self.stored.first(await self._conn.execute(query, {"value": value}))
 
     async def _list(self, query: Select[Any]) -> list[Entity]:
         return self.stored.all(await self._conn.execute(query))

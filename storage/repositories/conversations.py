@@ -12,7 +12,7 @@ class SqlConversationRepository(TableRepository[Conversation]):
     stored = CONVERSATIONS
 
     async def get_by_participant(self, participant_id: int) -> Conversation | None:
-        return await self._first(conversations.c.participant_id == participant_id)
+        return await self._first_by(conversations.c.participant_id, participant_id)
 
     async def list_for_session(self, session_id: int) -> list[Conversation]:
         """Every participation's conversation in the session, the oldest first."""

@@ -26,7 +26,7 @@ class SqlSessionFileRepository(TableRepository[SessionFile]):
         )
 
     async def get(self, file_id: int) -> SessionFile | None:
-        return await self._first(session_files.c.id == file_id)
+        return await self._first_by(session_files.c.id, file_id)
 
     async def delete(self, file_id: int) -> bool:
         result = await self._conn.execute(delete(session_files).where(session_files.c.id == file_id))

@@ -106,7 +106,7 @@ class SqlOutboxRepository(TableRepository[OutboxMessage]):
         )
 
     async def get(self, message_id: int) -> OutboxMessage | None:
-        return await self._first(outbox.c.id == message_id)
+        return await self._first_by(outbox.c.id, message_id)
 
     async def count_pending(self) -> int:
         result = await self._conn.execute(select(func.count()).select_from(outbox).where(outbox.c.status == _PENDING))

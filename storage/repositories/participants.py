@@ -2,7 +2,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core.entities import BookingView, Participant
@@ -16,11 +16,35 @@ from storage.tables import ACTIVE_STATUS_VALUES, participants, payments, session
 ALREADY_BOOKED = "booking.already_booked"
 
 
+# Built once: every booking runs them, and building them per call cost more CPU than running them.
+_COUNT_HOLDS = (
+    select(func.count())
+    .select_from(participants)
+    .where(
+        participants.c.user_id == bindparam("user_id"),
+        participants.c.status == ParticipantStatus.PENDING_PAYMENT.value,
+        or_(participants.c.hold_expires_at.is_(None), participants.c.hold_expires_at > bindparam("now")),
+    )
+)
+_OVERLAPPING = (
+    select(participants)
+    .join(sessions, sessions.c.id == participants.c.session_id)
+    .join(slots, slots.c.id == sessions.c.slot_id)
+    .where(
+        participants.c.user_id == bindparam("user_id"),
+        participants.c.status.in_(ACTIVE_STATUS_VALUES),
+        slots.c.starts_at < bindparam("end"),
+        slots.c.ends_at > bindparam("start"),
+    )
+    .order_by(slots.c.starts_at, participants.c.id)
+)
+
+
 class SqlParticipantRepository(TableRepository[Participant]):
     stored = PARTICIPANTS
 
     async def get(self, participant_id: int) -> Participant | None:
-        return await self._first(participants.c.id == participant_id)
+        return await self._first_by(participants.c.id, participant_id)
 
     async def add(self, participant: Participant) -> Participant:
         """Insert the participant; sets the new id on `participant` and returns it.
@@ -76,32 +100,13 @@ class SqlParticipantRepository(TableRepository[Participant]):
 
     async def count_holds(self, user_id: int, now: datetime) -> int:
         """The user's seats held pending payment whose hold has not lapsed (expires after `now`, or never)."""
-        result = await self._conn.execute(
-            select(func.count())
-            .select_from(participants)
-            .where(
-                participants.c.user_id == user_id,
-                participants.c.status == ParticipantStatus.PENDING_PAYMENT.value,
-                or_(participants.c.hold_expires_at.is_(None), participants.c.hold_expires_at > now),
-            )
-        )
+        result = await self._conn.execute(_COUNT_HOLDS, {"user_id": user_id, "now": now})
         return int(result.scalar_one())
 
     async def overlapping(self, user_id: int, start: datetime, end: datetime) -> list[Participant]:
         """The user's participations holding a seat (pending payment or booked) whose slot overlaps
         [start, end) (a slot ending at `start` or starting at `end` does not), ordered by slot start."""
-        return await self._list(
-            select(participants)
-            .join(sessions, sessions.c.id == participants.c.session_id)
-            .join(slots, slots.c.id == sessions.c.slot_id)
-            .where(
-                participants.c.user_id == user_id,
-                participants.c.status.in_(ACTIVE_STATUS_VALUES),
-                slots.c.starts_at < end,
-                slots.c.ends_at > start,
-            )
-            .order_by(slots.c.starts_at, participants.c.id)
-        )
+        return self.stored.all(await self._conn.execute(_OVERLAPPING, {"user_id": user_id, "start": start, "end": end}))
 
     async def list_lapsed_holds(self, now: datetime, limit: int) -> list[Participant]:
         """Pending-payment participations whose hold_expires_at <= now, the earliest lapsed first, at most

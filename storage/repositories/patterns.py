@@ -14,7 +14,7 @@ class SqlPatternRepository(TableRepository[WeeklyPattern]):
     stored = PATTERNS
 
     async def get(self, pattern_id: int) -> WeeklyPattern | None:
-        return await self._first(weekly_patterns.c.id == pattern_id)
+        return await self._first_by(weekly_patterns.c.id, pattern_id)
 
     async def add(self, pattern: WeeklyPattern) -> WeeklyPattern:
         """Insert the pattern; sets the new id on `pattern` and returns it."""

@@ -16,10 +16,10 @@ class SqlPaymentRepository(TableRepository[Payment]):
     stored = PAYMENTS
 
     async def get(self, payment_id: int) -> Payment | None:
-        return await self._first(payments.c.id == payment_id)
+        return await self._first_by(payments.c.id, payment_id)
 
     async def get_by_participant(self, participant_id: int) -> Payment | None:
-        return await self._first(payments.c.participant_id == participant_id)
+        return await self._first_by(payments.c.participant_id, participant_id)
 
     async def add(self, payment: Payment) -> Payment:
         """Insert the payment; sets the new id on `payment` and returns it."""
@@ -29,7 +29,7 @@ class SqlPaymentRepository(TableRepository[Payment]):
         await self._update(payment)
 
     async def get_by_checkout(self, checkout_session_id: str) -> Payment | None:
-        return await self._first(payments.c.checkout_session_id == checkout_session_id)
+        return await self._first_by(payments.c.checkout_session_id, checkout_session_id)
 
     async def list_open_checkouts(self, created_before: datetime, limit: int) -> list[Payment]:
         """Payments with a checkout session the provider last reported "open", created before the instant,
@@ -46,7 +46,7 @@ class SqlPaymentRepository(TableRepository[Payment]):
         )
 
     async def get_by_payment_intent(self, payment_intent_id: str) -> Payment | None:
-        return await self._first(payments.c.payment_intent_id == payment_intent_id)
+        return await self._first_by(payments.c.payment_intent_id, payment_intent_id)
 
     async def list_refunds_pending(self, limit: int) -> list[Payment]:
         """Every refund not done yet, the longest-waiting first: what an operator looks at."""

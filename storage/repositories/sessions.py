@@ -14,10 +14,10 @@ class SqlSessionRepository(TableRepository[TeachingSession]):
     stored = SESSIONS
 
     async def get(self, session_id: int) -> TeachingSession | None:
-        return await self._first(sessions.c.id == session_id)
+        return await self._first_by(sessions.c.id, session_id)
 
     async def get_by_slot(self, slot_id: int) -> TeachingSession | None:
-        return await self._first(sessions.c.slot_id == slot_id)
+        return await self._first_by(sessions.c.slot_id, slot_id)
 
     async def add(self, session: TeachingSession) -> TeachingSession:
         """Insert the session; sets the new id on `session` and returns it."""

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Delete, Update, and_, bindparam, delete, or_, select, update
 
@@ -50,11 +51,25 @@ _OPEN_SLOTS = (
 )
 
 
+_TAKE_SEAT = (
+    update(slots)
+    .where(slots.c.id == bindparam("slot_id"), slots.c.seats_taken < slots.c.capacity)
+    .values(seats_taken=slots.c.seats_taken + 1)
+    .returning(slots.c.tutor_id)
+)
+_RELEASE_SEAT = (
+    update(slots)
+    .where(slots.c.id == bindparam("slot_id"), slots.c.seats_taken > 0)
+    .values(seats_taken=slots.c.seats_taken - 1)
+    .returning(slots.c.tutor_id)
+)
+
+
 class SqlSlotRepository(TableRepository[Slot]):
     stored = SLOTS
 
     async def get(self, slot_id: int) -> Slot | None:
-        return await self._first(slots.c.id == slot_id)
+        return await self._first_by(slots.c.id, slot_id)
 
     async def add(self, slot: Slot) -> Slot:
         """Insert the slot; sets the new id on `slot` and returns it."""
@@ -82,6 +97,7 @@ class SqlSlotRepository(TableRepository[Slot]):
             update(slots)
             .where(slots.c.id == slot_id, slots.c.seats_taken == 0, slots.c.removed_at.is_(None))
             .values(removed_at=at, updated_at=at)
+            .returning(slots.c.tutor_id)
         )
 
     async def update(self, slot: Slot) -> bool:
@@ -108,11 +124,12 @@ class SqlSlotRepository(TableRepository[Slot]):
                 capacity=slot.capacity,
                 updated_at=slot.updated_at,
             )
+            .returning(slots.c.tutor_id)
         )
 
     async def delete_unbooked(self, slot_id: int) -> bool:
         """Delete the slot if no seat is taken; False (nothing deleted) otherwise or if it does not exist."""
-        return await self._changed(delete(slots).where(slots.c.id == slot_id, *_unbooked()))
+        return await self._changed(delete(slots).where(slots.c.id == slot_id, *_unbooked()).returning(slots.c.tutor_id))
 
     async def delete_unbooked_of_pattern(self, pattern_id: int, starting_from: datetime) -> int:
         """Delete the pattern's slots starting at or after `starting_from` that have no booking; the count."""
@@ -137,29 +154,21 @@ class SqlSlotRepository(TableRepository[Slot]):
         The condition is checked on the row as it is when the UPDATE runs: concurrent bookers queue on the
         row lock (PostgreSQL) or the write lock (SQLite), and once the slot is full the rest get False.
         """
-        return await self._changed(
-            update(slots)
-            .where(slots.c.id == slot_id, slots.c.seats_taken < slots.c.capacity)
-            .values(seats_taken=slots.c.seats_taken + 1)
-        )
+        return await self._changed(_TAKE_SEAT, {"slot_id": slot_id})
 
     async def release_seat(self, slot_id: int) -> None:
         """`seats_taken - 1`, never below zero (releasing a seat of an empty slot changes nothing)."""
-        await self._changed(
-            update(slots)
-            .where(slots.c.id == slot_id, slots.c.seats_taken > 0)
-            .values(seats_taken=slots.c.seats_taken - 1)
-        )
+        await self._changed(_RELEASE_SEAT, {"slot_id": slot_id})
 
     async def list_open(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
         """The tutor's slots starting in [start, end) with a seat left, ordered by start."""
         result = await self._conn.execute(_OPEN_SLOTS, {"tutor_id": tutor_id, "start": start, "end": end})
         return self.stored.all(result)
 
-    async def _changed(self, statement: Update | Delete) -> bool:
-        """Run an UPDATE or DELETE of one slot; True when it hit the slot, whose tutor is then noted as
-        touched (the tutor list's next free time may have moved)."""
-        tutor_id = (await self._conn.execute(statement.returning(slots.c.tutor_id))).scalar_one_or_none()
+    async def _changed(self, statement: Update | Delete, parameters: dict[str, Any] | None = None) -> bool:
+        """Run an UPDATE or DELETE of one slot, RETURNING its tutor_id; True when it hit the slot, whose
+        tutor is then noted as touched (the tutor list's next free time may have moved)."""
+        tutor_id = (await self._conn.execute(statement, parameters)).scalar_one_or_none()
         if tutor_id is None:
             return False
         self._changes.touch_tutors([tutor_id])

@@ -51,6 +51,7 @@ async def subjects_of(
 _BY_IDS = select(tutor_profiles).where(tutor_profiles.c.id.in_(bindparam("ids", expanding=True)))
 _BY_ID = select(tutor_profiles).where(tutor_profiles.c.id == bindparam("key"))
 _BY_USER = select(tutor_profiles).where(tutor_profiles.c.user_id == bindparam("key"))
+_LOCK = select(tutor_profiles.c.id).where(tutor_profiles.c.id == bindparam("key")).with_for_update()
 _SUBJECT_NAMES = (
     select(tutor_subjects.c.name)
     .where(tutor_subjects.c.tutor_id == bindparam("tutor_id"))
@@ -110,7 +111,7 @@ class SqlTutorRepository(TableRepository[TutorProfile]):
         """
         if self._conn.dialect.name == "sqlite":
             return
-        await self._conn.execute(select(tutor_profiles.c.id).where(tutor_profiles.c.id == tutor_id).with_for_update())
+        await self._conn.execute(_LOCK, {"key": tutor_id})
 
     async def list_subjects(self) -> list[tuple[str, int]]:
         """Subjects taught by approved tutors, with the number of those tutors, in one query.

@@ -9,6 +9,7 @@ from storage.tables import users
 
 # Built once: every update reads its sender.
 _BY_ID = select(users).where(users.c.id == bindparam("id"))
+_LOCK = select(users.c.id).where(users.c.id == bindparam("id")).with_for_update()
 
 
 class SqlUserRepository(TableRepository[User]):
@@ -44,4 +45,4 @@ class SqlUserRepository(TableRepository[User]):
         """
         if self._conn.dialect.name == "sqlite":
             return
-        await self._conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
+        await self._conn.execute(_LOCK, {"id": user_id})
