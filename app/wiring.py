@@ -60,7 +60,7 @@ from l10n.catalogs import build_i18n
 from storage.dialog_state import SqlDialogStateStore
 from storage.engine import create_engine
 from storage.installation import read_namespace
-from storage.migrate import upgrade_to_head
+from storage.schema_head import at_head
 from storage.uow import SqlUnitOfWorkFactory
 from storage.user_cache import UserCache
 from web.live import LiveWeb, add_live_routes
@@ -282,6 +282,11 @@ class StartupError(Exception):
 async def migrate(database_url: str) -> None:
     """Apply pending migrations; an unreachable database is a StartupError, not a traceback."""
     try:
+        if await at_head(database_url):
+            return
+        # Imported here: a restart on a migrated database does not load Alembic (see storage.schema_head).
+        from storage.migrate import upgrade_to_head
+
         await upgrade_to_head(database_url)
     except (OSError, SQLAlchemyError) as exc:
         where = make_url(database_url).render_as_string(hide_password=True)

@@ -7,7 +7,9 @@ the middle of a dialog.
 migrations), against the fake Bot API in this process; a /start is already waiting when it starts. A
 bare aiogram echo bot is started the same way first, with a message waiting, for the ratios.
 Then `--people` people each open the onboarding dialog and stop at its second screen (region chosen,
-city not yet), and the resident set size (VmRSS) of the process is read again.
+city not yet), and the resident set size (VmRSS) of the process is read again. Last, the bot restarts
+on that database (migrated: Alembic is not loaded; everyone and their dialogs are loaded into the
+process's caches), one of those people continues their dialog, and its start and memory are read.
 """
 
 import argparse
@@ -36,6 +38,9 @@ class FootprintResult:
     mid_dialog: int
     echo_rss_idle_mib: float
     echo_cold_start_seconds: float
+    restart_seconds: float = 0.0
+    rss_restarted_mib: float = 0.0
+    resumed: bool = False
 
     @property
     def kib_per_person(self) -> float:
@@ -95,6 +100,12 @@ async def run(people: int = 1000, *, settle: float = 3.0) -> FootprintResult:
                     opened += sum(outcomes)
                 await asyncio.sleep(settle)
                 loaded = rss_mib(pid)
+            started = time.perf_counter()
+            async with bot_process(telegram, "app.cli", ["run"], env) as pid:
+                restart = time.perf_counter() - started
+                await asyncio.sleep(settle)
+                restarted = rss_mib(pid)
+                resumed = await _continues(users[0]) if users else False
     return FootprintResult(
         cold_start_seconds=cold_start,
         rss_idle_mib=idle,
@@ -103,7 +114,20 @@ async def run(people: int = 1000, *, settle: float = 3.0) -> FootprintResult:
         mid_dialog=opened,
         echo_rss_idle_mib=echo_idle,
         echo_cold_start_seconds=echo_cold_start,
+        restart_seconds=restart,
+        rss_restarted_mib=restarted,
+        resumed=resumed,
     )
+
+
+async def _continues(user: FakeUser) -> bool:
+    """The person, mid-dialog before the restart, picks a city and gets the next screen."""
+    await user.press("Paris")
+    try:
+        await user.wait_for("How will you use", timeout=120)
+    except AssertionError:
+        return False
+    return True
 
 
 def main() -> None:
@@ -124,6 +148,10 @@ def main() -> None:
             [f"resident memory, {result.people:,} people mid-dialog (MiB)", result.rss_with_people_mib],
             ["per person in a dialog (KiB)", result.kib_per_person],
             ["people mid-dialog", result.mid_dialog],
+            ["restart on that database, to polling (s)", result.restart_seconds],
+            ["resident memory after the restart, idle (MiB)", result.rss_restarted_mib],
+            ["idle memory ratio after the restart", result.rss_restarted_mib / result.echo_rss_idle_mib],
+            ["a person continues their dialog after the restart", "yes" if result.resumed else "NO"],
         ],
     )
 

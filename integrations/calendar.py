@@ -3,13 +3,14 @@ UID, higher SEQUENCE) to remove it."""
 
 from datetime import UTC
 
-from icalendar import Calendar, Event, vCalAddress, vText
-
 from core.calendar import CalendarEvent
 
 
 class IcsCalendarFiles:
     def ics(self, event: CalendarEvent) -> bytes:
+        # Imported at the first file: 3 MiB a bot holds from then on only.
+        from icalendar import Calendar, Event, vCalAddress, vText
+
         calendar = Calendar()
         calendar.add("prodid", "-//tutorbot//bookings//EN")
         calendar.add("version", "2.0")

@@ -43,6 +43,8 @@ async def test_the_footprint_benchmark_gets_everyone_into_a_dialog() -> None:
     assert result.mid_dialog == 5
     assert result.rss_idle_mib > 0 and result.echo_rss_idle_mib > 0
     assert result.cold_start_seconds > 0 and result.echo_cold_start_seconds > 0
+    # Restarted on the migrated database, with everyone's dialog loaded: a person continues theirs.
+    assert result.resumed and result.rss_restarted_mib > 0 and result.restart_seconds > 0
 
 
 @pytest.mark.skipif(

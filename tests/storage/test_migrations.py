@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade_to_head
+from storage.schema_head import HEAD_REVISION
 from storage.tables import ACTIVE_PARTICIPANT_INDEX, metadata
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -112,4 +113,4 @@ def test_alembic_ini_points_at_the_package_migrations() -> None:
     config = Config(str(REPO_ROOT / "alembic.ini"))
     script = ScriptDirectory.from_config(config)
     assert Path(script.dir).resolve() == (REPO_ROOT / "storage" / "migrations").resolve()
-    assert script.get_current_head() == head_revision() == "0004"
+    assert script.get_current_head() == head_revision() == HEAD_REVISION == "0004"
