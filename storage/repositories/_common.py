@@ -73,7 +73,8 @@ class Changes:
         return taken
 
 
-_BY_COLUMN: dict[Column[Any], Select[Any]] = {}
+# (table, column) -> SELECT of the table's rows by that column, built once.
+_BY_COLUMN: dict[tuple[str, str], Select[Any]] = {}
 
 
 class Repository:
@@ -93,9 +94,10 @@ class TableRepository(Repository, Generic[Entity]):
     async def _first_by(self, column: Column[Any], value: object) -> Entity | None:
         """The row whose `column` equals `value`: the statement is built once per column (building it per
         call, then its cache key, cost more CPU than running it)."""
-        query = _BY_COLUMN.get(column)
+        key = (self.stored.table.name, column.name)
+        query = _BY_COLUMN.get(key)
         if query is None:
-            query = _BY_COLUMN[column] = select(self.stored.table).where(column == bindparam("value"))
+            query = _BY_COLUMN[key] = select(self.stored.table).where(column == bindparam("value"))
         return self.stored.first(await self._conn.execute(query, {"value": value}))
 
     async def _list(self, query: Select[Any]) -> list[Entity]:
