@@ -57,9 +57,14 @@ def rss_mib(pid: int) -> float:
 async def open_dialog(user: FakeUser) -> bool:
     await user.send("/start")
     await user.wait_for("Welcome", timeout=120)
-    await user.press("Europe")
+    return await _pressed_to(user, "Europe", "pick the city")
+
+
+async def _pressed_to(user: FakeUser, label: str, answer: str) -> bool:
+    """Whether pressing `label` brings a message containing `answer`."""
+    await user.press(label)
     try:
-        await user.wait_for("pick the city", timeout=120)
+        await user.wait_for(answer, timeout=120)
     except AssertionError:
         return False
     return True
@@ -122,12 +127,7 @@ async def run(people: int = 1000, *, settle: float = 3.0) -> FootprintResult:
 
 async def _continues(user: FakeUser) -> bool:
     """The person, mid-dialog before the restart, picks a city and gets the next screen."""
-    await user.press("Paris")
-    try:
-        await user.wait_for("How will you use", timeout=120)
-    except AssertionError:
-        return False
-    return True
+    return await _pressed_to(user, "Paris", "How will you use")
 
 
 def main() -> None:

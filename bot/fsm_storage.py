@@ -9,8 +9,8 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder, StateType, StorageKey
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 
+from bot.chat_locks import ChatLocks
 from storage.dialog_state import SqlDialogStateStore
 
 
@@ -46,16 +46,17 @@ class DatabaseFsmStorage(BaseStorage):
 
 class SavingOnceIsolation(BaseEventIsolation):
     """Updates of one chat one after the other (in this process), each saving its dialog state in one
-    transaction at its end, inside the chat's lock, so the next update of the chat finds it saved."""
+    transaction at its end, inside the chat's lock, so the next update of the chat finds it saved. The
+    locks of chats nobody is writing in are dropped (`ChatLocks`)."""
 
     def __init__(self, store: SqlDialogStateStore) -> None:
         self._store = store
-        self._chats = SimpleEventIsolation()
+        self._chats = ChatLocks()
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
-        async with self._chats.lock(key), self._store.saving_once():
+        async with self._chats.hold(key), self._store.saving_once():
             yield None
 
     async def close(self) -> None:
-        await self._chats.close()
+        pass

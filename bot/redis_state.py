@@ -20,6 +20,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from bot.chat_locks import ChatLocks
 from bot.chat_state import StateUnavailable
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,7 @@ class RetryingChatLock(BaseEventIsolation):
         self.redis = redis
         self.key_builder = key_builder
         self.retry_seconds = retry_seconds
-        # Key -> (its lock, how many updates hold or wait for it); dropped when nobody does.
-        self._local: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._local = ChatLocks()
 
     def make_lock(self, key: StorageKey) -> Lock:
         return self.redis.lock(
@@ -61,29 +61,13 @@ class RetryingChatLock(BaseEventIsolation):
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
-        async with self._in_process(self.key_builder.build(key, "lock")):
+        async with self._local.hold(self.key_builder.build(key, "lock")):
             lock = self.make_lock(key)
             await self._acquire(lock)
             try:
                 yield None
             finally:
                 await self._release(lock)
-
-    @asynccontextmanager
-    async def _in_process(self, name: str) -> AsyncGenerator[None, None]:
-        local, users = self._local.get(name, (None, 0))
-        if local is None:
-            local = asyncio.Lock()
-        self._local[name] = (local, users + 1)
-        try:
-            async with local:
-                yield None
-        finally:
-            _same, users = self._local[name]
-            if users == 1:
-                del self._local[name]
-            else:
-                self._local[name] = (local, users - 1)
 
     async def _acquire(self, lock: Lock) -> None:
         deadline = time.monotonic() + self.retry_seconds
