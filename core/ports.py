@@ -38,8 +38,9 @@ class UserRepository(Protocol):
 
     async def update(self, user: User) -> None: ...
 
-    async def lock(self, user_id: int) -> None:
-        """Serialize one person's bookings until the transaction ends (row lock on PostgreSQL)."""
+    async def lock(self, user_id: int) -> User | None:
+        """Serialize one person's bookings until the transaction ends (row lock on PostgreSQL); the person
+        as locked (None if there is no such person)."""
         ...
 
 

@@ -89,8 +89,7 @@ async def _take_seat(
     """The seat taken (booked if free, else held for payment) with its payment row, in the caller's
     transaction; refused with the reason if the person may not have it."""
     # One booking at a time per student: two overlapping bookings cannot both pass the check.
-    await uow.users.lock(user_id)
-    if await uow.users.get(user_id) is None:
+    if await uow.users.lock(user_id) is None:
         raise NotFound("user.not_found")
     slot = await uow.slots.get(slot_id)
     tutor = await uow.tutors.get(slot.tutor_id) if slot is not None else None

@@ -9,7 +9,7 @@ from storage.tables import users
 
 # Built once: every update reads its sender.
 _BY_ID = select(users).where(users.c.id == bindparam("id"))
-_LOCK = select(users.c.id).where(users.c.id == bindparam("id")).with_for_update()
+_LOCK = select(users).where(users.c.id == bindparam("id")).with_for_update()
 
 
 class SqlUserRepository(TableRepository[User]):
@@ -36,13 +36,13 @@ class SqlUserRepository(TableRepository[User]):
         self._changes.touch_user(user.id)
         await self._update(user)
 
-    async def lock(self, user_id: int) -> None:
-        """Serialize one person's bookings until the transaction ends.
+    async def lock(self, user_id: int) -> User | None:
+        """Serialize one person's bookings until the transaction ends; the person as locked (None if there
+        is no such person), read by the same statement.
 
         PostgreSQL: a row lock on the user (SELECT ... FOR UPDATE); a second transaction locking the same user
-        waits until the first commits or rolls back. SQLite: nothing to do, every transaction begins with
+        waits until the first commits or rolls back. SQLite: a plain read, every transaction begins with
         BEGIN IMMEDIATE and so holds the database's write lock already.
         """
-        if self._conn.dialect.name == "sqlite":
-            return
-        await self._conn.execute(_LOCK, {"id": user_id})
+        query = _BY_ID if self._conn.dialect.name == "sqlite" else _LOCK
+        return self.stored.first(await self._conn.execute(query, {"id": user_id}))

@@ -512,11 +512,12 @@ async def test_user_lock_serializes_transactions_on_postgres(
 ) -> None:
     async with uow_factory() as uow:
         (student,) = await _add_users(uow, 11)
-        await uow.users.lock(404)  # nothing to lock: no error
+        assert await uow.users.lock(404) is None  # nothing to lock: no error
         await uow.commit()
     if backend != "postgres":
         async with uow_factory() as uow:
-            await uow.users.lock(student.id)  # SQLite: BEGIN IMMEDIATE serializes every writer already
+            # SQLite: BEGIN IMMEDIATE serializes every writer already; the person is read all the same.
+            assert await uow.users.lock(student.id) == student
         return
 
     events: list[str] = []
@@ -524,7 +525,7 @@ async def test_user_lock_serializes_transactions_on_postgres(
 
     async def first() -> None:
         async with uow_factory() as uow:
-            await uow.users.lock(student.id)
+            assert await uow.users.lock(student.id) == student
             events.append("first locked")
             first_locked.set()
             await wait_until_a_backend_waits_for_a_lock(engine, "user")
