@@ -675,9 +675,9 @@ async def _tutor_list_right(world: _World, screens: "_Screens") -> bool:
         for tutor_id, made in world.slots_by_tutor.items()
     ]
     expected.sort(key=lambda pair: (pair[1] is None, pair[1] or NOW, names[pair[0]].casefold(), pair[0]))
-    listed: list[tuple[int, datetime | None]] = []
     first = await screens.tutors()
-    for page in range(first.pages):
+    listed = [(card.tutor.id, card.next_free) for card in first.cards]
+    for page in range(1, first.pages):
         listed += [(card.tutor.id, card.next_free) for card in (await screens.tutors(page)).cards]
     return listed == expected
 

@@ -29,18 +29,12 @@ def _subject_rows(subjects: list[str]) -> list[dict[str, Any]]:
     ]
 
 
-async def subjects_of(
-    connection: AsyncConnection, tutor_ids: Collection[int] | Select[tuple[int]]
-) -> dict[int, list[str]]:
-    """The subjects of each of the tutors (ids, or a query selecting them), in the profile's order, in one
-    query; a tutor without subjects is missing from the result."""
-    if isinstance(tutor_ids, Collection) and not tutor_ids:
+async def subjects_of(connection: AsyncConnection, tutor_ids: Collection[int]) -> dict[int, list[str]]:
+    """The subjects of each of the tutors, in the profile's order, in one query; a tutor without subjects
+    is missing from the result."""
+    if not tutor_ids:
         return {}
-    result = await connection.execute(
-        select(tutor_subjects.c.tutor_id, tutor_subjects.c.name)
-        .where(tutor_subjects.c.tutor_id.in_(tutor_ids))
-        .order_by(tutor_subjects.c.tutor_id, tutor_subjects.c.position)
-    )
+    result = await connection.execute(_SUBJECTS_OF, {"ids": list(tutor_ids)})
     subjects: defaultdict[int, list[str]] = defaultdict(list)
     for tutor_id, name in result:
         subjects[tutor_id].append(name)
@@ -48,6 +42,11 @@ async def subjects_of(
 
 
 # Built once: these run on every booking screen, and building them per call cost more CPU than running them.
+_SUBJECTS_OF = (
+    select(tutor_subjects.c.tutor_id, tutor_subjects.c.name)
+    .where(tutor_subjects.c.tutor_id.in_(bindparam("ids", expanding=True)))
+    .order_by(tutor_subjects.c.tutor_id, tutor_subjects.c.position)
+)
 _BY_IDS = select(tutor_profiles).where(tutor_profiles.c.id.in_(bindparam("ids", expanding=True)))
 _BY_ID = select(tutor_profiles).where(tutor_profiles.c.id == bindparam("key"))
 _BY_USER = select(tutor_profiles).where(tutor_profiles.c.user_id == bindparam("key"))
