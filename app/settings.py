@@ -35,6 +35,13 @@ def _parse_offset_minutes(text: str) -> int:
 # The tunable rules default to the specifications' values, written once, in core.
 _RULES = BusinessRules()
 
+# Agora's own build of Web SDK 4.24.8, as Agora publishes it on npm (`agora-rtc-sdk-ng`), through
+# jsDelivr's mirror of npm: that file's hash could be checked here (Agora's download CDN could not be
+# reached to hash its copy). An operator who prefers Agora's CDN, or their own domain, sets both.
+AGORA_SDK_URL = "https://cdn.jsdelivr.net/npm/agora-rtc-sdk-ng@4.24.8/AgoraRTC_N-production.js"
+AGORA_SDK_INTEGRITY = "sha384-LLetIWljRRsVdAiDUW5qNfAuV8n0YvSPGr6vd4Fy/COvGIGaW1RJtURRgB76/YVU"
+_INTEGRITY = re.compile(r"^(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}$")
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
@@ -58,6 +65,10 @@ class Settings(BaseSettings):
     agora_app_certificate: SecretStr | None = Field(None, validation_alias="AGORA_APP_CERTIFICATE")
     agora_webhook_secret: SecretStr | None = Field(None, validation_alias="AGORA_WEBHOOK_SECRET")
     join_link_secret: SecretStr | None = Field(None, validation_alias="JOIN_LINK_SECRET")
+    # Agora's Web SDK for the join page, pinned, loaded with Subresource Integrity. An operator serving it
+    # from their own domain sets the URL (and the hash of their file; empty for none).
+    agora_sdk_url: str = Field(AGORA_SDK_URL, min_length=1, validation_alias="AGORA_SDK_URL")
+    agora_sdk_integrity: str = Field(AGORA_SDK_INTEGRITY, validation_alias="AGORA_SDK_INTEGRITY")
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(frozenset(), validation_alias="ADMIN_IDS")
     default_language: str = Field("en", validation_alias="DEFAULT_LANGUAGE")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
@@ -101,6 +112,21 @@ class Settings(BaseSettings):
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("agora_sdk_url")
+    @classmethod
+    def _sdk_url(cls, value: str) -> str:
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("agora_sdk_integrity")
+    @classmethod
+    def _sdk_integrity(cls, value: str) -> str:
+        if value and not _INTEGRITY.match(value):
+            raise ValueError("must be a Subresource Integrity hash such as sha384-<base64>, or empty")
+        return value
 
     @field_validator("database_url")
     @classmethod

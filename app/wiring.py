@@ -63,6 +63,7 @@ from storage.installation import read_namespace
 from storage.schema_head import at_head
 from storage.uow import SqlUnitOfWorkFactory
 from storage.user_cache import UserCache
+from web.join_page import VideoSdk
 from web.live import LiveWeb, add_live_routes
 from web.server import PaymentWebhook, build_web_app
 
@@ -374,6 +375,7 @@ class TutorBot:
                 video_webhook=parts.video_webhook,
                 i18n=parts.i18n,
                 default_language=settings.default_language,
+                sdk=VideoSdk(settings.agora_sdk_url, settings.agora_sdk_integrity),
             ),
         )
         self._web = web.AppRunner(app, handle_signals=False)

@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from typing import Any, TypeVar
 
 from core.enums import (
+    AttendanceEnd,
     AttendanceSource,
     OutboxStatus,
     ParticipantStatus,
@@ -324,7 +325,27 @@ class Attendance:
     user_id: int
     joined_at: datetime
     left_at: datetime | None = None
+    # Who reported the join first; the other source, once it reports the same person in too.
     source: AttendanceSource = AttendanceSource.JOIN_PAGE
+    confirmed_by: AttendanceSource | None = None
+    # The page's last heartbeat; None for an interval only Agora's webhook knows of.
+    last_seen_at: datetime | None = None
+    closed_by: AttendanceEnd | None = None
+
+    @property
+    def seen_by_both(self) -> bool:
+        return self.confirmed_by is not None
+
+
+@dataclass(slots=True, kw_only=True)
+class VideoMute:
+    """The tutor muted a student's microphone in the video (the student may speak again by unmuting)."""
+
+    id: int = 0
+    session_id: int
+    user_id: int
+    muted_by: int
+    muted_at: datetime
 
 
 @dataclass(slots=True, kw_only=True)

@@ -79,6 +79,15 @@ class AttendanceSource(StrEnum):
     AGORA_WEBHOOK = "agora_webhook"
 
 
+class AttendanceEnd(StrEnum):
+    """What closed a presence interval."""
+
+    JOIN_PAGE = "join_page"  # the page's Leave button or its beacon when closed
+    AGORA_WEBHOOK = "agora_webhook"  # Agora saw the person leave the channel
+    HEARTBEAT_TIMEOUT = "heartbeat_timeout"  # the page stopped reporting (a closed laptop, a lost network)
+    SESSION_END = "session_end"  # still in when the session ended
+
+
 class ReminderKind(StrEnum):
     # Before the session, at the configured offsets (the student's reminders switch applies).
     REMINDER = "reminder"

@@ -24,9 +24,10 @@ from core.entities import (
     TeachingSession,
     TutorProfile,
     User,
+    VideoMute,
     WeeklyPattern,
 )
-from core.enums import ParticipantStatus, ReminderStatus, SessionStatus, TutorStatus
+from core.enums import AttendanceEnd, AttendanceSource, ParticipantStatus, ReminderStatus, SessionStatus, TutorStatus
 
 
 class UserRepository(Protocol):
@@ -246,8 +247,31 @@ class AttendanceRepository(Protocol):
     async def list_for_session(self, session_id: int) -> list[Attendance]: ...
     async def open_interval(self, session_id: int, user_id: int) -> Attendance | None: ...
 
-    async def close_open(self, session_id: int, at: datetime, user_id: int | None = None) -> int:
+    async def seen(
+        self, attendance_id: int, *, last_seen_at: datetime | None, confirmed_by: AttendanceSource | None
+    ) -> None:
+        """Record a heartbeat (when given) and the second source (when given) on an open interval."""
+        ...
+
+    async def close_open(
+        self, session_id: int, at: datetime, closed_by: AttendanceEnd, user_id: int | None = None
+    ) -> int:
         """Set the leave time of open intervals (of one person, or everyone); how many were closed."""
+        ...
+
+    async def list_quiet(self, seen_before: datetime) -> list[Attendance]:
+        """Open intervals whose page last reported before `seen_before`."""
+        ...
+
+    async def close_quiet(self, attendance_id: int, seen_before: datetime) -> bool:
+        """Close the interval at its last heartbeat if it is still open and quiet."""
+        ...
+
+
+class VideoMuteRepository(Protocol):
+    async def add(self, mute: VideoMute) -> VideoMute: ...
+    async def count_for(self, session_id: int, user_id: int) -> int:
+        """How many times the person was muted in the session."""
         ...
 
 
@@ -342,6 +366,7 @@ class UnitOfWork(Protocol):
     participants: ParticipantRepository
     payments: PaymentRepository
     attendance: AttendanceRepository
+    video_mutes: VideoMuteRepository
     files: SessionFileRepository
     conversations: ConversationRepository
     chat_messages: ChatMessageRepository

@@ -22,6 +22,10 @@ class BusinessRules:
     start_window_minutes: int = 10
     # Join links and a forgotten session last this long after the end.
     session_grace_minutes: int = 15
+    # The join page reports every `heartbeat_seconds`; a page silent for `presence_timeout_seconds` is
+    # counted as gone (a closed laptop is seen as left within a minute, with the presence job's run).
+    heartbeat_seconds: int = 15
+    presence_timeout_seconds: int = 40
     # Unpaid holds a student may have at once so that nobody blocks a tutor's week without paying.
     max_unpaid_holds: int = 3
     # Telegram user ids allowed to approve tutors; empty means tutors are approved at once.

@@ -8,6 +8,7 @@ from typing import Any
 
 from core.usecases.live import watch_sessions
 from core.usecases.payments import expire_holds, reconcile_payments
+from core.usecases.presence import seal_quiet_presence
 from core.usecases.refunds import retry_refunds
 from core.usecases.reminders import daily_cleanup, send_due_reminders
 from jobs.context import JobContext
@@ -54,6 +55,10 @@ async def _sessions(ctx: JobContext) -> Any:
     return await watch_sessions(ctx.services.uow_factory, ctx.services.clock, ctx.services.rules, ctx.services.gateway)
 
 
+async def _presence(ctx: JobContext) -> Any:
+    return await seal_quiet_presence(ctx.services.uow_factory, ctx.services.clock, ctx.services.rules)
+
+
 async def _refunds(ctx: JobContext) -> Any:
     return await retry_refunds(ctx.services.uow_factory, ctx.services.clock, ctx.services.gateway)
 
@@ -69,6 +74,8 @@ def all_jobs(*, outbox_interval: float, daily_at: time) -> dict[str, Job]:
             _sessions,
             interval_seconds=30,
         ),
+        # With the page's timeout, a closed laptop is counted as gone within a minute.
+        Job("presence", "count as gone the join pages that stopped reporting", _presence, interval_seconds=15),
         Job("outbox", "send queued notifications through Telegram", _outbox, interval_seconds=outbox_interval),
         # At start too: reminders that fell due while the bot was down are already late.
         Job(

@@ -262,6 +262,22 @@ attendance = Table(
     Column("joined_at", UTCDateTime(), nullable=False),
     Column("left_at", UTCDateTime(), nullable=True),
     Column("source", String(ENUM_LEN), nullable=False),
+    Column("confirmed_by", String(ENUM_LEN), nullable=True),
+    Column("last_seen_at", UTCDateTime(), nullable=True),
+    Column("closed_by", String(ENUM_LEN), nullable=True),
+    Index(None, "session_id", "user_id"),
+    # Open intervals whose page went quiet: left_at IS NULL AND last_seen_at < now - timeout.
+    Index(None, "left_at", "last_seen_at"),
+)
+
+video_mutes = Table(
+    "video_mutes",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("session_id", IdType, ForeignKey("sessions.id"), nullable=False),
+    Column("user_id", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("muted_by", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("muted_at", UTCDateTime(), nullable=False),
     Index(None, "session_id", "user_id"),
 )
 

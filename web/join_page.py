@@ -1,34 +1,36 @@
-"""The join page (PUBLIC_BASE_URL/join/<token>): the session, and the video through Agora's Web SDK.
+"""The join page (PUBLIC_BASE_URL/join/<token>): the video room in the reader's language and zone, and
+the page that says what to do when a link does not open it.
 
-The page enters the channel with an RTC token made for this person and channel only; it reports the
-join and, with a beacon, the leave, so attendance is kept even without Agora's webhook.
+The room itself is `web/static/room.js` on Agora's Web SDK: it enters the channel with an RTC token made
+for this person and channel only, reports the join, a heartbeat and the leave, and reads who is here
+(and whether the tutor muted the reader) from those answers.
 """
 
-import html
 import json
+from dataclasses import dataclass
+from typing import Any
 
+import jinja2
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from core.enums import SessionType
+from core.rules import BusinessRules
 from core.usecases.live import JoinTicket
+from core.video import TUTOR_UID
 from l10n.formatting import fmt_datetime, fmt_time
 
-AGORA_SDK = "https://download.agora.io/sdk/release/AgoraRTC_N-4.20.0.js"
-
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;margin:0;background:#111;color:#eee}"
-    "header{padding:12px 16px;background:#222}main{display:flex;flex-wrap:wrap;gap:8px;padding:8px}"
-    ".tile{width:320px;height:240px;background:#000;border-radius:8px}p{margin:4px 0}"
-    "button{margin:8px 16px;padding:8px 16px;font-size:16px}"
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("web", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
 )
 
 
-def _page(title: str, body: str, language: str) -> str:
-    return (
-        f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
-        f"<style>{_STYLE}</style></head><body>{body}</body></html>"
-    )
+@dataclass(frozen=True, slots=True)
+class VideoSdk:
+    """Where the page loads Agora's Web SDK from, and the hash the browser checks it against."""
+
+    url: str
+    integrity: str
 
 
 def _refusal(code: str, status: str | None) -> tuple[str, str]:
@@ -58,56 +60,108 @@ def _refusal(code: str, status: str | None) -> tuple[str, str]:
 def refused_page(i18n: I18n, language: str, code: str = "join.invalid", status: str | None = None) -> str:
     with i18n.use_locale(language), i18n.context():
         title, text = _refusal(code, status)
-    return _page(title, f"<header><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></header>", language)
+    return _TEMPLATES.get_template("refused.html").render(language=language, title=title, text=text)
 
 
-def join_page(i18n: I18n, ticket: JoinTicket, language: str) -> str:
+def room_error_text(code: str) -> str:
+    """What the page shows when the backend refuses one of its calls (the current locale)."""
+    if code == "room.tutor_only":
+        return _("Only the tutor can mute someone.")
+    if code == "room.no_such_student":
+        return _("This person is no longer in the session.")
+    if code == "live.not_running":
+        return _("This session is not live.")
+    return _("That did not work. Please try again.")
+
+
+def _texts() -> dict[str, str]:
+    """The page's words, in the current locale; `{name}`, `{tutor}` and `{time}` are filled in by the page."""
+    return {
+        "tutor": _("Tutor"),
+        "you": _("You"),
+        "mute": _("Mute"),
+        "unmute": _("Unmute"),
+        "camera_off": _("Stop video"),
+        "camera_on": _("Start video"),
+        "share": _("Share screen"),
+        "stop_share": _("Stop sharing"),
+        "people": _("People"),
+        "devices": _("Devices"),
+        "leave": _("Leave"),
+        "rejoin": _("Rejoin"),
+        "retry": _("Retry"),
+        "close": _("Close"),
+        "camera": _("Camera"),
+        "microphone": _("Microphone"),
+        "connecting": _("Connecting…"),
+        "connected": _("Connected"),
+        "reconnecting": _("Reconnecting…"),
+        "rejoining": _("Connection lost. Rejoining…"),
+        "left": _("You left the session."),
+        "over": _("The session is over. You can close this page."),
+        "ends_in": _("Ends in {time}"),
+        "time_up": _("Time is up"),
+        "here": _("in the video"),
+        "not_here": _("not here"),
+        "waiting_for": _("Waiting for {tutor} to join…"),
+        "waiting_others": _("Nobody else is here yet."),
+        "mute_person": _("Mute {name}"),
+        "muted_person": _("{name} is muted."),
+        "muted_by_tutor": _("{tutor} muted your microphone. Unmute when you want to speak."),
+        "sdk_missing": _(
+            "The video could not load. Check your connection (or ask the school whether video is blocked "
+            "on this network), then retry."
+        ),
+        "denied": _(
+            "Your camera and microphone are blocked. Allow them for this site in your browser's settings, "
+            "then retry. You can still see and hear the others."
+        ),
+        "no_devices": _("No camera or microphone was found. You can still see and hear the others."),
+        "join_failed": _("The video could not start. Retry in a moment."),
+        "share_failed": _("Screen sharing did not start."),
+        "sound_blocked": _("Tap to hear the others"),
+        "mute_failed": _("Could not mute: {reason}"),
+        "guest": _("Someone"),
+    }
+
+
+def join_page(i18n: I18n, ticket: JoinTicket, language: str, sdk: VideoSdk, rules: BusinessRules) -> str:
     zone = ticket.user.timezone or ticket.slot.timezone
+    one_to_one = ticket.slot.session_type is SessionType.ONE_TO_ONE
+    tutor = ticket.uid == TUTOR_UID
     with i18n.use_locale(language), i18n.context():
         title = _("Session with {tutor}").format(tutor=ticket.tutor.display_name)
         when = (
             f"{fmt_datetime(ticket.slot.starts_at, zone, language)} – {fmt_time(ticket.slot.ends_at, zone, language)}"
         )
-        leave = _("Leave")
-        failed = _("The video could not start. Check your camera and microphone permissions, then reload.")
-    config = json.dumps(
-        {"appId": ticket.app_id, "channel": ticket.channel, "token": ticket.token, "uid": ticket.uid, "failed": failed}
+        texts = _texts()
+        loading = _("Loading the video…")
+    config: dict[str, Any] = {
+        "appId": ticket.app_id,
+        "channel": ticket.channel,
+        "token": ticket.token,
+        "uid": ticket.uid,
+        "role": "tutor" if tutor else "student",
+        "tutorName": ticket.tutor.display_name,
+        "tutorUid": TUTOR_UID,
+        "oneToOne": one_to_one,
+        # Screen sharing: the tutor, and the student of a 1-to-1 (in a group only the tutor presents).
+        "canShare": tutor or one_to_one,
+        "endsAt": ticket.slot.ends_at.isoformat(),
+        "heartbeatSeconds": rules.heartbeat_seconds,
+        "sdkUrl": sdk.url,
+        "sdkIntegrity": sdk.integrity,
+        "texts": texts,
+    }
+    # "</" cannot end the script element early when written as "<\/"; JSON reads both the same.
+    config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+    return _TEMPLATES.get_template("room.html").render(
+        language=language,
+        title=title,
+        when=when,
+        texts=texts,
+        loading=loading,
+        layout="one-to-one" if one_to_one else "group",
+        can_share=config["canShare"],
+        config_json=config_json,
     )
-    body = f"""<header><h1>{html.escape(title)}</h1><p>{html.escape(when)}</p></header>
-<main id="videos"><div id="local" class="tile"></div></main>
-<button id="leave">{html.escape(leave)}</button>
-<script src="{AGORA_SDK}"></script>
-<script>
-const cfg = {config};
-const presence = location.pathname.replace(/\\/$/, "") + "/presence";
-const client = AgoraRTC.createClient({{mode: "rtc", codec: "vp8"}});
-client.on("user-published", async (user, kind) => {{
-  await client.subscribe(user, kind);
-  if (kind === "video") {{
-    const tile = document.createElement("div");
-    tile.className = "tile"; tile.id = "u" + user.uid;
-    document.getElementById("videos").append(tile);
-    user.videoTrack.play(tile);
-  }}
-  if (kind === "audio") user.audioTrack.play();
-}});
-client.on("user-unpublished", (user, kind) => {{
-  if (kind === "video") document.getElementById("u" + user.uid)?.remove();
-}});
-async function start() {{
-  try {{
-    await client.join(cfg.appId, cfg.channel, cfg.token, cfg.uid);
-    const tracks = await AgoraRTC.createMicrophoneAndCameraTracks();
-    tracks[1].play("local");
-    await client.publish(tracks);
-    fetch(presence, {{method: "POST", body: "joined"}});
-  }} catch (error) {{
-    document.body.insertAdjacentHTML("beforeend", "<p>" + cfg.failed + "</p>");
-  }}
-}}
-function leave() {{ navigator.sendBeacon(presence, "left"); }}
-window.addEventListener("pagehide", leave);
-document.getElementById("leave").onclick = async () => {{ leave(); await client.leave(); }};
-start();
-</script>"""
-    return _page(title, body, language)

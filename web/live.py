@@ -1,19 +1,30 @@
-"""Live sessions on the web: the join page (signed links), presence reported by the page, and Agora's webhook."""
+"""Live sessions on the web: the join page (signed links), the room's calls (presence, the room's state,
+the tutor's mutes) and Agora's webhook."""
 
+import json
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from aiogram.utils.i18n import I18n
 from aiohttp import web
 
-from core.errors import DomainError
-from core.join_links import JoinLinkSigner
+from core.errors import DomainError, Forbidden, NotFound
+from core.join_links import JoinClaim, JoinLinkSigner
 from core.languages import pick_language, supported_language
 from core.services import Services
 from core.usecases.accounts import get_user
-from core.usecases.live import mark_presence, open_join_link, record_video_event
+from core.usecases.live import open_join_link
+from core.usecases.presence import (
+    PresenceReport,
+    RoomState,
+    mute_student,
+    record_video_event,
+    report_presence,
+    room_state,
+)
 from core.video import VideoSignatureError, VideoTokens, VideoWebhookVerifier
-from web.join_page import join_page, refused_page
+from web.join_page import VideoSdk, join_page, refused_page, room_error_text
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +39,11 @@ class LiveWeb:
     video_webhook: VideoWebhookVerifier | None
     i18n: I18n
     default_language: str
+    sdk: VideoSdk
 
 
 _LIVE = web.AppKey("live", LiveWeb)
+STATIC = Path(__file__).with_name("static")
 
 
 def _language(live: LiveWeb, user_language: str | None) -> str:
@@ -71,26 +84,86 @@ async def _join(request: web.Request) -> web.Response:
     except DomainError as error:
         language = await _reader_language(live, request, token)
         return _refused(live, language, 403, error.code, error.params.get("status"))
-    page = join_page(live.i18n, ticket, _language(live, ticket.user.language))
+    page = join_page(live.i18n, ticket, _language(live, ticket.user.language), live.sdk, live.services.rules)
     return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
 
 
-async def _presence(request: web.Request) -> web.Response:
-    live = request.app[_LIVE]
+def _claim(live: LiveWeb, request: web.Request) -> JoinClaim | None:
     try:
-        claim = live.signer.verify(request.match_info["token"], live.services.clock.now())
+        return live.signer.verify(request.match_info["token"], live.services.clock.now())
+    except DomainError:
+        return None
+
+
+def _room_json(room: RoomState) -> web.Response:
+    return web.json_response(
+        {
+            "status": room.status.value,
+            "endsAt": room.ends_at.isoformat(),
+            "me": room.me,
+            "isTutor": room.is_tutor,
+            "mutes": room.mutes,
+            "people": [asdict(person) for person in room.people],
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def _presence(request: web.Request) -> web.Response:
+    """The page's join, heartbeat and leave; a join or heartbeat is answered with the room's state."""
+    live = request.app[_LIVE]
+    claim = _claim(live, request)
+    if claim is None:
+        return web.Response(status=403)
+    try:
+        report = PresenceReport((await request.text()).strip())
+    except ValueError:
+        return web.Response(status=400)
+    services = live.services
+    await report_presence(
+        services.uow_factory, services.clock, session_id=claim.session_id, user_id=claim.user_id, report=report
+    )
+    if report is PresenceReport.LEFT:
+        return web.Response(status=204)
+    try:
+        room = await room_state(
+            services.uow_factory, services.clock, services.rules, session_id=claim.session_id, user_id=claim.user_id
+        )
     except DomainError:
         return web.Response(status=403)
-    body = (await request.text()).strip()
-    if body not in ("joined", "left"):
-        return web.Response(status=400)
-    await mark_presence(
-        live.services.uow_factory,
-        live.services.clock,
-        session_id=claim.session_id,
-        user_id=claim.user_id,
-        joined=body == "joined",
-    )
+    return _room_json(room)
+
+
+async def _refusal_json(live: LiveWeb, request: web.Request, error: DomainError, status: int) -> web.Response:
+    language = await _reader_language(live, request, request.match_info["token"])
+    with live.i18n.use_locale(language), live.i18n.context():
+        message = room_error_text(error.code)
+    return web.json_response({"error": error.code, "message": message}, status=status)
+
+
+async def _mute(request: web.Request) -> web.Response:
+    """The tutor mutes a student: `{"uid": <the student's video uid>}`; the rules are the core's."""
+    live = request.app[_LIVE]
+    claim = _claim(live, request)
+    if claim is None:
+        return web.Response(status=403)
+    try:
+        uid = json.loads(await request.text())["uid"]
+    except (ValueError, KeyError, TypeError):
+        return web.json_response({"error": "request.invalid"}, status=400)
+    if not isinstance(uid, int) or isinstance(uid, bool) or not 0 < uid < 2**32:
+        return web.json_response({"error": "request.invalid"}, status=400)
+    services = live.services
+    try:
+        await mute_student(
+            services.uow_factory, services.clock, session_id=claim.session_id, user_id=claim.user_id, uid=uid
+        )
+    except Forbidden as error:
+        return await _refusal_json(live, request, error, 403)
+    except NotFound as error:
+        return await _refusal_json(live, request, error, 404)
+    except DomainError as error:
+        return await _refusal_json(live, request, error, 409)
     return web.Response(status=204)
 
 
@@ -115,4 +188,6 @@ def add_live_routes(app: web.Application, live: LiveWeb) -> None:
     app[_LIVE] = live
     app.router.add_get("/join/{token}", _join)
     app.router.add_post("/join/{token}/presence", _presence)
+    app.router.add_post("/join/{token}/mute", _mute)
+    app.router.add_static("/static/", STATIC)
     app.router.add_post("/webhooks/agora", _agora_webhook)

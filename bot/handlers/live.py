@@ -67,7 +67,9 @@ async def live_pressed(
             await query.message.edit_text(_("⏹ The session is over. Everyone gets a summary."), reply_markup=None)
         return
     else:
-        view = await live_view(services.uow_factory(), services.clock, user_id=user_id, session_id=session_id)
+        view = await live_view(
+            services.uow_factory(), services.clock, services.rules, user_id=user_id, session_id=session_id
+        )
     await query.answer()
     if isinstance(query.message, Message):
         text, keyboard = live_text(view), live_keyboard(view, services.join_links, services.rules)

@@ -5,10 +5,11 @@ itself), and a tutor who never starts is a no-show whose students are refunded."
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.attendance import in_video, minutes_in_video
 from core.bookings import start_opens
 from core.clock import Clock
-from core.entities import Attendance, Participant, Slot, TeachingSession, TutorProfile, User
-from core.enums import AttendanceSource, ParticipantStatus, SessionStatus
+from core.entities import Participant, Slot, TeachingSession, TutorProfile, User
+from core.enums import AttendanceEnd, ParticipantStatus, SessionStatus
 from core.errors import Forbidden, NotFound, ValidationError
 from core.join_links import JoinLinks, JoinLinkSigner
 from core.notifications import (
@@ -24,7 +25,7 @@ from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.outbox import notify
 from core.usecases.seat_release import free_seats
-from core.video import TUTOR_UID, VideoEvent, VideoTokens, channel_name, participant_uid
+from core.video import TUTOR_UID, VideoTokens, channel_name, participant_uid
 
 AGORA = "agora"
 
@@ -100,10 +101,10 @@ async def start_session(
                 now,
             )
         await uow.commit()
-    return await live_view(uow_factory(), clock, user_id=user_id, session_id=session_id)
+    return await live_view(uow_factory(), clock, rules, user_id=user_id, session_id=session_id)
 
 
-async def live_view(uow: UnitOfWork, clock: Clock, *, user_id: int, session_id: int) -> LiveView:
+async def live_view(uow: UnitOfWork, clock: Clock, rules: BusinessRules, *, user_id: int, session_id: int) -> LiveView:
     """The tutor's view: who booked, who is in the video now, for how long."""
     now = clock.now()
     async with uow:
@@ -114,9 +115,10 @@ async def live_view(uow: UnitOfWork, clock: Clock, *, user_id: int, session_id: 
     people = []
     for person_id, role in [(tutor.user_id, "tutor"), *((p.user_id, "student") for p in participants)]:
         mine = [a for a in intervals if a.user_id == person_id]
-        minutes = sum(int(((a.left_at or now) - a.joined_at).total_seconds() // 60) for a in mine)
+        timeout = rules.presence_timeout_seconds
+        minutes = minutes_in_video(mine, now, timeout)
         if person_id in users:
-            people.append(Present(users[person_id], role, any(a.left_at is None for a in mine), minutes))
+            people.append(Present(users[person_id], role, any(in_video(a, now, timeout) for a in mine), minutes))
     return LiveView(session, slot, tutor, people)
 
 
@@ -135,7 +137,7 @@ class JoinTicket:
     expires_at: datetime
 
 
-async def _who_may_join(uow: UnitOfWork, session: TeachingSession, user_id: int) -> tuple[TutorProfile, int]:
+async def join_rights(uow: UnitOfWork, session: TeachingSession, user_id: int) -> tuple[TutorProfile, int]:
     """The tutor and the person's video uid, if the person holds join rights: the tutor, or a booked
     participant — never more people than the seats plus the tutor."""
     tutor = await uow.tutors.get(session.tutor_id)
@@ -158,7 +160,7 @@ async def fresh_join_link(
         if session is None:
             raise NotFound("session.not_found")
         try:
-            tutor, _uid = await _who_may_join(uow, session, user_id)
+            tutor, _uid = await join_rights(uow, session, user_id)
         except Forbidden:
             raise NotFound("session.not_found") from None
         slot = await uow.slots.get(session.slot_id)
@@ -187,7 +189,7 @@ async def open_join_link(
             raise Forbidden("join.invalid")
         if session.status is not SessionStatus.IN_PROGRESS:
             raise Forbidden("join.not_live", status=session.status.value)
-        tutor, uid = await _who_may_join(uow, session, claim.user_id)
+        tutor, uid = await join_rights(uow, session, claim.user_id)
         slot = await uow.slots.get(session.slot_id)
         user = await uow.users.get(claim.user_id)
     assert slot is not None and user is not None
@@ -196,72 +198,6 @@ async def open_join_link(
     return JoinTicket(
         session, slot, tutor, user, tokens.app_id, channel, uid, tokens.rtc_token(channel, uid, expires), expires
     )
-
-
-async def mark_presence(
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    *,
-    session_id: int,
-    user_id: int,
-    joined: bool,
-    source: AttendanceSource = AttendanceSource.JOIN_PAGE,
-    at: datetime | None = None,
-) -> None:
-    """A join opens an interval (unless one is open); a leave closes the open one. Several intervals per
-    person are kept: leaving and coming back is normal."""
-    at = at or clock.now()
-    async with uow_factory() as uow:
-        session = await uow.sessions.get(session_id)
-        if session is None or session.status is not SessionStatus.IN_PROGRESS:
-            return  # nothing is recorded outside the live session; sealed intervals stay sealed
-        try:
-            # A link issued before its holder cancelled still verifies; it records nothing.
-            await _who_may_join(uow, session, user_id)
-        except Forbidden:
-            return
-        if joined:
-            if await uow.attendance.open_interval(session_id, user_id) is None:
-                await uow.attendance.add(
-                    Attendance(session_id=session_id, user_id=user_id, joined_at=at, source=source)
-                )
-        else:
-            await uow.attendance.close_open(session_id, at, user_id=user_id)
-        await uow.commit()
-
-
-async def record_video_event(uow_factory: UnitOfWorkFactory, clock: Clock, event: VideoEvent) -> bool:
-    """A join or leave reported by the video provider's webhook; each notification is applied once."""
-    async with uow_factory() as uow:
-        if not await uow.webhook_events.record(AGORA, event.event_id, "presence", clock.now()):
-            return False
-        await uow.commit()
-    prefix = "tutorbot-session-"
-    if not event.channel.startswith(prefix) or not event.channel.removeprefix(prefix).isdigit():
-        return False
-    session_id = int(event.channel.removeprefix(prefix))
-    async with uow_factory() as uow:
-        session = await uow.sessions.get(session_id)
-        if session is None:
-            return False
-        tutor = await uow.tutors.get(session.tutor_id)
-        user_id = tutor.user_id if tutor is not None and event.uid == TUTOR_UID else None
-        if user_id is None:
-            for participant in await uow.participants.list_for_session(session_id):
-                if participant_uid(participant.id) == event.uid and participant.status is ParticipantStatus.BOOKED:
-                    user_id = participant.user_id
-    if user_id is None:
-        return False
-    await mark_presence(
-        uow_factory,
-        clock,
-        session_id=session_id,
-        user_id=user_id,
-        joined=event.joined,
-        source=AttendanceSource.AGORA_WEBHOOK,
-        at=event.at,
-    )
-    return True
 
 
 async def end_session(
@@ -286,7 +222,7 @@ async def end_session(
         ended = session.complete(now)
         if not await uow.sessions.update_if(ended, SessionStatus.IN_PROGRESS):
             raise ValidationError("live.not_running")
-        await uow.attendance.close_open(session.id, now)
+        await uow.attendance.close_open(session.id, now, AttendanceEnd.SESSION_END)
         await uow.conversations.close(session.id, now)
         intervals = await uow.attendance.list_for_session(session.id)
         attended = {a.user_id for a in intervals}

@@ -20,6 +20,7 @@ from core.ports import (
     SlotRepository,
     TutorRepository,
     UserRepository,
+    VideoMuteRepository,
     WebhookEventRepository,
 )
 from storage.repositories._common import Changes
@@ -36,6 +37,7 @@ from storage.repositories.sessions import SqlSessionRepository
 from storage.repositories.slots import SqlSlotRepository
 from storage.repositories.tutors import SqlTutorRepository
 from storage.repositories.users import SqlUserRepository
+from storage.repositories.video_mutes import SqlVideoMuteRepository
 from storage.repositories.webhook_events import SqlWebhookEventRepository
 
 
@@ -52,6 +54,7 @@ class Repositories:
     participants: Annotated[ParticipantRepository, SqlParticipantRepository]
     payments: Annotated[PaymentRepository, SqlPaymentRepository]
     attendance: Annotated[AttendanceRepository, SqlAttendanceRepository]
+    video_mutes: Annotated[VideoMuteRepository, SqlVideoMuteRepository]
     files: Annotated[SessionFileRepository, SqlSessionFileRepository]
     conversations: Annotated[ConversationRepository, SqlConversationRepository]
     chat_messages: Annotated[ChatMessageRepository, SqlChatMessageRepository]
@@ -81,5 +84,6 @@ __all__ = [
     "SqlSlotRepository",
     "SqlTutorRepository",
     "SqlUserRepository",
+    "SqlVideoMuteRepository",
     "SqlWebhookEventRepository",
 ]

@@ -15,6 +15,7 @@ from core.entities import (
     TeachingSession,
     TutorProfile,
     User,
+    VideoMute,
     WeeklyPattern,
 )
 from storage.mapping import Codec, EntityTable
@@ -31,6 +32,7 @@ from storage.tables import (
     slots,
     tutor_profiles,
     users,
+    video_mutes,
     weekly_patterns,
 )
 
@@ -64,6 +66,7 @@ SESSIONS = EntityTable(TeachingSession, sessions)
 PARTICIPANTS = EntityTable(Participant, participants)
 PAYMENTS = EntityTable(Payment, payments)
 ATTENDANCE = EntityTable(Attendance, attendance)
+VIDEO_MUTES = EntityTable(VideoMute, video_mutes)
 FILES = EntityTable(SessionFile, session_files)
 CONVERSATIONS = EntityTable(Conversation, conversations)
 CHAT_MESSAGES = EntityTable(ChatMessage, chat_messages)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
+from app.settings import AGORA_SDK_INTEGRITY, AGORA_SDK_URL
 from app.wiring import TutorBot
 from bot.callbacks import LiveSession
 from core.enums import AttendanceSource, ParticipantStatus, PaymentStatus, Role, SessionStatus, SessionType
@@ -91,6 +92,10 @@ async def test_a_live_group_session_from_start_to_end(live: Shop, telegram: Fake
             assert page.status == 200
             text = await page.text()
         token = re.search(r'"token": "([^"]+)"', text).group(1)  # type: ignore[union-attr]
+        config = json.loads(re.search(r'id="room-config" type="application/json">(.*?)</script>', text).group(1))  # type: ignore[union-attr]
+        # The pinned SDK with its integrity hash; the page's words in the reader's language.
+        assert (config["sdkUrl"], config["sdkIntegrity"]) == (AGORA_SDK_URL, AGORA_SDK_INTEGRITY)
+        assert config["role"] == "student" and not config["canShare"] and config["texts"]["leave"] == "Leave"
         assert f'"uid": {participant_uid(ids["Ann"])}' in text and f'"channel": "{channel_name(session.id)}"' in text
         decoded = decode_rtc_token(token)
         assert decoded.app_id == APP_ID
@@ -98,14 +103,34 @@ async def test_a_live_group_session_from_start_to_end(live: Shop, telegram: Fake
         assert verify_rtc_token(token, CERTIFICATE, channel_name(session.id), participant_uid(ids["Ann"]))
         assert not verify_rtc_token(token, CERTIFICATE, channel_name(session.id), participant_uid(ids["Bob"]))
         # Joining, leaving after a network failure, and coming back with the same link.
-        for state in ("joined", "left"):
-            async with client.post(join_url + "/presence", data=state) as response:
-                assert response.status == 204
+        async with client.post(join_url + "/presence", data="joined") as response:
+            assert response.status == 200
+            room = await response.json()
+        # The join is answered with the room: who is booked, and who is in.
+        assert room["status"] == "in_progress" and room["me"] == participant_uid(ids["Ann"]) and room["mutes"] == 0
+        assert [(p["name"], p["role"], p["here"]) for p in room["people"]] == [
+            ("Grace Hopper", "tutor", False),
+            ("Ann", "student", True),
+            ("Bob", "student", False),
+            ("Cy", "student", False),
+        ]
+        async with client.post(join_url + "/presence", data="left") as response:
+            assert response.status == 204
+        async with client.post(join_url + "/presence", data="x" * 4096) as response:
+            assert response.status == 400
         clock.advance(minutes=2)
         async with client.get(join_url) as again:
             assert again.status == 200
         async with client.post(join_url + "/presence", data="joined") as response:
-            assert response.status == 204
+            assert response.status == 200
+        # Ann's page cannot mute anyone: the backend, not the page, decides who may.
+        bob_uid = participant_uid(ids["Bob"])
+        async with client.post(join_url + "/mute", json={"uid": bob_uid}) as response:
+            assert response.status == 403
+            assert (await response.json())["message"] == "Only the tutor can mute someone."
+        for garbage in ("{", '{"uid": "1"}', '{"uid": true}', "[]", '{"uid": 99999999999}'):
+            async with client.post(join_url + "/mute", data=garbage) as response:
+                assert response.status == 400
         # Forged and other people's links.
         async with client.get(join_url[:-3] + "xyz") as forged:
             assert forged.status == 403
