@@ -332,10 +332,6 @@ class Attendance:
     last_seen_at: datetime | None = None
     closed_by: AttendanceEnd | None = None
 
-    @property
-    def seen_by_both(self) -> bool:
-        return self.confirmed_by is not None
-
 
 @dataclass(slots=True, kw_only=True)
 class VideoMute:

@@ -259,12 +259,8 @@ class AttendanceRepository(Protocol):
         """Set the leave time of open intervals (of one person, or everyone); how many were closed."""
         ...
 
-    async def list_quiet(self, seen_before: datetime) -> list[Attendance]:
-        """Open intervals whose page last reported before `seen_before`."""
-        ...
-
-    async def close_quiet(self, attendance_id: int, seen_before: datetime) -> bool:
-        """Close the interval at its last heartbeat if it is still open and quiet."""
+    async def close_quiet(self, seen_before: datetime) -> int:
+        """Close, at its last heartbeat, every open interval whose page last reported before `seen_before`."""
         ...
 
 

@@ -128,7 +128,6 @@ def _texts() -> dict[str, str]:
 def join_page(i18n: I18n, ticket: JoinTicket, language: str, sdk: VideoSdk, rules: BusinessRules) -> str:
     zone = ticket.user.timezone or ticket.slot.timezone
     one_to_one = ticket.slot.session_type is SessionType.ONE_TO_ONE
-    tutor = ticket.uid == TUTOR_UID
     with i18n.use_locale(language), i18n.context():
         title = _("Session with {tutor}").format(tutor=ticket.tutor.display_name)
         when = (
@@ -141,12 +140,11 @@ def join_page(i18n: I18n, ticket: JoinTicket, language: str, sdk: VideoSdk, rule
         "channel": ticket.channel,
         "token": ticket.token,
         "uid": ticket.uid,
-        "role": "tutor" if tutor else "student",
+        "role": "tutor" if ticket.is_tutor else "student",
         "tutorName": ticket.tutor.display_name,
         "tutorUid": TUTOR_UID,
         "oneToOne": one_to_one,
-        # Screen sharing: the tutor, and the student of a 1-to-1 (in a group only the tutor presents).
-        "canShare": tutor or one_to_one,
+        "canShare": ticket.may_share_screen,
         "endsAt": ticket.slot.ends_at.isoformat(),
         "heartbeatSeconds": rules.heartbeat_seconds,
         "sdkUrl": sdk.url,
@@ -162,6 +160,6 @@ def join_page(i18n: I18n, ticket: JoinTicket, language: str, sdk: VideoSdk, rule
         texts=texts,
         loading=loading,
         layout="one-to-one" if one_to_one else "group",
-        can_share=config["canShare"],
+        can_share=ticket.may_share_screen,
         config_json=config_json,
     )

@@ -9,7 +9,7 @@ from core.attendance import in_video, minutes_in_video
 from core.bookings import start_opens
 from core.clock import Clock
 from core.entities import Participant, Slot, TeachingSession, TutorProfile, User
-from core.enums import AttendanceEnd, ParticipantStatus, SessionStatus
+from core.enums import AttendanceEnd, ParticipantStatus, SessionStatus, SessionType
 from core.errors import Forbidden, NotFound, ValidationError
 from core.join_links import JoinLinks, JoinLinkSigner
 from core.notifications import (
@@ -135,6 +135,15 @@ class JoinTicket:
     uid: int
     token: str
     expires_at: datetime
+
+    @property
+    def is_tutor(self) -> bool:
+        return self.uid == TUTOR_UID
+
+    @property
+    def may_share_screen(self) -> bool:
+        """The tutor presents; in a 1-to-1 the student may show their screen too, not in a group."""
+        return self.is_tutor or self.slot.session_type is SessionType.ONE_TO_ONE
 
 
 async def join_rights(uow: UnitOfWork, session: TeachingSession, user_id: int) -> tuple[TutorProfile, int]:

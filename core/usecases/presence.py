@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from core.attendance import in_video, quiet_since
 from core.clock import Clock
-from core.entities import Attendance, TeachingSession, VideoMute
+from core.entities import Attendance, TeachingSession, TutorProfile, VideoMute
 from core.enums import AttendanceEnd, AttendanceSource, ParticipantStatus, SessionStatus
 from core.errors import Forbidden, NotFound, ValidationError
 from core.ports import UnitOfWork, UnitOfWorkFactory
@@ -114,13 +114,20 @@ async def _user_of_uid(uow: UnitOfWork, session: TeachingSession, uid: int) -> i
 
 async def seal_quiet_presence(uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules) -> int:
     """The presence job: close the intervals of pages that stopped reporting, at their last heartbeat."""
-    cutoff = quiet_since(clock.now(), rules.presence_timeout_seconds)
-    sealed = 0
     async with uow_factory() as uow:
-        for interval in await uow.attendance.list_quiet(cutoff):
-            sealed += await uow.attendance.close_quiet(interval.id, cutoff)
+        sealed = await uow.attendance.close_quiet(quiet_since(clock.now(), rules.presence_timeout_seconds))
         await uow.commit()
     return sealed
+
+
+async def _person_of(uow: UnitOfWork, session_id: int, user_id: int) -> tuple[TeachingSession, TutorProfile, int]:
+    """The session, its tutor and the person's video uid, for the tutor or a student holding a seat;
+    anyone else is refused as at the join."""
+    session = await uow.sessions.get(session_id)
+    if session is None:
+        raise Forbidden("join.invalid")
+    tutor, uid = await join_rights(uow, session, user_id)
+    return session, tutor, uid
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +157,7 @@ async def room_state(
     """Only for the tutor and the students holding a seat; anyone else is refused as at the join."""
     now = clock.now()
     async with uow_factory() as uow:
-        session = await uow.sessions.get(session_id)
-        if session is None:
-            raise Forbidden("join.invalid")
-        tutor, me = await join_rights(uow, session, user_id)
+        session, tutor, me = await _person_of(uow, session_id, user_id)
         slot = await uow.slots.get(session.slot_id)
         booked = [
             p for p in await uow.participants.list_for_session(session_id) if p.status is ParticipantStatus.BOOKED
@@ -179,10 +183,7 @@ async def mute_student(
     heartbeat. Only the session's tutor may, only while it is live, only a student holding a seat."""
     now = clock.now()
     async with uow_factory() as uow:
-        session = await uow.sessions.get(session_id)
-        if session is None:
-            raise Forbidden("join.invalid")
-        _tutor, caller = await join_rights(uow, session, user_id)
+        session, _tutor, caller = await _person_of(uow, session_id, user_id)
         if caller != TUTOR_UID:
             raise Forbidden("room.tutor_only")
         if session.status is not SessionStatus.IN_PROGRESS:

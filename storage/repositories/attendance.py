@@ -67,24 +67,12 @@ class SqlAttendanceRepository(TableRepository[Attendance]):
         )
         return result.rowcount
 
-    async def list_quiet(self, seen_before: datetime) -> list[Attendance]:
-        """Open intervals whose page last reported before `seen_before` (the page went quiet)."""
-        return await self._list(
-            select(attendance_table)
-            .where(attendance_table.c.left_at.is_(None), attendance_table.c.last_seen_at < seen_before)
-            .order_by(attendance_table.c.id)
-        )
-
-    async def close_quiet(self, attendance_id: int, seen_before: datetime) -> bool:
-        """Close an interval at its last heartbeat if it is still open and still quiet (a heartbeat that
-        arrived meanwhile wins)."""
+    async def close_quiet(self, seen_before: datetime) -> int:
+        """Close, at its last heartbeat, every open interval whose page last reported before
+        `seen_before`; how many were closed (a heartbeat committed first keeps its interval open)."""
         result = await self._conn.execute(
             update(attendance_table)
-            .where(
-                attendance_table.c.id == attendance_id,
-                attendance_table.c.left_at.is_(None),
-                attendance_table.c.last_seen_at < seen_before,
-            )
+            .where(attendance_table.c.left_at.is_(None), attendance_table.c.last_seen_at < seen_before)
             .values(left_at=attendance_table.c.last_seen_at, closed_by=AttendanceEnd.HEARTBEAT_TIMEOUT.value)
         )
-        return result.rowcount == 1
+        return result.rowcount
