@@ -95,6 +95,7 @@ def _texts() -> dict[str, str]:
         "microphone": _("Microphone"),
         "connecting": _("Connecting…"),
         "connected": _("Connected"),
+        "no_video": _("No video"),
         "reconnecting": _("Reconnecting…"),
         "rejoining": _("Connection lost. Rejoining…"),
         "left": _("You left the session."),
@@ -119,7 +120,8 @@ def _texts() -> dict[str, str]:
         "no_devices": _("No camera or microphone was found. You can still see and hear the others."),
         "join_failed": _("The video could not start. Retry in a moment."),
         "share_failed": _("Screen sharing did not start."),
-        "sound_blocked": _("Tap to hear the others"),
+        "sound_blocked": _("Your browser is holding back the others' sound."),
+        "sound_on": _("Turn the sound on"),
         "mute_failed": _("Could not mute: {reason}"),
         "guest": _("Someone"),
     }

@@ -9,7 +9,7 @@ from pathlib import Path
 from aiogram.utils.i18n import I18n
 from aiohttp import web
 
-from core.errors import DomainError, Forbidden, NotFound
+from core.errors import DomainError, Forbidden, NotFound, ValidationError
 from core.join_links import JoinClaim, JoinLinkSigner
 from core.languages import pick_language, supported_language
 from core.services import Services
@@ -147,12 +147,13 @@ async def _mute(request: web.Request) -> web.Response:
     claim = _claim(live, request)
     if claim is None:
         return web.Response(status=403)
+    invalid = ValidationError("request.invalid")
     try:
         uid = json.loads(await request.text())["uid"]
     except (ValueError, KeyError, TypeError):
-        return web.json_response({"error": "request.invalid"}, status=400)
+        return await _refusal_json(live, request, invalid, 400)
     if not isinstance(uid, int) or isinstance(uid, bool) or not 0 < uid < 2**32:
-        return web.json_response({"error": "request.invalid"}, status=400)
+        return await _refusal_json(live, request, invalid, 400)
     services = live.services
     try:
         await mute_student(

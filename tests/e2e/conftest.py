@@ -86,6 +86,19 @@ async def shop(app_factory: AppFactory) -> AsyncIterator[Shop]:
         yield Shop(app, stripe, clock)
 
 
+def live_settings(stripe: FakeStripe, port: int) -> dict[str, Any]:
+    """Stripe at the fake, Agora configured, the web server on `port` (join links point at it)."""
+    return {
+        "WEB_PORT": port,
+        "STRIPE_SECRET_KEY": stripe.api_key,
+        "STRIPE_API_BASE": stripe.base_url,
+        "STRIPE_WEBHOOK_SECRET": stripe.webhook_secret,
+        "AGORA_APP_ID": APP_ID,
+        "AGORA_APP_CERTIFICATE": CERTIFICATE,
+        "AGORA_WEBHOOK_SECRET": AGORA_SECRET,
+    }
+
+
 @pytest.fixture
 async def live(app_factory: AppFactory) -> AsyncIterator[Shop]:
     """The shop with Agora configured, on a port of its own (join links point at it)."""
@@ -93,16 +106,7 @@ async def live(app_factory: AppFactory) -> AsyncIterator[Shop]:
     port = free_port()
     async with (
         FakeStripe(clock=lambda: clock.now().timestamp()) as stripe,
-        app_factory(
-            clock=clock,
-            WEB_PORT=port,
-            STRIPE_SECRET_KEY=stripe.api_key,
-            STRIPE_API_BASE=stripe.base_url,
-            STRIPE_WEBHOOK_SECRET=stripe.webhook_secret,
-            AGORA_APP_ID=APP_ID,
-            AGORA_APP_CERTIFICATE=CERTIFICATE,
-            AGORA_WEBHOOK_SECRET=AGORA_SECRET,
-        ) as app,
+        app_factory(clock=clock, **live_settings(stripe, port)) as app,
     ):
         stripe.webhook_url = f"http://127.0.0.1:{port}/webhooks/stripe"
         yield Shop(app, stripe, clock)

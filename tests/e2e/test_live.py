@@ -128,9 +128,13 @@ async def test_a_live_group_session_from_start_to_end(live: Shop, telegram: Fake
         async with client.post(join_url + "/mute", json={"uid": bob_uid}) as response:
             assert response.status == 403
             assert (await response.json())["message"] == "Only the tutor can mute someone."
-        for garbage in ("{", '{"uid": "1"}', '{"uid": true}', "[]", '{"uid": 99999999999}'):
+        for garbage in ("{", '{"uid": "1"}', '{"uid": true}', "[]", '{"uid": 99999999999}', "x" * 5000):
             async with client.post(join_url + "/mute", data=garbage) as response:
                 assert response.status == 400
+                assert await response.json() == {
+                    "error": "request.invalid",
+                    "message": "That did not work. Please try again.",
+                }
         # Forged and other people's links.
         async with client.get(join_url[:-3] + "xyz") as forged:
             assert forged.status == 403

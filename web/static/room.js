@@ -31,6 +31,8 @@
     el.dataset.state = state;
     el.textContent = text;
   }
+  let noticeTimer = null;
+  // A notice that asks for nothing goes away by itself; one with a button waits for the tap.
   function notice(text, action) {
     $("notice-text").textContent = text;
     const button = $("notice-action");
@@ -40,6 +42,8 @@
       button.onclick = () => { $("notice").hidden = true; action.run(); };
     }
     $("notice").hidden = false;
+    clearTimeout(noticeTimer);
+    if (!action) noticeTimer = setTimeout(() => ($("notice").hidden = true), 8000);
   }
   function problem(text, retry) {
     $("problem-text").textContent = text;
@@ -74,7 +78,9 @@
   }
   function labelTile(tile, uid) {
     const name = nameOf(uid);
-    tile.querySelector(".avatar").textContent = name.slice(0, 1).toUpperCase();
+    const person = people.get(uid);
+    // Oneself is labelled "You", but pictured by one's own initial.
+    tile.querySelector(".avatar").textContent = ((person && person.name) || name).slice(0, 1).toUpperCase();
     const label = tile.querySelector(".name");
     label.textContent = name;
     if (isTutor(uid)) {
@@ -84,10 +90,14 @@
       label.append(badge);
     }
   }
-  // Group: the tutor is the large tile, students small. 1-to-1: the other person large, oneself small.
+  // Group: the tutor is the large tile, students small; the tutor herself sees her students as a grid.
+  // 1-to-1: the other person large, oneself small.
+  const teachingGrid = cfg.role === "tutor" && !cfg.oneToOne;
+  if (teachingGrid) $("spotlight").classList.add("grid");
   function place(tile, uid) {
-    const large = cfg.oneToOne ? uid !== cfg.uid : isTutor(uid);
-    const area = large && !$("spotlight").querySelector(".tile") ? $("spotlight") : $("strip");
+    const large = cfg.oneToOne || teachingGrid ? uid !== cfg.uid : isTutor(uid);
+    const spotlight = $("spotlight");
+    const area = large && (teachingGrid || !spotlight.querySelector(".tile")) ? spotlight : $("strip");
     area.append(tile);
     $("waiting").hidden = !!$("spotlight").querySelector(".tile");
   }
@@ -212,7 +222,7 @@
     try {
       await loadSdk();
     } catch (error) {
-      setNetwork("left", t.connecting);
+      setNetwork("left", t.no_video);
       problem(t.sdk_missing, begin);
       return;
     }
@@ -220,20 +230,25 @@
       client = AgoraRTC.createClient({ mode: "rtc", codec: "vp8" });
       wireClient();
       // A tap anywhere lets the browser play the others' sound; the button gives the reason to tap.
-      AgoraRTC.onAutoplayFailed = () => notice(t.sound_blocked, { label: "🔊", run: () => {} });
+      AgoraRTC.onAutoplayFailed = () => notice(t.sound_blocked, { label: t.sound_on, run: () => {} });
     }
     await enter();
   }
 
+  let rejoinTimer = null;
   async function enter() {
+    clearTimeout(rejoinTimer);
     leaving = false;
     try {
       await client.join(cfg.appId, cfg.channel, cfg.token, cfg.uid);
     } catch (error) {
+      // It keeps trying by itself, a little slower each time; Retry tries at once.
       setNetwork("rejoining", t.rejoining);
       problem(t.join_failed, enter);
+      scheduleRejoin();
       return;
     }
+    $("problem").hidden = true;
     joined = true;
     rejoinDelay = 1000;
     tileOf(cfg.uid);
@@ -250,15 +265,25 @@
   // The microphone and the camera are asked for apart: a missing camera still lets the person speak.
   async function openDevices() {
     let failure = null;
+    const opened = [];
+    // New tracks (after a rejoin, or a retry) start as the person last left their buttons: someone who
+    // muted themselves stays muted through a network drop.
     if (!mic) {
-      try { mic = await AgoraRTC.createMicrophoneAudioTrack(); } catch (error) { failure = error; }
+      try {
+        mic = await AgoraRTC.createMicrophoneAudioTrack();
+        if (!micOn) await mic.setMuted(true);
+        opened.push(mic);
+      } catch (error) { failure = error; }
     }
     if (!camera) {
-      try { camera = await AgoraRTC.createCameraVideoTrack(); } catch (error) { failure = failure || error; }
+      try {
+        camera = await AgoraRTC.createCameraVideoTrack();
+        if (!cameraOn) await camera.setEnabled(false);
+        if (!screen) opened.push(camera); // a shared screen holds the video until it stops
+      } catch (error) { failure = failure || error; }
     }
-    const tracks = [mic, screen || camera].filter(Boolean);
-    if (tracks.length) await client.publish(tracks);
-    if (camera && !screen) showVideo(cfg.uid, camera);
+    if (opened.length) await client.publish(opened);
+    if (camera && cameraOn && !screen) showVideo(cfg.uid, camera);
     $("mic").disabled = !mic;
     $("camera").disabled = !camera;
     if ($("share")) $("share").disabled = false;
@@ -275,7 +300,8 @@
       if (current === "CONNECTED") setNetwork("connected", t.connected);
       else if (current === "RECONNECTING") setNetwork("reconnecting", t.reconnecting);
       else if (current === "CONNECTING") setNetwork("connecting", t.connecting);
-      else if (current === "DISCONNECTED" && !leaving && reason !== "LEAVE") dropped();
+      // Only a drop from inside the channel: a join that fails is retried by enter() itself.
+      else if (current === "DISCONNECTED" && joined && !leaving && reason !== "LEAVE") dropped();
     });
     client.on("user-joined", (user) => {
       remotes.set(user.uid, user);
@@ -314,16 +340,20 @@
     remotes.forEach((user, uid) => dropTile(uid));
     remotes.clear();
     hideVideo(cfg.uid);
+    mic = closeTrack(mic);
+    camera = closeTrack(camera);
+    screen = closeTrack(screen);
+    if ($("share")) setControl("share", false, t.share);
+    // Nothing to switch until the tracks are open again; the buttons keep what the person chose.
+    ["mic", "camera", "share"].forEach((id) => $(id) && ($(id).disabled = true));
     setNetwork("rejoining", t.rejoining);
+    scheduleRejoin();
+  }
+  function scheduleRejoin() {
     const delay = rejoinDelay;
     rejoinDelay = Math.min(rejoinDelay * 2, 15000);
-    setTimeout(async () => {
-      if (leaving) return;
-      mic = closeTrack(mic);
-      camera = closeTrack(camera);
-      screen = closeTrack(screen);
-      await enter();
-    }, delay);
+    clearTimeout(rejoinTimer);
+    rejoinTimer = setTimeout(() => leaving || enter(), delay);
   }
   function closeTrack(track) {
     if (track) { track.stop(); track.close(); }
@@ -412,6 +442,7 @@
 
   async function leave(text, state) {
     leaving = true;
+    clearTimeout(rejoinTimer);
     stopHeartbeat();
     beaconLeft();
     joined = false;

@@ -6,10 +6,12 @@
 (() => {
   const calls = [];
   const record = (method, args) => calls.push({ method, args: JSON.parse(JSON.stringify(args ?? null)) });
+  // A test sets window.fakeAgoraSettings (page.add_init_script) for what must hold from the first call.
+  const settings = window.fakeAgoraSettings || {};
   const control = {
     calls,
-    refuse: null, // "PERMISSION_DENIED" or "DEVICE_NOT_FOUND": the next local tracks fail so
-    failJoins: 0, // how many joins fail before one succeeds
+    refuse: settings.refuse || null, // "PERMISSION_DENIED" or "DEVICE_NOT_FOUND": local tracks fail so
+    failJoins: settings.failJoins || 0, // how many joins fail before one succeeds
     client: null,
     tracks: [],
   };
@@ -146,6 +148,8 @@
           context.fillStyle = `hsl(${(user.uid * 67) % 360}, 60%, 40%)`;
           context.fillRect(0, 0, 160, 120);
           canvas.dataset.remote = String(user.uid);
+          canvas.style.width = "100%";
+          canvas.style.height = "100%";
           holder.append(canvas);
         },
         stop() {},
@@ -185,6 +189,7 @@
   };
   control.networkLost = () => {
     control.client.remoteUsers = [];
+    control.client.published = [];
     control.client.setState("DISCONNECTED", "NETWORK_ERROR");
   };
   control.endScreenShare = () => {
