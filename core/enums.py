@@ -67,6 +67,23 @@ class PaymentStatus(StrEnum):
     FAILED = "failed"
 
 
+class PurchaseStatus(StrEnum):
+    """A package purchase: waiting for its checkout, paid (its credits usable), or never paid."""
+
+    PENDING = "pending"
+    PAID = "paid"
+    EXPIRED = "expired"
+
+
+class CreditReason(StrEnum):
+    """Why a purchase's credits moved (one ledger row each)."""
+
+    PAID = "paid"  # +lessons: the checkout was paid
+    SPEND = "spend"  # -1: a booking paid with a credit
+    RETURN = "return"  # +1: that booking was cancelled in time, or the tutor cancelled or did not come
+    EXPIRY = "expiry"  # -what was left: the validity ran out
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Literal
 from core.entities import Participant, Payment, Slot, TutorProfile
 from core.enums import SessionType
 from core.json_records import RecordUnreadable, from_json, to_json
+from core.payments import CREDIT
 
 
 class NotificationKind(StrEnum):
@@ -55,6 +56,8 @@ class NotificationKind(StrEnum):
     SESSION_STARTING = "session.starting"
     # To the tutor, ten minutes before: the Start button.
     START_ALERT = "session.start_alert"
+    # To the student: a package was paid, its credits are there.
+    PACKAGE_BOUGHT = "package.bought"
 
 
 # -- what each kind carries ----------------------------------------------------------------------------------
@@ -105,6 +108,8 @@ class BookingFacts:
     amount_minor: int
     hold_expires_at: datetime | None = None
     checkout_url: str | None = None
+    # The seat was paid with a package's credit (amount_minor is then 0).
+    paid_with_credit: bool = False
 
     @classmethod
     def of(cls, tutor: TutorProfile, slot: Slot, participant: Participant, payment: Payment) -> "BookingFacts":
@@ -116,6 +121,7 @@ class BookingFacts:
             amount_minor=payment.amount_minor,
             hold_expires_at=participant.hold_expires_at,
             checkout_url=payment.checkout_url,
+            paid_with_credit=payment.provider == CREDIT,
         )
 
 
@@ -165,6 +171,14 @@ class BookingReceived(Message):
     booking: BookingFacts
     student_name: str = ""
     note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PackageBought(Message):
+    kind = NotificationKind.PACKAGE_BOUGHT
+    package_name: str
+    lessons: int
+    expires_at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -330,6 +344,7 @@ MESSAGE_TYPES: dict[NotificationKind, type[Message]] = {
         SessionReminder,
         SessionStarting,
         StartAlert,
+        PackageBought,
     )
 }
 

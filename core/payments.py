@@ -7,12 +7,15 @@ from typing import Protocol
 # Who a payment goes through (payments.provider, webhook_events.provider).
 STRIPE = "stripe"
 FREE = "free"
+# A seat paid with a package's credit (the ledger holds the move; the payment row is zero).
+CREDIT = "credit"
 
 
 @dataclass(frozen=True, slots=True)
 class PaymentOutcome:
     """What applying the provider's word about a payment did: "booked", "booked_late", "refund",
-    "refunded", "refund_retry", "already", "ignored", "duplicate", "pending", "expired"."""
+    "refunded", "refund_retry", "already", "ignored", "duplicate", "pending", "expired"; for a package,
+    "paid" when its credits were written."""
 
     result: str
     payment_id: int | None = None

@@ -27,7 +27,16 @@ from core.entities import (
     VideoMute,
     WeeklyPattern,
 )
-from core.enums import AttendanceEnd, AttendanceSource, ParticipantStatus, ReminderStatus, SessionStatus, TutorStatus
+from core.enums import (
+    AttendanceEnd,
+    AttendanceSource,
+    ParticipantStatus,
+    PurchaseStatus,
+    ReminderStatus,
+    SessionStatus,
+    TutorStatus,
+)
+from core.packages import Balance, CreditEntry, Package, PackagePurchase
 
 
 class UserRepository(Protocol):
@@ -352,6 +361,47 @@ class WebhookEventRepository(Protocol):
         ...
 
 
+class PackageRepository(Protocol):
+    async def add(self, package: Package) -> Package: ...
+    async def get(self, package_id: int) -> Package | None: ...
+    async def update(self, package: Package) -> None: ...
+
+    async def on_sale(self, tutor_id: int | None) -> list[Package]:
+        """The active packages of a tutor (None: the school's), cheapest first."""
+        ...
+
+
+class PurchaseRepository(Protocol):
+    async def add(self, purchase: PackagePurchase) -> PackagePurchase: ...
+    async def get(self, purchase_id: int) -> PackagePurchase | None: ...
+    async def get_by_checkout(self, checkout_session_id: str) -> PackagePurchase | None: ...
+    async def update(self, purchase: PackagePurchase) -> None: ...
+
+    async def update_if(self, purchase: PackagePurchase, expected: PurchaseStatus) -> bool:
+        """Write the purchase only if its status is still `expected`."""
+        ...
+
+    async def lock(self, purchase_id: int) -> PackagePurchase | None:
+        """Serialize the spending of one purchase's credits until the transaction ends."""
+        ...
+
+
+class CreditLedger(Protocol):
+    async def add(self, entry: CreditEntry) -> bool:
+        """Write the move; False (nothing written) when the purchase already has a move with its key."""
+        ...
+
+    async def left(self, purchase_id: int) -> int: ...
+
+    async def balances(self, user_id: int) -> list[Balance]:
+        """The person's paid purchases with what is left of each, the soonest to expire first."""
+        ...
+
+    async def spend_of(self, participant_id: int) -> CreditEntry | None:
+        """The credit a booking was paid with, if it was."""
+        ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     tutors: TutorRepository
@@ -369,6 +419,9 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     reminders: ReminderRepository
     webhook_events: WebhookEventRepository
+    packages: PackageRepository
+    purchases: PurchaseRepository
+    credits: CreditLedger
 
     async def __aenter__(self) -> Self: ...
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from babel.dates import format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency
 
 from core.money import to_decimal
@@ -14,6 +14,11 @@ def fmt_datetime(instant: datetime, zone: str, locale: str) -> str:
     local = utc_to_local(instant, zone)
     text = format_datetime(local, "EEE d MMM y, HH:mm", locale=locale)
     return f"{text} ({city_label(zone)}, {utc_offset_label(instant, zone)})"
+
+
+def fmt_date(instant: datetime, zone: str, locale: str) -> str:
+    """ "3 March 2026": the day the instant falls on in the reader's zone."""
+    return format_date(utc_to_local(instant, zone), "d MMMM y", locale=locale)
 
 
 def fmt_time(instant: datetime, zone: str, locale: str) -> str:

@@ -6,6 +6,7 @@ convention so that migrations are reproducible on SQLite and PostgreSQL.
 """
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -279,6 +280,71 @@ video_mutes = Table(
     Column("muted_by", TelegramId(), ForeignKey("users.id"), nullable=False),
     Column("muted_at", UTCDateTime(), nullable=False),
     Index(None, "session_id", "user_id"),
+)
+
+
+def _offer_columns() -> list[Column[Any]]:
+    """What a package offers, and each purchase keeps a copy of."""
+    return [
+        Column("name", String(NAME_LEN), nullable=False),
+        Column("lessons", Integer(), nullable=False),
+        Column("lesson_minutes", Integer(), nullable=False),
+        Column("any_length", Boolean(), nullable=False),
+        Column("session_type", String(ENUM_LEN), nullable=False),
+        Column("price_minor", BigInteger(), nullable=False),
+        Column("currency", String(3), nullable=False),
+        Column("validity_days", Integer(), nullable=False),
+    ]
+
+
+packages = Table(
+    "packages",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    # NULL: the school's, accepted by any approved tutor.
+    Column("tutor_id", IdType, ForeignKey("tutor_profiles.id"), nullable=True),
+    *_offer_columns(),
+    Column("active", Boolean(), nullable=False),
+    Column("created_by", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    CheckConstraint("lessons > 0", name="lessons_positive"),
+    CheckConstraint("price_minor > 0", name="price_positive"),
+    Index(None, "tutor_id", "active"),
+)
+
+package_purchases = Table(
+    "package_purchases",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("package_id", IdType, ForeignKey("packages.id"), nullable=False),
+    Column("user_id", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("paid_by", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("tutor_id", IdType, ForeignKey("tutor_profiles.id"), nullable=True),
+    *_offer_columns(),
+    Column("status", String(ENUM_LEN), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=True),
+    Column("paid_at", UTCDateTime(), nullable=True),
+    Column("checkout_session_id", String(EXTERNAL_ID_LEN), nullable=True, unique=True),
+    Column("checkout_url", Text(), nullable=True),
+    Column("provider_status", String(ENUM_LEN), nullable=True),
+    Column("payment_intent_id", String(EXTERNAL_ID_LEN), nullable=True),
+    *_timestamps(),
+    Index(None, "user_id", "status"),
+)
+
+# The credits of a purchase are the sum of its rows; (purchase, key) makes every move happen once.
+credit_entries = Table(
+    "credit_entries",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("purchase_id", IdType, ForeignKey("package_purchases.id"), nullable=False),
+    Column("delta", Integer(), nullable=False),
+    Column("reason", String(ENUM_LEN), nullable=False),
+    Column("participant_id", IdType, ForeignKey("participants.id"), nullable=True),
+    Column("key", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("purchase_id", "key"),
+    Index(None, "participant_id"),
 )
 
 session_files = Table(

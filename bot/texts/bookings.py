@@ -36,9 +36,12 @@ def when_line(starts_at: datetime, ends_at: datetime, reader_zone: str, tutor_zo
     return line
 
 
-def summary(session: SessionFacts, reader_zone: str, amount_minor: int) -> str:
+def summary(session: SessionFacts, reader_zone: str, amount_minor: int, *, credit: bool = False) -> str:
     """Who, when (in the reader's zone), how long and what kind, and the price of one seat."""
-    price = _("free of charge") if amount_minor == 0 else fmt_money(amount_minor, session.currency, _locale())
+    if credit:
+        price = _("paid with 1 package credit")
+    else:
+        price = _("free of charge") if amount_minor == 0 else fmt_money(amount_minor, session.currency, _locale())
     return "\n".join(
         [
             f"🧑‍🏫 {session.tutor_name}",
@@ -50,7 +53,7 @@ def summary(session: SessionFacts, reader_zone: str, amount_minor: int) -> str:
 
 
 def summary_of(booking: BookingFacts, reader_zone: str) -> str:
-    return summary(booking.session, reader_zone, booking.amount_minor)
+    return summary(booking.session, reader_zone, booking.amount_minor, credit=booking.paid_with_credit)
 
 
 def status_label(booking: BookingView, now: datetime, reader_zone: str) -> str:

@@ -151,6 +151,34 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     ).format(**p),
     "booking.not_found": lambda p: _("This booking does not exist."),
     "booking.not_pending": lambda p: _("This booking is no longer waiting for payment."),
+    "package.bad_name": lambda p: ngettext(
+        "Give the package a name of at most {max} character, such as “Ten lessons”.",
+        "Give the package a name of at most {max} characters, such as “Ten lessons”.",
+        int(p["max"]),
+    ).format(**p),
+    "package.bad_lessons": lambda p: ngettext(
+        "A package holds from 1 to {max} lesson.", "A package holds from 1 to {max} lessons.", int(p["max"])
+    ).format(**p),
+    "package.bad_minutes": lambda p: ngettext(
+        "A lesson lasts from {low} to {high} minute, in steps of 5.",
+        "A lesson lasts from {low} to {high} minutes, in steps of 5.",
+        int(p["high"]),
+    ).format(**p),
+    "package.bad_price": lambda p: _("Type a price above zero, such as 540."),
+    "package.bad_validity": lambda p: ngettext(
+        "A package is valid for 1 to {max} day.", "A package is valid for 1 to {max} days.", int(p["max"])
+    ).format(**p),
+    "package.admin_only": lambda p: _("Only an admin can define the school's packages."),
+    "package.not_found": lambda p: _("This package is no longer on sale."),
+    "package.own": lambda p: _("You cannot buy your own package."),
+    "package.purchase_not_found": lambda p: _("This purchase does not exist."),
+    "credit.not_found": lambda p: _("This package does not exist."),
+    "credit.not_paid": lambda p: _("This package is not paid yet."),
+    "credit.expired": lambda p: _("This package has expired, or expires before this lesson."),
+    "credit.none_left": lambda p: _("No lessons are left in this package."),
+    "credit.other_tutor": lambda p: _("This package is for another tutor's lessons."),
+    "credit.other_type": lambda p: _("This package is for another kind of lesson (1-to-1 or group)."),
+    "credit.other_length": lambda p: _("This package's lessons have another length."),
     "cancel.not_active": lambda p: _("This booking is not active any more."),
     "cancel.reason_too_long": lambda p: ngettext(
         "The reason can have at most {max} character.", "The reason can have at most {max} characters.", int(p["max"])

@@ -27,6 +27,7 @@ from core.notifications import (
     LatePaymentRefunded,
     Message,
     NotificationKind,
+    PackageBought,
     SessionCancelled,
     SessionCancelledForTutor,
     SessionEnded,
@@ -42,7 +43,7 @@ from core.notifications import (
     TutorRejected,
     TutorReviewRequested,
 )
-from l10n.formatting import fmt_datetime, fmt_money, fmt_time
+from l10n.formatting import fmt_date, fmt_datetime, fmt_money, fmt_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +233,18 @@ def _booking_received(p: BookingReceived, ctx: RenderContext) -> Rendered:
         lines.append("💬 " + _("Note from the student: {note}").format(note=p.note))
     lines.append(_("/sessions lists your upcoming sessions; the attached file adds it to your calendar."))
     return Rendered("\n".join(lines), document=_booking_tutor_file(p.booking, p.student_name, ctx, cancelled=False))
+
+
+@renders(PackageBought)
+def _package_bought(p: PackageBought, ctx: RenderContext) -> Rendered:
+    until = fmt_date(p.expires_at, ctx.zone or "UTC", _locale())
+    return Rendered(
+        ngettext(
+            "✅ {name} is yours: {n} lesson to book by {date}. /book offers it when you book.",
+            "✅ {name} is yours: {n} lessons to book by {date}. /book offers them when you book.",
+            p.lessons,
+        ).format(name=p.package_name, n=p.lessons, date=until)
+    )
 
 
 @renders(HoldExpired)

@@ -13,9 +13,10 @@ from typing import Any
 from core.bookings import booking_price, check_bookable, checkout_expiry, clean_note, full_error, hold_expiry
 from core.clock import Clock
 from core.entities import BookingView, Participant, Payment, SessionRoster, Slot, TutorProfile
-from core.enums import ParticipantStatus, PaymentStatus
+from core.enums import CreditReason, ParticipantStatus, PaymentStatus
 from core.errors import Conflict, NotFound, ValidationError
-from core.payments import FREE, STRIPE, CheckoutRequest, PaymentGateway, PaymentRejected, PaymentUnavailable
+from core.packages import CreditEntry, credit_refusal, spend_key
+from core.payments import CREDIT, FREE, STRIPE, CheckoutRequest, PaymentGateway, PaymentRejected, PaymentUnavailable
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.booked_seat import booked_effects
@@ -50,12 +51,16 @@ async def book_slot(
     slot_id: int,
     note: str | None = None,
     reminders: bool = True,
+    credit_from: int | None = None,
 ) -> BookingResult:
-    """Hold a seat and open the checkout; a free session is booked at once."""
+    """Hold a seat and open the checkout; a free session, or one paid with a credit of the purchase
+    `credit_from`, is booked at once."""
     note = clean_note(note)
     now = clock.now()
     async with uow_factory() as uow:
-        held = await _take_seat(uow, rules, now, user_id=user_id, slot_id=slot_id, note=note, reminders=reminders)
+        held = await _take_seat(
+            uow, rules, now, user_id=user_id, slot_id=slot_id, note=note, reminders=reminders, credit_from=credit_from
+        )
         if held.free:
             await booked_effects(uow, rules, held.tutor, held.slot, held.participant, held.payment, now, late=False)
         await uow.commit()
@@ -85,6 +90,7 @@ async def _take_seat(
     slot_id: int,
     note: str | None,
     reminders: bool,
+    credit_from: int | None = None,
 ) -> _HeldSeat:
     """The seat taken (booked if free, else held for payment) with its payment row, in the caller's
     transaction; refused with the reason if the person may not have it."""
@@ -103,6 +109,9 @@ async def _take_seat(
     if clashes:
         raise Conflict("booking.overlap")
     price = booking_price(tutor, slot)
+    if credit_from is not None:
+        await _check_credit(uow, credit_from, user_id, tutor, slot, now)
+        price = 0
     if price > 0 and await uow.participants.count_holds(user_id, now) >= rules.max_unpaid_holds:
         raise ValidationError("booking.too_many_holds", max=rules.max_unpaid_holds)
     if not await uow.slots.take_seat(slot.id):
@@ -129,12 +138,37 @@ async def _take_seat(
             amount_minor=price,
             currency=tutor.currency,
             status=PaymentStatus.PAID if free else PaymentStatus.PENDING,
-            provider=FREE if free else STRIPE,
+            provider=CREDIT if credit_from is not None else FREE if free else STRIPE,
             created_at=now,
             updated_at=now,
         )
     )
+    if credit_from is not None:
+        await uow.credits.add(
+            CreditEntry(
+                purchase_id=credit_from,
+                delta=-1,
+                reason=CreditReason.SPEND,
+                participant_id=participant.id,
+                key=spend_key(participant.id),
+                created_at=now,
+            )
+        )
     return _HeldSeat(tutor, slot, participant, payment)
+
+
+async def _check_credit(
+    uow: UnitOfWork, purchase_id: int, user_id: int, tutor: TutorProfile, slot: Slot, now: datetime
+) -> None:
+    """Refuse the booking unless the person's purchase has a credit for this slot. The purchase is locked
+    until the booking commits, so two bookings can never spend its last credit twice."""
+    purchase = await uow.purchases.lock(purchase_id)
+    # Someone else's purchase is reported exactly like a missing one.
+    if purchase is None or purchase.user_id != user_id:
+        raise NotFound("credit.not_found")
+    refused = credit_refusal(purchase, await uow.credits.left(purchase.id), tutor, slot, now)
+    if refused is not None:
+        raise ValidationError(refused)
 
 
 async def _open_checkout(

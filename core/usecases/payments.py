@@ -15,6 +15,7 @@ from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.booked_seat import booked_effects
 from core.usecases.outbox import notify
+from core.usecases.packages import apply_purchase_checkout, purchase_of_checkout
 from core.usecases.refunds import refund_payment
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,11 @@ async def confirm_checkout(
     async with uow_factory() as uow:
         if event_id is not None and not await uow.webhook_events.record(STRIPE, event_id, "checkout", now):
             return PaymentOutcome("duplicate")
+        if purchase_of_checkout(checkout) is not None:
+            # A package, not a seat: its credits are written here, in the same transaction.
+            purchased = await apply_purchase_checkout(uow, checkout, now)
+            await uow.commit()
+            return PaymentOutcome(purchased)
         payment = await _payment_of(uow, checkout)
         if payment is None:
             await uow.commit()

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from core.clock import Clock
 from core.entities import Participant, Payment
-from core.enums import PaymentStatus
+from core.enums import CreditReason, PaymentStatus
+from core.packages import CreditEntry, return_key
 from core.payments import PaymentGateway
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
@@ -29,6 +30,8 @@ class FreedSeat:
     # The payment after the change (None: there never was one).
     payment: Payment | None
     refund_minor: int
+    # The seat was paid with a package's credit, and the credit went back to the package.
+    credit_returned: bool = False
 
 
 @dataclass(slots=True)
@@ -76,5 +79,23 @@ async def free_seats(
             await uow.payments.update(payment)
             if payment.checkout_session_id:
                 freed.checkouts.append(payment.checkout_session_id)
-        freed.seats.append(FreedSeat(participant, cancelled, payment, refund))
+        credit_back = await _return_credit(uow, participant.id, now)
+        freed.seats.append(FreedSeat(participant, cancelled, payment, refund, credit_back))
     return freed
+
+
+async def _return_credit(uow: UnitOfWork, participant_id: int, now: datetime) -> bool:
+    """A seat paid with a credit gives it back to the purchase it came from, once."""
+    spent = await uow.credits.spend_of(participant_id)
+    if spent is None:
+        return False
+    return await uow.credits.add(
+        CreditEntry(
+            purchase_id=spent.purchase_id,
+            delta=1,
+            reason=CreditReason.RETURN,
+            participant_id=participant_id,
+            key=return_key(participant_id),
+            created_at=now,
+        )
+    )

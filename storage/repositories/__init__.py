@@ -9,11 +9,14 @@ from core.ports import (
     AttendanceRepository,
     ChatMessageRepository,
     ConversationRepository,
+    CreditLedger,
     DayOffRepository,
     OutboxRepository,
+    PackageRepository,
     ParticipantRepository,
     PatternRepository,
     PaymentRepository,
+    PurchaseRepository,
     ReminderRepository,
     SessionFileRepository,
     SessionRepository,
@@ -29,6 +32,7 @@ from storage.repositories.conversations import SqlChatMessageRepository, SqlConv
 from storage.repositories.days_off import SqlDayOffRepository
 from storage.repositories.files import SqlSessionFileRepository
 from storage.repositories.outbox import SqlOutboxRepository
+from storage.repositories.packages import SqlCreditLedger, SqlPackageRepository, SqlPurchaseRepository
 from storage.repositories.participants import SqlParticipantRepository
 from storage.repositories.patterns import SqlPatternRepository
 from storage.repositories.payments import SqlPaymentRepository
@@ -61,6 +65,9 @@ class Repositories:
     outbox: Annotated[OutboxRepository, SqlOutboxRepository]
     reminders: Annotated[ReminderRepository, SqlReminderRepository]
     webhook_events: Annotated[WebhookEventRepository, SqlWebhookEventRepository]
+    packages: Annotated[PackageRepository, SqlPackageRepository]
+    purchases: Annotated[PurchaseRepository, SqlPurchaseRepository]
+    credits: Annotated[CreditLedger, SqlCreditLedger]
 
     def open_repositories(self, connection: AsyncConnection, changes: Changes) -> None:
         for name, hint in typing.get_type_hints(Repositories, include_extras=True).items():
@@ -73,11 +80,14 @@ __all__ = [
     "SqlAttendanceRepository",
     "SqlChatMessageRepository",
     "SqlConversationRepository",
+    "SqlCreditLedger",
     "SqlDayOffRepository",
     "SqlOutboxRepository",
+    "SqlPackageRepository",
     "SqlParticipantRepository",
     "SqlPatternRepository",
     "SqlPaymentRepository",
+    "SqlPurchaseRepository",
     "SqlReminderRepository",
     "SqlSessionFileRepository",
     "SqlSessionRepository",

@@ -18,12 +18,16 @@ from core.entities import (
     VideoMute,
     WeeklyPattern,
 )
+from core.packages import CreditEntry, Package, PackagePurchase
 from storage.mapping import Codec, EntityTable
 from storage.tables import (
     attendance,
     chat_messages,
     conversations,
+    credit_entries,
     outbox,
+    package_purchases,
+    packages,
     participants,
     payments,
     reminders,
@@ -67,6 +71,9 @@ PARTICIPANTS = EntityTable(Participant, participants)
 PAYMENTS = EntityTable(Payment, payments)
 ATTENDANCE = EntityTable(Attendance, attendance)
 VIDEO_MUTES = EntityTable(VideoMute, video_mutes)
+PACKAGES = EntityTable(Package, packages)
+PURCHASES = EntityTable(PackagePurchase, package_purchases)
+CREDIT_ENTRIES = EntityTable(CreditEntry, credit_entries)
 FILES = EntityTable(SessionFile, session_files)
 CONVERSATIONS = EntityTable(Conversation, conversations)
 CHAT_MESSAGES = EntityTable(ChatMessage, chat_messages)

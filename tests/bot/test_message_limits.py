@@ -26,6 +26,8 @@ from core.errors import DomainError
 from core.files import ALLOWED_EXTENSIONS
 from core.languages import SUPPORTED_LANGUAGES
 from core.notifications import message_of
+from core.packages import MAX_LESSONS
+from core.packages import NAME_MAX_LENGTH as PACKAGE_NAME_MAX_LENGTH
 from core.tutor_profile_rules import NAME_MAX_LENGTH, SUBJECT_MAX_LENGTH, SUBJECTS_MAX_COUNT
 from core.usecases.room import CHAT_MAX_LENGTH
 from integrations.calendar import IcsCalendarFiles
@@ -48,6 +50,8 @@ ERROR_PARAMS: dict[str, Any] = {
     "digits": 3,
     "min": 99_999,
     "max": 99_999,
+    "low": 99_999,
+    "high": 99_999,
     "step": 99_999,
     "minutes": 99_999,
     "booked": 99_999,
@@ -151,6 +155,9 @@ def _maximal_payload() -> dict[str, Any]:
         "absent": True,
         "refunds": 20,
         "role": "tutor",
+        "package_name": "Ш" * PACKAGE_NAME_MAX_LENGTH,
+        "lessons": MAX_LESSONS,
+        "expires_at": END.isoformat(),
     }
 
 

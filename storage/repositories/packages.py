@@ -1,0 +1,101 @@
+"""Packages, their purchases, and the credits ledger whose sums are the balances."""
+
+from sqlalchemy import bindparam, func, select
+
+from core.enums import CreditReason, PurchaseStatus
+from core.packages import Balance, CreditEntry, Package, PackagePurchase
+from storage.repositories._common import TableRepository, insert_or_ignore
+from storage.repositories._stored import CREDIT_ENTRIES, PACKAGES, PURCHASES
+from storage.tables import credit_entries, package_purchases, packages
+
+_LOCK = select(package_purchases).where(package_purchases.c.id == bindparam("id")).with_for_update()
+_LEFT = func.coalesce(func.sum(credit_entries.c.delta), 0)
+
+
+class SqlPackageRepository(TableRepository[Package]):
+    stored = PACKAGES
+
+    async def add(self, package: Package) -> Package:
+        return await self._insert(package)
+
+    async def get(self, package_id: int) -> Package | None:
+        return await self._first_by(packages.c.id, package_id)
+
+    async def update(self, package: Package) -> None:
+        await self._update(package)
+
+    async def on_sale(self, tutor_id: int | None) -> list[Package]:
+        """The active packages of a tutor (None: the school's), cheapest first."""
+        owner = packages.c.tutor_id.is_(None) if tutor_id is None else packages.c.tutor_id == tutor_id
+        return await self._list(
+            select(packages).where(owner, packages.c.active.is_(True)).order_by(packages.c.price_minor, packages.c.id)
+        )
+
+
+class SqlPurchaseRepository(TableRepository[PackagePurchase]):
+    stored = PURCHASES
+
+    async def add(self, purchase: PackagePurchase) -> PackagePurchase:
+        return await self._insert(purchase)
+
+    async def get(self, purchase_id: int) -> PackagePurchase | None:
+        return await self._first_by(package_purchases.c.id, purchase_id)
+
+    async def get_by_checkout(self, checkout_session_id: str) -> PackagePurchase | None:
+        return await self._first_by(package_purchases.c.checkout_session_id, checkout_session_id)
+
+    async def update(self, purchase: PackagePurchase) -> None:
+        await self._update(purchase)
+
+    async def update_if(self, purchase: PackagePurchase, expected: PurchaseStatus) -> bool:
+        """Write the purchase only if its status is still `expected` (a webhook and a poll race)."""
+        return await self._update_where(purchase, package_purchases.c.status == expected.value)
+
+    async def lock(self, purchase_id: int) -> PackagePurchase | None:
+        """Serialize the spending of one purchase's credits until the transaction ends (a parent and a
+        child booking at once). PostgreSQL: a row lock; SQLite: every transaction holds the write lock."""
+        if self._conn.dialect.name == "sqlite":
+            return await self.get(purchase_id)
+        return self.stored.first(await self._conn.execute(_LOCK, {"id": purchase_id}))
+
+
+class SqlCreditLedger(TableRepository[CreditEntry]):
+    stored = CREDIT_ENTRIES
+
+    async def add(self, entry: CreditEntry) -> bool:
+        """Write the move; False (nothing written) when this purchase already has a move with its key."""
+        result = await self._conn.execute(
+            insert_or_ignore(self._conn, credit_entries, ["purchase_id", "key"])
+            .values(**CREDIT_ENTRIES.values(entry))
+            .returning(credit_entries.c.id)
+        )
+        return result.first() is not None
+
+    async def left(self, purchase_id: int) -> int:
+        result = await self._conn.execute(select(_LEFT).where(credit_entries.c.purchase_id == purchase_id))
+        return int(result.scalar_one())
+
+    async def balances(self, user_id: int) -> list[Balance]:
+        """The person's paid purchases with what is left of each, the soonest to expire first."""
+        query = (
+            select(package_purchases, _LEFT.label("left"))
+            .select_from(
+                package_purchases.outerjoin(credit_entries, credit_entries.c.purchase_id == package_purchases.c.id)
+            )
+            .where(package_purchases.c.user_id == user_id, package_purchases.c.status == PurchaseStatus.PAID.value)
+            .group_by(*package_purchases.c)
+            .order_by(package_purchases.c.expires_at, package_purchases.c.id)
+        )
+        rows = (await self._conn.execute(query)).mappings().all()
+        return [Balance(PURCHASES.entity(row), int(row["left"])) for row in rows]
+
+    async def spend_of(self, participant_id: int) -> CreditEntry | None:
+        """The credit a booking was paid with, if it was."""
+        return self.stored.first(
+            await self._conn.execute(
+                select(credit_entries).where(
+                    credit_entries.c.participant_id == participant_id,
+                    credit_entries.c.reason == CreditReason.SPEND.value,
+                )
+            )
+        )
