@@ -29,6 +29,7 @@ from bot.dialogs.availability import build_availability_dialog
 from bot.dialogs.booking import build_booking_dialog
 from bot.dialogs.cancel_session import build_cancel_session_dialog
 from bot.dialogs.onboarding import build_onboarding_dialog
+from bot.dialogs.packages import build_packages_dialog
 from bot.dialogs.room import build_room_dialog
 from bot.dialogs.settings import build_settings_dialog
 from bot.dialogs.tutor_profile import build_tutor_profile_dialog
@@ -118,6 +119,7 @@ def build_dispatcher(
         build_booking_dialog(),
         build_cancel_session_dialog(),
         build_room_dialog(),
+        build_packages_dialog(),
     )
     dp.include_router(dialogs)
     # Last, so that it only sees what no command, dialog or button handler took.
@@ -142,6 +144,7 @@ def command_menu(i18n: I18n, language: str) -> list[BotCommand]:
             BotCommand(command="mybookings", description=_("Your bookings")),
             BotCommand(command="availability", description=_("Tutors: your free times, week by week")),
             BotCommand(command="sessions", description=_("Tutors: your upcoming sessions")),
+            BotCommand(command="packages", description=_("Tutors: your lesson packages")),
             BotCommand(command="settings", description=_("Language, time zone, role and profile")),
         ]
 
@@ -357,6 +360,8 @@ class TutorBot:
         parts.notifier.screens = dp["screens"]
         username = me.username or ""
         dp["payment_return_link"] = lambda participant_id: deep_link_url(username, PaymentReturn(participant_id))
+        # Back from a package's payment page to the chat, where the screen waits with "I have paid".
+        dp["package_return_link"] = f"https://t.me/{username}"
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         payments = (
             PaymentWebhook(verifier=parts.webhook_verifier, services=parts.services)

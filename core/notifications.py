@@ -58,6 +58,8 @@ class NotificationKind(StrEnum):
     START_ALERT = "session.start_alert"
     # To the student: a package was paid, its credits are there.
     PACKAGE_BOUGHT = "package.bought"
+    # To the student: a package's validity ran out with lessons left.
+    PACKAGE_EXPIRED = "package.expired"
 
 
 # -- what each kind carries ----------------------------------------------------------------------------------
@@ -179,6 +181,13 @@ class PackageBought(Message):
     package_name: str
     lessons: int
     expires_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class PackageExpired(Message):
+    kind = NotificationKind.PACKAGE_EXPIRED
+    package_name: str
+    unused: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -345,6 +354,7 @@ MESSAGE_TYPES: dict[NotificationKind, type[Message]] = {
         SessionStarting,
         StartAlert,
         PackageBought,
+        PackageExpired,
     )
 }
 

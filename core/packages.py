@@ -142,21 +142,67 @@ class PackageSpec:
     any_length: bool = False
 
 
-def checked_spec(spec: PackageSpec) -> PackageSpec:
-    """The spec with its name tidied; a ValidationError naming the first field that is wrong."""
-    name = " ".join(unicodedata.normalize("NFC", spec.name).split())
+def clean_package_name(text: str) -> str:
+    name = " ".join(unicodedata.normalize("NFC", text).split())
     if not name or text_length(name) > NAME_MAX_LENGTH or not is_clean_text(name):
         raise ValidationError("package.bad_name", max=NAME_MAX_LENGTH)
-    if not 1 <= spec.lessons <= MAX_LESSONS:
+    return name
+
+
+def _whole_number(text: str, code: str, **params: int) -> int:
+    # NFKC folds full-width digits, which phone keyboards in East Asia produce.
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if not folded.isdigit() or len(folded) > 6:
+        raise ValidationError(code, **params)
+    return int(folded)
+
+
+def check_lessons(lessons: int) -> int:
+    if not 1 <= lessons <= MAX_LESSONS:
         raise ValidationError("package.bad_lessons", max=MAX_LESSONS)
+    return lessons
+
+
+def check_lesson_minutes(minutes: int) -> int:
     low, high = LESSON_MINUTES
-    if not low <= spec.lesson_minutes <= high or spec.lesson_minutes % 5:
+    if not low <= minutes <= high or minutes % 5:
         raise ValidationError("package.bad_minutes", low=low, high=high)
-    currency = normalize_currency(spec.currency)
-    if not 0 < spec.price_minor < MAX_PRICE_MINOR:
-        raise ValidationError("package.bad_price")
-    if not 1 <= spec.validity_days <= MAX_VALIDITY_DAYS:
+    return minutes
+
+
+def check_validity(days: int) -> int:
+    if not 1 <= days <= MAX_VALIDITY_DAYS:
         raise ValidationError("package.bad_validity", max=MAX_VALIDITY_DAYS)
+    return days
+
+
+def parse_lessons(text: str) -> int:
+    return check_lessons(_whole_number(text, "package.bad_lessons", max=MAX_LESSONS))
+
+
+def parse_lesson_minutes(text: str) -> int:
+    low, high = LESSON_MINUTES
+    return check_lesson_minutes(_whole_number(text, "package.bad_minutes", low=low, high=high))
+
+
+def parse_validity(text: str) -> int:
+    return check_validity(_whole_number(text, "package.bad_validity", max=MAX_VALIDITY_DAYS))
+
+
+def check_price(price_minor: int) -> int:
+    if not 0 < price_minor < MAX_PRICE_MINOR:
+        raise ValidationError("package.bad_price")
+    return price_minor
+
+
+def checked_spec(spec: PackageSpec) -> PackageSpec:
+    """The spec with its name tidied; a ValidationError naming the first field that is wrong."""
+    name = clean_package_name(spec.name)
+    check_lessons(spec.lessons)
+    check_lesson_minutes(spec.lesson_minutes)
+    currency = normalize_currency(spec.currency)
+    check_price(spec.price_minor)
+    check_validity(spec.validity_days)
     return replace(spec, name=name, currency=currency)
 
 

@@ -385,6 +385,14 @@ class PurchaseRepository(Protocol):
         """Serialize the spending of one purchase's credits until the transaction ends."""
         ...
 
+    async def open_checkouts(self, created_before: datetime, limit: int) -> list[PackagePurchase]:
+        """Purchases still waiting for their checkout, oldest first."""
+        ...
+
+    async def waiting(self, user_id: int, package_id: int, created_after: datetime) -> PackagePurchase | None:
+        """The person's purchase of this package waiting for payment on a page opened after `created_after`."""
+        ...
+
 
 class CreditLedger(Protocol):
     async def add(self, entry: CreditEntry) -> bool:
@@ -399,6 +407,10 @@ class CreditLedger(Protocol):
 
     async def spend_of(self, participant_id: int) -> CreditEntry | None:
         """The credit a booking was paid with, if it was."""
+        ...
+
+    async def lapsed(self, now: datetime, limit: int) -> list[Balance]:
+        """Paid purchases past their validity whose leftover credits were not written off yet."""
         ...
 
 

@@ -7,6 +7,7 @@ from datetime import time
 from typing import Any
 
 from core.usecases.live import watch_sessions
+from core.usecases.packages import expire_credits
 from core.usecases.payments import expire_holds, reconcile_payments
 from core.usecases.presence import seal_quiet_presence
 from core.usecases.refunds import retry_refunds
@@ -59,6 +60,10 @@ async def _presence(ctx: JobContext) -> Any:
     return await seal_quiet_presence(ctx.services.uow_factory, ctx.services.clock, ctx.services.rules)
 
 
+async def _credits(ctx: JobContext) -> Any:
+    return await expire_credits(ctx.services.uow_factory, ctx.services.clock)
+
+
 async def _refunds(ctx: JobContext) -> Any:
     return await retry_refunds(ctx.services.uow_factory, ctx.services.clock, ctx.services.gateway)
 
@@ -76,6 +81,7 @@ def all_jobs(*, outbox_interval: float, daily_at: time) -> dict[str, Job]:
         ),
         # With the page's timeout, a closed laptop is counted as gone within a minute.
         Job("presence", "count as gone the join pages that stopped reporting", _presence, interval_seconds=15),
+        Job("credits", "write off the lessons left in packages past their validity", _credits, interval_seconds=3600),
         Job("outbox", "send queued notifications through Telegram", _outbox, interval_seconds=outbox_interval),
         # At start too: reminders that fell due while the bot was down are already late.
         Job(

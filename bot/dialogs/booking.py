@@ -19,12 +19,13 @@ from bot.dialogs.states import Booking
 from bot.dialogs.widgets import Tr, pick
 from bot.texts.bookings import hourly_rate, summary
 from bot.texts.errors import error_text
+from bot.texts.packages import credit_button, package_choice, package_line
 from bot.texts.periods import period
 from bot.texts.slots import type_label
 from core.bookings import booking_price, clean_note
 from core.entities import Slot, TutorProfile, User
-from core.enums import ParticipantStatus, SessionType
-from core.errors import DomainError
+from core.enums import ParticipantStatus, PurchaseStatus, SessionType
+from core.errors import DomainError, ValidationError
 from core.notifications import SessionFacts
 from core.payments import PaymentGateway
 from core.student_calendar import chosen_range, next_range, student_calendar
@@ -32,6 +33,8 @@ from core.timezones import utc_to_local
 from core.usecases.accounts import get_user
 from core.usecases.bookings import ReturnLink, book_slot, cancel_hold, check_payment, get_booking
 from core.usecases.browsing import TutorOffer, list_subjects, list_tutors, tutor_offer
+from core.usecases.packages import packages_on_sale, usable_credit
+from core.usecases.purchases import buy_package, check_purchase, my_purchase
 from l10n.formatting import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 
 TYPE_FILTERS = ("all", SessionType.ONE_TO_ONE.value, SessionType.GROUP.value)
@@ -264,24 +267,60 @@ async def _slot_chosen(event: CallbackQuery, widget: Any, manager: DialogManager
 # --- confirm and pay ---------------------------------------------------------------------------------
 
 
+async def _chosen_slot(manager: DialogManager) -> Slot | None:
+    slot_id = int(manager.dialog_data.get("slot_id", 0))
+    return next((s for s in await offered_slots(manager) if s.id == slot_id), None)
+
+
 async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     data = dialog_manager.dialog_data
     tutor, zone = await _tutor_and_zone(dialog_manager)
-    slot = next((s for s in await offered_slots(dialog_manager) if s.id == int(data.get("slot_id", 0))), None)
+    slot = await _chosen_slot(dialog_manager)
     if slot is None:
         return {"summary": _("This time is no longer available. Select another."), "available": False, "note": ""}
+    uow_factory, clock = deps(dialog_manager)
+    price = booking_price(tutor, slot)
+    # A free session needs neither a credit nor a package.
+    user_id = user_id_of(dialog_manager)
+    credit = await usable_credit(uow_factory(), clock, user_id=user_id, slot=slot) if price > 0 else None
     # Not booked yet: the session it would open has no id.
-    text = summary(SessionFacts.of(tutor, slot, session_id=0), zone, booking_price(tutor, slot))
-    return {"summary": text, "available": True, "note": data.get("note") or "", "has_note": bool(data.get("note"))}
+    text = summary(SessionFacts.of(tutor, slot, session_id=0), zone, price)
+    return {
+        "summary": text,
+        "available": True,
+        "note": data.get("note") or "",
+        "has_note": bool(data.get("note")),
+        "credit": credit is not None,
+        "credit_label": credit_button(credit) if credit else "",
+        # A package is worth offering where there is a price to pay and no credit to use.
+        "packages": credit is None and price > 0 and bool(await packages_on_sale(uow_factory(), tutor_id=tutor.id)),
+    }
 
 
-async def _book(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+async def _book_with_credit(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    """The credit is looked up again here: what the screen showed may have been spent since."""
+    uow_factory, clock = deps(manager)
+    slot = await _chosen_slot(manager)
+    credit = await usable_credit(uow_factory(), clock, user_id=user_id_of(manager), slot=slot) if slot else None
+    await _book(event, widget, manager, credit_from=credit.purchase.id if credit else None, credit_wanted=True)
+
+
+async def _book(
+    event: CallbackQuery,
+    widget: Button,
+    manager: DialogManager,
+    *,
+    credit_from: int | None = None,
+    credit_wanted: bool = False,
+) -> None:
     uow_factory, clock = deps(manager)
     gateway, return_link = _payments(manager)
     reminders = manager.find("reminders")
     assert isinstance(reminders, ManagedCheckbox)
     data = manager.dialog_data
     try:
+        if credit_wanted and credit_from is None:
+            raise ValidationError("credit.none_left")
         result = await book_slot(
             uow_factory,
             clock,
@@ -292,6 +331,7 @@ async def _book(event: CallbackQuery, widget: Button, manager: DialogManager) ->
             slot_id=int(data["slot_id"]),
             note=data.get("note"),
             reminders=reminders.is_checked(),
+            credit_from=credit_from,
         )
     except DomainError as error:
         if isinstance(event.message, Message):
@@ -332,6 +372,72 @@ async def _pay_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
         "booked": status is ParticipantStatus.BOOKED,
         "lapsed": status not in (ParticipantStatus.PENDING_PAYMENT, ParticipantStatus.BOOKED),
     }
+
+
+# --- packages -----------------------------------------------------------------------------------------
+
+
+async def _packages_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    tutor, _zone_name = await _tutor_and_zone(dialog_manager)
+    uow_factory, _clock = deps(dialog_manager)
+    on_sale = await packages_on_sale(uow_factory(), tutor_id=tutor.id)
+    return {
+        "tutor": tutor.display_name,
+        "lines": "\n".join(package_line(p) for p in on_sale) or _("There are no packages on sale."),
+        "choices": [(str(p.id), package_choice(p)) for p in on_sale],
+    }
+
+
+async def _package_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, package_id: str) -> None:
+    uow_factory, clock = deps(manager)
+    try:
+        started = await buy_package(
+            uow_factory,
+            clock,
+            services_of(manager).gateway,
+            manager.middleware_data["package_return_link"],
+            user_id=user_id_of(manager),
+            package_id=int(package_id),
+        )
+    except DomainError as error:
+        if isinstance(event.message, Message):
+            await event.message.answer(error_text(error, await _zone(manager)))
+        manager.show_mode = ShowMode.SEND
+        return
+    manager.dialog_data["purchase_id"] = started.purchase.id
+    manager.dialog_data["purchase_url"] = started.checkout_url
+    await manager.switch_to(Booking.package_pay)
+
+
+async def _package_pay_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    uow_factory, _clock = deps(dialog_manager)
+    purchase = await my_purchase(
+        uow_factory(), user_id=user_id_of(dialog_manager), purchase_id=int(dialog_manager.dialog_data["purchase_id"])
+    )
+    return {
+        "name": purchase.name,
+        "price": fmt_money(purchase.price_minor, purchase.currency, _locale()),
+        "url": dialog_manager.dialog_data.get("purchase_url") or "",
+        "pending": purchase.status is PurchaseStatus.PENDING,
+        "paid": purchase.status is PurchaseStatus.PAID,
+        "lapsed": purchase.status is PurchaseStatus.EXPIRED,
+    }
+
+
+async def _package_paid(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    uow_factory, clock = deps(manager)
+    purchase = await check_purchase(
+        uow_factory,
+        clock,
+        rules_of(manager),
+        services_of(manager).gateway,
+        user_id=user_id_of(manager),
+        purchase_id=int(manager.dialog_data["purchase_id"]),
+    )
+    if purchase.status is PurchaseStatus.PAID:
+        await manager.switch_to(Booking.confirm)
+    else:
+        await event.answer(_("The payment has not arrived yet. Once you have paid, try again in a moment."))
 
 
 def _participant(manager: DialogManager) -> int:
@@ -448,7 +554,9 @@ def build_booking_dialog() -> Dialog:
             ),
             Checkbox(Tr("🔔 Reminders: on"), Tr("🔕 Reminders: off"), id="reminders", default=True, when="available"),
             SwitchTo(Tr("✍️ Add a note to the tutor"), id="to_note", state=Booking.note, when="available"),
+            Button(Format("{credit_label}"), id="book_credit", on_click=_book_with_credit, when="credit"),
             Button(Tr("✅ Book"), id="book", on_click=_book, when="available"),
+            SwitchTo(Tr("📦 Lesson packages"), id="to_packages", state=Booking.packages, when="packages"),
             SwitchTo(Tr("◀️ Back"), id="confirm_back", state=Booking.day),
             state=Booking.confirm,
             getter=_confirm_getter,
@@ -476,6 +584,23 @@ def build_booking_dialog() -> Dialog:
         Window(
             Tr("✅ Session booked!\n\nThe confirmation with a calendar file is on its way."),
             state=Booking.done,
+        ),
+        Window(
+            Multi(Tr("📦 Lesson packages of {tutor}"), Format("{lines}"), sep="\n\n"),
+            Column(pick("package", "choices", _package_chosen, parse=record_id, label="📦 {item[1]}")),
+            SwitchTo(Tr("◀️ Back"), id="packages_back", state=Booking.confirm),
+            state=Booking.packages,
+            getter=_packages_getter,
+        ),
+        Window(
+            Tr("💳 {name}: pay {price}. The lessons are yours as soon as the payment arrives.", when="pending"),
+            Tr("✅ {name} is paid: book your lesson with it.", when="paid"),
+            Tr("⌛ This payment page has closed. Choose the package again to pay.", when="lapsed"),
+            Url(Tr("💳 Pay {price}"), Format("{url}"), when="pending"),
+            Button(Tr("🔄 I have paid"), id="package_paid", on_click=_package_paid, when="pending"),
+            SwitchTo(Tr("◀️ Back to the booking"), id="package_back", state=Booking.confirm),
+            state=Booking.package_pay,
+            getter=_package_pay_getter,
         ),
         on_start=_on_start,
     )

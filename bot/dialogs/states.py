@@ -62,6 +62,19 @@ class Booking(StatesGroup):
     note = State()
     pay = State()
     done = State()
+    packages = State()
+    package_pay = State()
+
+
+class Packages(StatesGroup):
+    listing = State()
+    name = State()
+    lessons = State()
+    minutes = State()
+    price = State()
+    validity = State()
+    kind = State()
+    confirm = State()
 
 
 class CancelSession(StatesGroup):

@@ -13,14 +13,17 @@ from bot.callbacks import CancelBooking, CancelSessionStart, JoinSession, LiveSe
 from bot.dialogs.booking import start_booking
 from bot.texts.bookings import status_label
 from bot.texts.errors import error_text
+from bot.texts.packages import balance_line
 from bot.texts.slots import time_range, type_label
 from core.bookings import Phase, booking_actions, session_actions, session_phase
 from core.entities import BookingView, SessionRoster, User
 from core.enums import ParticipantStatus, SessionStatus
 from core.errors import DomainError
+from core.payments import CREDIT
 from core.rules import BusinessRules
 from core.services import Services
 from core.usecases.bookings import check_payment, list_my_bookings, list_my_sessions
+from core.usecases.packages import my_balances
 from l10n.formatting import fmt_datetime, fmt_money
 
 # A message holds 4,096 characters and a keyboard 100 buttons: lists show the nearest entries only.
@@ -40,6 +43,10 @@ async def book(message: Message, dialog_manager: DialogManager, app_user: User |
         await start_booking(dialog_manager)
 
 
+# Packages listed above the bookings; a student rarely holds more than one or two at a time.
+MAX_PACKAGES = 5
+
+
 def _more(hidden: int) -> str:
     return ngettext("… and {n} more.", "… and {n} more.", hidden).format(n=hidden)
 
@@ -47,7 +54,10 @@ def _more(hidden: int) -> str:
 def _booking_entry(booking: BookingView, now: datetime, zone: str, locale: str) -> str:
     payment = booking.payment
     amount = payment.amount_minor if payment else 0
-    price = _("free of charge") if payment is None or amount == 0 else fmt_money(amount, payment.currency, locale)
+    if payment is not None and payment.provider == CREDIT:
+        price = _("paid with 1 package credit")
+    else:
+        price = _("free of charge") if payment is None or amount == 0 else fmt_money(amount, payment.currency, locale)
     when = fmt_datetime(booking.slot.starts_at, zone, locale)
     kind = type_label(booking.slot.session_type, booking.slot.capacity)
     return f"🗓 {when} · {booking.tutor.display_name}\n   {kind} · {price} · {status_label(booking, now, zone)}"
@@ -88,8 +98,13 @@ async def my_bookings(
     locale = get_i18n().current_locale
     now = services.clock.now()
     bookings = await list_my_bookings(services.uow_factory(), services.clock, user_id=user.id)
+    balances = await my_balances(services.uow_factory(), services.clock, user_id=user.id)
+    # The packages a student still has lessons in come first: they are what the next booking can use.
+    package_lines = [balance_line(b, zone) for b in balances[:MAX_PACKAGES]]
     if not bookings:
-        await message.answer(_("You have no bookings yet. /book finds a tutor."))
+        await message.answer(
+            "\n".join([*package_lines, "", _("You have no bookings yet. /book finds a tutor.")]).strip()
+        )
         return
     by_phase: dict[Phase, list[BookingView]] = {phase: [] for phase in Phase}
     for booking in bookings:
@@ -100,7 +115,7 @@ async def my_bookings(
         (_("Upcoming"), by_phase[Phase.UPCOMING], MAX_UPCOMING),
         (_("Past and cancelled"), by_phase[Phase.PAST], MAX_PAST),
     )
-    lines: list[str] = []
+    lines: list[str] = ["\n".join(package_lines)] if package_lines else []
     buttons: list[list[InlineKeyboardButton]] = []
     for title, group, limit in sections:
         if not group:

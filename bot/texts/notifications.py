@@ -28,6 +28,7 @@ from core.notifications import (
     Message,
     NotificationKind,
     PackageBought,
+    PackageExpired,
     SessionCancelled,
     SessionCancelledForTutor,
     SessionEnded,
@@ -244,6 +245,17 @@ def _package_bought(p: PackageBought, ctx: RenderContext) -> Rendered:
             "✅ {name} is yours: {n} lessons to book by {date}. /book offers them when you book.",
             p.lessons,
         ).format(name=p.package_name, n=p.lessons, date=until)
+    )
+
+
+@renders(PackageExpired)
+def _package_expired(p: PackageExpired, ctx: RenderContext) -> Rendered:
+    return Rendered(
+        ngettext(
+            "⌛ {name} has expired with {n} lesson not booked. Ask your tutor if you would like another package.",
+            "⌛ {name} has expired with {n} lessons not booked. Ask your tutor if you would like another package.",
+            p.unused,
+        ).format(name=p.package_name, n=p.unused)
     )
 
 

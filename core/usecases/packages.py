@@ -6,12 +6,13 @@ from dataclasses import replace
 from datetime import datetime
 
 from core.clock import Clock
+from core.entities import Slot
 from core.enums import CreditReason, PurchaseStatus, TutorStatus
 from core.errors import Forbidden, NotFound
-from core.notifications import PackageBought
-from core.packages import Balance, CreditEntry, Package, PackageSpec, checked_spec, offer_of
+from core.notifications import PackageBought, PackageExpired
+from core.packages import Balance, CreditEntry, Package, PackageSpec, checked_spec, credit_refusal, offer_of
 from core.payments import CheckoutSession
-from core.ports import UnitOfWork
+from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.outbox import notify
 
@@ -107,3 +108,65 @@ async def my_balances(uow: UnitOfWork, clock: Clock, *, user_id: int) -> list[Ba
     async with uow:
         balances = await uow.credits.balances(user_id)
     return [b for b in balances if b.left > 0 and b.purchase.expires_at is not None and b.purchase.expires_at > now]
+
+
+async def usable_credit(uow: UnitOfWork, clock: Clock, *, user_id: int, slot: Slot) -> Balance | None:
+    """The purchase a booking of this slot would spend a credit of (the soonest to expire), if any."""
+    now = clock.now()
+    async with uow:
+        tutor = await uow.tutors.get(slot.tutor_id)
+        balances = await uow.credits.balances(user_id)
+    if tutor is None:
+        return None
+    return next((b for b in balances if credit_refusal(b.purchase, b.left, tutor, slot, now) is None), None)
+
+
+async def tutor_packages(uow: UnitOfWork, *, user_id: int) -> list[Package]:
+    """The packages the tutor has on sale."""
+    async with uow:
+        tutor = await uow.tutors.get_by_user(user_id)
+        if tutor is None:
+            raise NotFound("tutor.no_profile")
+        return await uow.packages.on_sale(tutor.id)
+
+
+async def withdraw_package(uow: UnitOfWork, *, user_id: int, package_id: int) -> None:
+    """The tutor stops selling a package; what was bought of it stays usable."""
+    async with uow:
+        tutor = await uow.tutors.get_by_user(user_id)
+        package = await uow.packages.get(package_id)
+        # Another tutor's package is reported exactly like a missing one.
+        if tutor is None or package is None or package.tutor_id != tutor.id or not package.active:
+            raise NotFound("package.not_found")
+        await uow.packages.update(replace(package, active=False))
+        await uow.commit()
+
+
+async def expire_credits(uow_factory: UnitOfWorkFactory, clock: Clock, *, batch: int = 100) -> int:
+    """Write off what is left of purchases past their validity (one EXPIRY row each, with the student
+    told how many lessons went unused); how many purchases were settled."""
+    now = clock.now()
+    settled = 0
+    async with uow_factory() as uow:
+        for balance in await uow.credits.lapsed(now, batch):
+            purchase = balance.purchase
+            entry = CreditEntry(
+                purchase_id=purchase.id,
+                delta=-balance.left,
+                reason=CreditReason.EXPIRY,
+                key="expiry",
+                created_at=now,
+            )
+            if not await uow.credits.add(entry):
+                continue
+            settled += 1
+            if balance.left > 0:
+                await notify(
+                    uow,
+                    purchase.user_id,
+                    PackageExpired(package_name=purchase.name, unused=balance.left),
+                    f"package-expired:{purchase.id}",
+                    now,
+                )
+        await uow.commit()
+    return settled

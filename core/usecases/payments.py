@@ -213,4 +213,28 @@ async def reconcile_payments(
             continue
         outcome = await confirm_checkout(uow_factory, clock, rules, gateway, checkout=checkout)
         applied += outcome.result in ("booked", "booked_late", "refund", "expired")
+    return applied + await _reconcile_purchases(uow_factory, clock, rules, gateway, now - grace, limit)
+
+
+async def _reconcile_purchases(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rules: BusinessRules,
+    gateway: PaymentGateway,
+    created_before: datetime,
+    limit: int,
+) -> int:
+    """The same fallback for packages: a purchase whose webhook never came still gets its credits."""
+    async with uow_factory() as uow:
+        purchases = await uow.purchases.open_checkouts(created_before, limit)
+    applied = 0
+    for purchase in purchases:
+        assert purchase.checkout_session_id is not None
+        try:
+            checkout = await gateway.retrieve_checkout(purchase.checkout_session_id)
+        except (PaymentUnavailable, PaymentRejected) as error:
+            log.warning("could not retrieve checkout %s: %s", purchase.checkout_session_id, error)
+            continue
+        outcome = await confirm_checkout(uow_factory, clock, rules, gateway, checkout=checkout)
+        applied += outcome.result in ("paid", "expired")
     return applied

@@ -10,7 +10,7 @@ from core.enums import PurchaseStatus, TutorStatus
 from core.errors import NotFound, ValidationError
 from core.packages import Package, PackagePurchase, offer_of
 from core.payments import CheckoutRequest, PaymentGateway, PaymentRejected, PaymentUnavailable
-from core.ports import UnitOfWorkFactory
+from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.payments import confirm_checkout
 
@@ -48,6 +48,11 @@ async def buy_package(
                 raise NotFound("package.not_found")
             if tutor.user_id == user_id:
                 raise ValidationError("package.own")
+        # A second tap on the same package, while its page is still open, gets that page again.
+        opened_after = now - timedelta(minutes=PURCHASE_CHECKOUT_MINUTES - 5)
+        waiting = await uow.purchases.waiting(user_id, package.id, opened_after)
+        if waiting is not None:
+            return PurchaseStarted(waiting, waiting.checkout_url)
         purchase = await uow.purchases.add(_purchase_of(package, user_id, now))
         await uow.commit()
     seller = tutor.display_name if tutor is not None else None
@@ -96,6 +101,15 @@ def _purchase_of(package: Package, user_id: int, now: datetime) -> PackagePurcha
     )
 
 
+async def my_purchase(uow: UnitOfWork, *, user_id: int, purchase_id: int) -> PackagePurchase:
+    """A purchase its student or its payer may look at; anyone else's is reported as missing."""
+    async with uow:
+        purchase = await uow.purchases.get(purchase_id)
+    if purchase is None or user_id not in (purchase.user_id, purchase.paid_by):
+        raise NotFound("package.purchase_not_found")
+    return purchase
+
+
 async def check_purchase(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
@@ -106,11 +120,7 @@ async def check_purchase(
     purchase_id: int,
 ) -> PackagePurchase:
     """The student back from the payment page: ask Stripe now rather than wait for the webhook."""
-    async with uow_factory() as uow:
-        purchase = await uow.purchases.get(purchase_id)
-    # Someone else's purchase is reported exactly like a missing one.
-    if purchase is None or user_id not in (purchase.user_id, purchase.paid_by):
-        raise NotFound("package.purchase_not_found")
+    purchase = await my_purchase(uow_factory(), user_id=user_id, purchase_id=purchase_id)
     if purchase.status is PurchaseStatus.PENDING and purchase.checkout_session_id:
         try:
             checkout = await gateway.retrieve_checkout(purchase.checkout_session_id)

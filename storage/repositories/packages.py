@@ -1,5 +1,7 @@
 """Packages, their purchases, and the credits ledger whose sums are the balances."""
 
+from datetime import datetime
+
 from sqlalchemy import bindparam, func, select
 
 from core.enums import CreditReason, PurchaseStatus
@@ -51,6 +53,37 @@ class SqlPurchaseRepository(TableRepository[PackagePurchase]):
         """Write the purchase only if its status is still `expected` (a webhook and a poll race)."""
         return await self._update_where(purchase, package_purchases.c.status == expected.value)
 
+    async def open_checkouts(self, created_before: datetime, limit: int) -> list[PackagePurchase]:
+        """Purchases still waiting for their checkout, oldest first (the missed-webhook fallback)."""
+        return await self._list(
+            select(package_purchases)
+            .where(
+                package_purchases.c.status == PurchaseStatus.PENDING.value,
+                package_purchases.c.checkout_session_id.is_not(None),
+                package_purchases.c.created_at <= created_before,
+            )
+            .order_by(package_purchases.c.created_at, package_purchases.c.id)
+            .limit(limit)
+        )
+
+    async def waiting(self, user_id: int, package_id: int, created_after: datetime) -> PackagePurchase | None:
+        """The person's purchase of this package still waiting for payment on a page opened after
+        `created_after` (a second tap reuses it rather than opening another page)."""
+        return self.stored.first(
+            await self._conn.execute(
+                select(package_purchases)
+                .where(
+                    package_purchases.c.user_id == user_id,
+                    package_purchases.c.package_id == package_id,
+                    package_purchases.c.status == PurchaseStatus.PENDING.value,
+                    package_purchases.c.checkout_url.is_not(None),
+                    package_purchases.c.created_at > created_after,
+                )
+                .order_by(package_purchases.c.created_at.desc())
+                .limit(1)
+            )
+        )
+
     async def lock(self, purchase_id: int) -> PackagePurchase | None:
         """Serialize the spending of one purchase's credits until the transaction ends (a parent and a
         child booking at once). PostgreSQL: a row lock; SQLite: every transaction holds the write lock."""
@@ -99,3 +132,29 @@ class SqlCreditLedger(TableRepository[CreditEntry]):
                 )
             )
         )
+
+    async def lapsed(self, now: datetime, limit: int) -> list[Balance]:
+        """Paid purchases past their validity whose leftover credits were not written off yet."""
+        # Its own name: the outer query joins the same table to sum the credits.
+        expiry = credit_entries.alias("expiry")
+        settled = (
+            select(expiry.c.id)
+            .where(expiry.c.purchase_id == package_purchases.c.id, expiry.c.reason == CreditReason.EXPIRY.value)
+            .exists()
+        )
+        query = (
+            select(package_purchases, _LEFT.label("left"))
+            .select_from(
+                package_purchases.outerjoin(credit_entries, credit_entries.c.purchase_id == package_purchases.c.id)
+            )
+            .where(
+                package_purchases.c.status == PurchaseStatus.PAID.value,
+                package_purchases.c.expires_at <= now,
+                ~settled,
+            )
+            .group_by(*package_purchases.c)
+            .order_by(package_purchases.c.expires_at, package_purchases.c.id)
+            .limit(limit)
+        )
+        rows = (await self._conn.execute(query)).mappings().all()
+        return [Balance(PURCHASES.entity(row), int(row["left"])) for row in rows]

@@ -157,6 +157,7 @@ def _maximal_payload() -> dict[str, Any]:
         "role": "tutor",
         "package_name": "Ш" * PACKAGE_NAME_MAX_LENGTH,
         "lessons": MAX_LESSONS,
+        "unused": MAX_LESSONS,
         "expires_at": END.isoformat(),
     }
 

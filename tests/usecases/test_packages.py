@@ -16,8 +16,15 @@ from core.rules import BusinessRules
 from core.usecases.availability import add_slot
 from core.usecases.bookings import book_slot
 from core.usecases.cancellations import cancel_booking, cancel_session
-from core.usecases.packages import define_package, my_balances, packages_on_sale
-from core.usecases.payments import confirm_checkout
+from core.usecases.packages import (
+    define_package,
+    expire_credits,
+    my_balances,
+    packages_on_sale,
+    tutor_packages,
+    withdraw_package,
+)
+from core.usecases.payments import confirm_checkout, reconcile_payments
 from core.usecases.purchases import buy_package, check_purchase
 from integrations.stripe_gateway import StripeGateway
 from storage.uow import SqlUnitOfWorkFactory
@@ -242,3 +249,67 @@ async def test_only_an_admin_defines_a_school_package_and_approved_tutors_accept
     )
     assert booked.confirmed
     assert [b.left for b in await my_balances(uow_factory(), clock, user_id=ANN)] == [9]
+
+
+async def test_only_its_tutor_withdraws_a_package_and_what_was_bought_stays_usable(
+    uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, stripe: FakeStripe, gateway: StripeGateway
+) -> None:
+    [slot] = await slots(uow_factory, clock, 1)
+    purchase = await bought(uow_factory, clock, stripe, gateway)
+    [package] = await tutor_packages(uow_factory(), user_id=TUTOR)
+    # A student (or another tutor) pressing a forged button finds nothing to withdraw.
+    with pytest.raises(NotFound):
+        await withdraw_package(uow_factory(), user_id=ANN, package_id=package.id)
+    await withdraw_package(uow_factory(), user_id=TUTOR, package_id=package.id)
+    assert await tutor_packages(uow_factory(), user_id=TUTOR) == []
+    with pytest.raises(NotFound):
+        await buy_package(uow_factory, clock, gateway, RETURN, user_id=BOB, package_id=package.id)
+    booked = await book_slot(
+        uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot.id, credit_from=purchase
+    )
+    assert booked.confirmed
+
+
+async def test_lessons_left_when_a_package_expires_are_written_off_once_and_reported(
+    uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, stripe: FakeStripe, gateway: StripeGateway
+) -> None:
+    [slot] = await slots(uow_factory, clock, 1)
+    purchase = await bought(uow_factory, clock, stripe, gateway)
+    await book_slot(uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot.id, credit_from=purchase)
+    clock.advance(days=89)
+    assert await expire_credits(uow_factory, clock) == 0
+    clock.advance(days=1)
+    assert await expire_credits(uow_factory, clock) == 1
+    assert await expire_credits(uow_factory, clock) == 0
+    async with uow_factory() as uow:
+        left = await uow.credits.left(purchase)
+        messages = [await uow.outbox.get(i) for i in range(1, 30)]
+    assert left == 0
+    expired = [m for m in messages if m is not None and m.kind == NotificationKind.PACKAGE_EXPIRED]
+    assert [(m.recipient_id, m.payload["unused"]) for m in expired] == [(ANN, 9)]
+
+
+async def test_a_second_tap_reuses_the_page_and_a_missed_webhook_is_caught_up(
+    uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, stripe: FakeStripe, gateway: StripeGateway
+) -> None:
+    await slots(uow_factory, clock, 1)
+    package = await define_package(uow_factory(), clock, RULES, user_id=TUTOR, spec=TEN_HOURS)
+    first = await buy_package(uow_factory, clock, gateway, RETURN, user_id=ANN, package_id=package.id)
+    again = await buy_package(uow_factory, clock, gateway, RETURN, user_id=ANN, package_id=package.id)
+    assert again.purchase.id == first.purchase.id and again.checkout_url == first.checkout_url
+    assert len(stripe.sessions) == 1
+    # Bob's purchase: its page closes unpaid.
+    bobs = await buy_package(uow_factory, clock, gateway, RETURN, user_id=BOB, package_id=package.id)
+    # Ann pays; the webhook never arrives. The payments job asks Stripe and writes her credits.
+    await stripe.pay(first.purchase.checkout_session_id or "", deliver=False)
+    await stripe.expire(bobs.purchase.checkout_session_id or "", deliver=False)
+    clock.advance(minutes=2)
+    assert await reconcile_payments(uow_factory, clock, RULES, gateway) == 2
+    assert [b.left for b in await my_balances(uow_factory(), clock, user_id=ANN)] == [10]
+    async with uow_factory() as uow:
+        lapsed = await uow.purchases.get(bobs.purchase.id)
+    assert lapsed is not None and lapsed.status is PurchaseStatus.EXPIRED
+    assert await reconcile_payments(uow_factory, clock, RULES, gateway) == 0
+    # Once her page is paid, another tap opens a new purchase.
+    third = await buy_package(uow_factory, clock, gateway, RETURN, user_id=ANN, package_id=package.id)
+    assert third.purchase.id != first.purchase.id

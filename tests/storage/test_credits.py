@@ -1,5 +1,6 @@
-"""A student with three credits books eight lessons at once, on SQLite and on PostgreSQL: exactly three
-are booked with a credit, the others are refused cleanly, and the ledger never goes below zero."""
+"""Credits on SQLite and on PostgreSQL: a student with three credits books eight lessons at once and
+exactly three are booked (the others refused cleanly, the ledger never below zero); balances and the
+write-off of lapsed packages are computed in SQL."""
 
 import asyncio
 from dataclasses import replace
@@ -12,7 +13,7 @@ from core.packages import PackageSpec
 from core.rules import BusinessRules
 from core.usecases.availability import add_slot
 from core.usecases.bookings import book_slot
-from core.usecases.packages import define_package
+from core.usecases.packages import define_package, expire_credits
 from core.usecases.payments import confirm_checkout
 from core.usecases.purchases import buy_package
 from storage.uow import SqlUnitOfWorkFactory
@@ -26,9 +27,15 @@ TUTOR, ANN = 1, 2
 CREDITS, LESSONS = 3, 8
 
 
-async def test_eight_bookings_at_once_spend_exactly_three_credits(uow_factory: SqlUnitOfWorkFactory) -> None:
-    clock = FixedClock(NOW)
-    gateway = InstantGateway()
+def paid_link(participant_id: int) -> str:
+    return f"https://t.me/b?start=paid_{participant_id}"
+
+
+async def three_credits(
+    uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, gateway: InstantGateway
+) -> tuple[list[int], int]:
+    """Tutor 1 with eight daily 60-minute slots from Monday 23 March, and Ann's paid purchase of three
+    60-minute lessons, valid 30 days; the slot ids and the purchase id."""
     first = await tutor_and_students(uow_factory, clock, 1, rate=6000)
     slot_ids = [first.id]
     for offset in range(1, LESSONS):
@@ -53,6 +60,13 @@ async def test_eight_bookings_at_once_spend_exactly_three_credits(uow_factory: S
     checkout = gateway.sessions[started.purchase.checkout_session_id or ""]
     paid = replace(checkout, status="complete", payment_status="paid", payment_intent_id="pi_1")
     assert (await confirm_checkout(uow_factory, clock, RULES, gateway, checkout=paid)).result == "paid"
+    return slot_ids, started.purchase.id
+
+
+async def test_eight_bookings_at_once_spend_exactly_three_credits(uow_factory: SqlUnitOfWorkFactory) -> None:
+    clock = FixedClock(NOW)
+    gateway = InstantGateway()
+    slot_ids, purchase_id = await three_credits(uow_factory, clock, gateway)
 
     async def attempt(slot_id: int) -> str:
         try:
@@ -61,10 +75,10 @@ async def test_eight_bookings_at_once_spend_exactly_three_credits(uow_factory: S
                 clock,
                 RULES,
                 gateway,
-                lambda p: f"https://t.me/b?start=paid_{p}",
+                paid_link,
                 user_id=ANN,
                 slot_id=slot_id,
-                credit_from=started.purchase.id,
+                credit_from=purchase_id,
             )
         except ValidationError as refused:
             return refused.code
@@ -74,7 +88,7 @@ async def test_eight_bookings_at_once_spend_exactly_three_credits(uow_factory: S
     assert outcomes.count("booked") == CREDITS
     assert outcomes.count("credit.none_left") == LESSONS - CREDITS
     async with uow_factory() as uow:
-        left = await uow.credits.left(started.purchase.id)
+        left = await uow.credits.left(purchase_id)
         bookings = await uow.participants.list_bookings(ANN, NOW)
         spends = [await uow.credits.spend_of(b.participant.id) for b in bookings]
     assert left == 0
@@ -82,3 +96,21 @@ async def test_eight_bookings_at_once_spend_exactly_three_credits(uow_factory: S
     assert [s.reason for s in spends if s is not None] == [CreditReason.SPEND] * CREDITS
     # No checkout was opened for any of them: only the package's own.
     assert len(gateway.sessions) == 1
+
+
+async def test_balances_and_the_write_off_of_a_lapsed_package(uow_factory: SqlUnitOfWorkFactory) -> None:
+    clock = FixedClock(NOW)
+    gateway = InstantGateway()
+    slot_ids, purchase_id = await three_credits(uow_factory, clock, gateway)
+    await book_slot(
+        uow_factory, clock, RULES, gateway, paid_link, user_id=ANN, slot_id=slot_ids[0], credit_from=purchase_id
+    )
+    async with uow_factory() as uow:
+        assert [(b.purchase.id, b.left, b.used) for b in await uow.credits.balances(ANN)] == [(purchase_id, 2, 1)]
+        assert await uow.credits.lapsed(NOW + timedelta(days=29), 10) == []
+    clock.advance(days=30)
+    assert await expire_credits(uow_factory, clock) == 1
+    assert await expire_credits(uow_factory, clock) == 0
+    async with uow_factory() as uow:
+        assert await uow.credits.left(purchase_id) == 0
+        assert await uow.credits.lapsed(clock.now(), 10) == []

@@ -1,0 +1,203 @@
+"""/packages for a tutor: the packages on sale, and a new one step by step (name, number of lessons, their
+length, price, validity, 1-to-1 or group), then a summary to confirm. Every typed answer is checked by
+the core's rules and explained when refused."""
+
+from typing import Any
+
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, SwitchTo
+from aiogram_dialog.widgets.text import Format, Multi
+
+from bot.button_values import one_of, record_id
+from bot.dialogs.common import deps, parse_or_refuse, report, rules_of, user_id_of
+from bot.dialogs.states import Packages
+from bot.dialogs.widgets import Answer, Tr, choice_buttons, pick, typed_answer
+from bot.texts.packages import package_line
+from bot.texts.periods import period
+from core.enums import SessionType
+from core.errors import DomainError
+from core.money import parse_amount
+from core.packages import (
+    PackageSpec,
+    check_price,
+    clean_package_name,
+    parse_lesson_minutes,
+    parse_lessons,
+    parse_validity,
+)
+from core.usecases.packages import define_package, tutor_packages, withdraw_package
+from core.usecases.tutor_profiles import get_profile_of_user
+from l10n.formatting import fmt_money
+
+LESSON_CHOICES = (5, 10, 20)
+MINUTE_CHOICES = (30, 45, 60, 90)
+VALIDITY_CHOICES = (30, 90, 180, 365)
+
+
+def _locale() -> str:
+    return get_i18n().current_locale
+
+
+async def _currency(manager: DialogManager) -> str:
+    uow_factory, _clock = deps(manager)
+    profile = await get_profile_of_user(uow_factory(), user_id_of(manager))
+    return profile.currency if profile else "EUR"
+
+
+async def _listing_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    uow_factory, _clock = deps(dialog_manager)
+    on_sale = await tutor_packages(uow_factory(), user_id=user_id_of(dialog_manager))
+    return {
+        "lines": "\n".join(package_line(p) for p in on_sale) or _("You have no packages on sale yet."),
+        "withdrawable": [(str(p.id), p.name) for p in on_sale],
+    }
+
+
+async def _withdraw(event: CallbackQuery, widget: Any, manager: DialogManager, package_id: str) -> None:
+    uow_factory, _clock = deps(manager)
+    try:
+        await withdraw_package(uow_factory(), user_id=user_id_of(manager), package_id=int(package_id))
+    except DomainError as error:
+        await report(event, error)
+        return
+    await event.answer(_("Withdrawn from sale. Lessons already bought stay usable."))
+
+
+def _keep(key: str, then: Any) -> Any:
+    async def keep(event: Message | CallbackQuery, manager: DialogManager, value: Any) -> None:
+        manager.dialog_data[key] = value
+        await manager.switch_to(then)
+
+    return keep
+
+
+def _answer(parse: Any, key: str, then: Any) -> Answer:
+    """A step answered by typing or by a button: `parse` checks it, the value is kept under `key`."""
+    return parse_or_refuse(lambda _manager, text: parse(text), _keep(key, then))
+
+
+def _price_of(manager: DialogManager, text: str) -> int:
+    return check_price(parse_amount(text, str(manager.dialog_data["currency"])))
+
+
+async def _new(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    manager.dialog_data.clear()
+    manager.dialog_data["currency"] = await _currency(manager)
+    await manager.switch_to(Packages.name)
+
+
+async def _kind_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, kind: str) -> None:
+    manager.dialog_data["kind"] = SessionType(kind).value
+    await manager.switch_to(Packages.confirm)
+
+
+def _spec(data: dict[str, Any]) -> PackageSpec:
+    return PackageSpec(
+        name=str(data["name"]),
+        lessons=int(data["lessons"]),
+        lesson_minutes=int(data["minutes"]),
+        price_minor=int(data["price"]),
+        currency=str(data["currency"]),
+        validity_days=int(data["validity"]),
+        session_type=SessionType(data["kind"]),
+    )
+
+
+async def _form_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    data = dialog_manager.dialog_data
+    currency = str(data.get("currency", "EUR"))
+    values: dict[str, Any] = {
+        "lesson_choices": [(str(n), str(n)) for n in LESSON_CHOICES],
+        "minute_choices": [(str(n), _("{n} min").format(n=n)) for n in MINUTE_CHOICES],
+        "validity_choices": [(str(n), period(n)) for n in VALIDITY_CHOICES],
+        "kinds": [(SessionType.ONE_TO_ONE.value, _("👤 1-to-1")), (SessionType.GROUP.value, _("👥 Group"))],
+        "currency": currency,
+        "example": fmt_money(54000, currency, _locale()),
+        "summary": "",
+    }
+    if all(key in data for key in ("name", "lessons", "minutes", "price", "validity", "kind")):
+        # The package as students will read it.
+        values["summary"] = package_line(_spec(data))
+    return values
+
+
+async def _save(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    uow_factory, clock = deps(manager)
+    try:
+        await define_package(
+            uow_factory(), clock, rules_of(manager), user_id=user_id_of(manager), spec=_spec(manager.dialog_data)
+        )
+    except DomainError as error:
+        await report(event, error)
+        return
+    await event.answer(_("✅ Your package is on sale."))
+    await manager.switch_to(Packages.listing)
+
+
+def _step(state: Any, question: Tr, *keyboard: Any, answer: Answer) -> Window:
+    return Window(
+        question,
+        *keyboard,
+        typed_answer(answer),
+        SwitchTo(Tr("◀️ My packages"), id=f"{state.state.split(':')[-1]}_back", state=Packages.listing),
+        state=state,
+        getter=_form_getter,
+    )
+
+
+def build_packages_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            Multi(Tr("📦 Your lesson packages"), Format("{lines}"), sep="\n\n"),
+            Button(Tr("➕ New package"), id="new_package", on_click=_new),
+            Column(pick("withdraw", "withdrawable", _withdraw, parse=record_id, label="✖️ {item[1]}")),
+            Cancel(Tr("Done")),
+            state=Packages.listing,
+            getter=_listing_getter,
+        ),
+        _step(
+            Packages.name,
+            Tr("📦 New package, step 1 of 6: its name, as students will see it (for example “Ten lessons”)."),
+            answer=_answer(clean_package_name, "name", Packages.lessons),
+        ),
+        _step(
+            Packages.lessons,
+            Tr("Step 2 of 6: how many lessons does it hold?"),
+            choice_buttons("lesson_choice", "lesson_choices", _answer(parse_lessons, "lessons", Packages.minutes)),
+            answer=_answer(parse_lessons, "lessons", Packages.minutes),
+        ),
+        _step(
+            Packages.minutes,
+            Tr("Step 3 of 6: how long is each lesson, in minutes?"),
+            choice_buttons("minute_choice", "minute_choices", _answer(parse_lesson_minutes, "minutes", Packages.price)),
+            answer=_answer(parse_lesson_minutes, "minutes", Packages.price),
+        ),
+        _step(
+            Packages.price,
+            Tr("Step 4 of 6: the price of the whole package in {currency} (for example {example})."),
+            answer=parse_or_refuse(_price_of, _keep("price", Packages.validity)),
+        ),
+        _step(
+            Packages.validity,
+            Tr("Step 5 of 6: for how many days after buying can its lessons be booked?"),
+            choice_buttons("validity_choice", "validity_choices", _answer(parse_validity, "validity", Packages.kind)),
+            answer=_answer(parse_validity, "validity", Packages.kind),
+        ),
+        Window(
+            Tr("Step 6 of 6: for 1-to-1 lessons or group lessons?"),
+            Column(pick("kind", "kinds", _kind_chosen, parse=one_of(t.value for t in SessionType))),
+            SwitchTo(Tr("◀️ My packages"), id="kind_back", state=Packages.listing),
+            state=Packages.kind,
+            getter=_form_getter,
+        ),
+        Window(
+            Multi(Tr("📦 Your new package:"), Format("{summary}"), sep="\n\n"),
+            Button(Tr("✅ Put it on sale"), id="save_package", on_click=_save),
+            SwitchTo(Tr("◀️ My packages"), id="confirm_back", state=Packages.listing),
+            state=Packages.confirm,
+            getter=_form_getter,
+        ),
+    )

@@ -1,0 +1,91 @@
+"""Packages in chat: a tutor puts one on sale with /packages (wrong answers explained at each step); a
+student in another zone, speaking French, buys it from the booking screen through the fake Stripe, books
+with a credit, sees the balance in /mybookings, cancels and gets the credit back."""
+
+from core.enums import ParticipantStatus, PaymentStatus, Role
+from core.usecases.accounts import set_language
+from testkit import FakeTelegram
+from tests.e2e.shop import Shop, booking_state, person, tutor_with_slot
+
+
+async def test_a_tutor_sells_a_package_and_a_student_books_with_its_credits(shop: Shop, telegram: FakeTelegram) -> None:
+    app = shop.app
+    await tutor_with_slot(app, 7101, "Paul Dirac")
+    paul = telegram.user(7101, "Paul")
+    await paul.send("/packages")
+    listing = await paul.wait_for("Your lesson packages")
+    assert "You have no packages on sale yet." in listing.text
+    await paul.press("➕ New package")
+    await paul.wait_for("step 1 of 6")
+    await paul.send("x" * 4096)
+    await paul.wait_for("Give the package a name of at most 60 characters")
+    await paul.send("Ten hours")
+    await paul.wait_for("Step 2 of 6")
+    await paul.send("zero")
+    await paul.wait_for("A package holds from 1 to 100 lessons.")
+    await paul.press("10")
+    await paul.wait_for("Step 3 of 6")
+    await paul.send("61")
+    await paul.wait_for("A lesson lasts from 15 to 240 minutes, in steps of 5.")
+    await paul.press("60 min")
+    await paul.wait_for("Step 4 of 6")
+    await paul.send("-5")
+    await paul.wait_for("Step 4 of 6", new_only=False)
+    await paul.send("540")
+    await paul.wait_for("Step 5 of 6")
+    await paul.press("90 days")
+    await paul.wait_for("Step 6 of 6")
+    await paul.press("👤 1-to-1")
+    summary = await paul.wait_for("Your new package:")
+    assert "Ten hours: 10 lessons of 60 min (1-to-1) for €540.00, valid 90 days" in summary.text
+    await paul.press("✅ Put it on sale")
+    on_sale = await paul.wait_for("Ten hours: 10 lessons")
+    assert "✖️ Ten hours" in on_sale.button_labels
+
+    # Ann, in New York, reads French.
+    await person(app, 7102, "Ann", "America/New_York", Role.STUDENT)
+    services = app.components.services
+    await set_language(services.uow_factory(), services.clock, user_id=7102, language="fr")
+    ann = telegram.user(7102, "Ann")
+    await ann.send("/book")
+    await ann.wait_for("Quelle matière ?")
+    await ann.press("Physics (1)")
+    await ann.wait_for("Paul Dirac")
+    await ann.press("🧑‍🏫 Paul Dirac")
+    await ann.wait_for(lambda m: "•23" in m.button_labels)
+    await ann.press("•23")
+    day = await ann.wait_for(lambda m: any(label.startswith("11:00–12:00") for label in m.button_labels))
+    await ann.press(next(label for label in day.button_labels if label.startswith("11:00–12:00")))
+    await ann.wait_for("📝")
+    await ann.press("📦 Forfaits de cours")
+    packages = await ann.wait_for("Forfaits de cours de Paul Dirac")
+    assert "Ten hours : 10 cours de 60 min (individuel) pour 540,00\u00a0€, valable 90 jours" in packages.text
+    await ann.press("📦 Ten hours · 540,00\u00a0€")
+    pay = await ann.wait_for("Ten hours : payez 540,00\u00a0€")
+    [checkout] = list(shop.stripe.sessions)
+    assert pay.button("💳 Payer 540,00\u00a0€")["url"] == shop.stripe.sessions[checkout]["url"]
+    await ann.press("🔄 J'ai payé")
+    answer = await ann.wait_for_callback_answer()
+    assert answer.text is not None and "pas encore arrivé" in answer.text
+    await shop.stripe.pay(checkout, deliver=False)
+    await ann.press("🔄 J'ai payé")
+    confirm = await ann.wait_for(lambda m: "🎟 Utiliser 1 crédit (10 restants)" in m.button_labels)
+    assert "📦 Forfaits de cours" not in confirm.button_labels
+    await ann.wait_for("Ten hours est à vous : 10 cours à réserver")
+    await ann.press("🎟 Utiliser 1 crédit (10 restants)")
+    await ann.wait_for(lambda m: m.document is not None)
+    assert await booking_state(app, 7102) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]
+    assert len(shop.stripe.sessions) == 1  # no payment page for the lesson itself
+    await ann.send("/mybookings")
+    mine = await ann.wait_for("Ten hours : 9 cours restants sur 10")
+    assert "payé avec 1 crédit de forfait" in mine.text
+    # She cancels in time: the credit comes back, Stripe is asked for nothing.
+    cancel = next(label for label in mine.button_labels if label.startswith("✖️"))
+    await ann.press(cancel, message=mine)
+    await ann.wait_for("Annuler")
+    confirm_cancel = next(label for label in (await ann.wait_for("Annuler")).button_labels if label.startswith("✅"))
+    await ann.press(confirm_cancel)
+    await ann.wait_for(lambda m: m.document is not None and "annul" in m.text.lower())
+    await ann.send("/mybookings")
+    await ann.wait_for("Ten hours : 10 cours restants sur 10")
+    assert not shop.stripe.refunds
