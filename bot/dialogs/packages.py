@@ -148,6 +148,11 @@ def _step(state: Any, question: Tr, *keyboard: Any, answer: Answer) -> Window:
     )
 
 
+def _choice_step(state: Any, question: Tr, items: str, answer: Answer) -> Window:
+    """A step answered by typing or by one of the usual answers (`items` in the window data)."""
+    return _step(state, question, choice_buttons(f"{items}_buttons", items, answer), answer=answer)
+
+
 def build_packages_dialog() -> Dialog:
     return Dialog(
         Window(
@@ -163,28 +168,28 @@ def build_packages_dialog() -> Dialog:
             Tr("📦 New package, step 1 of 6: its name, as students will see it (for example “Ten lessons”)."),
             answer=_answer(clean_package_name, "name", Packages.lessons),
         ),
-        _step(
+        _choice_step(
             Packages.lessons,
             Tr("Step 2 of 6: how many lessons does it hold?"),
-            choice_buttons("lesson_choice", "lesson_choices", _answer(parse_lessons, "lessons", Packages.minutes)),
-            answer=_answer(parse_lessons, "lessons", Packages.minutes),
+            "lesson_choices",
+            _answer(parse_lessons, "lessons", Packages.minutes),
         ),
-        _step(
+        _choice_step(
             Packages.minutes,
             Tr("Step 3 of 6: how long is each lesson, in minutes?"),
-            choice_buttons("minute_choice", "minute_choices", _answer(parse_lesson_minutes, "minutes", Packages.price)),
-            answer=_answer(parse_lesson_minutes, "minutes", Packages.price),
+            "minute_choices",
+            _answer(parse_lesson_minutes, "minutes", Packages.price),
         ),
         _step(
             Packages.price,
             Tr("Step 4 of 6: the price of the whole package in {currency} (for example {example})."),
             answer=parse_or_refuse(_price_of, _keep("price", Packages.validity)),
         ),
-        _step(
+        _choice_step(
             Packages.validity,
             Tr("Step 5 of 6: for how many days after buying can its lessons be booked?"),
-            choice_buttons("validity_choice", "validity_choices", _answer(parse_validity, "validity", Packages.kind)),
-            answer=_answer(parse_validity, "validity", Packages.kind),
+            "validity_choices",
+            _answer(parse_validity, "validity", Packages.kind),
         ),
         Window(
             Tr("Step 6 of 6: for 1-to-1 lessons or group lessons?"),
