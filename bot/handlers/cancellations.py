@@ -64,6 +64,8 @@ async def booking_cancel_pressed(
             question = _("Release your seat for {when} with {tutor}? Nothing was charged.")
         elif quote.refund_minor:
             question = _("Cancel your session of {when} with {tutor}? You will get {amount} back.")
+        elif quote.credit_back:
+            question = _("Cancel your session of {when} with {tutor}? The lesson goes back to your package.")
         else:
             question = _("Cancel your session of {when} with {tutor}?")
         confirm = CancelBooking(participant_id=booking.participant.id, confirm=True).pack()
@@ -74,11 +76,12 @@ async def booking_cancel_pressed(
             ),
         )
         return
-    done = (
-        _("✅ Cancelled. {amount} is on its way back to you.").format(amount=back)
-        if quote.refund_minor
-        else _("✅ Cancelled.")
-    )
+    if quote.refund_minor:
+        done = _("✅ Cancelled. {amount} is on its way back to you.").format(amount=back)
+    elif quote.credit_back:
+        done = _("✅ Cancelled. The lesson is back in your package.")
+    else:
+        done = _("✅ Cancelled.")
     await query.message.edit_text(done, reply_markup=None)
 
 

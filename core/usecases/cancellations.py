@@ -8,7 +8,7 @@ from datetime import datetime
 from core.bookings import cancellation_deadline, clean_cancel_reason, student_may_cancel
 from core.clock import Clock
 from core.entities import BookingView, Participant, Payment, Slot, TeachingSession, TutorProfile
-from core.enums import ParticipantStatus, SessionStatus
+from core.enums import ParticipantStatus, PaymentStatus, SessionStatus
 from core.errors import Forbidden, NotFound, ValidationError
 from core.notifications import (
     BookingCancelled,
@@ -17,7 +17,7 @@ from core.notifications import (
     SessionCancelled,
     SessionCancelledForTutor,
 )
-from core.payments import PaymentGateway
+from core.payments import CREDIT, PaymentGateway
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.bookings import get_booking
@@ -32,6 +32,8 @@ class CancelQuote:
     booking: BookingView
     refund_minor: int
     currency: str
+    # Paid with a package's credit: the lesson goes back to the package instead of money.
+    credit_back: bool = False
 
 
 def _check_student_may_cancel(booking: BookingView, now: datetime) -> None:
@@ -49,7 +51,16 @@ async def quote_cancellation(uow: UnitOfWork, clock: Clock, *, user_id: int, par
     booking = await get_booking(uow, user_id=user_id, participant_id=participant_id)
     _check_student_may_cancel(booking, clock.now())
     payment = booking.payment
-    return CancelQuote(booking, refundable(payment), payment.currency if payment else booking.tutor.currency)
+    return CancelQuote(
+        booking,
+        refundable(payment),
+        payment.currency if payment else booking.tutor.currency,
+        credit_back=_paid_with_credit(payment),
+    )
+
+
+def _paid_with_credit(payment: Payment | None) -> bool:
+    return payment is not None and payment.provider == CREDIT and payment.status is PaymentStatus.PAID
 
 
 async def cancel_booking(
@@ -92,7 +103,10 @@ async def cancel_booking(
         await uow.commit()
     await freed.settle(uow_factory, clock, rules, gateway)
     return CancelQuote(
-        replace(booking, participant=cancelled, payment=payment), seat.refund_minor, booking.tutor.currency
+        replace(booking, participant=cancelled, payment=payment),
+        seat.refund_minor,
+        booking.tutor.currency,
+        credit_back=seat.credit_returned,
     )
 
 

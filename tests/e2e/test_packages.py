@@ -82,9 +82,9 @@ async def test_a_tutor_sells_a_package_and_a_student_books_with_its_credits(shop
     # She cancels in time: the credit comes back, Stripe is asked for nothing.
     cancel = next(label for label in mine.button_labels if label.startswith("✖️"))
     await ann.press(cancel, message=mine)
-    await ann.wait_for("Annuler")
-    confirm_cancel = next(label for label in (await ann.wait_for("Annuler")).button_labels if label.startswith("✅"))
-    await ann.press(confirm_cancel)
+    question = await ann.wait_for("Le cours revient dans votre forfait.")
+    await ann.press(next(label for label in question.button_labels if label.startswith("✅")))
+    await ann.wait_for("✅ Annulé. Le cours est de retour dans votre forfait.")
     await ann.wait_for(lambda m: m.document is not None and "annul" in m.text.lower())
     await ann.send("/mybookings")
     await ann.wait_for("Ten hours : 10 cours restants sur 10")
