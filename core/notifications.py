@@ -225,6 +225,8 @@ class SessionCancelled(Message):
     refund_minor: int = 0
     # Only a booked seat was ever sent a calendar entry to remove.
     was_booked: bool = False
+    # The seat was paid with a package's credit, which went back to the package.
+    credit_back: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -270,6 +272,7 @@ class TutorNoShow(Message):
     session: SessionFacts
     participant_id: int | None = None
     refund_minor: int = 0
+    credit_back: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -328,6 +328,8 @@ def _session_cancelled(p: SessionCancelled, ctx: RenderContext) -> Rendered:
                 amount=fmt_money(p.refund_minor, s.currency, _locale())
             )
         )
+    if p.credit_back:
+        lines.append(_("The lesson is back in your package."))
     lines.append(_("/book finds another time."))
     if not p.was_booked:
         return Rendered("\n".join(lines))
@@ -390,6 +392,8 @@ def _tutor_no_show(p: TutorNoShow, ctx: RenderContext) -> Rendered:
         text += " " + _("You are refunded in full: {amount} is on its way back to you.").format(
             amount=fmt_money(p.refund_minor, s.currency, _locale())
         )
+    if p.credit_back:
+        text += " " + _("The lesson is back in your package.")
     text += "\n" + _("/book finds another time.")
     if not p.participant_id:
         return Rendered(text)

@@ -200,7 +200,13 @@ async def cancel_session(
             await notify(
                 uow,
                 seat.was.user_id,
-                SessionCancelled(booking=facts, reason=reason, refund_minor=seat.refund_minor, was_booked=was_booked),
+                SessionCancelled(
+                    booking=facts,
+                    reason=reason,
+                    refund_minor=seat.refund_minor,
+                    was_booked=was_booked,
+                    credit_back=seat.credit_returned,
+                ),
                 f"session-cancelled:{session.id}:{seat.was.id}",
                 now,
             )

@@ -338,6 +338,7 @@ async def _tutor_no_show(
                 session=SessionFacts.of(tutor, slot, session.id),
                 participant_id=seat.was.id,
                 refund_minor=seat.refund_minor,
+                credit_back=seat.credit_returned,
             )
             await notify(uow, seat.was.user_id, told, f"no-show:{session_id}:{seat.was.id}", now)
         # The tutor learns it too, with what it cost, and the session leaves their calendar.

@@ -151,6 +151,7 @@ def _maximal_payload() -> dict[str, Any]:
         "cancellable": True,
         "session_closed": False,
         "was_booked": True,
+        "credit_back": True,
         "attended": ["Щ" * 64] * 20,
         "absent": True,
         "refunds": 20,

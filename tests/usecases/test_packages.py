@@ -144,6 +144,11 @@ async def test_booking_with_a_credit_and_getting_it_back(
     )
     assert [b.left for b in await my_balances(uow_factory(), clock, user_id=ANN)] == [9]
     async with uow_factory() as uow:
+        told = [await uow.outbox.get(i) for i in range(1, 40)]
+    [cancelled] = [m for m in told if m is not None and m.kind == NotificationKind.SESSION_CANCELLED]
+    assert cancelled.recipient_id == ANN and cancelled.payload["credit_back"] is True
+    assert cancelled.payload["refund_minor"] == 0
+    async with uow_factory() as uow:
         moves = [
             (e.delta, e.reason)
             for e in [
