@@ -6,7 +6,7 @@ import importlib.util
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import time
+from datetime import datetime, time
 from typing import Any, TypeVar
 
 from app.settings import ConfigurationError, Settings, load_settings
@@ -80,24 +80,45 @@ async def _run_job(settings: Settings, name: str) -> int:
 async def _refunds(settings: Settings) -> int:
     """Refunds not done yet, for an operator: a refund failing again and again shows its last error."""
     from app.wiring import build_components
+    from core.usecases.credit_refunds import list_stuck_credit_refunds
     from core.usecases.refunds import list_stuck_refunds
 
     parts = await build_components(settings)
     try:
         pending = await list_stuck_refunds(parts.services.uow_factory())
+        credits = await list_stuck_credit_refunds(parts.services.uow_factory())
     finally:
         await parts.close()
-    if not pending:
+    if not pending and not credits:
         print("no refund pending")
         return 0
-    print("payment\tamount\tcurrency\tattempts\tnext attempt (UTC)\tlast error")
+    print("refund\tamount\tcurrency\tattempts\tnext attempt (UTC)\tlast error")
     for payment in pending:
-        next_at = payment.next_refund_attempt_at.strftime("%Y-%m-%d %H:%M") if payment.next_refund_attempt_at else "-"
-        print(
-            f"{payment.id}\t{payment.amount_minor}\t{payment.currency}\t{payment.refund_attempts}\t{next_at}\t"
-            f"{payment.last_error or '-'}"
+        _print_refund(
+            f"payment {payment.id}",
+            payment.amount_minor,
+            payment.currency,
+            payment.refund_attempts,
+            payment.next_refund_attempt_at,
+            payment.last_error,
+        )
+    for refund in credits:
+        _print_refund(
+            f"credits {refund.id}",
+            refund.amount_minor,
+            refund.currency,
+            refund.attempts,
+            refund.next_attempt_at,
+            refund.last_error,
         )
     return 0
+
+
+def _print_refund(
+    what: str, amount: int, currency: str, attempts: int, next_at: datetime | None, error: str | None
+) -> None:
+    when = next_at.strftime("%Y-%m-%d %H:%M") if next_at else "-"
+    print(f"{what}\t{amount}\t{currency}\t{attempts}\t{when}\t{error or '-'}")
 
 
 async def _installation(settings: Settings, renew: bool) -> int:

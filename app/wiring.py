@@ -34,7 +34,19 @@ from bot.dialogs.room import build_room_dialog
 from bot.dialogs.settings import build_settings_dialog
 from bot.dialogs.tutor_profile import build_tutor_profile_dialog
 from bot.fsm_storage import DatabaseFsmStorage, SavingOnceIsolation
-from bot.handlers import admin, availability, bookings, cancellations, errors, fallback, help, live, settings, start
+from bot.handlers import (
+    admin,
+    availability,
+    bookings,
+    cancellations,
+    credit_refunds,
+    errors,
+    fallback,
+    help,
+    live,
+    settings,
+    start,
+)
 from bot.i18n import UserLocaleMiddleware
 from bot.middlewares import AppUserMiddleware, InFlightUpdates
 from bot.notifier import TelegramNotifier
@@ -107,6 +119,7 @@ def build_dispatcher(
         availability.build_router(),
         bookings.build_router(),
         cancellations.build_router(),
+        credit_refunds.build_router(),
         live.build_router(),
         admin.build_router(),
     )

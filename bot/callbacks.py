@@ -53,3 +53,17 @@ class JoinSession(CallbackData, prefix="join"):
     """A fresh join link for a live session (the tutor or a booked participant)."""
 
     session_id: RecordId
+
+
+class RefundCredits(CallbackData, prefix="rfc"):
+    """A student asks for the money of a package's unused lessons back (confirm: after the quote)."""
+
+    purchase_id: RecordId
+    confirm: bool = False
+
+
+class CreditRefundDecision(CallbackData, prefix="rfd"):
+    """The tutor (or an admin) approves or declines a refund of unused credits."""
+
+    refund_id: RecordId
+    approve: bool

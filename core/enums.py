@@ -82,6 +82,18 @@ class CreditReason(StrEnum):
     SPEND = "spend"  # -1: a booking paid with a credit
     RETURN = "return"  # +1: that booking was cancelled in time, or the tutor cancelled or did not come
     EXPIRY = "expiry"  # -what was left: the validity ran out
+    REFUND = "refund"  # -what was left: set aside for a refund the student asked for
+    REFUND_DECLINED = "refund_declined"  # +what was set aside: that refund was declined
+
+
+class CreditRefundStatus(StrEnum):
+    """A student's request for the money of unused credits back: waiting for the tutor (or an admin),
+    approved and being paid back, paid back, or declined."""
+
+    REQUESTED = "requested"
+    REFUND_PENDING = "refund_pending"
+    REFUNDED = "refunded"
+    DECLINED = "declined"
 
 
 class OutboxStatus(StrEnum):

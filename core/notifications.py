@@ -60,6 +60,12 @@ class NotificationKind(StrEnum):
     PACKAGE_BOUGHT = "package.bought"
     # To the student: a package's validity ran out with lessons left.
     PACKAGE_EXPIRED = "package.expired"
+    # To the tutor (or each admin, for a school package): a student asks for unused credits' money back.
+    CREDIT_REFUND_REQUESTED = "package.refund_requested"
+    # To the student: that request was declined, the credits are back.
+    CREDIT_REFUND_DECLINED = "package.refund_declined"
+    # To the student: the money of the unused credits is on its way.
+    CREDIT_REFUNDED = "package.refunded"
 
 
 # -- what each kind carries ----------------------------------------------------------------------------------
@@ -188,6 +194,34 @@ class PackageExpired(Message):
     kind = NotificationKind.PACKAGE_EXPIRED
     package_name: str
     unused: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreditRefundRequested(Message):
+    kind = NotificationKind.CREDIT_REFUND_REQUESTED
+    refund_id: int
+    student_name: str
+    package_name: str
+    credits: int
+    lessons: int
+    amount_minor: int
+    currency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreditRefundDeclined(Message):
+    kind = NotificationKind.CREDIT_REFUND_DECLINED
+    package_name: str
+    credits: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreditRefunded(Message):
+    kind = NotificationKind.CREDIT_REFUNDED
+    package_name: str
+    credits: int
+    amount_minor: int
+    currency: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -358,6 +392,9 @@ MESSAGE_TYPES: dict[NotificationKind, type[Message]] = {
         StartAlert,
         PackageBought,
         PackageExpired,
+        CreditRefundRequested,
+        CreditRefundDeclined,
+        CreditRefunded,
     )
 }
 

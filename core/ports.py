@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Protocol, Self
 
+from core.credit_refunds import CreditRefund
 from core.entities import (
     Attendance,
     BookingView,
@@ -30,6 +31,7 @@ from core.entities import (
 from core.enums import (
     AttendanceEnd,
     AttendanceSource,
+    CreditRefundStatus,
     ParticipantStatus,
     PurchaseStatus,
     ReminderStatus,
@@ -414,6 +416,27 @@ class CreditLedger(Protocol):
         ...
 
 
+class CreditRefundRepository(Protocol):
+    async def add(self, refund: CreditRefund) -> CreditRefund: ...
+    async def get(self, refund_id: int) -> CreditRefund | None: ...
+
+    async def update_if(self, refund: CreditRefund, expected: CreditRefundStatus) -> bool:
+        """Write the request only if its status is still `expected`."""
+        ...
+
+    async def open_for(self, purchase_id: int) -> CreditRefund | None:
+        """The purchase's request still waiting for a decision or for its money, if any."""
+        ...
+
+    async def due(self, now: datetime, limit: int, max_attempts: int) -> list[CreditRefund]:
+        """Approved refunds whose next attempt is due, oldest first."""
+        ...
+
+    async def unpaid(self, limit: int) -> list[CreditRefund]:
+        """Every approved refund whose money has not gone back yet, the longest-waiting first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     tutors: TutorRepository
@@ -434,6 +457,7 @@ class UnitOfWork(Protocol):
     packages: PackageRepository
     purchases: PurchaseRepository
     credits: CreditLedger
+    credit_refunds: CreditRefundRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
+from core.usecases.credit_refunds import retry_credit_refunds
 from core.usecases.live import watch_sessions
 from core.usecases.packages import expire_credits
 from core.usecases.payments import expire_holds, reconcile_payments
@@ -65,7 +66,10 @@ async def _credits(ctx: JobContext) -> Any:
 
 
 async def _refunds(ctx: JobContext) -> Any:
-    return await retry_refunds(ctx.services.uow_factory, ctx.services.clock, ctx.services.gateway)
+    services = ctx.services
+    seats = await retry_refunds(services.uow_factory, services.clock, services.gateway)
+    credits = await retry_credit_refunds(services.uow_factory, services.clock, services.gateway)
+    return seats + credits
 
 
 def all_jobs(*, outbox_interval: float, daily_at: time) -> dict[str, Job]:

@@ -347,6 +347,31 @@ credit_entries = Table(
     Index(None, "participant_id"),
 )
 
+# A student's request for the money of unused credits back, and its refund through the provider.
+credit_refunds = Table(
+    "credit_refunds",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("purchase_id", IdType, ForeignKey("package_purchases.id"), nullable=False),
+    Column("requested_by", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("credits", Integer(), nullable=False),
+    Column("amount_minor", BigInteger(), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(ENUM_LEN), nullable=False),
+    Column("decided_by", TelegramId(), ForeignKey("users.id"), nullable=True),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    Column("refund_id", String(EXTERNAL_ID_LEN), nullable=True),
+    Column("attempts", Integer(), nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=True),
+    Column("last_error", Text(), nullable=True),
+    *_timestamps(),
+    CheckConstraint("credits > 0", name="credits_positive"),
+    CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+    Index(None, "purchase_id", "status"),
+    # Approved refunds due for a (first or next) attempt.
+    Index(None, "status", "next_attempt_at"),
+)
+
 session_files = Table(
     "session_files",
     metadata,

@@ -9,11 +9,11 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
-from bot.callbacks import CancelBooking, CancelSessionStart, JoinSession, LiveSession, OpenRoom
+from bot.callbacks import CancelBooking, CancelSessionStart, JoinSession, LiveSession, OpenRoom, RefundCredits
 from bot.dialogs.booking import start_booking
 from bot.texts.bookings import status_label
 from bot.texts.errors import error_text
-from bot.texts.packages import balance_line
+from bot.texts.packages import balance_line, refund_button
 from bot.texts.slots import time_range, type_label
 from core.bookings import Phase, booking_actions, session_actions, session_phase
 from core.entities import BookingView, SessionRoster, User
@@ -101,9 +101,14 @@ async def my_bookings(
     balances = await my_balances(services.uow_factory(), services.clock, user_id=user.id)
     # The packages a student still has lessons in come first: they are what the next booking can use.
     package_lines = [balance_line(b, zone) for b in balances[:MAX_PACKAGES]]
+    buttons: list[list[InlineKeyboardButton]] = [
+        [InlineKeyboardButton(text=refund_button(b), callback_data=RefundCredits(purchase_id=b.purchase.id).pack())]
+        for b in balances[:MAX_PACKAGES]
+    ]
     if not bookings:
         await message.answer(
-            "\n".join([*package_lines, "", _("You have no bookings yet. /book finds a tutor.")]).strip()
+            "\n".join([*package_lines, "", _("You have no bookings yet. /book finds a tutor.")]).strip(),
+            reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None,
         )
         return
     by_phase: dict[Phase, list[BookingView]] = {phase: [] for phase in Phase}
@@ -116,7 +121,6 @@ async def my_bookings(
         (_("Past and cancelled"), by_phase[Phase.PAST], MAX_PAST),
     )
     lines: list[str] = ["\n".join(package_lines)] if package_lines else []
-    buttons: list[list[InlineKeyboardButton]] = []
     for title, group, limit in sections:
         if not group:
             continue

@@ -179,6 +179,10 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "credit.other_tutor": lambda p: _("This package is for another tutor's lessons."),
     "credit.other_type": lambda p: _("This package is for another kind of lesson (1-to-1 or group)."),
     "credit.other_length": lambda p: _("This package's lessons have another length."),
+    "credit_refund.expired": lambda p: _("This package has expired: its unused lessons can no longer be refunded."),
+    "credit_refund.open": lambda p: _("A refund of this package is already waiting for a decision."),
+    "credit_refund.not_found": lambda p: _("This refund request does not exist."),
+    "credit_refund.decided": lambda p: _("This refund request has already been decided."),
     "cancel.not_active": lambda p: _("This booking is not active any more."),
     "cancel.reason_too_long": lambda p: ngettext(
         "The reason can have at most {max} character.", "The reason can have at most {max} characters.", int(p["max"])

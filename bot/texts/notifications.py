@@ -9,8 +9,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import CancelBooking, JoinSession, LiveSession, OpenRoom, TutorReview
+from bot.callbacks import CancelBooking, CreditRefundDecision, JoinSession, LiveSession, OpenRoom, TutorReview
 from bot.texts.bookings import google_calendar_link, summary_of
+from bot.texts.packages import refund_share
 from bot.texts.slots import type_label
 from core.calendar import CalendarEvent, CalendarFiles, booking_uid, tutor_uid
 from core.entities import User
@@ -22,6 +23,9 @@ from core.notifications import (
     BookingReceived,
     CancelledByStudent,
     ChatMessageArrived,
+    CreditRefundDeclined,
+    CreditRefunded,
+    CreditRefundRequested,
     FileShared,
     HoldExpired,
     LatePaymentRefunded,
@@ -256,6 +260,47 @@ def _package_expired(p: PackageExpired, ctx: RenderContext) -> Rendered:
             "⌛ {name} has expired with {n} lessons not booked. Ask your tutor if you would like another package.",
             p.unused,
         ).format(name=p.package_name, n=p.unused)
+    )
+
+
+@renders(CreditRefundRequested)
+def _credit_refund_requested(p: CreditRefundRequested, ctx: RenderContext) -> Rendered:
+    share = refund_share(p.credits, p.lessons, p.amount_minor, p.currency)
+    text = _("💸 {student} asks for a refund of {name}: {share}.").format(
+        student=p.student_name, name=p.package_name, share=share
+    )
+    approve = CreditRefundDecision(refund_id=p.refund_id, approve=True).pack()
+    decline = CreditRefundDecision(refund_id=p.refund_id, approve=False).pack()
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=_("✅ Refund"), callback_data=approve),
+                InlineKeyboardButton(text=_("❌ Decline"), callback_data=decline),
+            ]
+        ]
+    )
+    return Rendered(text, keyboard)
+
+
+@renders(CreditRefundDeclined)
+def _credit_refund_declined(p: CreditRefundDeclined, ctx: RenderContext) -> Rendered:
+    return Rendered(
+        ngettext(
+            "Your refund of {name} was declined: its {n} lesson is yours to book again.",
+            "Your refund of {name} was declined: its {n} lessons are yours to book again.",
+            p.credits,
+        ).format(name=p.package_name, n=p.credits)
+    )
+
+
+@renders(CreditRefunded)
+def _credit_refunded(p: CreditRefunded, ctx: RenderContext) -> Rendered:
+    return Rendered(
+        ngettext(
+            "↩️ Your refund of {name} is approved: {amount} for {n} unused lesson is on its way back to you.",
+            "↩️ Your refund of {name} is approved: {amount} for {n} unused lessons is on its way back to you.",
+            p.credits,
+        ).format(name=p.package_name, n=p.credits, amount=fmt_money(p.amount_minor, p.currency, _locale()))
     )
 
 

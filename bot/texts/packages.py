@@ -62,3 +62,17 @@ def balance_line(balance: Balance, zone: str) -> str:
     ).format(
         name=purchase.name, left=balance.left, n=purchase.lessons, date=fmt_date(purchase.expires_at, zone, _locale())
     )
+
+
+def refund_button(balance: Balance) -> str:
+    """ "💸 Refund unused: Ten hours", the name shortened to fit a button."""
+    label = _("💸 Refund unused: {name}")
+    room = BUTTON_TEXT_BYTES - len(label.format(name="").encode())
+    return label.format(name=shorten_bytes(balance.purchase.name, room))
+
+
+def refund_share(credits: int, lessons: int, amount_minor: int, currency: str) -> str:
+    """ "7 unused lessons of 10: €378.00"."""
+    return ngettext(
+        "{n} unused lesson of {total}: {amount}", "{n} unused lessons of {total}: {amount}", credits
+    ).format(n=credits, total=lessons, amount=fmt_money(amount_minor, currency, _locale()))

@@ -10,6 +10,7 @@ from core.ports import (
     ChatMessageRepository,
     ConversationRepository,
     CreditLedger,
+    CreditRefundRepository,
     DayOffRepository,
     OutboxRepository,
     PackageRepository,
@@ -32,7 +33,12 @@ from storage.repositories.conversations import SqlChatMessageRepository, SqlConv
 from storage.repositories.days_off import SqlDayOffRepository
 from storage.repositories.files import SqlSessionFileRepository
 from storage.repositories.outbox import SqlOutboxRepository
-from storage.repositories.packages import SqlCreditLedger, SqlPackageRepository, SqlPurchaseRepository
+from storage.repositories.packages import (
+    SqlCreditLedger,
+    SqlCreditRefundRepository,
+    SqlPackageRepository,
+    SqlPurchaseRepository,
+)
 from storage.repositories.participants import SqlParticipantRepository
 from storage.repositories.patterns import SqlPatternRepository
 from storage.repositories.payments import SqlPaymentRepository
@@ -68,6 +74,7 @@ class Repositories:
     packages: Annotated[PackageRepository, SqlPackageRepository]
     purchases: Annotated[PurchaseRepository, SqlPurchaseRepository]
     credits: Annotated[CreditLedger, SqlCreditLedger]
+    credit_refunds: Annotated[CreditRefundRepository, SqlCreditRefundRepository]
 
     def open_repositories(self, connection: AsyncConnection, changes: Changes) -> None:
         for name, hint in typing.get_type_hints(Repositories, include_extras=True).items():
@@ -81,6 +88,7 @@ __all__ = [
     "SqlChatMessageRepository",
     "SqlConversationRepository",
     "SqlCreditLedger",
+    "SqlCreditRefundRepository",
     "SqlDayOffRepository",
     "SqlOutboxRepository",
     "SqlPackageRepository",

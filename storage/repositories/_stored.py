@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from core.credit_refunds import CreditRefund
 from core.entities import (
     Attendance,
     ChatMessage,
@@ -25,6 +26,7 @@ from storage.tables import (
     chat_messages,
     conversations,
     credit_entries,
+    credit_refunds,
     outbox,
     package_purchases,
     packages,
@@ -74,6 +76,7 @@ VIDEO_MUTES = EntityTable(VideoMute, video_mutes)
 PACKAGES = EntityTable(Package, packages)
 PURCHASES = EntityTable(PackagePurchase, package_purchases)
 CREDIT_ENTRIES = EntityTable(CreditEntry, credit_entries)
+CREDIT_REFUNDS = EntityTable(CreditRefund, credit_refunds)
 FILES = EntityTable(SessionFile, session_files)
 CONVERSATIONS = EntityTable(Conversation, conversations)
 CHAT_MESSAGES = EntityTable(ChatMessage, chat_messages)

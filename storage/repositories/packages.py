@@ -4,11 +4,12 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
 
-from core.enums import CreditReason, PurchaseStatus
+from core.credit_refunds import CreditRefund
+from core.enums import CreditReason, CreditRefundStatus, PurchaseStatus
 from core.packages import Balance, CreditEntry, Package, PackagePurchase
 from storage.repositories._common import TableRepository, insert_or_ignore
-from storage.repositories._stored import CREDIT_ENTRIES, PACKAGES, PURCHASES
-from storage.tables import credit_entries, package_purchases, packages
+from storage.repositories._stored import CREDIT_ENTRIES, CREDIT_REFUNDS, PACKAGES, PURCHASES
+from storage.tables import credit_entries, credit_refunds, package_purchases, packages
 
 _LOCK = select(package_purchases).where(package_purchases.c.id == bindparam("id")).with_for_update()
 _LEFT = func.coalesce(func.sum(credit_entries.c.delta), 0)
@@ -158,3 +159,52 @@ class SqlCreditLedger(TableRepository[CreditEntry]):
         )
         rows = (await self._conn.execute(query)).mappings().all()
         return [Balance(PURCHASES.entity(row), int(row["left"])) for row in rows]
+
+
+class SqlCreditRefundRepository(TableRepository[CreditRefund]):
+    stored = CREDIT_REFUNDS
+
+    async def add(self, refund: CreditRefund) -> CreditRefund:
+        return await self._insert(refund)
+
+    async def get(self, refund_id: int) -> CreditRefund | None:
+        return await self._first_by(credit_refunds.c.id, refund_id)
+
+    async def update_if(self, refund: CreditRefund, expected: CreditRefundStatus) -> bool:
+        """Write the request only if its status is still `expected` (two approvers, or a retry, race)."""
+        return await self._update_where(refund, credit_refunds.c.status == expected.value)
+
+    async def open_for(self, purchase_id: int) -> CreditRefund | None:
+        """The purchase's request still waiting for a decision or for its money, if any."""
+        return self.stored.first(
+            await self._conn.execute(
+                select(credit_refunds).where(
+                    credit_refunds.c.purchase_id == purchase_id,
+                    credit_refunds.c.status.in_(
+                        [CreditRefundStatus.REQUESTED.value, CreditRefundStatus.REFUND_PENDING.value]
+                    ),
+                )
+            )
+        )
+
+    async def due(self, now: datetime, limit: int, max_attempts: int) -> list[CreditRefund]:
+        """Approved refunds whose next attempt is due, oldest first."""
+        return await self._list(
+            select(credit_refunds)
+            .where(
+                credit_refunds.c.status == CreditRefundStatus.REFUND_PENDING.value,
+                credit_refunds.c.next_attempt_at <= now,
+                credit_refunds.c.attempts < max_attempts,
+            )
+            .order_by(credit_refunds.c.next_attempt_at, credit_refunds.c.id)
+            .limit(limit)
+        )
+
+    async def unpaid(self, limit: int) -> list[CreditRefund]:
+        """Every approved refund whose money has not gone back yet, the longest-waiting first."""
+        return await self._list(
+            select(credit_refunds)
+            .where(credit_refunds.c.status == CreditRefundStatus.REFUND_PENDING.value)
+            .order_by(credit_refunds.c.updated_at, credit_refunds.c.id)
+            .limit(limit)
+        )

@@ -159,6 +159,8 @@ def _maximal_payload() -> dict[str, Any]:
         "package_name": "Ш" * PACKAGE_NAME_MAX_LENGTH,
         "lessons": MAX_LESSONS,
         "unused": MAX_LESSONS,
+        "credits": MAX_LESSONS,
+        "refund_id": BIG_ID,
         "expires_at": END.isoformat(),
     }
 

@@ -1,10 +1,17 @@
 """Packages in chat: a tutor puts one on sale with /packages (wrong answers explained at each step); a
 student in another zone, speaking French, buys it from the booking screen through the fake Stripe, books
-with a credit, sees the balance in /mybookings, cancels and gets the credit back."""
+with a credit, sees the balance in /mybookings, cancels and gets the credit back; and a student in Tokyo who asks for the money of unused lessons back,
+declined then approved by the tutor."""
 
 from core.enums import ParticipantStatus, PaymentStatus, Role
+from core.packages import PackageSpec
+from core.rules import BusinessRules
 from core.usecases.accounts import set_language
+from core.usecases.bookings import book_slot
+from core.usecases.packages import define_package
+from core.usecases.purchases import buy_package, check_purchase
 from testkit import FakeTelegram
+from tests.e2e.helpers import forge_press
 from tests.e2e.shop import Shop, booking_state, person, tutor_with_slot
 
 
@@ -89,3 +96,85 @@ async def test_a_tutor_sells_a_package_and_a_student_books_with_its_credits(shop
     await ann.send("/mybookings")
     await ann.wait_for("Ten hours : 10 cours restants sur 10")
     assert not shop.stripe.refunds
+
+
+async def test_a_student_asks_for_the_money_of_unused_lessons_and_the_tutor_decides(
+    shop: Shop, telegram: FakeTelegram
+) -> None:
+    app = shop.app
+    services = app.components.services
+    slot = await tutor_with_slot(app, 7201, "Paul Dirac")
+    await person(app, 7202, "Kenji", "Asia/Tokyo", Role.STUDENT)
+    paul, kenji, eve = telegram.user(7201, "Paul"), telegram.user(7202, "Kenji"), telegram.user(7203, "Eve")
+    await person(app, 7203, "Eve", "Europe/London", Role.STUDENT)
+    spec = PackageSpec(
+        name="Ten hours", lessons=10, lesson_minutes=60, price_minor=54000, currency="EUR", validity_days=90
+    )
+    package = await define_package(services.uow_factory(), services.clock, BusinessRules(), user_id=7201, spec=spec)
+    started = await buy_package(
+        services.uow_factory,
+        services.clock,
+        app.components.gateway,
+        "https://t.me/b",
+        user_id=7202,
+        package_id=package.id,
+    )
+    await shop.stripe.pay(started.purchase.checkout_session_id or "", deliver=False)
+    purchase = await check_purchase(
+        services.uow_factory,
+        services.clock,
+        BusinessRules(),
+        app.components.gateway,
+        user_id=7202,
+        purchase_id=started.purchase.id,
+    )
+    await book_slot(
+        services.uow_factory,
+        services.clock,
+        BusinessRules(),
+        app.components.gateway,
+        lambda p: f"https://t.me/b?start=paid_{p}",
+        user_id=7202,
+        slot_id=slot.id,
+        credit_from=purchase.id,
+    )
+    await kenji.send("/mybookings")
+    mine = await kenji.wait_for("Ten hours: 9 of 10 lessons left, valid until 18 June 2026")
+    refund_data = mine.button("💸 Refund unused: Ten hours")["callback_data"]
+    # Eve forges Kenji's button: told nothing about his package.
+    answer = await forge_press(telegram, eve, refund_data)
+    assert (answer.text, answer.show_alert) == ("This purchase does not exist.", True)
+    await kenji.press("💸 Refund unused: Ten hours", message=mine)
+    question = await kenji.wait_for("Ask for a refund of Ten hours?")
+    assert "9 unused lessons of 10: €486.00." in question.text
+    await kenji.press("💸 Yes, ask for the refund")
+    await kenji.wait_for("✅ Refund asked for.")
+    request = await paul.wait_for("💸 Kenji asks for a refund of Ten hours: 9 unused lessons of 10: €486.00.")
+    # The lessons are set aside: nothing left to book with, and a second request is refused.
+    await kenji.send("/mybookings")
+    listing = await kenji.wait_for("Upcoming")
+    assert "Ten hours" not in listing.text
+    answer = await forge_press(telegram, kenji, refund_data)
+    assert answer.text == "A refund of this package is already waiting for a decision."
+    # Kenji cannot approve his own request.
+    decide = request.button("✅ Refund")["callback_data"]
+    answer = await forge_press(telegram, kenji, decide)
+    assert answer.text == "This refund request does not exist."
+    await paul.press("❌ Decline", message=request)
+    await paul.wait_for("❌ Refund declined")
+    await kenji.wait_for("Your refund of Ten hours was declined: its 9 lessons are yours to book again.")
+    assert not shop.stripe.refunds
+    # Asked again, approved: €486.00 goes back through Stripe, once.
+    await kenji.send("/mybookings")
+    mine = await kenji.wait_for("Ten hours: 9 of 10 lessons left")
+    await kenji.press("💸 Refund unused: Ten hours", message=mine)
+    await kenji.press("💸 Yes, ask for the refund", message=await kenji.wait_for("Ask for a refund of Ten hours?"))
+    again = await paul.wait_for("💸 Kenji asks for a refund", new_only=True)
+    await paul.press("✅ Refund", message=again)
+    await paul.wait_for("✅ Refund approved")
+    await kenji.wait_for(
+        "↩️ Your refund of Ten hours is approved: €486.00 for 9 unused lessons is on its way back to you."
+    )
+    answer = await forge_press(telegram, paul, again.button("✅ Refund")["callback_data"])
+    assert answer.text == "This refund request has already been decided."
+    assert [r["amount"] for r in shop.stripe.refunds.values()] == [48600]
