@@ -32,7 +32,7 @@ ADMIN = 99
 async def kinds_for(uow_factory: SqlUnitOfWorkFactory, recipient: int) -> list[NotificationKind]:
     async with uow_factory() as uow:
         messages = [await uow.outbox.get(i) for i in range(1, 60)]
-    return [m.kind for m in messages if m is not None and m.recipient_id == recipient]
+    return [NotificationKind(m.kind) for m in messages if m is not None and m.recipient_id == recipient]
 
 
 def left(balances: list[Balance]) -> list[int]:
