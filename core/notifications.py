@@ -66,6 +66,10 @@ class NotificationKind(StrEnum):
     CREDIT_REFUND_DECLINED = "package.refund_declined"
     # To the student: the money of the unused credits is on its way.
     CREDIT_REFUNDED = "package.refunded"
+    # To the student: the enrollment is paid, sessions can be booked (or scheduled later).
+    COURSE_ENROLLED = "course.enrolled"
+    # To a student enrolled who has booked nothing ahead: a reminder to schedule ("Schedule later").
+    COURSE_SCHEDULE_REMINDER = "course.schedule_reminder"
 
 
 # -- what each kind carries ----------------------------------------------------------------------------------
@@ -222,6 +226,26 @@ class CreditRefunded(Message):
     credits: int
     amount_minor: int
     currency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CourseEnrolled(Message):
+    kind = NotificationKind.COURSE_ENROLLED
+    course_id: int
+    course_title: str
+    sessions: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class CourseScheduleReminder(Message):
+    kind = NotificationKind.COURSE_SCHEDULE_REMINDER
+    course_id: int
+    course_title: str
+    # Sessions still to book, of how many.
+    left: int
+    sessions: int
+    expires_at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -395,6 +419,8 @@ MESSAGE_TYPES: dict[NotificationKind, type[Message]] = {
         CreditRefundRequested,
         CreditRefundDeclined,
         CreditRefunded,
+        CourseEnrolled,
+        CourseScheduleReminder,
     )
 }
 

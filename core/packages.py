@@ -73,6 +73,10 @@ class PackagePurchase:
     checkout_url: str | None = None
     provider_status: str | None = None
     payment_intent_id: str | None = None
+    # Set for an enrollment: the course whose package this is (its credits book that course's sessions only).
+    course_id: int | None = None
+    # When the student who enrolled without booking was last reminded to schedule (a course's "Schedule later").
+    nudged_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -206,15 +210,26 @@ def checked_spec(spec: PackageSpec) -> PackageSpec:
     return replace(spec, name=name, currency=currency)
 
 
-def credit_refusal(purchase: PackagePurchase, left: int, tutor: TutorProfile, slot: Slot, now: datetime) -> str | None:
-    """Why this purchase cannot pay for a seat in this slot (an error code), or None when it can."""
+def credit_refusal(
+    purchase: PackagePurchase,
+    left: int,
+    tutor: TutorProfile,
+    slot: Slot,
+    now: datetime,
+    course_tutors: frozenset[int] = frozenset(),
+) -> str | None:
+    """Why this purchase cannot pay for a seat in this slot (an error code), or None when it can. An
+    enrollment's credits pay for sessions with the course's tutors (`course_tutors`) only."""
     if purchase.status is not PurchaseStatus.PAID or purchase.expires_at is None:
         return "credit.not_paid"
     if slot.starts_at >= purchase.expires_at or now >= purchase.expires_at:
         return "credit.expired"
     if left <= 0:
         return "credit.none_left"
-    if purchase.tutor_id is not None and purchase.tutor_id != tutor.id:
+    if purchase.course_id is not None:
+        if tutor.id not in course_tutors:
+            return "credit.other_tutor"
+    elif purchase.tutor_id is not None and purchase.tutor_id != tutor.id:
         return "credit.other_tutor"
     if purchase.tutor_id is None and tutor.status is not TutorStatus.APPROVED:
         return "credit.other_tutor"

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Protocol, Self
 
+from core.courses import Course, CourseView
 from core.credit_refunds import CreditRefund
 from core.entities import (
     Attendance,
@@ -437,6 +438,25 @@ class CreditRefundRepository(Protocol):
         ...
 
 
+class CourseRepository(Protocol):
+    async def add(self, course: Course, tutor_ids: Sequence[int]) -> Course: ...
+    async def get(self, course_id: int) -> CourseView | None: ...
+    async def by_package(self, package_id: int) -> CourseView | None: ...
+    async def tutor_ids(self, course_id: int) -> tuple[int, ...]: ...
+
+    async def add_tutor(self, course_id: int, tutor_id: int) -> bool:
+        """Add a tutor who teaches the course; False if they already do."""
+        ...
+
+    async def on_sale(self, tutor_id: int | None = None) -> list[CourseView]:
+        """Courses whose package is active, by title; only those `tutor_id` teaches when given."""
+        ...
+
+    async def unscheduled(self, course_id: int | None, now: datetime, limit: int) -> list[Balance]:
+        """Paid, unexpired enrollments with sessions left and none booked ahead, longest-waiting first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     tutors: TutorRepository
@@ -458,6 +478,7 @@ class UnitOfWork(Protocol):
     purchases: PurchaseRepository
     credits: CreditLedger
     credit_refunds: CreditRefundRepository
+    courses: CourseRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
+from core.usecases.courses import remind_unscheduled
 from core.usecases.credit_refunds import retry_credit_refunds
 from core.usecases.live import watch_sessions
 from core.usecases.packages import expire_credits
@@ -65,6 +66,10 @@ async def _credits(ctx: JobContext) -> Any:
     return await expire_credits(ctx.services.uow_factory, ctx.services.clock)
 
 
+async def _courses(ctx: JobContext) -> Any:
+    return await remind_unscheduled(ctx.services.uow_factory, ctx.services.clock)
+
+
 async def _refunds(ctx: JobContext) -> Any:
     services = ctx.services
     seats = await retry_refunds(services.uow_factory, services.clock, services.gateway)
@@ -86,6 +91,12 @@ def all_jobs(*, outbox_interval: float, daily_at: time) -> dict[str, Job]:
         # With the page's timeout, a closed laptop is counted as gone within a minute.
         Job("presence", "count as gone the join pages that stopped reporting", _presence, interval_seconds=15),
         Job("credits", "write off the lessons left in packages past their validity", _credits, interval_seconds=3600),
+        Job(
+            "courses",
+            "remind students enrolled in a course with no session booked ahead to schedule one",
+            _courses,
+            interval_seconds=3600,
+        ),
         Job("outbox", "send queued notifications through Telegram", _outbox, interval_seconds=outbox_interval),
         # At start too: reminders that fell due while the bot was down are already late.
         Job(

@@ -329,7 +329,11 @@ package_purchases = Table(
     Column("provider_status", String(ENUM_LEN), nullable=True),
     Column("payment_intent_id", String(EXTERNAL_ID_LEN), nullable=True),
     *_timestamps(),
+    # Added with courses: SQLite cannot add a column with a foreign key, so it is checked in core.
+    Column("course_id", IdType, nullable=True),
+    Column("nudged_at", UTCDateTime(), nullable=True),
     Index(None, "user_id", "status"),
+    Index(None, "course_id", "status"),
 )
 
 # The credits of a purchase are the sum of its rows; (purchase, key) makes every move happen once.
@@ -345,6 +349,28 @@ credit_entries = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     UniqueConstraint("purchase_id", "key"),
     Index(None, "participant_id"),
+)
+
+# A course is sold as its own package (`package_id`); the tutors who teach it are in `course_tutors`.
+courses = Table(
+    "courses",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("package_id", IdType, ForeignKey("packages.id"), nullable=False, unique=True),
+    Column("subject", String(NAME_LEN), nullable=False),
+    Column("reminder_days", Integer(), nullable=False),
+    Column("created_by", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+course_tutors = Table(
+    "course_tutors",
+    metadata,
+    Column("course_id", IdType, ForeignKey("courses.id"), primary_key=True),
+    Column("tutor_id", IdType, ForeignKey("tutor_profiles.id"), primary_key=True),
+    # The order the tutors were added in: the creator first.
+    Column("position", Integer(), nullable=False),
+    Index(None, "tutor_id"),
 )
 
 # A student's request for the money of unused credits back, and its refund through the provider.

@@ -166,7 +166,8 @@ async def _check_credit(
     # Someone else's purchase is reported exactly like a missing one.
     if purchase is None or purchase.user_id != user_id:
         raise NotFound("credit.not_found")
-    refused = credit_refusal(purchase, await uow.credits.left(purchase.id), tutor, slot, now)
+    course_tutors = frozenset(await uow.courses.tutor_ids(purchase.course_id)) if purchase.course_id else frozenset()
+    refused = credit_refusal(purchase, await uow.credits.left(purchase.id), tutor, slot, now, course_tutors)
     if refused is not None:
         raise ValidationError(refused)
 

@@ -9,7 +9,7 @@ from core.clock import Clock
 from core.entities import Slot
 from core.enums import CreditReason, PurchaseStatus, TutorStatus
 from core.errors import Forbidden, NotFound
-from core.notifications import PackageBought, PackageExpired
+from core.notifications import CourseEnrolled, Message, PackageBought, PackageExpired
 from core.packages import Balance, CreditEntry, Package, PackageSpec, checked_spec, credit_refusal, offer_of
 from core.payments import CheckoutSession
 from core.ports import UnitOfWork, UnitOfWorkFactory
@@ -92,13 +92,14 @@ async def apply_purchase_checkout(uow: UnitOfWork, checkout: CheckoutSession, no
         CreditEntry(purchase_id=paid.id, delta=paid.lessons, reason=CreditReason.PAID, key="paid", created_at=now)
     )
     assert paid.expires_at is not None
-    await notify(
-        uow,
-        paid.user_id,
-        PackageBought(package_name=paid.name, lessons=paid.lessons, expires_at=paid.expires_at),
-        f"package-bought:{paid.id}",
-        now,
-    )
+    bought: Message
+    if paid.course_id is not None:
+        bought = CourseEnrolled(
+            course_id=paid.course_id, course_title=paid.name, sessions=paid.lessons, expires_at=paid.expires_at
+        )
+    else:
+        bought = PackageBought(package_name=paid.name, lessons=paid.lessons, expires_at=paid.expires_at)
+    await notify(uow, paid.user_id, bought, f"package-bought:{paid.id}", now)
     return "paid"
 
 
@@ -111,14 +112,22 @@ async def my_balances(uow: UnitOfWork, clock: Clock, *, user_id: int) -> list[Ba
 
 
 async def usable_credit(uow: UnitOfWork, clock: Clock, *, user_id: int, slot: Slot) -> Balance | None:
-    """The purchase a booking of this slot would spend a credit of (the soonest to expire), if any."""
+    """The package a booking of this slot would spend a credit of (the soonest to expire), if any. A
+    course's credits are spent only by booking for the course (`core.usecases.courses`)."""
     now = clock.now()
     async with uow:
         tutor = await uow.tutors.get(slot.tutor_id)
         balances = await uow.credits.balances(user_id)
     if tutor is None:
         return None
-    return next((b for b in balances if credit_refusal(b.purchase, b.left, tutor, slot, now) is None), None)
+    return next(
+        (
+            b
+            for b in balances
+            if b.purchase.course_id is None and credit_refusal(b.purchase, b.left, tutor, slot, now) is None
+        ),
+        None,
+    )
 
 
 async def tutor_packages(uow: UnitOfWork, *, user_id: int) -> list[Package]:

@@ -53,7 +53,10 @@ async def buy_package(
         waiting = await uow.purchases.waiting(user_id, package.id, opened_after)
         if waiting is not None:
             return PurchaseStarted(waiting, waiting.checkout_url)
-        purchase = await uow.purchases.add(_purchase_of(package, user_id, now))
+        course = await uow.courses.by_package(package.id)
+        purchase = _purchase_of(package, user_id, now)
+        purchase.course_id = course.course.id if course is not None else None
+        purchase = await uow.purchases.add(purchase)
         await uow.commit()
     seller = tutor.display_name if tutor is not None else None
     try:

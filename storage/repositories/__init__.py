@@ -9,6 +9,7 @@ from core.ports import (
     AttendanceRepository,
     ChatMessageRepository,
     ConversationRepository,
+    CourseRepository,
     CreditLedger,
     CreditRefundRepository,
     DayOffRepository,
@@ -30,6 +31,7 @@ from core.ports import (
 from storage.repositories._common import Changes
 from storage.repositories.attendance import SqlAttendanceRepository
 from storage.repositories.conversations import SqlChatMessageRepository, SqlConversationRepository
+from storage.repositories.courses import SqlCourseRepository
 from storage.repositories.days_off import SqlDayOffRepository
 from storage.repositories.files import SqlSessionFileRepository
 from storage.repositories.outbox import SqlOutboxRepository
@@ -75,6 +77,7 @@ class Repositories:
     purchases: Annotated[PurchaseRepository, SqlPurchaseRepository]
     credits: Annotated[CreditLedger, SqlCreditLedger]
     credit_refunds: Annotated[CreditRefundRepository, SqlCreditRefundRepository]
+    courses: Annotated[CourseRepository, SqlCourseRepository]
 
     def open_repositories(self, connection: AsyncConnection, changes: Changes) -> None:
         for name, hint in typing.get_type_hints(Repositories, include_extras=True).items():
@@ -87,6 +90,7 @@ __all__ = [
     "SqlAttendanceRepository",
     "SqlChatMessageRepository",
     "SqlConversationRepository",
+    "SqlCourseRepository",
     "SqlCreditLedger",
     "SqlCreditRefundRepository",
     "SqlDayOffRepository",

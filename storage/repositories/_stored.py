@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from core.courses import Course
 from core.credit_refunds import CreditRefund
 from core.entities import (
     Attendance,
@@ -25,6 +26,7 @@ from storage.tables import (
     attendance,
     chat_messages,
     conversations,
+    courses,
     credit_entries,
     credit_refunds,
     outbox,
@@ -77,6 +79,7 @@ PACKAGES = EntityTable(Package, packages)
 PURCHASES = EntityTable(PackagePurchase, package_purchases)
 CREDIT_ENTRIES = EntityTable(CreditEntry, credit_entries)
 CREDIT_REFUNDS = EntityTable(CreditRefund, credit_refunds)
+COURSES = EntityTable(Course, courses)
 FILES = EntityTable(SessionFile, session_files)
 CONVERSATIONS = EntityTable(Conversation, conversations)
 CHAT_MESSAGES = EntityTable(ChatMessage, chat_messages)

@@ -9,7 +9,7 @@ from core.enums import CreditReason, CreditRefundStatus, PurchaseStatus
 from core.packages import Balance, CreditEntry, Package, PackagePurchase
 from storage.repositories._common import TableRepository, insert_or_ignore
 from storage.repositories._stored import CREDIT_ENTRIES, CREDIT_REFUNDS, PACKAGES, PURCHASES
-from storage.tables import credit_entries, credit_refunds, package_purchases, packages
+from storage.tables import courses, credit_entries, credit_refunds, package_purchases, packages
 
 _LOCK = select(package_purchases).where(package_purchases.c.id == bindparam("id")).with_for_update()
 _LEFT = func.coalesce(func.sum(credit_entries.c.delta), 0)
@@ -30,8 +30,12 @@ class SqlPackageRepository(TableRepository[Package]):
     async def on_sale(self, tutor_id: int | None) -> list[Package]:
         """The active packages of a tutor (None: the school's), cheapest first."""
         owner = packages.c.tutor_id.is_(None) if tutor_id is None else packages.c.tutor_id == tutor_id
+        # A course's package is sold as the course (enrolling), never with the packages.
+        not_a_course = packages.c.id.not_in(select(courses.c.package_id))
         return await self._list(
-            select(packages).where(owner, packages.c.active.is_(True)).order_by(packages.c.price_minor, packages.c.id)
+            select(packages)
+            .where(owner, packages.c.active.is_(True), not_a_course)
+            .order_by(packages.c.price_minor, packages.c.id)
         )
 
 
