@@ -39,6 +39,7 @@ from bot.handlers import (
     availability,
     bookings,
     cancellations,
+    courses,
     credit_refunds,
     errors,
     fallback,
@@ -120,6 +121,7 @@ def build_dispatcher(
         bookings.build_router(),
         cancellations.build_router(),
         credit_refunds.build_router(),
+        courses.build_router(),
         live.build_router(),
         admin.build_router(),
     )
@@ -158,6 +160,7 @@ def command_menu(i18n: I18n, language: str) -> list[BotCommand]:
             BotCommand(command="availability", description=_("Tutors: your free times, week by week")),
             BotCommand(command="sessions", description=_("Tutors: your upcoming sessions")),
             BotCommand(command="packages", description=_("Tutors: your lesson packages")),
+            BotCommand(command="courses", description=_("Courses: enroll, or book a session for yours")),
             BotCommand(command="settings", description=_("Language, time zone, role and profile")),
         ]
 

@@ -67,3 +67,27 @@ class CreditRefundDecision(CallbackData, prefix="rfd"):
 
     refund_id: RecordId
     approve: bool
+
+
+class ShowCourse(CallbackData, prefix="crs"):
+    course_id: RecordId
+
+
+class EnrollCourse(CallbackData, prefix="enr"):
+    course_id: RecordId
+
+
+class CheckEnrollment(CallbackData, prefix="enp"):
+    """Back from paying an enrollment: ask Stripe now rather than wait for the webhook."""
+
+    purchase_id: RecordId
+
+
+class BookCourse(CallbackData, prefix="bkc"):
+    """Book a session for a course the student is enrolled in."""
+
+    course_id: RecordId
+
+
+class ScheduleLater(CallbackData, prefix="sdl"):
+    course_id: RecordId

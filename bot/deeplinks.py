@@ -25,7 +25,14 @@ class PaymentReturn:
     participant_id: int
 
 
-DeepLink = TutorPage | PaymentReturn
+@dataclass(frozen=True, slots=True)
+class CoursePage:
+    """Opens a course's card, to enroll or book a session (shared by its tutor)."""
+
+    course_id: int
+
+
+DeepLink = TutorPage | PaymentReturn | CoursePage
 
 
 def parse_start_payload(payload: str | None) -> DeepLink | None:
@@ -42,12 +49,16 @@ def parse_start_payload(payload: str | None) -> DeepLink | None:
         return TutorPage(number)
     if kind == "paid":
         return PaymentReturn(number)
+    if kind == "course":
+        return CoursePage(number)
     return None
 
 
 def start_payload(link: DeepLink) -> str:
     if isinstance(link, PaymentReturn):
         return f"paid_{link.participant_id}"
+    if isinstance(link, CoursePage):
+        return f"course_{link.course_id}"
     return f"tutor_{link.tutor_id}"
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog import BaseDialogManager, Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.kbd import Button, Checkbox, Column, Group, ManagedCheckbox, Row, SwitchTo, Url
 from aiogram_dialog.widgets.text import Format, Multi
 from babel.dates import format_date, get_day_names
@@ -18,6 +18,7 @@ from bot.dialogs.paging import current_page, first_page, page_of, pager, shown_p
 from bot.dialogs.states import Booking
 from bot.dialogs.widgets import Tr, pick
 from bot.texts.bookings import hourly_rate, summary
+from bot.texts.courses import course_session_button
 from bot.texts.errors import error_text
 from bot.texts.packages import credit_button, package_choice, package_line
 from bot.texts.periods import period
@@ -33,6 +34,7 @@ from core.timezones import utc_to_local
 from core.usecases.accounts import get_user
 from core.usecases.bookings import ReturnLink, book_slot, cancel_hold, check_payment, get_booking
 from core.usecases.browsing import TutorOffer, list_subjects, list_tutors, tutor_offer
+from core.usecases.courses import course_card, course_tutors, enrollment_for_booking
 from core.usecases.packages import packages_on_sale, usable_credit
 from core.usecases.purchases import buy_package, check_purchase, my_purchase
 from l10n.formatting import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
@@ -127,7 +129,31 @@ async def _all_tutors(event: CallbackQuery, widget: Any, manager: DialogManager)
     await manager.switch_to(Booking.tutors)
 
 
+async def _course_tutors_getter(dialog_manager: DialogManager, course_id: int) -> dict[str, Any]:
+    """The tutors of the course the booking is for (a course has at most a few)."""
+    uow_factory, clock = deps(dialog_manager)
+    card = await course_card(uow_factory(), clock, user_id=user_id_of(dialog_manager), course_id=course_id)
+    tutors = []
+    for tutor_id in await course_tutors(uow_factory(), course_id=course_id):
+        async with uow_factory() as uow:
+            tutor = await uow.tutors.get(tutor_id)
+        if tutor is not None:
+            tutors.append(tutor)
+    lines = [f"🧑‍🏫 {t.display_name} · {', '.join(t.subjects)}" for t in tutors]
+    return {
+        "title": f"{card.view.title} · {card.view.course.subject}",
+        "lines": "\n".join(lines) or _("No tutors available yet. Please try again later."),
+        "tutors": [(str(t.id), t.display_name) for t in tutors],
+        # A course has a few tutors: one page.
+        **await shown_page(dialog_manager, "tutor_pages", 0, 1),
+        "browsing": False,
+    }
+
+
 async def _tutors_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    course_id = dialog_manager.dialog_data.get("course_id")
+    if course_id:
+        return await _course_tutors_getter(dialog_manager, int(course_id))
     uow_factory, clock = deps(dialog_manager)
     subject = dialog_manager.dialog_data.get("subject")
     zone = await _zone(dialog_manager)
@@ -156,6 +182,7 @@ async def _tutors_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
         "title": subject or _("All subjects"),
         "lines": "\n\n".join(lines) or _("No tutors available yet. Please try again later."),
         "tutors": [(str(c.tutor.id), c.tutor.display_name) for c in shown],
+        "browsing": True,
         **paging,
     }
 
@@ -280,16 +307,34 @@ async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
         return {"summary": _("This time is no longer available. Select another."), "available": False, "note": ""}
     uow_factory, clock = deps(dialog_manager)
     price = booking_price(tutor, slot)
-    # A free session needs neither a credit nor a package.
     user_id = user_id_of(dialog_manager)
-    credit = await usable_credit(uow_factory(), clock, user_id=user_id, slot=slot) if price > 0 else None
     # Not booked yet: the session it would open has no id.
     text = summary(SessionFacts.of(tutor, slot, session_id=0), zone, price)
-    return {
+    screen = {
         "summary": text,
         "available": True,
         "note": data.get("note") or "",
         "has_note": bool(data.get("note")),
+        "credit": False,
+        "credit_label": "",
+        "packages": False,
+        "payable": True,
+        "course": False,
+        "course_label": "",
+    }
+    if data.get("course_id"):
+        # For a course: one of the enrollment's sessions, or why this time cannot be one.
+        try:
+            enrollment = await enrollment_for_booking(
+                uow_factory(), clock, user_id=user_id, course_id=int(data["course_id"]), slot=slot
+            )
+        except DomainError as error:
+            return {**screen, "summary": f"{text}\n\n{error_text(error, zone)}", "payable": False}
+        return {**screen, "payable": False, "course": True, "course_label": course_session_button(enrollment)}
+    # A free session needs neither a credit nor a package.
+    credit = await usable_credit(uow_factory(), clock, user_id=user_id, slot=slot) if price > 0 else None
+    return {
+        **screen,
         "credit": credit is not None,
         "credit_label": credit_button(credit) if credit else "",
         # A package is worth offering where there is a price to pay and no credit to use.
@@ -302,16 +347,41 @@ async def _book_with_credit(event: CallbackQuery, widget: Button, manager: Dialo
     uow_factory, clock = deps(manager)
     slot = await _chosen_slot(manager)
     credit = await usable_credit(uow_factory(), clock, user_id=user_id_of(manager), slot=slot) if slot else None
-    await _book(event, widget, manager, credit_from=credit.purchase.id if credit else None, credit_wanted=True)
+    if credit is None:
+        await _refused(event, manager, ValidationError("credit.none_left"))
+        return
+    await _book(event, widget, manager, credit_from=credit.purchase.id)
+
+
+async def _book_for_course(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    """A session of the course the booking was started for, paid with one of the enrollment's sessions."""
+    uow_factory, clock = deps(manager)
+    slot = await _chosen_slot(manager)
+    try:
+        enrollment = await enrollment_for_booking(
+            uow_factory(),
+            clock,
+            user_id=user_id_of(manager),
+            course_id=int(manager.dialog_data["course_id"]),
+            slot=slot,
+        )
+    except DomainError as error:
+        await _refused(event, manager, error)
+        return
+    await _book(event, widget, manager, credit_from=enrollment.balance.purchase.id)
+
+
+async def _refused(event: CallbackQuery, manager: DialogManager, error: DomainError) -> None:
+    if isinstance(event.message, Message):
+        await event.message.answer(error_text(error, await _zone(manager)))
+    manager.show_mode = ShowMode.SEND
+    # Someone else took it, or it is full: back to the day, which no longer offers it.
+    if error.code in ("booking.taken", "booking.full"):
+        await manager.switch_to(Booking.day)
 
 
 async def _book(
-    event: CallbackQuery,
-    widget: Button,
-    manager: DialogManager,
-    *,
-    credit_from: int | None = None,
-    credit_wanted: bool = False,
+    event: CallbackQuery, widget: Button, manager: DialogManager, *, credit_from: int | None = None
 ) -> None:
     uow_factory, clock = deps(manager)
     gateway, return_link = _payments(manager)
@@ -319,8 +389,6 @@ async def _book(
     assert isinstance(reminders, ManagedCheckbox)
     data = manager.dialog_data
     try:
-        if credit_wanted and credit_from is None:
-            raise ValidationError("credit.none_left")
         result = await book_slot(
             uow_factory,
             clock,
@@ -334,12 +402,7 @@ async def _book(
             credit_from=credit_from,
         )
     except DomainError as error:
-        if isinstance(event.message, Message):
-            await event.message.answer(error_text(error, await _zone(manager)))
-        manager.show_mode = ShowMode.SEND
-        # Someone else took it, or it is full: back to the day, which no longer offers it.
-        if error.code in ("booking.taken", "booking.full"):
-            await manager.switch_to(Booking.day)
+        await _refused(event, manager, error)
         return
     data["participant_id"] = result.participant.id
     data["checkout_url"] = result.checkout_url
@@ -492,6 +555,8 @@ async def _release(event: CallbackQuery, widget: Button, manager: DialogManager)
 async def _on_start(start_data: Any, manager: DialogManager) -> None:
     if isinstance(start_data, dict) and start_data.get("tutor_id"):
         manager.dialog_data["tutor_id"] = int(start_data["tutor_id"])
+    if isinstance(start_data, dict) and start_data.get("course_id"):
+        manager.dialog_data["course_id"] = int(start_data["course_id"])
 
 
 def build_booking_dialog() -> Dialog:
@@ -510,7 +575,7 @@ def build_booking_dialog() -> Dialog:
             Multi(Format("📚 {title}"), Format("{lines}"), Format("{page_label}", when="paged"), sep="\n\n"),
             Column(pick("tutor", "tutors", _tutor_chosen, parse=record_id, label="🧑‍🏫 {item[1]}")),
             pager("tutor_pages"),
-            SwitchTo(Tr("◀️ Subjects"), id="tutors_back", state=Booking.subjects),
+            SwitchTo(Tr("◀️ Subjects"), id="tutors_back", state=Booking.subjects, when="browsing"),
             state=Booking.tutors,
             getter=_tutors_getter,
         ),
@@ -554,8 +619,9 @@ def build_booking_dialog() -> Dialog:
             ),
             Checkbox(Tr("🔔 Reminders: on"), Tr("🔕 Reminders: off"), id="reminders", default=True, when="available"),
             SwitchTo(Tr("✍️ Add a note to the tutor"), id="to_note", state=Booking.note, when="available"),
+            Button(Format("{course_label}"), id="book_course", on_click=_book_for_course, when="course"),
             Button(Format("{credit_label}"), id="book_credit", on_click=_book_with_credit, when="credit"),
-            Button(Tr("✅ Book"), id="book", on_click=_book, when="available"),
+            Button(Tr("✅ Book"), id="book", on_click=_book, when="payable"),
             SwitchTo(Tr("📦 Lesson packages"), id="to_packages", state=Booking.packages, when="packages"),
             SwitchTo(Tr("◀️ Back"), id="confirm_back", state=Booking.day),
             state=Booking.confirm,
@@ -607,7 +673,13 @@ def build_booking_dialog() -> Dialog:
 
 
 async def start_booking(manager: DialogManager, tutor_id: int | None = None) -> None:
+    """/book: every subject; with `tutor_id`, that tutor's calendar (a tutor's page)."""
     if tutor_id is None:
         await manager.start(Booking.subjects, mode=StartMode.RESET_STACK)
     else:
         await manager.start(Booking.calendar, data={"tutor_id": tutor_id}, mode=StartMode.RESET_STACK)
+
+
+async def start_course_booking(manager: BaseDialogManager, course_id: int) -> None:
+    """A session for a course the student is enrolled in: its tutors, then the usual calendar."""
+    await manager.start(Booking.tutors, data={"course_id": course_id}, mode=StartMode.RESET_STACK)

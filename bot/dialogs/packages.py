@@ -1,6 +1,10 @@
 """/packages for a tutor: the packages on sale, and a new one step by step (name, number of lessons, their
 length, price, validity, 1-to-1 or group), then a summary to confirm. Every typed answer is checked by
-the core's rules and explained when refused."""
+the core's rules and explained when refused.
+
+/courses for a tutor is the same dialog in course mode (`start_data` {"course": True}): a course is sold
+as a package of its sessions, so the steps are the same, with the subject asked first; the listing shows
+the tutor's courses, their enrollment link, and the students enrolled who have not scheduled a session."""
 
 from typing import Any
 
@@ -9,14 +13,17 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, SwitchTo
-from aiogram_dialog.widgets.text import Format, Multi
+from aiogram_dialog.widgets.text import Format, Multi, Text
 
-from bot.button_values import one_of, record_id
+from bot.button_values import StaleButton, list_index, one_of, record_id
+from bot.deeplinks import CoursePage, deep_link_url
 from bot.dialogs.common import deps, parse_or_refuse, report, rules_of, user_id_of
 from bot.dialogs.states import Packages
 from bot.dialogs.widgets import Answer, Tr, choice_buttons, pick, typed_answer
+from bot.texts.courses import taught_course_entry
 from bot.texts.packages import package_line
 from bot.texts.periods import period
+from core.courses import DEFAULT_REMINDER_DAYS
 from core.enums import SessionType
 from core.errors import DomainError
 from core.money import parse_amount
@@ -28,6 +35,7 @@ from core.packages import (
     parse_lessons,
     parse_validity,
 )
+from core.usecases.courses import define_course, taught_courses
 from core.usecases.packages import define_package, tutor_packages, withdraw_package
 from core.usecases.tutor_profiles import get_profile_of_user
 from l10n.formatting import fmt_money
@@ -47,10 +55,29 @@ async def _currency(manager: DialogManager) -> str:
     return profile.currency if profile else "EUR"
 
 
+def _course_mode(manager: DialogManager) -> bool:
+    return bool(manager.dialog_data.get("course"))
+
+
 async def _listing_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
-    uow_factory, _clock = deps(dialog_manager)
+    uow_factory, clock = deps(dialog_manager)
+    if _course_mode(dialog_manager):
+        taught = await taught_courses(uow_factory(), clock, user_id=user_id_of(dialog_manager))
+        profile = await get_profile_of_user(uow_factory(), user_id_of(dialog_manager))
+        own = profile.id if profile else 0
+        username = dialog_manager.middleware_data.get("bot_username") or ""
+        lines = [taught_course_entry(t, deep_link_url(username, CoursePage(t.view.course.id))) for t in taught]
+        return {
+            "course": True,
+            "package": False,
+            "lines": "\n\n".join(lines) or _("You have no courses yet."),
+            # Only the course's creator closes it.
+            "withdrawable": [(str(t.view.package.id), t.view.title) for t in taught if t.view.package.tutor_id == own],
+        }
     on_sale = await tutor_packages(uow_factory(), user_id=user_id_of(dialog_manager))
     return {
+        "course": False,
+        "package": True,
         "lines": "\n".join(package_line(p) for p in on_sale) or _("You have no packages on sale yet."),
         "withdrawable": [(str(p.id), p.name) for p in on_sale],
     }
@@ -84,9 +111,32 @@ def _price_of(manager: DialogManager, text: str) -> int:
 
 
 async def _new(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    course = _course_mode(manager)
     manager.dialog_data.clear()
-    manager.dialog_data["currency"] = await _currency(manager)
+    manager.dialog_data.update(currency=await _currency(manager), course=course)
+    await manager.switch_to(Packages.subject if course else Packages.name)
+
+
+async def _subjects_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    uow_factory, _clock = deps(dialog_manager)
+    profile = await get_profile_of_user(uow_factory(), user_id_of(dialog_manager))
+    subjects = profile.subjects if profile else []
+    return {"subjects": [(str(index), subject) for index, subject in enumerate(subjects)]}
+
+
+async def _subject_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, index: str) -> None:
+    uow_factory, _clock = deps(manager)
+    profile = await get_profile_of_user(uow_factory(), user_id_of(manager))
+    subjects = profile.subjects if profile else []
+    if int(index) >= len(subjects):
+        raise StaleButton(index)
+    manager.dialog_data["subject"] = subjects[int(index)]
     await manager.switch_to(Packages.name)
+
+
+async def _on_start(start_data: Any, manager: DialogManager) -> None:
+    if isinstance(start_data, dict) and start_data.get("course"):
+        manager.dialog_data["course"] = True
 
 
 async def _kind_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, kind: str) -> None:
@@ -118,37 +168,52 @@ async def _form_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[st
         "example": fmt_money(54000, currency, _locale()),
         "summary": "",
     }
+    values["course"] = bool(data.get("course"))
+    values["package"] = not values["course"]
+    values["subject"] = str(data.get("subject", ""))
     if all(key in data for key in ("name", "lessons", "minutes", "price", "validity", "kind")):
-        # The package as students will read it.
+        # The package (or course) as students will read it.
         values["summary"] = package_line(_spec(data))
     return values
 
 
 async def _save(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
     uow_factory, clock = deps(manager)
+    data = manager.dialog_data
     try:
-        await define_package(
-            uow_factory(), clock, rules_of(manager), user_id=user_id_of(manager), spec=_spec(manager.dialog_data)
-        )
+        if _course_mode(manager):
+            await define_course(
+                uow_factory(),
+                clock,
+                rules_of(manager),
+                user_id=user_id_of(manager),
+                spec=_spec(data),
+                subject=str(data["subject"]),
+                reminder_days=DEFAULT_REMINDER_DAYS,
+            )
+        else:
+            await define_package(uow_factory(), clock, rules_of(manager), user_id=user_id_of(manager), spec=_spec(data))
     except DomainError as error:
         await report(event, error)
         return
-    await event.answer(_("✅ Your package is on sale."))
+    await event.answer(
+        _("✅ Your course is open for enrollment.") if _course_mode(manager) else _("✅ Your package is on sale.")
+    )
     await manager.switch_to(Packages.listing)
 
 
-def _step(state: Any, question: Tr, *keyboard: Any, answer: Answer) -> Window:
+def _step(state: Any, question: Text, *keyboard: Any, answer: Answer) -> Window:
     return Window(
         question,
         *keyboard,
         typed_answer(answer),
-        SwitchTo(Tr("◀️ My packages"), id=f"{state.state.split(':')[-1]}_back", state=Packages.listing),
+        SwitchTo(Tr("◀️ Back to the list"), id=f"{state.state.split(':')[-1]}_back", state=Packages.listing),
         state=state,
         getter=_form_getter,
     )
 
 
-def _choice_step(state: Any, question: Tr, items: str, answer: Answer) -> Window:
+def _choice_step(state: Any, question: Text, items: str, answer: Answer) -> Window:
     """A step answered by typing or by one of the usual answers (`items` in the window data)."""
     return _step(state, question, choice_buttons(f"{items}_buttons", items, answer), answer=answer)
 
@@ -156,21 +221,44 @@ def _choice_step(state: Any, question: Tr, items: str, answer: Answer) -> Window
 def build_packages_dialog() -> Dialog:
     return Dialog(
         Window(
-            Multi(Tr("📦 Your lesson packages"), Format("{lines}"), sep="\n\n"),
-            Button(Tr("➕ New package"), id="new_package", on_click=_new),
+            Tr("📦 Your lesson packages", when="package"),
+            Tr("🎓 Your courses. Share a course's link: students enroll through it.", when="course"),
+            Format("\n{lines}"),
+            Button(Tr("➕ New package"), id="new_package", on_click=_new, when="package"),
+            Button(Tr("➕ New course"), id="new_course", on_click=_new, when="course"),
             Column(pick("withdraw", "withdrawable", _withdraw, parse=record_id, label="✖️ {item[1]}")),
             Cancel(Tr("Done")),
             state=Packages.listing,
             getter=_listing_getter,
         ),
+        Window(
+            Tr("🎓 New course: which of your subjects is it for?"),
+            Column(pick("subject", "subjects", _subject_chosen, parse=list_index)),
+            SwitchTo(Tr("◀️ Back to the list"), id="subject_back", state=Packages.listing),
+            state=Packages.subject,
+            getter=_subjects_getter,
+        ),
         _step(
             Packages.name,
-            Tr("📦 New package, step 1 of 6: its name, as students will see it (for example “Ten lessons”)."),
+            Multi(
+                Tr(
+                    "📦 New package, step 1 of 6: its name, as students will see it (for example “Ten lessons”).",
+                    when="package",
+                ),
+                Tr(
+                    "🎓 New {subject} course, step 1 of 6: its title, as students will see it "
+                    "(for example “Algebra I”).",
+                    when="course",
+                ),
+            ),
             answer=_answer(clean_package_name, "name", Packages.lessons),
         ),
         _choice_step(
             Packages.lessons,
-            Tr("Step 2 of 6: how many lessons does it hold?"),
+            Multi(
+                Tr("Step 2 of 6: how many lessons does it hold?", when="package"),
+                Tr("Step 2 of 6: how many sessions does the course have?", when="course"),
+            ),
             "lesson_choices",
             _answer(parse_lessons, "lessons", Packages.minutes),
         ),
@@ -182,27 +270,42 @@ def build_packages_dialog() -> Dialog:
         ),
         _step(
             Packages.price,
-            Tr("Step 4 of 6: the price of the whole package in {currency} (for example {example})."),
+            Multi(
+                Tr(
+                    "Step 4 of 6: the price of the whole package in {currency} (for example {example}).", when="package"
+                ),
+                Tr(
+                    "Step 4 of 6: the price of enrolling, for all its sessions, in {currency} (for example {example}).",
+                    when="course",
+                ),
+            ),
             answer=parse_or_refuse(_price_of, _keep("price", Packages.validity)),
         ),
         _choice_step(
             Packages.validity,
-            Tr("Step 5 of 6: for how many days after buying can its lessons be booked?"),
+            Multi(
+                Tr("Step 5 of 6: for how many days after buying can its lessons be booked?", when="package"),
+                Tr("Step 5 of 6: for how many days after enrolling can its sessions be booked?", when="course"),
+            ),
             "validity_choices",
             _answer(parse_validity, "validity", Packages.kind),
         ),
         Window(
             Tr("Step 6 of 6: for 1-to-1 lessons or group lessons?"),
             Column(pick("kind", "kinds", _kind_chosen, parse=one_of(t.value for t in SessionType))),
-            SwitchTo(Tr("◀️ My packages"), id="kind_back", state=Packages.listing),
+            SwitchTo(Tr("◀️ Back to the list"), id="kind_back", state=Packages.listing),
             state=Packages.kind,
             getter=_form_getter,
         ),
         Window(
-            Multi(Tr("📦 Your new package:"), Format("{summary}"), sep="\n\n"),
-            Button(Tr("✅ Put it on sale"), id="save_package", on_click=_save),
-            SwitchTo(Tr("◀️ My packages"), id="confirm_back", state=Packages.listing),
+            Tr("📦 Your new package:", when="package"),
+            Tr("🎓 Your new {subject} course:", when="course"),
+            Format("\n{summary}"),
+            Button(Tr("✅ Put it on sale"), id="save_package", on_click=_save, when="package"),
+            Button(Tr("✅ Open it for enrollment"), id="save_course", on_click=_save, when="course"),
+            SwitchTo(Tr("◀️ Back to the list"), id="confirm_back", state=Packages.listing),
             state=Packages.confirm,
             getter=_form_getter,
         ),
+        on_start=_on_start,
     )

@@ -68,6 +68,8 @@ class Booking(StatesGroup):
 
 class Packages(StatesGroup):
     listing = State()
+    # Course mode only: the subject, asked first.
+    subject = State()
     name = State()
     lessons = State()
     minutes = State()

@@ -14,13 +14,17 @@ def help_text(user: User | None) -> str:
     lines = [_("Here is what I can do:")]
     if user.role and user.role.learns:
         lines.append(
-            _("🎓 As a student: /book finds a tutor and books a lesson in your own time zone; /mybookings lists them.")
+            _(
+                "🎓 As a student: /book finds a tutor and books a lesson in your own time zone; /mybookings lists "
+                "them, with your packages; /courses to enroll in a course and book its sessions."
+            )
         )
     if user.role and user.role.teaches:
         lines.append(
             _(
                 "🧑‍🏫 As a tutor: /availability to publish your free times week by week, with weekly patterns, "
-                "and to share the link to your page; /sessions lists who booked."
+                "and to share the link to your page; /sessions lists who booked; /packages and /courses to sell "
+                "lessons in advance."
             )
         )
     lines.append(_("/settings: language, time zone, role and tutor profile\n/help: this message"))

@@ -179,6 +179,17 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "credit.other_tutor": lambda p: _("This package is for another tutor's lessons."),
     "credit.other_type": lambda p: _("This package is for another kind of lesson (1-to-1 or group)."),
     "credit.other_length": lambda p: _("This package's lessons have another length."),
+    "course.not_found": lambda p: _("This course does not exist or is no longer open."),
+    "course.not_enrolled": lambda p: _("You must be enrolled to book."),
+    "course.other_tutor": lambda p: _("This tutor does not teach this course: pick one of its tutors."),
+    "course.bad_subject": lambda p: _("Pick one of your subjects for the course."),
+    "course.other_currency": lambda p: _("This tutor charges in another currency than the course."),
+    "course.too_many_tutors": lambda p: ngettext(
+        "A course has at most {max} tutor.", "A course has at most {max} tutors.", int(p["max"])
+    ).format(**p),
+    "course.bad_reminder_days": lambda p: ngettext(
+        "Remind every {low} to {high} day.", "Remind every {low} to {high} days.", int(p["high"])
+    ).format(**p),
     "credit_refund.expired": lambda p: _("This package has expired: its unused lessons can no longer be refunded."),
     "credit_refund.open": lambda p: _("A refund of this package is already waiting for a decision."),
     "credit_refund.not_found": lambda p: _("This refund request does not exist."),

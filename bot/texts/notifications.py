@@ -9,7 +9,16 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import CancelBooking, CreditRefundDecision, JoinSession, LiveSession, OpenRoom, TutorReview
+from bot.callbacks import (
+    BookCourse,
+    CancelBooking,
+    CreditRefundDecision,
+    JoinSession,
+    LiveSession,
+    OpenRoom,
+    ScheduleLater,
+    TutorReview,
+)
 from bot.texts.bookings import google_calendar_link, summary_of
 from bot.texts.packages import refund_share
 from bot.texts.slots import type_label
@@ -23,6 +32,8 @@ from core.notifications import (
     BookingReceived,
     CancelledByStudent,
     ChatMessageArrived,
+    CourseEnrolled,
+    CourseScheduleReminder,
     CreditRefundDeclined,
     CreditRefunded,
     CreditRefundRequested,
@@ -261,6 +272,42 @@ def _package_expired(p: PackageExpired, ctx: RenderContext) -> Rendered:
             p.unused,
         ).format(name=p.package_name, n=p.unused)
     )
+
+
+@renders(CourseEnrolled)
+def _course_enrolled(p: CourseEnrolled, ctx: RenderContext) -> Rendered:
+    until = fmt_date(p.expires_at, ctx.zone or "UTC", _locale())
+    text = ngettext(
+        "🎓 You are enrolled in {name}: {n} session to book by {date}. Book it now, or later: until you do, "
+        "I will remind you.",
+        "🎓 You are enrolled in {name}: {n} sessions to book by {date}. Book the first one now, or later: until "
+        "you do, I will remind you.",
+        p.sessions,
+    ).format(name=p.course_title, n=p.sessions, date=until)
+    book = BookCourse(course_id=p.course_id).pack()
+    later = ScheduleLater(course_id=p.course_id).pack()
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=_("📅 Book a session now"), callback_data=book)],
+            [InlineKeyboardButton(text=_("⏳ Schedule later"), callback_data=later)],
+        ]
+    )
+    return Rendered(text, keyboard)
+
+
+@renders(CourseScheduleReminder)
+def _course_reminder(p: CourseScheduleReminder, ctx: RenderContext) -> Rendered:
+    until = fmt_date(p.expires_at, ctx.zone or "UTC", _locale())
+    text = ngettext(
+        "⏳ {name}: {left} of {n} session is still to book, by {date}. Shall we find a time?",
+        "⏳ {name}: {left} of {n} sessions are still to book, by {date}. Shall we find a time?",
+        p.sessions,
+    ).format(name=p.course_title, left=p.left, n=p.sessions, date=until)
+    book = BookCourse(course_id=p.course_id).pack()
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=_("📅 Book a session"), callback_data=book)]]
+    )
+    return Rendered(text, keyboard)
 
 
 @renders(CreditRefundRequested)

@@ -161,6 +161,10 @@ def _maximal_payload() -> dict[str, Any]:
         "unused": MAX_LESSONS,
         "credits": MAX_LESSONS,
         "refund_id": BIG_ID,
+        "course_id": BIG_ID,
+        "course_title": "Ш" * PACKAGE_NAME_MAX_LENGTH,
+        "sessions": MAX_LESSONS,
+        "left": MAX_LESSONS,
         "expires_at": END.isoformat(),
     }
 

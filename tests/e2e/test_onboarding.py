@@ -101,7 +101,17 @@ async def test_command_menus_are_registered_per_language(app: TutorBot, telegram
     assert languages == {None, "en", "fr"}
     french = next(call for call in calls if call.params.get("language_code") == "fr")
     commands = [c["command"] for c in french.params["commands"]]
-    assert commands == ["start", "help", "book", "mybookings", "availability", "sessions", "packages", "settings"]
+    assert commands == [
+        "start",
+        "help",
+        "book",
+        "mybookings",
+        "availability",
+        "sessions",
+        "packages",
+        "courses",
+        "settings",
+    ]
     assert "Langue" in french.params["commands"][-1]["description"]
 
 
