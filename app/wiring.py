@@ -28,6 +28,7 @@ from bot.deeplinks import PaymentReturn, deep_link_url
 from bot.dialogs.availability import build_availability_dialog
 from bot.dialogs.booking import build_booking_dialog
 from bot.dialogs.cancel_session import build_cancel_session_dialog
+from bot.dialogs.family import build_family_dialog
 from bot.dialogs.onboarding import build_onboarding_dialog
 from bot.dialogs.packages import build_packages_dialog
 from bot.dialogs.room import build_room_dialog
@@ -43,6 +44,7 @@ from bot.handlers import (
     credit_refunds,
     errors,
     fallback,
+    family,
     help,
     live,
     settings,
@@ -122,6 +124,7 @@ def build_dispatcher(
         cancellations.build_router(),
         credit_refunds.build_router(),
         courses.build_router(),
+        family.build_router(),
         live.build_router(),
         admin.build_router(),
     )
@@ -135,6 +138,7 @@ def build_dispatcher(
         build_cancel_session_dialog(),
         build_room_dialog(),
         build_packages_dialog(),
+        build_family_dialog(),
     )
     dp.include_router(dialogs)
     # Last, so that it only sees what no command, dialog or button handler took.
@@ -161,6 +165,7 @@ def command_menu(i18n: I18n, language: str) -> list[BotCommand]:
             BotCommand(command="sessions", description=_("Tutors: your upcoming sessions")),
             BotCommand(command="packages", description=_("Tutors: your lesson packages")),
             BotCommand(command="courses", description=_("Courses: enroll, or book a session for yours")),
+            BotCommand(command="family", description=_("Parents: your children, to book for them")),
             BotCommand(command="settings", description=_("Language, time zone, role and profile")),
         ]
 

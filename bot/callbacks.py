@@ -91,3 +91,10 @@ class BookCourse(CallbackData, prefix="bkc"):
 
 class ScheduleLater(CallbackData, prefix="sdl"):
     course_id: RecordId
+
+
+class FamilyAnswer(CallbackData, prefix="fam"):
+    """A child accepts or declines a parent's invite (the invite's token, from the link)."""
+
+    token: Annotated[str, Field(min_length=1, max_length=43, pattern=r"^[A-Za-z0-9_-]+$")]
+    accept: bool

@@ -32,7 +32,14 @@ class CoursePage:
     course_id: int
 
 
-DeepLink = TutorPage | PaymentReturn | CoursePage
+@dataclass(frozen=True, slots=True)
+class FamilyInvite:
+    """A parent's invite for their child to link accounts."""
+
+    token: str
+
+
+DeepLink = TutorPage | PaymentReturn | CoursePage | FamilyInvite
 
 
 def parse_start_payload(payload: str | None) -> DeepLink | None:
@@ -40,6 +47,8 @@ def parse_start_payload(payload: str | None) -> DeepLink | None:
     if not payload or not _PAYLOAD.match(payload):
         return None
     kind, _, value = payload.partition("_")
+    if kind == "family" and value:
+        return FamilyInvite(value)
     if not value.isdigit() or len(value) > 16:
         return None
     number = int(value)
@@ -59,6 +68,8 @@ def start_payload(link: DeepLink) -> str:
         return f"paid_{link.participant_id}"
     if isinstance(link, CoursePage):
         return f"course_{link.course_id}"
+    if isinstance(link, FamilyInvite):
+        return f"family_{link.token}"
     return f"tutor_{link.tutor_id}"
 
 

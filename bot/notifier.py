@@ -1,5 +1,7 @@
 """The Telegram side of the Notifier port: renders an outbox message and sends it."""
 
+from dataclasses import replace
+
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -12,6 +14,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 
 from bot.screens import OpenScreens
 from bot.texts.notifications import REFRESHING_KINDS, RenderContext, render
@@ -53,6 +56,10 @@ class TelegramNotifier:
         )
         with self.i18n.use_locale(locale), self.i18n.context():
             rendered = render(typed, context)
+            child = message.payload.get("for_child")
+            if isinstance(child, str) and child:
+                # A parent's copy of a message about their child's lesson.
+                rendered = replace(rendered, text=_("👪 About {name}:").format(name=child) + "\n" + rendered.text)
         try:
             if rendered.document_id is not None:
                 await self.bot.send_document(

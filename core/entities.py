@@ -211,6 +211,8 @@ class Participant:
     cancelled_at: datetime | None = None
     note: str | None = None
     reminders_enabled: bool = True
+    # A parent who booked for the student (their child); None when the student booked themselves.
+    booked_by: int | None = None
     created_at: datetime
     updated_at: datetime
 

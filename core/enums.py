@@ -129,3 +129,11 @@ class ReminderStatus(StrEnum):
     SENT = "sent"
     # Due when the booking or the session no longer stood: nothing was sent.
     DROPPED = "dropped"
+
+
+class FamilyLinkStatus(StrEnum):
+    """A parent's link to a child: waiting for the child to accept the invite, in force, or ended."""
+
+    INVITED = "invited"
+    ACTIVE = "active"
+    REMOVED = "removed"

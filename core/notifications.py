@@ -183,6 +183,8 @@ class BookingReceived(Message):
     booking: BookingFacts
     student_name: str = ""
     note: str | None = None
+    # The parent who booked for the student, when it was not the student.
+    booked_by_name: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -438,3 +440,26 @@ def message_of(kind: str, payload: dict[str, Any]) -> Message:
     except ValueError:
         raise RecordUnreadable(f"unknown notification kind {kind!r}") from None
     return from_json(message_type, payload)
+
+
+# What a parent linked to a child also receives, about the child's lessons and packages (spec 004: the
+# parent is notified): not the child's chat with the tutor, nor anything about teaching. (A refund of
+# credits already tells the person who paid.)
+FAMILY_KINDS = frozenset(
+    {
+        NotificationKind.BOOKING_CONFIRMED,
+        NotificationKind.HOLD_EXPIRED,
+        NotificationKind.LATE_PAYMENT_REFUNDED,
+        NotificationKind.BOOKING_CANCELLED,
+        NotificationKind.SESSION_CANCELLED,
+        NotificationKind.SESSION_ENDED,
+        NotificationKind.TUTOR_LATE,
+        NotificationKind.TUTOR_NO_SHOW,
+        NotificationKind.REMINDER,
+        NotificationKind.SESSION_STARTING,
+        NotificationKind.PACKAGE_BOUGHT,
+        NotificationKind.PACKAGE_EXPIRED,
+        NotificationKind.COURSE_ENROLLED,
+        NotificationKind.COURSE_SCHEDULE_REMINDER,
+    }
+)

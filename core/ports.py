@@ -33,12 +33,14 @@ from core.enums import (
     AttendanceEnd,
     AttendanceSource,
     CreditRefundStatus,
+    FamilyLinkStatus,
     ParticipantStatus,
     PurchaseStatus,
     ReminderStatus,
     SessionStatus,
     TutorStatus,
 )
+from core.families import FamilyLink
 from core.packages import Balance, CreditEntry, Package, PackagePurchase
 
 
@@ -457,6 +459,28 @@ class CourseRepository(Protocol):
         ...
 
 
+class FamilyRepository(Protocol):
+    async def add(self, link: FamilyLink) -> FamilyLink: ...
+    async def get(self, link_id: int) -> FamilyLink | None: ...
+    async def by_token(self, token: str) -> FamilyLink | None: ...
+
+    async def update_if(self, link: FamilyLink, expected: FamilyLinkStatus) -> bool:
+        """Write the link only if its status is still `expected`."""
+        ...
+
+    async def of_parent(self, parent_id: int) -> list[FamilyLink]:
+        """The parent's children, linked or invited, in the order they were added."""
+        ...
+
+    async def parents_of(self, child_id: int) -> list[FamilyLink]:
+        """The links in force from the child's parents."""
+        ...
+
+    async def link(self, parent_id: int, child_id: int) -> FamilyLink | None:
+        """The link in force between this parent and this child, if any."""
+        ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     tutors: TutorRepository
@@ -479,6 +503,7 @@ class UnitOfWork(Protocol):
     credits: CreditLedger
     credit_refunds: CreditRefundRepository
     courses: CourseRepository
+    families: FamilyRepository
 
     async def __aenter__(self) -> Self: ...
 

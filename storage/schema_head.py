@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from storage.engine import create_engine
 
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 
 
 async def at_head(url: str) -> bool:

@@ -213,6 +213,9 @@ participants = Table(
     Column("note", Text(), nullable=True),
     Column("reminders_enabled", Boolean(), nullable=False),
     *_timestamps(),
+    # Added with families (a parent who booked for their child); SQLite cannot add a column with a
+    # foreign key, so it has none.
+    Column("booked_by", TelegramId(), nullable=True),
     Index(None, "session_id"),
     Index(None, "user_id", "status"),
     # Lapsed holds: status = 'pending_payment' AND hold_expires_at <= now.
@@ -349,6 +352,23 @@ credit_entries = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     UniqueConstraint("purchase_id", "key"),
     Index(None, "participant_id"),
+)
+
+# A parent's link to a child: invited (`invite_token`, until the child accepts), in force, or ended. A
+# child without Telegram has a user row with a negative id (core.families).
+family_links = Table(
+    "family_links",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("parent_id", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("child_id", TelegramId(), ForeignKey("users.id"), nullable=True),
+    Column("child_name", String(NAME_LEN), nullable=False),
+    Column("status", String(ENUM_LEN), nullable=False),
+    Column("invite_token", String(64), nullable=True, unique=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("accepted_at", UTCDateTime(), nullable=True),
+    Index(None, "parent_id", "status"),
+    Index(None, "child_id", "status"),
 )
 
 # A course is sold as its own package (`package_id`); the tutors who teach it are in `course_tutors`.

@@ -28,6 +28,7 @@ from core.entities import Slot, TutorProfile, User
 from core.enums import ParticipantStatus, PurchaseStatus, SessionType
 from core.errors import DomainError, ValidationError
 from core.notifications import SessionFacts
+from core.packages import Balance
 from core.payments import PaymentGateway
 from core.student_calendar import chosen_range, next_range, student_calendar
 from core.timezones import utc_to_local
@@ -35,6 +36,7 @@ from core.usecases.accounts import get_user
 from core.usecases.bookings import ReturnLink, book_slot, cancel_hold, check_payment, get_booking
 from core.usecases.browsing import TutorOffer, list_subjects, list_tutors, tutor_offer
 from core.usecases.courses import course_card, course_tutors, enrollment_for_booking
+from core.usecases.families import child_link_for_booking, my_children
 from core.usecases.packages import packages_on_sale, usable_credit
 from core.usecases.purchases import buy_package, check_purchase, my_purchase
 from l10n.formatting import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
@@ -321,6 +323,8 @@ async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
         "payable": True,
         "course": False,
         "course_label": "",
+        "family": False,
+        "for_label": "",
     }
     if data.get("course_id"):
         # For a course: one of the enrollment's sessions, or why this time cannot be one.
@@ -331,8 +335,15 @@ async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
         except DomainError as error:
             return {**screen, "summary": f"{text}\n\n{error_text(error, zone)}", "payable": False}
         return {**screen, "payable": False, "course": True, "course_label": course_session_button(enrollment)}
+    children = [c for c in await my_children(uow_factory(), parent_id=user_id) if c.bookable]
+    chosen = next((c for c in children if c.link.id == int(data.get("for_link", 0))), None)
+    if children:
+        # A parent books for themselves or one of their children, in turn on one button.
+        who = chosen.name if chosen is not None else _("me")
+        screen = {**screen, "family": True, "for_label": _("👤 For: {name}").format(name=who)}
+    student_id = chosen.user.id if chosen is not None and chosen.user is not None else user_id
     # A free session needs neither a credit nor a package.
-    credit = await usable_credit(uow_factory(), clock, user_id=user_id, slot=slot) if price > 0 else None
+    credit = await _credit_for(dialog_manager, slot, student_id) if price > 0 else None
     return {
         **screen,
         "credit": credit is not None,
@@ -342,11 +353,42 @@ async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
     }
 
 
+async def _credit_for(manager: DialogManager, slot: Slot, student_id: int) -> Balance | None:
+    """The package a credit would come from: the student's, else (a child's lesson) the parent's."""
+    uow_factory, clock = deps(manager)
+    for owner in dict.fromkeys([student_id, user_id_of(manager)]):
+        credit = await usable_credit(uow_factory(), clock, user_id=owner, slot=slot)
+        if credit is not None:
+            return credit
+    return None
+
+
+async def _cycle_for(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
+    """Me, then each child the parent may book for, then me again."""
+    uow_factory, _clock = deps(manager)
+    links = [0] + [c.link.id for c in await my_children(uow_factory(), parent_id=user_id_of(manager)) if c.bookable]
+    current = int(manager.dialog_data.get("for_link", 0))
+    manager.dialog_data["for_link"] = links[(links.index(current) + 1) % len(links)] if current in links else 0
+
+
+async def _student_id(manager: DialogManager) -> int:
+    """Whom the seat is for: the person, or the child they picked (checked again in core)."""
+    link_id = int(manager.dialog_data.get("for_link", 0))
+    if not link_id:
+        return user_id_of(manager)
+    uow_factory, _clock = deps(manager)
+    child = await child_link_for_booking(uow_factory(), parent_id=user_id_of(manager), link_id=link_id)
+    return child.id
+
+
 async def _book_with_credit(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
     """The credit is looked up again here: what the screen showed may have been spent since."""
-    uow_factory, clock = deps(manager)
     slot = await _chosen_slot(manager)
-    credit = await usable_credit(uow_factory(), clock, user_id=user_id_of(manager), slot=slot) if slot else None
+    try:
+        credit = await _credit_for(manager, slot, await _student_id(manager)) if slot else None
+    except DomainError as error:
+        await _refused(event, manager, error)
+        return
     if credit is None:
         await _refused(event, manager, ValidationError("credit.none_left"))
         return
@@ -389,6 +431,7 @@ async def _book(
     assert isinstance(reminders, ManagedCheckbox)
     data = manager.dialog_data
     try:
+        student_id = await _student_id(manager)
         result = await book_slot(
             uow_factory,
             clock,
@@ -400,6 +443,7 @@ async def _book(
             note=data.get("note"),
             reminders=reminders.is_checked(),
             credit_from=credit_from,
+            student_id=student_id,
         )
     except DomainError as error:
         await _refused(event, manager, error)
@@ -617,6 +661,7 @@ def build_booking_dialog() -> Dialog:
                 Tr("💬 Note to the tutor: {note}", when="has_note"),
                 sep="\n\n",
             ),
+            Button(Format("{for_label}"), id="for_whom", on_click=_cycle_for, when="family"),
             Checkbox(Tr("🔔 Reminders: on"), Tr("🔕 Reminders: off"), id="reminders", default=True, when="available"),
             SwitchTo(Tr("✍️ Add a note to the tutor"), id="to_note", state=Booking.note, when="available"),
             Button(Format("{course_label}"), id="book_course", on_click=_book_for_course, when="course"),

@@ -8,11 +8,12 @@ from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.kbd import Button, Column, Row, SwitchTo
 from aiogram_dialog.widgets.text import Multi
 
-from bot.deeplinks import CoursePage, TutorPage, parse_start_payload
+from bot.deeplinks import CoursePage, FamilyInvite, TutorPage, parse_start_payload
 from bot.dialogs.common import deps, report, save_zone, services_of, user_id_of
 from bot.dialogs.states import Onboarding, TutorProfileForm
 from bot.dialogs.widgets import Tr
 from bot.dialogs.zone_picker import zone_windows
+from bot.handlers.family import open_family_invite
 from bot.handlers.tutor_page import open_course_page, open_tutor_page
 from core.enums import Role
 from core.errors import DomainError
@@ -51,9 +52,12 @@ async def _role_chosen(event: CallbackQuery, button: Button, manager: DialogMana
     if isinstance(link, TutorPage) and isinstance(event.message, Message):
         await open_tutor_page(event.message, link, manager, services_of(manager))
         return
-    if isinstance(link, CoursePage) and isinstance(event.message, Message):
+    if isinstance(link, CoursePage | FamilyInvite) and isinstance(event.message, Message):
         await manager.switch_to(Onboarding.done)
-        await open_course_page(event.message, link, services_of(manager))
+        if isinstance(link, CoursePage):
+            await open_course_page(event.message, link, services_of(manager))
+        else:
+            await open_family_invite(event.message, link, services_of(manager))
         return
     await manager.switch_to(Onboarding.done)
 

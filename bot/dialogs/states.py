@@ -92,3 +92,10 @@ class Room(StatesGroup):
     history = State()
     files = State()
     upload = State()
+
+
+class Family(StatesGroup):
+    main = State()
+    invite_name = State()
+    managed_name = State()
+    invited = State()

@@ -23,6 +23,7 @@ from core.payments import CREDIT
 from core.rules import BusinessRules
 from core.services import Services
 from core.usecases.bookings import check_payment, list_my_bookings, list_my_sessions
+from core.usecases.families import my_children
 from core.usecases.packages import my_balances
 from l10n.formatting import fmt_datetime, fmt_money
 
@@ -51,7 +52,8 @@ def _more(hidden: int) -> str:
     return ngettext("… and {n} more.", "… and {n} more.", hidden).format(n=hidden)
 
 
-def _booking_entry(booking: BookingView, now: datetime, zone: str, locale: str) -> str:
+def _booking_entry(booking: BookingView, now: datetime, zone: str, locale: str, whose: str = "") -> str:
+    """One booking; `whose` names the child it is for, on a parent's list."""
     payment = booking.payment
     amount = payment.amount_minor if payment else 0
     if payment is not None and payment.provider == CREDIT:
@@ -60,7 +62,8 @@ def _booking_entry(booking: BookingView, now: datetime, zone: str, locale: str) 
         price = _("free of charge") if payment is None or amount == 0 else fmt_money(amount, payment.currency, locale)
     when = fmt_datetime(booking.slot.starts_at, zone, locale)
     kind = type_label(booking.slot.session_type, booking.slot.capacity)
-    return f"🗓 {when} · {booking.tutor.display_name}\n   {kind} · {price} · {status_label(booking, now, zone)}"
+    child = f"👤 {whose} · " if whose else ""
+    return f"🗓 {when} · {child}{booking.tutor.display_name}\n   {kind} · {price} · {status_label(booking, now, zone)}"
 
 
 def _booking_buttons(booking: BookingView, now: datetime, zone: str, locale: str) -> list[list[InlineKeyboardButton]]:
@@ -98,6 +101,7 @@ async def my_bookings(
     locale = get_i18n().current_locale
     now = services.clock.now()
     bookings = await list_my_bookings(services.uow_factory(), services.clock, user_id=user.id)
+    children = {c.user.id: c.name for c in await my_children(services.uow_factory(), parent_id=user.id) if c.user}
     balances = await my_balances(services.uow_factory(), services.clock, user_id=user.id)
     # The packages a student still has lessons in come first: they are what the next booking can use.
     package_lines = [balance_line(b, zone) for b in balances[:MAX_PACKAGES]]
@@ -126,7 +130,7 @@ async def my_bookings(
             continue
         lines.append(f"— {title} —")
         for booking in group[:limit]:
-            lines.append(_booking_entry(booking, now, zone, locale))
+            lines.append(_booking_entry(booking, now, zone, locale, children.get(booking.participant.user_id, "")))
             buttons.extend(_booking_buttons(booking, now, zone, locale))
         if len(group) > limit:
             lines.append(_more(len(group) - limit))

@@ -4,10 +4,11 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
-from bot.deeplinks import CoursePage, DeepLink, PaymentReturn, TutorPage
+from bot.deeplinks import CoursePage, DeepLink, FamilyInvite, PaymentReturn, TutorPage
 from bot.dialogs.booking import start_booking
 from bot.handlers.bookings import payment_returned
 from bot.handlers.courses import send_course_card
+from bot.handlers.family import open_family_invite
 from bot.texts.errors import error_text
 from core.errors import DomainError, NotFound
 from core.services import Services
@@ -26,6 +27,9 @@ async def open_deep_link(
         return
     if isinstance(link, CoursePage):
         await open_course_page(message, link, services)
+        return
+    if isinstance(link, FamilyInvite):
+        await open_family_invite(message, link, services)
         return
     await open_tutor_page(message, link, manager, services)
 

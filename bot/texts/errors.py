@@ -179,6 +179,18 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "credit.other_tutor": lambda p: _("This package is for another tutor's lessons."),
     "credit.other_type": lambda p: _("This package is for another kind of lesson (1-to-1 or group)."),
     "credit.other_length": lambda p: _("This package's lessons have another length."),
+    "family.bad_name": lambda p: ngettext(
+        "Type your child's first name, at most {max} character.",
+        "Type your child's first name, at most {max} characters.",
+        int(p["max"]),
+    ).format(**p),
+    "family.too_many": lambda p: ngettext(
+        "A family has at most {max} child here.", "A family has at most {max} children here.", int(p["max"])
+    ).format(**p),
+    "family.invite_not_found": lambda p: _("This invite is no longer valid: ask your parent for a new link."),
+    "family.own_invite": lambda p: _("This is your own invite: send it to your child."),
+    "family.already_linked": lambda p: _("Your account is already linked to this parent."),
+    "family.child_not_found": lambda p: _("This child is not linked to your account."),
     "course.not_found": lambda p: _("This course does not exist or is no longer open."),
     "course.not_enrolled": lambda p: _("You must be enrolled to book."),
     "course.other_tutor": lambda p: _("This tutor does not teach this course: pick one of its tutors."),

@@ -245,6 +245,13 @@ def _booking_received(p: BookingReceived, ctx: RenderContext) -> Rendered:
         ),
         "⏱ " + _("{n} min").format(n=s.minutes) + " · " + type_label(s.session_type, s.capacity) + seats,
     ]
+    if p.booked_by_name:
+        lines.append(
+            "👪 "
+            + _("Booked for {student} by their parent {parent}.").format(
+                student=p.student_name or "?", parent=p.booked_by_name
+            )
+        )
     if p.note:
         lines.append("💬 " + _("Note from the student: {note}").format(note=p.note))
     lines.append(_("/sessions lists your upcoming sessions; the attached file adds it to your calendar."))

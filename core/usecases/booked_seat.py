@@ -34,10 +34,17 @@ async def booked_effects(
         now,
     )
     student = await uow.users.get(participant.user_id)
+    # A parent who booked for their child: the tutor sees who booked for whom.
+    parent = await uow.users.get(participant.booked_by) if participant.booked_by is not None else None
     await notify(
         uow,
         tutor.user_id,
-        BookingReceived(booking=booking, student_name=student.first_name if student else "", note=participant.note),
+        BookingReceived(
+            booking=booking,
+            student_name=student.first_name if student else "",
+            note=participant.note,
+            booked_by_name=parent.first_name if parent else "",
+        ),
         f"booking-received:{participant.id}",
         now,
     )

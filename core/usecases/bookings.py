@@ -13,13 +13,14 @@ from typing import Any
 from core.bookings import booking_price, check_bookable, checkout_expiry, clean_note, full_error, hold_expiry
 from core.clock import Clock
 from core.entities import BookingView, Participant, Payment, SessionRoster, Slot, TutorProfile
-from core.enums import CreditReason, ParticipantStatus, PaymentStatus
+from core.enums import CreditReason, FamilyLinkStatus, ParticipantStatus, PaymentStatus
 from core.errors import Conflict, NotFound, ValidationError
 from core.packages import CreditEntry, credit_refusal, spend_key
 from core.payments import CREDIT, FREE, STRIPE, CheckoutRequest, PaymentGateway, PaymentRejected, PaymentUnavailable
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.booked_seat import booked_effects
+from core.usecases.families import acts_for, check_acts_for
 from core.usecases.payments import close_checkout, confirm_checkout
 
 log = logging.getLogger(__name__)
@@ -52,14 +53,24 @@ async def book_slot(
     note: str | None = None,
     reminders: bool = True,
     credit_from: int | None = None,
+    student_id: int | None = None,
 ) -> BookingResult:
     """Hold a seat and open the checkout; a free session, or one paid with a credit of the purchase
-    `credit_from`, is booked at once."""
+    `credit_from`, is booked at once. `user_id` acts; the seat is for `student_id` when a parent books
+    for their child (the family's credits may pay), else for `user_id`."""
     note = clean_note(note)
     now = clock.now()
     async with uow_factory() as uow:
         held = await _take_seat(
-            uow, rules, now, user_id=user_id, slot_id=slot_id, note=note, reminders=reminders, credit_from=credit_from
+            uow,
+            rules,
+            now,
+            user_id=user_id,
+            student_id=student_id or user_id,
+            slot_id=slot_id,
+            note=note,
+            reminders=reminders,
+            credit_from=credit_from,
         )
         if held.free:
             await booked_effects(uow, rules, held.tutor, held.slot, held.participant, held.payment, now, late=False)
@@ -87,13 +98,17 @@ async def _take_seat(
     now: datetime,
     *,
     user_id: int,
+    student_id: int,
     slot_id: int,
     note: str | None,
     reminders: bool,
     credit_from: int | None = None,
 ) -> _HeldSeat:
     """The seat taken (booked if free, else held for payment) with its payment row, in the caller's
-    transaction; refused with the reason if the person may not have it."""
+    transaction; refused with the reason if the person may not have it. `user_id` acts for `student_id`
+    (themselves, or a parent for their child)."""
+    await check_acts_for(uow, user_id, student_id)
+    acting_user_id, user_id = user_id, student_id
     # One booking at a time per student: two overlapping bookings cannot both pass the check.
     if await uow.users.lock(user_id) is None:
         raise NotFound("user.not_found")
@@ -110,7 +125,7 @@ async def _take_seat(
         raise Conflict("booking.overlap")
     price = booking_price(tutor, slot)
     if credit_from is not None:
-        await _check_credit(uow, credit_from, user_id, tutor, slot, now)
+        await _check_credit(uow, credit_from, {user_id, acting_user_id}, tutor, slot, now)
         price = 0
     if price > 0 and await uow.participants.count_holds(user_id, now) >= rules.max_unpaid_holds:
         raise ValidationError("booking.too_many_holds", max=rules.max_unpaid_holds)
@@ -128,6 +143,7 @@ async def _take_seat(
             booked_at=now if free else None,
             note=note,
             reminders_enabled=reminders,
+            booked_by=acting_user_id if acting_user_id != user_id else None,
             created_at=now,
             updated_at=now,
         )
@@ -158,13 +174,14 @@ async def _take_seat(
 
 
 async def _check_credit(
-    uow: UnitOfWork, purchase_id: int, user_id: int, tutor: TutorProfile, slot: Slot, now: datetime
+    uow: UnitOfWork, purchase_id: int, owners: set[int], tutor: TutorProfile, slot: Slot, now: datetime
 ) -> None:
-    """Refuse the booking unless the person's purchase has a credit for this slot. The purchase is locked
-    until the booking commits, so two bookings can never spend its last credit twice."""
+    """Refuse the booking unless a purchase of `owners` (the student, and the parent booking for them: the
+    family's credits) has a credit for this slot. The purchase is locked until the booking commits, so
+    two bookings can never spend its last credit twice."""
     purchase = await uow.purchases.lock(purchase_id)
     # Someone else's purchase is reported exactly like a missing one.
-    if purchase is None or purchase.user_id != user_id:
+    if purchase is None or purchase.user_id not in owners:
         raise NotFound("credit.not_found")
     course_tutors = frozenset(await uow.courses.tutor_ids(purchase.course_id)) if purchase.course_id else frozenset()
     refused = credit_refusal(purchase, await uow.credits.left(purchase.id), tutor, slot, now, course_tutors)
@@ -255,17 +272,24 @@ async def check_payment(
 
 
 async def get_booking(uow: UnitOfWork, *, user_id: int, participant_id: int) -> BookingView:
+    """The person's booking, or their child's."""
     async with uow:
         booking = await uow.participants.get_booking(participant_id)
-    # Another person's booking is reported exactly like a missing one.
-    if booking is None or booking.participant.user_id != user_id:
-        raise NotFound("booking.not_found")
+        # Another person's booking is reported exactly like a missing one.
+        if booking is None or not await acts_for(uow, user_id, booking.participant.user_id):
+            raise NotFound("booking.not_found")
     return booking
 
 
 async def list_my_bookings(uow: UnitOfWork, clock: Clock, *, user_id: int, history_days: int = 30) -> list[BookingView]:
+    """The person's bookings and their children's, by start time."""
+    since = clock.now() - timedelta(days=history_days)
     async with uow:
-        return await uow.participants.list_bookings(user_id, clock.now() - timedelta(days=history_days))
+        bookings = await uow.participants.list_bookings(user_id, since)
+        for link in await uow.families.of_parent(user_id):
+            if link.status is FamilyLinkStatus.ACTIVE and link.child_id is not None:
+                bookings += await uow.participants.list_bookings(link.child_id, since)
+    return sorted(bookings, key=lambda b: (b.slot.starts_at, b.participant.id))
 
 
 async def list_my_sessions(

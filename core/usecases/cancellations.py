@@ -21,6 +21,7 @@ from core.payments import CREDIT, PaymentGateway
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.bookings import get_booking
+from core.usecases.families import acts_for
 from core.usecases.outbox import notify
 from core.usecases.seat_release import free_seats, refundable
 
@@ -76,7 +77,8 @@ async def cancel_booking(
     now = clock.now()
     async with uow_factory() as uow:
         booking = await uow.participants.get_booking(participant_id)
-        if booking is None or booking.participant.user_id != user_id:
+        # The student, or a parent of theirs; anyone else sees what a missing booking would give.
+        if booking is None or not await acts_for(uow, user_id, booking.participant.user_id):
             raise NotFound("booking.not_found")
         _check_student_may_cancel(booking, now)
         participant = booking.participant
@@ -89,7 +91,7 @@ async def cancel_booking(
         # Whoever cancels leaves the room at once; the tutor keeps it, read-only.
         await uow.conversations.close(booking.session.id, now, participant_id=participant.id)
         if participant.status is ParticipantStatus.BOOKED:
-            student = await uow.users.get(user_id)
+            student = await uow.users.get(participant.user_id)
             facts = BookingFacts.of(booking.tutor, booking.slot, cancelled, payment or _no_payment(participant, now))
             await notify(
                 uow,

@@ -13,7 +13,7 @@ from core.notifications import Message, SessionFacts, SessionReminder, SessionSt
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.usecases.availability import extend_patterns
-from core.usecases.outbox import notification
+from core.usecases.outbox import notification, queue
 
 
 async def schedule_reminders(
@@ -100,7 +100,7 @@ async def _send_one(uow_factory: UnitOfWorkFactory, reminder: Reminder, now: dat
             return None
         if stands:
             assert session is not None and slot is not None and tutor is not None
-            await uow.outbox.add(_message(reminder, session, slot, tutor, now), now)
+            await queue(uow, _message(reminder, session, slot, tutor, now), now)
         await uow.commit()
     return 1 if stands else 0
 

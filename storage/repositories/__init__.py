@@ -13,6 +13,7 @@ from core.ports import (
     CreditLedger,
     CreditRefundRepository,
     DayOffRepository,
+    FamilyRepository,
     OutboxRepository,
     PackageRepository,
     ParticipantRepository,
@@ -33,6 +34,7 @@ from storage.repositories.attendance import SqlAttendanceRepository
 from storage.repositories.conversations import SqlChatMessageRepository, SqlConversationRepository
 from storage.repositories.courses import SqlCourseRepository
 from storage.repositories.days_off import SqlDayOffRepository
+from storage.repositories.families import SqlFamilyRepository
 from storage.repositories.files import SqlSessionFileRepository
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.packages import (
@@ -78,6 +80,7 @@ class Repositories:
     credits: Annotated[CreditLedger, SqlCreditLedger]
     credit_refunds: Annotated[CreditRefundRepository, SqlCreditRefundRepository]
     courses: Annotated[CourseRepository, SqlCourseRepository]
+    families: Annotated[FamilyRepository, SqlFamilyRepository]
 
     def open_repositories(self, connection: AsyncConnection, changes: Changes) -> None:
         for name, hint in typing.get_type_hints(Repositories, include_extras=True).items():
@@ -94,6 +97,7 @@ __all__ = [
     "SqlCreditLedger",
     "SqlCreditRefundRepository",
     "SqlDayOffRepository",
+    "SqlFamilyRepository",
     "SqlOutboxRepository",
     "SqlPackageRepository",
     "SqlParticipantRepository",

@@ -20,6 +20,7 @@ from core.entities import (
     VideoMute,
     WeeklyPattern,
 )
+from core.families import FamilyLink
 from core.packages import CreditEntry, Package, PackagePurchase
 from storage.mapping import Codec, EntityTable
 from storage.tables import (
@@ -29,6 +30,7 @@ from storage.tables import (
     courses,
     credit_entries,
     credit_refunds,
+    family_links,
     outbox,
     package_purchases,
     packages,
@@ -80,6 +82,7 @@ PURCHASES = EntityTable(PackagePurchase, package_purchases)
 CREDIT_ENTRIES = EntityTable(CreditEntry, credit_entries)
 CREDIT_REFUNDS = EntityTable(CreditRefund, credit_refunds)
 COURSES = EntityTable(Course, courses)
+FAMILY_LINKS = EntityTable(FamilyLink, family_links)
 FILES = EntityTable(SessionFile, session_files)
 CONVERSATIONS = EntityTable(Conversation, conversations)
 CHAT_MESSAGES = EntityTable(ChatMessage, chat_messages)

@@ -161,6 +161,7 @@ def _maximal_payload() -> dict[str, Any]:
         "unused": MAX_LESSONS,
         "credits": MAX_LESSONS,
         "refund_id": BIG_ID,
+        "booked_by_name": "Щ" * 64,
         "course_id": BIG_ID,
         "course_title": "Ш" * PACKAGE_NAME_MAX_LENGTH,
         "sessions": MAX_LESSONS,
