@@ -36,7 +36,7 @@ from core.usecases.accounts import get_user
 from core.usecases.bookings import ReturnLink, book_slot, cancel_hold, check_payment, get_booking
 from core.usecases.browsing import TutorOffer, list_subjects, list_tutors, tutor_offer
 from core.usecases.courses import course_card, course_tutors, enrollment_for_booking
-from core.usecases.families import child_link_for_booking, my_children
+from core.usecases.families import child_link_for_booking
 from core.usecases.packages import packages_on_sale, usable_credit
 from core.usecases.purchases import buy_package, check_purchase, my_purchase
 from l10n.formatting import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
@@ -93,6 +93,7 @@ async def _offer(manager: DialogManager) -> TutorOffer:
             tutor_id=key[0],
             session_type=None if kind == "all" else SessionType(kind),
             days=days,
+            for_user=user_id_of(manager),
         )
     return offers[key]
 
@@ -335,13 +336,12 @@ async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
         except DomainError as error:
             return {**screen, "summary": f"{text}\n\n{error_text(error, zone)}", "payable": False}
         return {**screen, "payable": False, "course": True, "course_label": course_session_button(enrollment)}
-    children = [c for c in await my_children(uow_factory(), parent_id=user_id) if c.bookable]
-    chosen = next((c for c in children if c.link.id == int(data.get("for_link", 0))), None)
+    children = (await _offer(dialog_manager)).children
+    chosen = next((name for link_id, name in children if link_id == int(data.get("for_link", 0))), None)
     if children:
         # A parent books for themselves or one of their children, in turn on one button.
-        who = chosen.name if chosen is not None else _("me")
-        screen = {**screen, "family": True, "for_label": _("👤 For: {name}").format(name=who)}
-    student_id = chosen.user.id if chosen is not None and chosen.user is not None else user_id
+        screen = {**screen, "family": True, "for_label": _("👤 For: {name}").format(name=chosen or _("me"))}
+    student_id = await _student_id(dialog_manager) if chosen is not None else user_id
     # A free session needs neither a credit nor a package.
     credit = await _credit_for(dialog_manager, slot, student_id) if price > 0 else None
     return {
@@ -365,8 +365,7 @@ async def _credit_for(manager: DialogManager, slot: Slot, student_id: int) -> Ba
 
 async def _cycle_for(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:
     """Me, then each child the parent may book for, then me again."""
-    uow_factory, _clock = deps(manager)
-    links = [0] + [c.link.id for c in await my_children(uow_factory(), parent_id=user_id_of(manager)) if c.bookable]
+    links = [0] + [link_id for link_id, _name in (await _offer(manager)).children]
     current = int(manager.dialog_data.get("for_link", 0))
     manager.dialog_data["for_link"] = links[(links.index(current) + 1) % len(links)] if current in links else 0
 

@@ -11,6 +11,7 @@ from aiogram_dialog import DialogManager
 
 from bot.callbacks import CancelBooking, CancelSessionStart, JoinSession, LiveSession, OpenRoom, RefundCredits
 from bot.dialogs.booking import start_booking
+from bot.telegram_limits import TEXT_LIMIT, utf16_length
 from bot.texts.bookings import status_label
 from bot.texts.errors import error_text
 from bot.texts.packages import balance_line, refund_button
@@ -19,6 +20,7 @@ from core.bookings import Phase, booking_actions, session_actions, session_phase
 from core.entities import BookingView, SessionRoster, User
 from core.enums import ParticipantStatus, SessionStatus
 from core.errors import DomainError
+from core.packages import Balance
 from core.payments import CREDIT
 from core.rules import BusinessRules
 from core.services import Services
@@ -46,6 +48,8 @@ async def book(message: Message, dialog_manager: DialogManager, app_user: User |
 
 # Packages listed above the bookings; a student rarely holds more than one or two at a time.
 MAX_PACKAGES = 5
+# Room kept for the three sections' headers and "… and N more" lines (in any language).
+_MORE_RESERVE = 3 * 80
 
 
 def _more(hidden: int) -> str:
@@ -97,12 +101,25 @@ async def my_bookings(
     user = await _onboarded(message, app_user)
     if user is None:
         return
-    zone = user.timezone or "UTC"
-    locale = get_i18n().current_locale
-    now = services.clock.now()
     bookings = await list_my_bookings(services.uow_factory(), services.clock, user_id=user.id)
     children = {c.user.id: c.name for c in await my_children(services.uow_factory(), parent_id=user.id) if c.user}
     balances = await my_balances(services.uow_factory(), services.clock, user_id=user.id)
+    text, buttons = bookings_screen(
+        bookings, balances, children, services.clock.now(), user.timezone or "UTC", get_i18n().current_locale
+    )
+    await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None)
+
+
+def bookings_screen(
+    bookings: list[BookingView],
+    balances: list[Balance],
+    children: dict[int, str],
+    now: datetime,
+    zone: str,
+    locale: str,
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """/mybookings: the packages with lessons left, then the bookings (a parent's children's too, named)
+    by phase, each section cut to fit one message and one keyboard."""
     # The packages a student still has lessons in come first: they are what the next booking can use.
     package_lines = [balance_line(b, zone) for b in balances[:MAX_PACKAGES]]
     buttons: list[list[InlineKeyboardButton]] = [
@@ -110,11 +127,7 @@ async def my_bookings(
         for b in balances[:MAX_PACKAGES]
     ]
     if not bookings:
-        await message.answer(
-            "\n".join([*package_lines, "", _("You have no bookings yet. /book finds a tutor.")]).strip(),
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None,
-        )
-        return
+        return "\n".join([*package_lines, "", _("You have no bookings yet. /book finds a tutor.")]).strip(), buttons
     by_phase: dict[Phase, list[BookingView]] = {phase: [] for phase in Phase}
     for booking in bookings:
         by_phase[booking_actions(booking, now).phase].append(booking)
@@ -125,19 +138,27 @@ async def my_bookings(
         (_("Past and cancelled"), by_phase[Phase.PAST], MAX_PAST),
     )
     lines: list[str] = ["\n".join(package_lines)] if package_lines else []
+    # Long names fill a message before the counts do: an entry is shown only while the text, and the
+    # "… and N more" lines that may follow, still fit.
+    used = sum(utf16_length(line) + 2 for line in lines) + _MORE_RESERVE
     for title, group, limit in sections:
         if not group:
             continue
-        lines.append(f"— {title} —")
+        header = f"— {title} —"
+        lines.append(header)
+        used += utf16_length(header) + 2
+        shown = 0
         for booking in group[:limit]:
-            lines.append(_booking_entry(booking, now, zone, locale, children.get(booking.participant.user_id, "")))
+            entry = _booking_entry(booking, now, zone, locale, children.get(booking.participant.user_id, ""))
+            if used + utf16_length(entry) + 2 > TEXT_LIMIT:
+                break
+            lines.append(entry)
+            used += utf16_length(entry) + 2
             buttons.extend(_booking_buttons(booking, now, zone, locale))
-        if len(group) > limit:
-            lines.append(_more(len(group) - limit))
-    await message.answer(
-        "\n\n".join(lines),
-        reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None,
-    )
+            shown += 1
+        if len(group) > shown:
+            lines.append(_more(len(group) - shown))
+    return "\n\n".join(lines), buttons
 
 
 def _roster_people(roster: SessionRoster) -> str:

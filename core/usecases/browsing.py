@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from core.availability import window_days
 from core.clock import Clock
 from core.entities import Slot, TutorProfile
-from core.enums import SessionType, TutorStatus
+from core.enums import FamilyLinkStatus, SessionType, TutorStatus
 from core.errors import NotFound
 from core.ports import UnitOfWork
 from core.rules import BusinessRules
@@ -89,6 +89,8 @@ class TutorOffer:
 
     tutor: TutorProfile
     slots: list[Slot]
+    # Whom the person may book for besides themselves: (family link id, child's name), when asked.
+    children: tuple[tuple[int, str], ...] = ()
 
 
 async def tutor_offer(
@@ -99,18 +101,26 @@ async def tutor_offer(
     *,
     session_type: SessionType | None,
     days: int | None,
+    for_user: int | None = None,
 ) -> TutorOffer:
     """A bookable tutor and the slots a student can book now, of one type (None: any) and within `days`
-    days (None: the whole window), in one transaction: what a booking screen shows of a tutor."""
+    days (None: the whole window), in one transaction: what a booking screen shows of a tutor; with
+    `for_user`, also the children that person may book for (a parent's)."""
     now = clock.now()
     end = _horizon(now, rules) if days is None else min(_horizon(now, rules), now + timedelta(days=days))
     async with uow:
         tutor = _bookable(await uow.tutors.get(tutor_id))
         slots = await uow.slots.list_open(tutor_id, now, end)
+        links = await uow.families.of_parent(for_user) if for_user is not None else []
     wanted = [
         s for s in slots if (session_type is None or s.session_type is session_type) and _in_window(s, now, rules)
     ]
-    return TutorOffer(tutor, wanted)
+    children = tuple(
+        (link.id, link.child_name)
+        for link in links
+        if link.status is FamilyLinkStatus.ACTIVE and link.child_id is not None
+    )
+    return TutorOffer(tutor, wanted, children)
 
 
 def _in_window(slot: Slot, now: datetime, rules: BusinessRules) -> bool:

@@ -110,6 +110,7 @@ async def test_command_menus_are_registered_per_language(app: TutorBot, telegram
         "sessions",
         "packages",
         "courses",
+        "family",
         "settings",
     ]
     assert "Langue" in french.params["commands"][-1]["description"]
