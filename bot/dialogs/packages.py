@@ -26,7 +26,7 @@ from bot.texts.periods import period
 from core.courses import DEFAULT_REMINDER_DAYS
 from core.enums import SessionType
 from core.errors import DomainError
-from core.money import parse_amount
+from core.money import normalize_currency, parse_amount
 from core.packages import (
     PackageSpec,
     check_price,
@@ -36,11 +36,12 @@ from core.packages import (
     parse_validity,
 )
 from core.usecases.courses import define_course, taught_courses
-from core.usecases.packages import define_package, tutor_packages, withdraw_package
+from core.usecases.packages import define_package, school_packages, tutor_packages, withdraw_package
 from core.usecases.tutor_profiles import get_profile_of_user
 from l10n.formatting import fmt_money
 
 LESSON_CHOICES = (5, 10, 20)
+QUICK_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "AUD", "INR", "JPY")
 MINUTE_CHOICES = (30, 45, 60, 90)
 VALIDITY_CHOICES = (30, 90, 180, 365)
 
@@ -59,6 +60,11 @@ def _course_mode(manager: DialogManager) -> bool:
     return bool(manager.dialog_data.get("course"))
 
 
+def _school_mode(manager: DialogManager) -> bool:
+    """An admin's school-wide packages, which any approved tutor's sessions accept."""
+    return bool(manager.dialog_data.get("school"))
+
+
 async def _listing_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     uow_factory, clock = deps(dialog_manager)
     if _course_mode(dialog_manager):
@@ -69,14 +75,24 @@ async def _listing_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
         lines = [taught_course_entry(t, deep_link_url(username, CoursePage(t.view.course.id))) for t in taught]
         return {
             "course": True,
+            "school": False,
+            "tutor_packages": False,
+            "to_school": False,
             "package": False,
             "lines": "\n\n".join(lines) or _("You have no courses yet."),
             # Only the course's creator closes it.
             "withdrawable": [(str(t.view.package.id), t.view.title) for t in taught if t.view.package.tutor_id == own],
         }
-    on_sale = await tutor_packages(uow_factory(), user_id=user_id_of(dialog_manager))
+    admin = rules_of(dialog_manager).is_admin(user_id_of(dialog_manager))
+    if _school_mode(dialog_manager):
+        on_sale = await school_packages(uow_factory(), rules_of(dialog_manager), user_id=user_id_of(dialog_manager))
+    else:
+        on_sale = await tutor_packages(uow_factory(), user_id=user_id_of(dialog_manager))
     return {
         "course": False,
+        "school": _school_mode(dialog_manager),
+        "tutor_packages": not _school_mode(dialog_manager),
+        "to_school": admin and not _school_mode(dialog_manager),
         "package": True,
         "lines": "\n".join(package_line(p) for p in on_sale) or _("You have no packages on sale yet."),
         "withdrawable": [(str(p.id), p.name) for p in on_sale],
@@ -86,7 +102,9 @@ async def _listing_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
 async def _withdraw(event: CallbackQuery, widget: Any, manager: DialogManager, package_id: str) -> None:
     uow_factory, _clock = deps(manager)
     try:
-        await withdraw_package(uow_factory(), user_id=user_id_of(manager), package_id=int(package_id))
+        await withdraw_package(
+            uow_factory(), rules_of(manager), user_id=user_id_of(manager), package_id=int(package_id)
+        )
     except DomainError as error:
         await report(event, error)
         return
@@ -111,10 +129,23 @@ def _price_of(manager: DialogManager, text: str) -> int:
 
 
 async def _new(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
-    course = _course_mode(manager)
+    course, school = _course_mode(manager), _school_mode(manager)
     manager.dialog_data.clear()
-    manager.dialog_data.update(currency=await _currency(manager), course=course)
-    await manager.switch_to(Packages.subject if course else Packages.name)
+    manager.dialog_data.update(currency=await _currency(manager), course=course, school=school)
+    # A school package has no tutor, so no currency of its own: the admin says which.
+    await manager.switch_to(Packages.subject if course else Packages.currency if school else Packages.name)
+
+
+async def _to_school(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    manager.dialog_data["school"] = True
+
+
+async def _currency_given(event: Message | CallbackQuery, manager: DialogManager, currency: str) -> None:
+    manager.dialog_data["currency"] = currency
+    await manager.switch_to(Packages.name)
+
+
+_currency_answer = parse_or_refuse(lambda _manager, text: normalize_currency(text), _currency_given)
 
 
 async def _subjects_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
@@ -137,6 +168,8 @@ async def _subject_chosen(event: CallbackQuery, widget: Any, manager: DialogMana
 async def _on_start(start_data: Any, manager: DialogManager) -> None:
     if isinstance(start_data, dict) and start_data.get("course"):
         manager.dialog_data["course"] = True
+    if isinstance(start_data, dict) and start_data.get("school"):
+        manager.dialog_data["school"] = True
 
 
 async def _kind_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, kind: str) -> None:
@@ -164,6 +197,7 @@ async def _form_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[st
         "minute_choices": [(str(n), _("{n} min").format(n=n)) for n in MINUTE_CHOICES],
         "validity_choices": [(str(n), period(n)) for n in VALIDITY_CHOICES],
         "kinds": [(SessionType.ONE_TO_ONE.value, _("👤 1-to-1")), (SessionType.GROUP.value, _("👥 Group"))],
+        "currencies": [(code, code) for code in QUICK_CURRENCIES],
         "currency": currency,
         "example": fmt_money(54000, currency, _locale()),
         "summary": "",
@@ -192,7 +226,14 @@ async def _save(event: CallbackQuery, widget: Any, manager: DialogManager) -> No
                 reminder_days=DEFAULT_REMINDER_DAYS,
             )
         else:
-            await define_package(uow_factory(), clock, rules_of(manager), user_id=user_id_of(manager), spec=_spec(data))
+            await define_package(
+                uow_factory(),
+                clock,
+                rules_of(manager),
+                user_id=user_id_of(manager),
+                spec=_spec(data),
+                school=_school_mode(manager),
+            )
     except DomainError as error:
         await report(event, error)
         return
@@ -221,15 +262,26 @@ def _choice_step(state: Any, question: Text, items: str, answer: Answer) -> Wind
 def build_packages_dialog() -> Dialog:
     return Dialog(
         Window(
-            Tr("📦 Your lesson packages", when="package"),
+            Tr("📦 Your lesson packages", when="tutor_packages"),
+            Tr("🏫 The school's lesson packages: any approved tutor's lessons accept them.", when="school"),
             Tr("🎓 Your courses. Share a course's link: students enroll through it.", when="course"),
             Format("\n{lines}"),
             Button(Tr("➕ New package"), id="new_package", on_click=_new, when="package"),
             Button(Tr("➕ New course"), id="new_course", on_click=_new, when="course"),
+            Button(Tr("🏫 School packages"), id="to_school", on_click=_to_school, when="to_school"),
             Column(pick("withdraw", "withdrawable", _withdraw, parse=record_id, label="✖️ {item[1]}")),
             Cancel(Tr("Done")),
             state=Packages.listing,
             getter=_listing_getter,
+        ),
+        Window(
+            Tr("🏫 New school package: in which currency do students pay for it?"),
+            Tr("Pick one, or type its three-letter code (for example SEK)."),
+            choice_buttons("currency", "currencies", _currency_answer),
+            typed_answer(_currency_answer),
+            SwitchTo(Tr("◀️ Back to the list"), id="currency_back", state=Packages.listing),
+            state=Packages.currency,
+            getter=_form_getter,
         ),
         Window(
             Tr("🎓 New course: which of your subjects is it for?"),

@@ -70,6 +70,8 @@ class Packages(StatesGroup):
     listing = State()
     # Course mode only: the subject, asked first.
     subject = State()
+    # School mode only (an admin): the currency, asked first.
+    currency = State()
     name = State()
     lessons = State()
     minutes = State()

@@ -39,7 +39,11 @@ async def open_packages(
     app_user: User | None,
     services: Services,
 ) -> None:
-    if await _is_tutor(message, app_user, services):
+    # An admin who does not teach manages the school's packages.
+    admin = app_user is not None and services.rules.is_admin(app_user.id)
+    if admin and app_user and await get_profile_of_user(services.uow_factory(), app_user.id) is None:
+        await dialog_manager.start(Packages.listing, data={"school": True}, mode=StartMode.RESET_STACK)
+    elif await _is_tutor(message, app_user, services):
         await dialog_manager.start(Packages.listing, mode=StartMode.RESET_STACK)
 
 

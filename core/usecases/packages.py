@@ -139,13 +139,25 @@ async def tutor_packages(uow: UnitOfWork, *, user_id: int) -> list[Package]:
         return await uow.packages.on_sale(tutor.id)
 
 
-async def withdraw_package(uow: UnitOfWork, *, user_id: int, package_id: int) -> None:
-    """The tutor stops selling a package; what was bought of it stays usable."""
+async def school_packages(uow: UnitOfWork, rules: BusinessRules, *, user_id: int) -> list[Package]:
+    """The school's packages on sale, for an admin."""
+    if not rules.is_admin(user_id):
+        raise Forbidden("package.admin_only")
+    async with uow:
+        return await uow.packages.on_sale(None)
+
+
+async def withdraw_package(uow: UnitOfWork, rules: BusinessRules, *, user_id: int, package_id: int) -> None:
+    """The tutor (an admin, for the school's) stops selling a package; what was bought of it stays usable."""
     async with uow:
         tutor = await uow.tutors.get_by_user(user_id)
         package = await uow.packages.get(package_id)
+        owner = package is not None and (
+            (package.tutor_id is None and rules.is_admin(user_id))
+            or (tutor is not None and package.tutor_id == tutor.id)
+        )
         # Another tutor's package is reported exactly like a missing one.
-        if tutor is None or package is None or package.tutor_id != tutor.id or not package.active:
+        if package is None or not owner or not package.active:
             raise NotFound("package.not_found")
         await uow.packages.update(replace(package, active=False))
         await uow.commit()

@@ -1,7 +1,7 @@
 """Packages in chat: a tutor puts one on sale with /packages (wrong answers explained at each step); a
 student in another zone, speaking French, buys it from the booking screen through the fake Stripe, books
 with a credit, sees the balance in /mybookings, cancels and gets the credit back; and a student in Tokyo who asks for the money of unused lessons back,
-declined then approved by the tutor."""
+declined then approved by the tutor; and an admin's school package, on sale to every tutor's students."""
 
 from core.enums import ParticipantStatus, PaymentStatus, Role
 from core.packages import PackageSpec
@@ -11,8 +11,11 @@ from core.usecases.bookings import book_slot
 from core.usecases.packages import define_package
 from core.usecases.purchases import buy_package, check_purchase
 from testkit import FakeTelegram
+from testkit.clock import FixedClock
+from testkit.stripe import FakeStripe
+from tests.e2e.conftest import AppFactory
 from tests.e2e.helpers import forge_press
-from tests.e2e.shop import Shop, booking_state, person, tutor_with_slot
+from tests.e2e.shop import NOW, Shop, booking_state, person, tutor_with_slot
 
 
 async def test_a_tutor_sells_a_package_and_a_student_books_with_its_credits(shop: Shop, telegram: FakeTelegram) -> None:
@@ -178,3 +181,56 @@ async def test_a_student_asks_for_the_money_of_unused_lessons_and_the_tutor_deci
     answer = await forge_press(telegram, paul, again.button("✅ Refund")["callback_data"])
     assert answer.text == "This refund request has already been decided."
     assert [r["amount"] for r in shop.stripe.refunds.values()] == [48600]
+
+
+async def test_an_admin_puts_a_school_package_on_sale_that_any_tutors_student_can_buy(
+    app_factory: AppFactory, telegram: FakeTelegram
+) -> None:
+    clock = FixedClock(NOW)
+    async with (
+        FakeStripe(clock=lambda: clock.now().timestamp()) as stripe,
+        app_factory(
+            clock=clock,
+            ADMIN_IDS="7501",
+            STRIPE_SECRET_KEY=stripe.api_key,
+            STRIPE_API_BASE=stripe.base_url,
+            STRIPE_WEBHOOK_SECRET=stripe.webhook_secret,
+        ) as app,
+    ):
+        await person(app, 7501, "Ada", "Europe/London", Role.STUDENT)
+        ada = telegram.user(7501, "Ada")
+        await ada.send("/packages")
+        listing = await ada.wait_for("The school's lesson packages")
+        assert "🏫 School packages" not in listing.button_labels
+        await ada.press("➕ New package")
+        await ada.wait_for("in which currency do students pay for it?")
+        await ada.send("euros")
+        await ada.wait_for("I can't take payments in “euros”.")
+        await ada.press("EUR")
+        await ada.wait_for("step 1 of 6")
+        await ada.send("School ten")
+        await ada.press("10", message=await ada.wait_for("Step 2 of 6"))
+        await ada.press("60 min", message=await ada.wait_for("Step 3 of 6"))
+        await ada.wait_for("Step 4 of 6")
+        await ada.send("500")
+        await ada.press("90 days", message=await ada.wait_for("Step 5 of 6"))
+        await ada.press("👤 1-to-1", message=await ada.wait_for("Step 6 of 6"))
+        await ada.wait_for("School ten: 10 lessons of 60 min (1-to-1) for €500.00, valid 90 days")
+        await ada.press("✅ Put it on sale")
+        await ada.wait_for(lambda m: "✖️ School ten" in m.button_labels)
+
+        # A tutor's student sees the school's package on the booking screen.
+        await tutor_with_slot(app, 7502, "Paul Dirac")
+        await person(app, 7503, "Kim", "Asia/Seoul", Role.STUDENT)
+        kim = telegram.user(7503, "Kim")
+        await kim.send("/book")
+        await kim.press("Physics (1)", message=await kim.wait_for("Which subject?"))
+        await kim.wait_for("Paul Dirac")
+        await kim.press("🧑‍🏫 Paul Dirac")
+        await kim.wait_for(lambda m: "•24" in m.button_labels)
+        await kim.press("•24")
+        day = await kim.wait_for(lambda m: any(label.startswith("00:00–01:00") for label in m.button_labels))
+        await kim.press(next(label for label in day.button_labels if label.startswith("00:00–01:00")))
+        await kim.press("📦 Lesson packages", message=await kim.wait_for("📝"))
+        offer = await kim.wait_for("Lesson packages of Paul Dirac")
+        assert "School ten: 10 lessons of 60 min (1-to-1) for €500.00, valid 90 days" in offer.text

@@ -21,6 +21,7 @@ from core.usecases.packages import (
     expire_credits,
     my_balances,
     packages_on_sale,
+    school_packages,
     tutor_packages,
     withdraw_package,
 )
@@ -254,6 +255,14 @@ async def test_only_an_admin_defines_a_school_package_and_approved_tutors_accept
     )
     assert booked.confirmed
     assert [b.left for b in await my_balances(uow_factory(), clock, user_id=ANN)] == [9]
+    # Only an admin lists and withdraws the school's packages; a tutor's attempt finds nothing.
+    with pytest.raises(Forbidden):
+        await school_packages(uow_factory(), RULES, user_id=TUTOR)
+    assert [p.id for p in await school_packages(uow_factory(), RULES, user_id=99)] == [school.id]
+    with pytest.raises(NotFound):
+        await withdraw_package(uow_factory(), RULES, user_id=TUTOR, package_id=school.id)
+    await withdraw_package(uow_factory(), RULES, user_id=99, package_id=school.id)
+    assert await school_packages(uow_factory(), RULES, user_id=99) == []
 
 
 async def test_only_its_tutor_withdraws_a_package_and_what_was_bought_stays_usable(
@@ -264,8 +273,8 @@ async def test_only_its_tutor_withdraws_a_package_and_what_was_bought_stays_usab
     [package] = await tutor_packages(uow_factory(), user_id=TUTOR)
     # A student (or another tutor) pressing a forged button finds nothing to withdraw.
     with pytest.raises(NotFound):
-        await withdraw_package(uow_factory(), user_id=ANN, package_id=package.id)
-    await withdraw_package(uow_factory(), user_id=TUTOR, package_id=package.id)
+        await withdraw_package(uow_factory(), RULES, user_id=ANN, package_id=package.id)
+    await withdraw_package(uow_factory(), RULES, user_id=TUTOR, package_id=package.id)
     assert await tutor_packages(uow_factory(), user_id=TUTOR) == []
     with pytest.raises(NotFound):
         await buy_package(uow_factory, clock, gateway, RETURN, user_id=BOB, package_id=package.id)
