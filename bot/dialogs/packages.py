@@ -9,7 +9,7 @@ the tutor's courses, their enrollment link, and the students enrolled who have n
 from typing import Any
 
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, SwitchTo
@@ -35,7 +35,7 @@ from core.packages import (
     parse_lessons,
     parse_validity,
 )
-from core.usecases.courses import define_course, taught_courses
+from core.usecases.courses import add_course_tutor, define_course, taught_courses, tutors_who_could_teach
 from core.usecases.packages import define_package, school_packages, tutor_packages, withdraw_package
 from core.usecases.tutor_profiles import get_profile_of_user
 from l10n.formatting import fmt_money
@@ -80,8 +80,9 @@ async def _listing_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
             "to_school": False,
             "package": False,
             "lines": "\n\n".join(lines) or _("You have no courses yet."),
-            # Only the course's creator closes it.
+            # Only the course's creator closes it, or adds tutors to it.
             "withdrawable": [(str(t.view.package.id), t.view.title) for t in taught if t.view.package.tutor_id == own],
+            "manageable": [(str(t.view.course.id), t.view.title) for t in taught if t.manageable],
         }
     admin = rules_of(dialog_manager).is_admin(user_id_of(dialog_manager))
     if _school_mode(dialog_manager):
@@ -96,6 +97,7 @@ async def _listing_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
         "package": True,
         "lines": "\n".join(package_line(p) for p in on_sale) or _("You have no packages on sale yet."),
         "withdrawable": [(str(p.id), p.name) for p in on_sale],
+        "manageable": [],
     }
 
 
@@ -134,6 +136,50 @@ async def _new(event: CallbackQuery, widget: Any, manager: DialogManager) -> Non
     manager.dialog_data.update(currency=await _currency(manager), course=course, school=school)
     # A school package has no tutor, so no currency of its own: the admin says which.
     await manager.switch_to(Packages.subject if course else Packages.currency if school else Packages.name)
+
+
+async def _manage_tutors(event: CallbackQuery, widget: Any, manager: DialogManager, course_id: str) -> None:
+    manager.dialog_data["course_id"] = int(course_id)
+    await manager.switch_to(Packages.course_tutors)
+
+
+async def _candidates_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    uow_factory, clock = deps(dialog_manager)
+    view, candidates = await tutors_who_could_teach(
+        uow_factory,
+        clock,
+        rules_of(dialog_manager),
+        user_id=user_id_of(dialog_manager),
+        course_id=int(dialog_manager.dialog_data["course_id"]),
+    )
+    return {
+        "title": view.title,
+        "subject": view.course.subject,
+        "none": not candidates,
+        "candidates": [(str(t.id), t.display_name) for t in candidates],
+    }
+
+
+async def _tutor_added(event: CallbackQuery, widget: Any, manager: DialogManager, tutor_id: str) -> None:
+    uow_factory, _clock = deps(manager)
+    try:
+        view = await add_course_tutor(
+            uow_factory(),
+            rules_of(manager),
+            user_id=user_id_of(manager),
+            course_id=int(manager.dialog_data["course_id"]),
+            tutor_id=int(tutor_id),
+        )
+    except DomainError as error:
+        await report(event, error)
+        return
+    count = len(view.tutor_ids)
+    await event.answer(
+        ngettext("✅ Added: {title} has {n} tutor now.", "✅ Added: {title} has {n} tutors now.", count).format(
+            title=view.title, n=count
+        )
+    )
+    await manager.switch_to(Packages.listing)
 
 
 async def _to_school(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
@@ -269,10 +315,19 @@ def build_packages_dialog() -> Dialog:
             Button(Tr("➕ New package"), id="new_package", on_click=_new, when="package"),
             Button(Tr("➕ New course"), id="new_course", on_click=_new, when="course"),
             Button(Tr("🏫 School packages"), id="to_school", on_click=_to_school, when="to_school"),
+            Column(pick("course_tutors", "manageable", _manage_tutors, parse=record_id, label="👥 {item[1]}")),
             Column(pick("withdraw", "withdrawable", _withdraw, parse=record_id, label="✖️ {item[1]}")),
             Cancel(Tr("Done")),
             state=Packages.listing,
             getter=_listing_getter,
+        ),
+        Window(
+            Tr("👥 Who else teaches {title}? The approved {subject} tutors who do not yet:", when="candidates"),
+            Tr("No other approved {subject} tutor charges in this course's currency yet.", when="none"),
+            Column(pick("add_tutor", "candidates", _tutor_added, parse=record_id, label="➕ {item[1]}")),
+            SwitchTo(Tr("◀️ Back to the list"), id="course_tutors_back", state=Packages.listing),
+            state=Packages.course_tutors,
+            getter=_candidates_getter,
         ),
         Window(
             Tr("🏫 New school package: in which currency do students pay for it?"),

@@ -72,6 +72,8 @@ class Packages(StatesGroup):
     subject = State()
     # School mode only (an admin): the currency, asked first.
     currency = State()
+    # Course mode only: add a tutor who teaches the course.
+    course_tutors = State()
     name = State()
     lessons = State()
     minutes = State()

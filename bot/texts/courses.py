@@ -73,6 +73,8 @@ def enrollment_line(enrollment: Enrollment, zone: str) -> str:
 def taught_course_entry(taught: TaughtCourse, link: str) -> str:
     """A tutor's course: what it is, its enrollment link, and who has yet to schedule a session."""
     lines = [course_line(taught.view), "   🔗 " + link]
+    if len(taught.tutor_names) > 1:
+        lines.append("   🧑‍🏫 " + _("Taught by {tutors}").format(tutors=", ".join(taught.tutor_names)))
     if taught.unscheduled:
         waiting = ", ".join(
             ngettext("{name} ({n} left)", "{name} ({n} left)", balance.left).format(

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from core.clock import Clock
 from core.courses import MAX_TUTORS, Course, CourseView, Enrollment, check_reminder_days
-from core.entities import Slot, User
+from core.entities import Slot, TutorProfile, User
 from core.enums import PurchaseStatus, TutorStatus
 from core.errors import Forbidden, NotFound, ValidationError
 from core.notifications import CourseScheduleReminder
@@ -15,6 +15,7 @@ from core.packages import Balance, Package, PackageSpec, checked_spec, credit_re
 from core.ports import UnitOfWork, UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.tutor_profile_rules import parse_subjects
+from core.usecases.browsing import list_tutors
 from core.usecases.outbox import notify
 
 
@@ -195,6 +196,9 @@ class TaughtCourse:
     view: CourseView
     # The students enrolled who have no session booked ahead, with what they have left.
     unscheduled: tuple[tuple[User, Balance], ...]
+    tutor_names: tuple[str, ...] = ()
+    # The tutor looking may add tutors to it (they created it).
+    manageable: bool = False
 
 
 # The students listed per course on the tutor's screen: enough to act on, short enough for one message.
@@ -215,8 +219,34 @@ async def taught_courses(uow: UnitOfWork, clock: Clock, *, user_id: int) -> list
                 student = await uow.users.get(balance.purchase.user_id)
                 if student is not None:
                     waiting.append((student, balance))
-            taught.append(TaughtCourse(view, tuple(waiting)))
+            teachers = [await uow.tutors.get(tutor_id) for tutor_id in view.tutor_ids]
+            names = tuple(t.display_name for t in teachers if t is not None)
+            taught.append(TaughtCourse(view, tuple(waiting), names, view.package.tutor_id == tutor.id))
     return taught
+
+
+# Tutors offered when adding one to a course: those of its subject, one screen's worth.
+MAX_CANDIDATES = 20
+
+
+async def tutors_who_could_teach(
+    uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules, *, user_id: int, course_id: int
+) -> tuple[CourseView, list[TutorProfile]]:
+    """The approved tutors of the course's subject and currency who do not teach it yet, for its creator
+    (or an admin) to add; anyone else finds no course."""
+    async with uow_factory() as uow:
+        view = await uow.courses.get(course_id)
+        if view is None or not await _may_manage(uow, rules, user_id, view):
+            raise NotFound("course.not_found")
+    listed = await list_tutors(
+        uow_factory(), clock, rules, subject=view.course.subject, per_page=MAX_CANDIDATES + len(view.tutor_ids)
+    )
+    candidates = [
+        card.tutor
+        for card in listed.cards
+        if card.tutor.id not in view.tutor_ids and card.tutor.currency == view.package.currency
+    ]
+    return view, candidates[:MAX_CANDIDATES]
 
 
 async def remind_unscheduled(uow_factory: UnitOfWorkFactory, clock: Clock, *, batch: int = 200) -> int:

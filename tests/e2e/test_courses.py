@@ -1,6 +1,9 @@
 """Courses in chat: a tutor opens one with /courses (wrong answers explained), shares its link; a student
 in Tokyo who reads French opens it, enrolls through the fake Stripe, chooses "Schedule later", is reminded
-three days on, and books session 1 of 8 from the reminder; someone not enrolled is told to enroll first."""
+three days on, and books session 1 of 8 from the reminder; someone not enrolled is told to enroll first.
+The course's creator adds a second tutor who teaches it."""
+
+from datetime import time
 
 from core.enums import ParticipantStatus, PaymentStatus, Role
 from core.usecases.accounts import set_language
@@ -44,6 +47,15 @@ async def test_a_student_enrolls_schedules_later_and_books_from_the_reminder(
     await paul.press("✅ Open it for enrollment")
     courses = await paul.wait_for("🎓 Mechanics (Physics): 8 sessions of 60 min for €400.00")
     link = next(line.split("🔗 ")[1] for line in courses.text.splitlines() if "🔗" in line)
+    # Emmy teaches Physics too: Paul adds her to the course.
+    await tutor_with_slot(app, 7305, "Emmy Noether", start=time(18))
+    await paul.press("👥 Mechanics", message=courses)
+    candidates = await paul.wait_for("Who else teaches Mechanics?")
+    assert candidates.button_labels[:1] == ["➕ Emmy Noether"]
+    await paul.press("➕ Emmy Noether")
+    added = await paul.wait_for_callback_answer()
+    assert added.text == "✅ Added: Mechanics has 2 tutors now."
+    await paul.wait_for("Taught by Paul Dirac, Emmy Noether")
     payload = link.split("?start=")[1]
     assert payload.startswith("course_")
 
@@ -88,7 +100,11 @@ async def test_a_student_enrolls_schedules_later_and_books_from_the_reminder(
     assert await remind_unscheduled(services.uow_factory, services.clock) == 1
     reminder = await kenji.wait_for("Mechanics : 8 séances sur 8 restent à réserver")
     await kenji.press("📅 Réserver une séance", message=reminder)
-    await kenji.wait_for("Mechanics · Physics")
+    tutors = await kenji.wait_for("Mechanics · Physics")
+    assert [label for label in tutors.button_labels if label.startswith("🧑‍🏫")] == [
+        "🧑‍🏫 Paul Dirac",
+        "🧑‍🏫 Emmy Noether",
+    ]
     await kenji.press("🧑‍🏫 Paul Dirac")
     await kenji.wait_for(lambda m: "•24" in m.button_labels)
     await kenji.press("•24")
