@@ -327,8 +327,15 @@ async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
         "family": False,
         "for_label": "",
     }
+    children = (await _offer(dialog_manager)).children
+    chosen = next((name for link_id, name in children if link_id == int(data.get("for_link", 0))), None)
+    if children:
+        # A parent books for themselves or one of their children, in turn on one button.
+        screen = {**screen, "family": True, "for_label": _("👤 For: {name}").format(name=chosen or _("me"))}
+    student_id = await _student_id(dialog_manager) if chosen is not None else user_id
     if data.get("course_id"):
-        # For a course: one of the enrollment's sessions, or why this time cannot be one.
+        # For a course: one of the sessions of the person's enrollment (a parent's may be for a child),
+        # or why this time cannot be one.
         try:
             enrollment = await enrollment_for_booking(
                 uow_factory(), clock, user_id=user_id, course_id=int(data["course_id"]), slot=slot
@@ -336,12 +343,6 @@ async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
         except DomainError as error:
             return {**screen, "summary": f"{text}\n\n{error_text(error, zone)}", "payable": False}
         return {**screen, "payable": False, "course": True, "course_label": course_session_button(enrollment)}
-    children = (await _offer(dialog_manager)).children
-    chosen = next((name for link_id, name in children if link_id == int(data.get("for_link", 0))), None)
-    if children:
-        # A parent books for themselves or one of their children, in turn on one button.
-        screen = {**screen, "family": True, "for_label": _("👤 For: {name}").format(name=chosen or _("me"))}
-    student_id = await _student_id(dialog_manager) if chosen is not None else user_id
     # A free session needs neither a credit nor a package.
     credit = await _credit_for(dialog_manager, slot, student_id) if price > 0 else None
     return {

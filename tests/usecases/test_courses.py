@@ -23,6 +23,7 @@ from core.usecases.courses import (
     remind_unscheduled,
     taught_courses,
 )
+from core.usecases.families import accept_invite, invite_child
 from core.usecases.packages import my_balances, packages_on_sale, usable_credit
 from core.usecases.purchases import buy_package, check_purchase
 from integrations.stripe_gateway import StripeGateway
@@ -133,3 +134,26 @@ async def test_schedule_later_reminds_every_few_days_until_the_student_books(
     # Once that session is over with nothing booked after it, the reminders start again.
     clock.advance(days=14)
     assert await remind_unscheduled(uow_factory, clock) == 1
+
+
+async def test_a_parent_enrolled_books_the_course_sessions_for_a_child(
+    uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, stripe: FakeStripe, gateway: StripeGateway
+) -> None:
+    [slot] = await slots(uow_factory, clock, 1)
+    course = await define_course(
+        uow_factory(), clock, RULES, user_id=TUTOR, spec=ALGEBRA, subject="Maths", reminder_days=3
+    )
+    # Ann is the parent here; Bob, her son, accepted her invite.
+    purchase = await enrolled(uow_factory, clock, stripe, gateway, course.course.id)
+    invite = await invite_child(uow_factory(), clock, parent_id=ANN, name="Bob")
+    assert invite.invite_token is not None
+    await accept_invite(uow_factory(), clock, user_id=BOB, token=invite.invite_token)
+    # Bob cannot spend his mother's enrollment by himself.
+    with pytest.raises(NotFound):
+        await book_slot(uow_factory, clock, RULES, gateway, link, user_id=BOB, slot_id=slot.id, credit_from=purchase)
+    booked = await book_slot(
+        uow_factory, clock, RULES, gateway, link, user_id=ANN, slot_id=slot.id, student_id=BOB, credit_from=purchase
+    )
+    assert (booked.participant.user_id, booked.confirmed) == (BOB, True)
+    card = await course_card(uow_factory(), clock, user_id=ANN, course_id=course.course.id)
+    assert card.enrollment is not None and card.enrollment.next_session == 2
