@@ -463,3 +463,6 @@ FAMILY_KINDS = frozenset(
         NotificationKind.COURSE_SCHEDULE_REMINDER,
     }
 )
+
+# What a parent also receives for a child without Telegram only: the session's join link.
+MANAGED_CHILD_KINDS = frozenset({NotificationKind.SESSION_STARTED})

@@ -11,6 +11,7 @@ from core.clock import Clock
 from core.entities import Participant, Slot, TeachingSession, TutorProfile, User
 from core.enums import AttendanceEnd, ParticipantStatus, SessionStatus, SessionType
 from core.errors import Forbidden, NotFound, ValidationError
+from core.families import is_managed
 from core.join_links import JoinLinks, JoinLinkSigner
 from core.notifications import (
     SessionEnded,
@@ -168,15 +169,32 @@ async def fresh_join_link(
         session = await uow.sessions.get(session_id)
         if session is None:
             raise NotFound("session.not_found")
+        joiner = user_id
         try:
             tutor, _uid = await join_rights(uow, session, user_id)
         except Forbidden:
-            raise NotFound("session.not_found") from None
+            # A parent joins for their child without Telegram: the link is the child's.
+            joiner = await _managed_child_in(uow, session, user_id) or 0
+            if not joiner:
+                raise NotFound("session.not_found") from None
+            tutor, _uid = await join_rights(uow, session, joiner)
         slot = await uow.slots.get(session.slot_id)
     assert slot is not None
     if session.status is not SessionStatus.IN_PROGRESS:
         raise ValidationError("live.not_running")
-    return links.url(session.id, user_id, join_deadline(slot, rules)), session, slot, tutor
+    return links.url(session.id, joiner, join_deadline(slot, rules)), session, slot, tutor
+
+
+async def _managed_child_in(uow: UnitOfWork, session: TeachingSession, parent_id: int) -> int | None:
+    """The booked child without Telegram of this parent in the session, if any."""
+    for participant in await uow.participants.list_for_session(session.id):
+        if (
+            is_managed(participant.user_id)
+            and participant.status is ParticipantStatus.BOOKED
+            and await uow.families.link(parent_id, participant.user_id) is not None
+        ):
+            return participant.user_id
+    return None
 
 
 async def open_join_link(

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from core.entities import Notification
 from core.families import is_managed
-from core.notifications import FAMILY_KINDS, Message, payload_of
+from core.notifications import FAMILY_KINDS, MANAGED_CHILD_KINDS, Message, payload_of
 from core.ports import UnitOfWork
 
 
@@ -27,7 +27,9 @@ async def queue(uow: UnitOfWork, note: Notification, now: datetime) -> bool:
     added = False
     if not is_managed(note.recipient_id):
         added = await uow.outbox.add(note, now)
-    if note.kind in FAMILY_KINDS:
+    # The join link a session's start brings is the child's own: a parent gets it only for a child who
+    # has no Telegram, and hands them the device.
+    if note.kind in FAMILY_KINDS or (note.kind in MANAGED_CHILD_KINDS and is_managed(note.recipient_id)):
         for link in await uow.families.parents_of(note.recipient_id):
             copy = replace(
                 note,

@@ -7,6 +7,7 @@ import pytest
 from core.enums import FamilyLinkStatus, ParticipantStatus, Role
 from core.errors import Conflict, NotFound, ValidationError
 from core.families import is_managed
+from core.join_links import JoinLinks, JoinLinkSigner
 from core.notifications import NotificationKind
 from core.usecases.bookings import book_slot, get_booking, list_my_bookings
 from core.usecases.cancellations import cancel_booking
@@ -19,12 +20,13 @@ from core.usecases.families import (
     my_children,
     remove_child,
 )
+from core.usecases.live import fresh_join_link, start_session
 from integrations.stripe_gateway import StripeGateway
 from storage.uow import SqlUnitOfWorkFactory
 from testkit.clock import FixedClock
 from testkit.people import add_person, tutor_and_students
 from testkit.stripe import FakeStripe
-from tests.usecases.test_packages import ANN, BOB, RULES, bought, link, slots
+from tests.usecases.test_packages import ANN, BOB, RULES, TUTOR, bought, link, slots
 
 PARENT, OTHER_PARENT = 6, 7
 
@@ -153,3 +155,31 @@ async def test_an_invite_declined_links_nobody_and_a_second_acceptance_of_the_sa
     assert third.invite_token
     with pytest.raises(Conflict):
         await accept_invite(uow_factory(), clock, user_id=ANN, token=third.invite_token)
+
+
+async def test_a_parent_gets_the_join_link_of_a_child_without_telegram_and_nobody_else_does(
+    uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, gateway: StripeGateway
+) -> None:
+    slot = await tutor_and_students(uow_factory, clock, 2)
+    await add_person(uow_factory, clock, PARENT, role=Role.STUDENT)
+    await add_person(uow_factory, clock, OTHER_PARENT, role=Role.STUDENT)
+    child = await add_managed_child(uow_factory(), clock, parent_id=PARENT, name="Léo")
+    assert child.user is not None
+    booked = await book_slot(
+        uow_factory, clock, RULES, gateway, link, user_id=PARENT, slot_id=slot.id, student_id=child.user.id
+    )
+    links = JoinLinks(JoinLinkSigner(b"0123456789abcdef0123"), "https://bot.example.com")
+    clock.advance(hours=78)  # Monday 23 March, 15:00 UTC: the session's start
+    await start_session(uow_factory, clock, RULES, links, user_id=TUTOR, session_id=booked.participant.session_id)
+    queued = await outbox_of(uow_factory)
+    assert (PARENT, NotificationKind.SESSION_STARTED, "Léo") in queued
+    url, *_rest = await fresh_join_link(
+        uow_factory(), clock, RULES, links, user_id=PARENT, session_id=booked.participant.session_id
+    )
+    claim = links.signer.verify(url.rsplit("/", 1)[1], clock.now())
+    assert claim.user_id == child.user.id
+    # Another parent gets nothing.
+    with pytest.raises(NotFound):
+        await fresh_join_link(
+            uow_factory(), clock, RULES, links, user_id=OTHER_PARENT, session_id=booked.participant.session_id
+        )
