@@ -55,6 +55,19 @@ class CreditRefund:
         )
 
 
+def refund_failed(refund: CreditRefund, refund_id: str | None, error: str, now: datetime) -> CreditRefund:
+    """Stripe reports that a refund it had accepted failed: owed again, under a new idempotency key."""
+    return replace(
+        refund,
+        status=CreditRefundStatus.REFUND_PENDING,
+        refund_id=refund_id,
+        attempts=refund.attempts + 1,
+        next_attempt_at=now,
+        last_error=error,
+        updated_at=now,
+    )
+
+
 def pro_rata(purchase: PackagePurchase, credits: int) -> int:
     """The unused share of the price, rounded down: 7 of 10 lessons of €540.00 is €378.00."""
     return purchase.price_minor * credits // purchase.lessons
@@ -69,5 +82,8 @@ def given_back_key(refund: CreditRefund) -> str:
 
 
 def stripe_key(refund: CreditRefund) -> str:
-    """Stable across retries, so a retry of a refund that went through changes nothing."""
+    """Stable across retries, so a retry of a refund that went through changes nothing; after Stripe
+    reported a refund failed, derived from that refund so that the next attempt is a new one."""
+    if refund.refund_id:
+        return f"credit-refund-{refund.id}-after-{refund.refund_id}"
     return f"credit-refund-{refund.id}"

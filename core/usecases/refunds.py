@@ -3,12 +3,13 @@ under the same idempotency key (a retry of a refund that went through changes no
 refund events reconcile our state."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.clock import Clock
+from core.credit_refunds import refund_failed
 from core.delivery import RetryPolicy
 from core.entities import Payment
-from core.enums import PaymentStatus
+from core.enums import CreditRefundStatus, PaymentStatus
 from core.payments import (
     STRIPE,
     PaymentEvent,
@@ -100,8 +101,10 @@ async def reconcile_refund_event(uow_factory: UnitOfWorkFactory, clock: Clock, e
             return PaymentOutcome("duplicate")
         payment = await uow.payments.get_by_payment_intent(event.payment_intent_id) if event.payment_intent_id else None
         if payment is None:
+            # Not a seat's payment: perhaps a refund of a package's unused credits.
+            outcome = await _reconcile_credit_refund(uow, event, now)
             await uow.commit()
-            return PaymentOutcome("ignored")
+            return outcome
         status = event.refund_status or ("succeeded" if event.type == "charge.refunded" else None)
         if status == "succeeded" and payment.status is PaymentStatus.REFUND_PENDING:
             await uow.payments.update(payment.refunded(now, event.refund_id or payment.refund_id))
@@ -116,6 +119,17 @@ async def reconcile_refund_event(uow_factory: UnitOfWorkFactory, clock: Clock, e
             outcome = PaymentOutcome("already", payment.id)
         await uow.commit()
     return outcome
+
+
+async def _reconcile_credit_refund(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> PaymentOutcome:
+    refund = await uow.credit_refunds.by_refund_id(event.refund_id) if event.refund_id else None
+    if refund is None:
+        return PaymentOutcome("ignored")
+    if event.refund_status in ("failed", "canceled") and refund.status is CreditRefundStatus.REFUNDED:
+        failed = refund_failed(refund, event.refund_id, f"refund {event.refund_id} {event.refund_status}", now)
+        await uow.credit_refunds.update_if(failed, CreditRefundStatus.REFUNDED)
+        return PaymentOutcome("refund_retry")
+    return PaymentOutcome("already")
 
 
 async def list_stuck_refunds(uow: UnitOfWork, limit: int = 100) -> list[Payment]:

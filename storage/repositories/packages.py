@@ -178,6 +178,9 @@ class SqlCreditRefundRepository(TableRepository[CreditRefund]):
         """Write the request only if its status is still `expected` (two approvers, or a retry, race)."""
         return await self._update_where(refund, credit_refunds.c.status == expected.value)
 
+    async def by_refund_id(self, refund_id: str) -> CreditRefund | None:
+        return await self._first_by(credit_refunds.c.refund_id, refund_id)
+
     async def open_for(self, purchase_id: int) -> CreditRefund | None:
         """The purchase's request still waiting for a decision or for its money, if any."""
         return self.stored.first(

@@ -2,6 +2,8 @@
 admin decides, an approved refund is paid through the fake Stripe (the real SDK over HTTP) once, retried
 after a failure, and a declined one gives the credits back."""
 
+import json
+
 import pytest
 
 from core.enums import CreditRefundStatus, Role
@@ -18,12 +20,13 @@ from core.usecases.credit_refunds import (
     retry_credit_refunds,
 )
 from core.usecases.packages import define_package, expire_credits, my_balances
+from core.usecases.payment_events import handle_payment_event
 from core.usecases.purchases import buy_package, check_purchase
-from integrations.stripe_gateway import StripeGateway
+from integrations.stripe_gateway import StripeGateway, StripeWebhookVerifier
 from storage.uow import SqlUnitOfWorkFactory
 from testkit.clock import FixedClock
 from testkit.people import add_person
-from testkit.stripe import FakeStripe
+from testkit.stripe import FakeStripe, sign
 from tests.usecases.test_packages import ANN, BOB, RETURN, RULES, TEN_HOURS, TUTOR, bought, link, slots
 
 ADMIN = 99
@@ -159,3 +162,25 @@ async def test_credits_given_back_after_the_package_expired_are_written_off_and_
     async with uow_factory() as uow:
         assert await uow.credits.left(purchase) == 0
     assert NotificationKind.PACKAGE_EXPIRED in await kinds_for(uow_factory, ANN)
+
+
+async def test_a_credit_refund_stripe_reports_failed_is_made_again_under_a_new_key(
+    uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, stripe: FakeStripe, gateway: StripeGateway
+) -> None:
+    await slots(uow_factory, clock, 1)
+    purchase = await bought(uow_factory, clock, stripe, gateway)
+    asked = await request_credit_refund(uow_factory(), clock, RULES, user_id=ANN, purchase_id=purchase)
+    await decide_credit_refund(uow_factory, clock, RULES, gateway, user_id=TUTOR, refund_id=asked.id, approve=True)
+    [first] = list(stripe.refunds)
+    # The bank refuses the refund days later: Stripe says so, and the money must go back another way.
+    event = await stripe.update_refund(first, "failed", deliver=False)
+    payload = json.dumps(event).encode()
+    verified = StripeWebhookVerifier(stripe.webhook_secret).verify(payload, sign(payload, stripe.webhook_secret))
+    assert (await handle_payment_event(uow_factory, clock, RULES, gateway, verified)).result == "refund_retry"
+    assert [r.id for r in await list_stuck_credit_refunds(uow_factory())] == [asked.id]
+    assert await retry_credit_refunds(uow_factory, clock, gateway) == 1
+    keys = [r.idempotency_key for r in stripe.requests if r.path == "/v1/refunds"]
+    assert keys == [f"credit-refund-{asked.id}", f"credit-refund-{asked.id}-after-{first}"]
+    assert (await handle_payment_event(uow_factory, clock, RULES, gateway, verified)).result == "duplicate"
+    # The student was told once that the money is on its way.
+    assert (await kinds_for(uow_factory, ANN)).count(NotificationKind.CREDIT_REFUNDED) == 1
