@@ -1,7 +1,8 @@
 """Packages in chat: a tutor puts one on sale with /packages (wrong answers explained at each step); a
 student in another zone, speaking French, buys it from the booking screen through the fake Stripe, books
 with a credit, sees the balance in /mybookings, cancels and gets the credit back; and a student in Tokyo who asks for the money of unused lessons back,
-declined then approved by the tutor; and an admin's school package, on sale to every tutor's students."""
+declined then approved by the tutor; a package that expires unused; and an admin's school package, on
+sale to every tutor's students."""
 
 from core.enums import ParticipantStatus, PaymentStatus, Role
 from core.packages import PackageSpec
@@ -234,3 +235,37 @@ async def test_an_admin_puts_a_school_package_on_sale_that_any_tutors_student_ca
         await kim.press("📦 Lesson packages", message=await kim.wait_for("📝"))
         offer = await kim.wait_for("Lesson packages of Paul Dirac")
         assert "School ten: 10 lessons of 60 min (1-to-1) for €500.00, valid 90 days" in offer.text
+
+
+async def test_a_package_past_its_validity_is_written_off_and_its_student_told(
+    shop: Shop, telegram: FakeTelegram
+) -> None:
+    app = shop.app
+    services = app.components.services
+    await tutor_with_slot(app, 7601, "Paul Dirac")
+    await person(app, 7602, "Ines", "America/Sao_Paulo", Role.STUDENT)
+    await set_language(services.uow_factory(), services.clock, user_id=7602, language="fr")
+    ines = telegram.user(7602, "Ines")
+    spec = PackageSpec(name="Five", lessons=5, lesson_minutes=60, price_minor=25000, currency="EUR", validity_days=30)
+    package = await define_package(services.uow_factory(), services.clock, BusinessRules(), user_id=7601, spec=spec)
+    started = await buy_package(
+        services.uow_factory,
+        services.clock,
+        app.components.gateway,
+        "https://t.me/b",
+        user_id=7602,
+        package_id=package.id,
+    )
+    await shop.stripe.pay(started.purchase.checkout_session_id or "")
+    await ines.wait_for("Five est à vous : 5 cours à réserver")
+    await ines.send("/mybookings")
+    await ines.wait_for("Five : 5 cours restants sur 5")
+    shop.clock.advance(days=31)
+    parts = app.components
+    assert await parts.jobs["credits"].run(parts.job_context) == 1
+    await ines.wait_for("⌛ Five a expiré avec 5 cours non réservés.")
+    await ines.send("/mybookings")
+    listing = await ines.wait_for("Vous n'avez encore aucune réservation.")
+    assert "Five" not in listing.text
+    # Run again: nothing more is written off or said.
+    assert await parts.jobs["credits"].run(parts.job_context) == 0
