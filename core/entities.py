@@ -431,6 +431,8 @@ class SessionRoster:
     session: TeachingSession
     slot: Slot
     participants: list[tuple[Participant, User]]
+    # The first names of the parents who booked for a participant, by the parent's user id.
+    bookers: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -17,7 +17,7 @@ from bot.texts.errors import error_text
 from bot.texts.packages import balance_line, refund_button
 from bot.texts.slots import time_range, type_label
 from core.bookings import Phase, booking_actions, session_actions, session_phase
-from core.entities import BookingView, SessionRoster, User
+from core.entities import BookingView, Participant, SessionRoster, User
 from core.enums import ParticipantStatus, SessionStatus
 from core.errors import DomainError
 from core.packages import Balance
@@ -162,12 +162,17 @@ def bookings_screen(
 
 
 def _roster_people(roster: SessionRoster) -> str:
-    return ", ".join(
-        person.first_name
-        if participant.status is ParticipantStatus.BOOKED
-        else _("{name} (awaiting payment)").format(name=person.first_name)
-        for participant, person in roster.participants
-    )
+    return ", ".join(_roster_person(roster, participant, person) for participant, person in roster.participants)
+
+
+def _roster_person(roster: SessionRoster, participant: Participant, person: User) -> str:
+    name = person.first_name
+    parent = roster.bookers.get(participant.booked_by) if participant.booked_by is not None else None
+    if parent:
+        name = _("{name} (booked by {parent})").format(name=name, parent=parent)
+    if participant.status is not ParticipantStatus.BOOKED:
+        name = _("{name} (awaiting payment)").format(name=name)
+    return name
 
 
 def _session_state(roster: SessionRoster) -> str:

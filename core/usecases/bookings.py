@@ -303,8 +303,11 @@ async def list_my_sessions(
         rosters = await uow.sessions.list_rosters(
             tutor.id, now - timedelta(hours=12), now + timedelta(days=rules.booking_window_days + 1)
         )
+        # The tutor sees who booked for whom (a parent for their child).
+        parent_ids = {p.booked_by for r in rosters for p, _u in r.participants if p.booked_by is not None}
+        names = {u.id: u.first_name for u in await uow.users.get_many(sorted(parent_ids))} if parent_ids else {}
     # Live sessions and those of the last hours stay listed, whatever their end time says.
-    return tutor, rosters
+    return tutor, [replace(r, bookers=names) if names else r for r in rosters]
 
 
 async def cancel_hold(

@@ -71,6 +71,8 @@ async def test_a_parent_invites_his_daughter_and_books_and_pays_her_lesson(shop:
     assert "Tue 24 Mar 2026, 00:00 (Tokyo, UTC+9)" in confirmation.text
     await marc.wait_for(lambda m: m.text.startswith("👪 Concernant Léa :"))
     await paul.wait_for("👪 Booked for Lea by their parent Marc.")
+    await paul.send("/sessions")
+    await paul.wait_for("Lea (booked by Marc)")
     assert await booking_state(app, 7403) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]
     assert await booking_state(app, 7402) == []
     await marc.send("/mybookings")
