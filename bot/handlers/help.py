@@ -16,7 +16,8 @@ def help_text(user: User | None) -> str:
         lines.append(
             _(
                 "🎓 As a student: /book finds a tutor and books a lesson in your own time zone; /mybookings lists "
-                "them, with your packages; /courses to enroll in a course and book its sessions."
+                "them, with your packages; /courses to enroll in a course and book its sessions; /family to book "
+                "for your children."
             )
         )
     if user.role and user.role.teaches:

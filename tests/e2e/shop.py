@@ -186,3 +186,19 @@ async def enrol(app: TutorBot, student_id: int, slot_id: int) -> int:
         slot_id=slot_id,
     )
     return result.participant.id
+
+
+async def choose_time(
+    student: FakeUser, *, question: str, subject_button: str, tutor: str, day_button: str, time_prefix: str
+) -> None:
+    """/book, a subject, a tutor, a day and the time whose label starts with `time_prefix`, in whatever
+    language the student reads (`question` is the subject question in it); the confirmation screen follows."""
+    await student.send("/book")
+    await student.wait_for(question)
+    await student.press(subject_button)
+    await student.wait_for(tutor)
+    await student.press(f"🧑‍🏫 {tutor}")
+    await student.wait_for(lambda m: day_button in m.button_labels)
+    await student.press(day_button)
+    day = await student.wait_for(lambda m: any(label.startswith(time_prefix) for label in m.button_labels))
+    await student.press(next(label for label in day.button_labels if label.startswith(time_prefix)))

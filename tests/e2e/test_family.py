@@ -7,7 +7,7 @@ from core.enums import ParticipantStatus, PaymentStatus, Role
 from core.usecases.accounts import set_language
 from testkit import FakeTelegram
 from tests.e2e.helpers import forge_press
-from tests.e2e.shop import Shop, booking_state, person, tutor_with_slot
+from tests.e2e.shop import Shop, booking_state, choose_time, person, tutor_with_slot
 
 STALE = "This button is no longer active. Send /start to begin again."
 
@@ -48,15 +48,14 @@ async def test_a_parent_invites_his_daughter_and_books_and_pays_her_lesson(shop:
     await marc.wait_for("👤 Léa · lié : vous recevez tous deux les messages")
 
     # Marc books Monday 16:00 (Paris) for Léa, and pays.
-    await marc.send("/book")
-    await marc.wait_for("Quelle matière ?")
-    await marc.press("Physics (1)")
-    await marc.wait_for("Paul Dirac")
-    await marc.press("🧑‍🏫 Paul Dirac")
-    await marc.wait_for(lambda m: "•23" in m.button_labels)
-    await marc.press("•23")
-    day = await marc.wait_for(lambda m: any(label.startswith("16:00–17:00") for label in m.button_labels))
-    await marc.press(next(label for label in day.button_labels if label.startswith("16:00–17:00")))
+    await choose_time(
+        marc,
+        question="Quelle matière ?",
+        subject_button="Physics (1)",
+        tutor="Paul Dirac",
+        day_button="•23",
+        time_prefix="16:00–17:00",
+    )
     await marc.wait_for(lambda m: "👤 Pour : moi" in m.button_labels)
     await marc.press("👤 Pour : moi")
     await marc.wait_for(lambda m: "👤 Pour : Léa" in m.button_labels)

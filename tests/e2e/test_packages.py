@@ -16,7 +16,7 @@ from testkit.clock import FixedClock
 from testkit.stripe import FakeStripe
 from tests.e2e.conftest import AppFactory
 from tests.e2e.helpers import forge_press
-from tests.e2e.shop import NOW, Shop, booking_state, person, tutor_with_slot
+from tests.e2e.shop import NOW, Shop, booking_state, choose_time, person, tutor_with_slot
 
 
 async def test_a_tutor_sells_a_package_and_a_student_books_with_its_credits(shop: Shop, telegram: FakeTelegram) -> None:
@@ -58,15 +58,14 @@ async def test_a_tutor_sells_a_package_and_a_student_books_with_its_credits(shop
     services = app.components.services
     await set_language(services.uow_factory(), services.clock, user_id=7102, language="fr")
     ann = telegram.user(7102, "Ann")
-    await ann.send("/book")
-    await ann.wait_for("Quelle matière ?")
-    await ann.press("Physics (1)")
-    await ann.wait_for("Paul Dirac")
-    await ann.press("🧑‍🏫 Paul Dirac")
-    await ann.wait_for(lambda m: "•23" in m.button_labels)
-    await ann.press("•23")
-    day = await ann.wait_for(lambda m: any(label.startswith("11:00–12:00") for label in m.button_labels))
-    await ann.press(next(label for label in day.button_labels if label.startswith("11:00–12:00")))
+    await choose_time(
+        ann,
+        question="Quelle matière ?",
+        subject_button="Physics (1)",
+        tutor="Paul Dirac",
+        day_button="•23",
+        time_prefix="11:00–12:00",
+    )
     await ann.wait_for("📝")
     await ann.press("📦 Forfaits de cours")
     packages = await ann.wait_for("Forfaits de cours de Paul Dirac")
@@ -224,14 +223,14 @@ async def test_an_admin_puts_a_school_package_on_sale_that_any_tutors_student_ca
         await tutor_with_slot(app, 7502, "Paul Dirac")
         await person(app, 7503, "Kim", "Asia/Seoul", Role.STUDENT)
         kim = telegram.user(7503, "Kim")
-        await kim.send("/book")
-        await kim.press("Physics (1)", message=await kim.wait_for("Which subject?"))
-        await kim.wait_for("Paul Dirac")
-        await kim.press("🧑‍🏫 Paul Dirac")
-        await kim.wait_for(lambda m: "•24" in m.button_labels)
-        await kim.press("•24")
-        day = await kim.wait_for(lambda m: any(label.startswith("00:00–01:00") for label in m.button_labels))
-        await kim.press(next(label for label in day.button_labels if label.startswith("00:00–01:00")))
+        await choose_time(
+            kim,
+            question="Which subject?",
+            subject_button="Physics (1)",
+            tutor="Paul Dirac",
+            day_button="•24",
+            time_prefix="00:00–01:00",
+        )
         await kim.press("📦 Lesson packages", message=await kim.wait_for("📝"))
         offer = await kim.wait_for("Lesson packages of Paul Dirac")
         assert "School ten: 10 lessons of 60 min (1-to-1) for €500.00, valid 90 days" in offer.text
