@@ -25,7 +25,7 @@ from bot.texts.packages import package_line
 from bot.texts.periods import period
 from core.courses import DEFAULT_REMINDER_DAYS
 from core.enums import SessionType
-from core.errors import DomainError
+from core.errors import DomainError, ValidationError
 from core.money import normalize_currency, parse_amount
 from core.packages import (
     PackageSpec,
@@ -35,7 +35,14 @@ from core.packages import (
     parse_lessons,
     parse_validity,
 )
-from core.usecases.courses import add_course_tutor, define_course, taught_courses, tutors_who_could_teach
+from core.tutor_profile_rules import parse_subjects
+from core.usecases.courses import (
+    add_course_tutor,
+    define_course,
+    school_courses,
+    taught_courses,
+    tutors_who_could_teach,
+)
 from core.usecases.packages import define_package, school_packages, tutor_packages, withdraw_package
 from core.usecases.tutor_profiles import get_profile_of_user
 from l10n.formatting import fmt_money
@@ -67,34 +74,39 @@ def _school_mode(manager: DialogManager) -> bool:
 
 async def _listing_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     uow_factory, clock = deps(dialog_manager)
-    if _course_mode(dialog_manager):
-        taught = await taught_courses(uow_factory(), clock, user_id=user_id_of(dialog_manager))
-        profile = await get_profile_of_user(uow_factory(), user_id_of(dialog_manager))
-        own = profile.id if profile else 0
+    user_id, rules = user_id_of(dialog_manager), rules_of(dialog_manager)
+    course, school = _course_mode(dialog_manager), _school_mode(dialog_manager)
+    modes = {
+        "course": course,
+        "package": not course,
+        "tutor_packages": not course and not school,
+        "tutor_courses": course and not school,
+        "school": school and not course,
+        "school_courses": school and course,
+        # An admin who teaches switches to the school's from their own.
+        "to_school_packages": rules.is_admin(user_id) and not school and not course,
+        "to_school_courses": rules.is_admin(user_id) and not school and course,
+    }
+    if course:
+        if school:
+            taught = await school_courses(uow_factory(), clock, rules, user_id=user_id)
+        else:
+            taught = await taught_courses(uow_factory(), clock, user_id=user_id)
         username = dialog_manager.middleware_data.get("bot_username") or ""
         lines = [taught_course_entry(t, deep_link_url(username, CoursePage(t.view.course.id))) for t in taught]
         return {
-            "course": True,
-            "school": False,
-            "tutor_packages": False,
-            "to_school": False,
-            "package": False,
+            **modes,
             "lines": "\n\n".join(lines) or _("You have no courses yet."),
-            # Only the course's creator closes it, or adds tutors to it.
-            "withdrawable": [(str(t.view.package.id), t.view.title) for t in taught if t.view.package.tutor_id == own],
+            # Only the course's creator (an admin, for the school's) closes it, or adds tutors to it.
+            "withdrawable": [(str(t.view.package.id), t.view.title) for t in taught if t.manageable],
             "manageable": [(str(t.view.course.id), t.view.title) for t in taught if t.manageable],
         }
-    admin = rules_of(dialog_manager).is_admin(user_id_of(dialog_manager))
-    if _school_mode(dialog_manager):
-        on_sale = await school_packages(uow_factory(), rules_of(dialog_manager), user_id=user_id_of(dialog_manager))
+    if school:
+        on_sale = await school_packages(uow_factory(), rules, user_id=user_id)
     else:
-        on_sale = await tutor_packages(uow_factory(), user_id=user_id_of(dialog_manager))
+        on_sale = await tutor_packages(uow_factory(), user_id=user_id)
     return {
-        "course": False,
-        "school": _school_mode(dialog_manager),
-        "tutor_packages": not _school_mode(dialog_manager),
-        "to_school": admin and not _school_mode(dialog_manager),
-        "package": True,
+        **modes,
         "lines": "\n".join(package_line(p) for p in on_sale) or _("You have no packages on sale yet."),
         "withdrawable": [(str(p.id), p.name) for p in on_sale],
         "manageable": [],
@@ -134,8 +146,8 @@ async def _new(event: CallbackQuery, widget: Any, manager: DialogManager) -> Non
     course, school = _course_mode(manager), _school_mode(manager)
     manager.dialog_data.clear()
     manager.dialog_data.update(currency=await _currency(manager), course=course, school=school)
-    # A school package has no tutor, so no currency of its own: the admin says which.
-    await manager.switch_to(Packages.subject if course else Packages.currency if school else Packages.name)
+    # A school package or course has no tutor, so no currency of its own: the admin says which.
+    await manager.switch_to(Packages.currency if school else Packages.subject if course else Packages.name)
 
 
 async def _manage_tutors(event: CallbackQuery, widget: Any, manager: DialogManager, course_id: str) -> None:
@@ -188,6 +200,15 @@ async def _to_school(event: CallbackQuery, widget: Any, manager: DialogManager) 
 
 async def _currency_given(event: Message | CallbackQuery, manager: DialogManager, currency: str) -> None:
     manager.dialog_data["currency"] = currency
+    await manager.switch_to(Packages.subject if _course_mode(manager) else Packages.name)
+
+
+async def _subject_typed(event: Message | CallbackQuery, manager: DialogManager, subjects: list[str]) -> None:
+    """A school course's subject, typed by the admin (a tutor picks one of theirs instead)."""
+    if not _school_mode(manager) or len(subjects) != 1:
+        await report(event, ValidationError("course.one_subject" if _school_mode(manager) else "course.bad_subject"))
+        return
+    manager.dialog_data["subject"] = subjects[0]
     await manager.switch_to(Packages.name)
 
 
@@ -197,8 +218,12 @@ _currency_answer = parse_or_refuse(lambda _manager, text: normalize_currency(tex
 async def _subjects_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     uow_factory, _clock = deps(dialog_manager)
     profile = await get_profile_of_user(uow_factory(), user_id_of(dialog_manager))
-    subjects = profile.subjects if profile else []
-    return {"subjects": [(str(index), subject) for index, subject in enumerate(subjects)]}
+    subjects = profile.subjects if profile and not _school_mode(dialog_manager) else []
+    return {
+        "subjects": [(str(index), subject) for index, subject in enumerate(subjects)],
+        "school": _school_mode(dialog_manager),
+        "tutor": not _school_mode(dialog_manager),
+    }
 
 
 async def _subject_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, index: str) -> None:
@@ -270,6 +295,7 @@ async def _save(event: CallbackQuery, widget: Any, manager: DialogManager) -> No
                 spec=_spec(data),
                 subject=str(data["subject"]),
                 reminder_days=DEFAULT_REMINDER_DAYS,
+                school=_school_mode(manager),
             )
         else:
             await define_package(
@@ -310,11 +336,16 @@ def build_packages_dialog() -> Dialog:
         Window(
             Tr("📦 Your lesson packages", when="tutor_packages"),
             Tr("🏫 The school's lesson packages: any approved tutor's lessons accept them.", when="school"),
-            Tr("🎓 Your courses. Share a course's link: students enroll through it.", when="course"),
+            Tr("🎓 Your courses. Share a course's link: students enroll through it.", when="tutor_courses"),
+            Tr(
+                "🏫 The school's courses. Give each its tutors; students enroll through its link.",
+                when="school_courses",
+            ),
             Format("\n{lines}"),
             Button(Tr("➕ New package"), id="new_package", on_click=_new, when="package"),
             Button(Tr("➕ New course"), id="new_course", on_click=_new, when="course"),
-            Button(Tr("🏫 School packages"), id="to_school", on_click=_to_school, when="to_school"),
+            Button(Tr("🏫 School packages"), id="to_school", on_click=_to_school, when="to_school_packages"),
+            Button(Tr("🏫 School courses"), id="to_school_courses", on_click=_to_school, when="to_school_courses"),
             Column(pick("course_tutors", "manageable", _manage_tutors, parse=record_id, label="👥 {item[1]}")),
             Column(pick("withdraw", "withdrawable", _withdraw, parse=record_id, label="✖️ {item[1]}")),
             Cancel(Tr("Done")),
@@ -330,7 +361,8 @@ def build_packages_dialog() -> Dialog:
             getter=_candidates_getter,
         ),
         Window(
-            Tr("🏫 New school package: in which currency do students pay for it?"),
+            Tr("🏫 New school package: in which currency do students pay for it?", when="package"),
+            Tr("🏫 New school course: in which currency do students pay for it?", when="course"),
             Tr("Pick one, or type its three-letter code (for example SEK)."),
             choice_buttons("currency", "currencies", _currency_answer),
             typed_answer(_currency_answer),
@@ -339,8 +371,10 @@ def build_packages_dialog() -> Dialog:
             getter=_form_getter,
         ),
         Window(
-            Tr("🎓 New course: which of your subjects is it for?"),
+            Tr("🎓 New course: which of your subjects is it for?", when="tutor"),
+            Tr("🎓 New school course: type its subject (for example Maths).", when="school"),
             Column(pick("subject", "subjects", _subject_chosen, parse=list_index)),
+            typed_answer(parse_or_refuse(lambda _manager, text: parse_subjects(text), _subject_typed)),
             SwitchTo(Tr("◀️ Back to the list"), id="subject_back", state=Packages.listing),
             state=Packages.subject,
             getter=_subjects_getter,

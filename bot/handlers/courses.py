@@ -49,6 +49,10 @@ async def courses_command(
     if await get_profile_of_user(services.uow_factory(), app_user.id) is not None:
         await dialog_manager.start(Packages.listing, data={"course": True}, mode=StartMode.RESET_STACK)
         return
+    if services.rules.is_admin(app_user.id):
+        # An admin who does not teach manages the school's courses.
+        await dialog_manager.start(Packages.listing, data={"course": True, "school": True}, mode=StartMode.RESET_STACK)
+        return
     zone = app_user.timezone or "UTC"
     enrollments = await my_enrollments(services.uow_factory(), services.clock, user_id=app_user.id)
     on_sale = await courses_on_sale(services.uow_factory())

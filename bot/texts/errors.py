@@ -195,6 +195,7 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "course.not_enrolled": lambda p: _("You must be enrolled to book."),
     "course.other_tutor": lambda p: _("This tutor does not teach this course: pick one of its tutors."),
     "course.bad_subject": lambda p: _("Pick one of your subjects for the course."),
+    "course.one_subject": lambda p: _("A course has one subject: type just one, for example Maths."),
     "course.other_currency": lambda p: _("This tutor charges in another currency than the course."),
     "course.too_many_tutors": lambda p: ngettext(
         "A course has at most {max} tutor.", "A course has at most {max} tutors.", int(p["max"])

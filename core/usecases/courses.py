@@ -43,7 +43,7 @@ async def define_course(
             tutor_id, currency = None, spec.currency
             subjects = parse_subjects(subject)
             if len(subjects) != 1:
-                raise ValidationError("course.bad_subject")
+                raise ValidationError("course.one_subject")
             subject = subjects[0]
         else:
             tutor = await uow.tutors.get_by_user(user_id)
@@ -212,17 +212,34 @@ async def taught_courses(uow: UnitOfWork, clock: Clock, *, user_id: int) -> list
         tutor = await uow.tutors.get_by_user(user_id)
         if tutor is None:
             raise NotFound("tutor.no_profile")
-        taught = []
-        for view in await uow.courses.on_sale(tutor.id):
-            waiting = []
-            for balance in await uow.courses.unscheduled(view.course.id, now, MAX_UNSCHEDULED_SHOWN):
-                student = await uow.users.get(balance.purchase.user_id)
-                if student is not None:
-                    waiting.append((student, balance))
-            teachers = [await uow.tutors.get(tutor_id) for tutor_id in view.tutor_ids]
-            names = tuple(t.display_name for t in teachers if t is not None)
-            taught.append(TaughtCourse(view, tuple(waiting), names, view.package.tutor_id == tutor.id))
-    return taught
+        return [
+            await _overview(uow, view, now, manageable=view.package.tutor_id == tutor.id)
+            for view in await uow.courses.on_sale(tutor.id)
+        ]
+
+
+async def school_courses(uow: UnitOfWork, clock: Clock, rules: BusinessRules, *, user_id: int) -> list[TaughtCourse]:
+    """The school's courses (no tutor of their own), for an admin, who gives them their tutors."""
+    if not rules.is_admin(user_id):
+        raise Forbidden("package.admin_only")
+    now = clock.now()
+    async with uow:
+        return [
+            await _overview(uow, view, now, manageable=True)
+            for view in await uow.courses.on_sale()
+            if view.package.tutor_id is None
+        ]
+
+
+async def _overview(uow: UnitOfWork, view: CourseView, now: datetime, *, manageable: bool) -> TaughtCourse:
+    waiting = []
+    for balance in await uow.courses.unscheduled(view.course.id, now, MAX_UNSCHEDULED_SHOWN):
+        student = await uow.users.get(balance.purchase.user_id)
+        if student is not None:
+            waiting.append((student, balance))
+    teachers = [await uow.tutors.get(tutor_id) for tutor_id in view.tutor_ids]
+    names = tuple(t.display_name for t in teachers if t is not None)
+    return TaughtCourse(view, tuple(waiting), names, manageable)
 
 
 # Tutors offered when adding one to a course: those of its subject, one screen's worth.

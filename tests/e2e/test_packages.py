@@ -2,7 +2,7 @@
 student in another zone, speaking French, buys it from the booking screen through the fake Stripe, books
 with a credit, sees the balance in /mybookings, cancels and gets the credit back; and a student in Tokyo who asks for the money of unused lessons back,
 declined then approved by the tutor; a package that expires unused; and an admin's school package, on
-sale to every tutor's students."""
+sale to every tutor's students, and school course, given its tutor."""
 
 from core.enums import ParticipantStatus, PaymentStatus, Role
 from core.packages import PackageSpec
@@ -183,7 +183,7 @@ async def test_a_student_asks_for_the_money_of_unused_lessons_and_the_tutor_deci
     assert [r["amount"] for r in shop.stripe.refunds.values()] == [48600]
 
 
-async def test_an_admin_puts_a_school_package_on_sale_that_any_tutors_student_can_buy(
+async def test_an_admin_puts_school_packages_and_courses_on_sale(
     app_factory: AppFactory, telegram: FakeTelegram
 ) -> None:
     clock = FixedClock(NOW)
@@ -234,6 +234,31 @@ async def test_an_admin_puts_a_school_package_on_sale_that_any_tutors_student_ca
         await kim.press("📦 Lesson packages", message=await kim.wait_for("📝"))
         offer = await kim.wait_for("Lesson packages of Paul Dirac")
         assert "School ten: 10 lessons of 60 min (1-to-1) for €500.00, valid 90 days" in offer.text
+
+        # The school's course too: Ada types its subject, then gives it Paul as its tutor.
+        await ada.send("/courses")
+        await ada.wait_for("The school's courses.")
+        await ada.press("➕ New course")
+        await ada.press("EUR", message=await ada.wait_for("New school course: in which currency"))
+        await ada.wait_for("type its subject")
+        await ada.send("Physics, Chemistry")
+        await ada.wait_for("A course has one subject: type just one, for example Maths.")
+        await ada.send("Physics")
+        await ada.wait_for("New Physics course, step 1 of 6")
+        await ada.send("Optics")
+        await ada.send("8")
+        await ada.press("60 min", message=await ada.wait_for("Step 3 of 6"))
+        await ada.wait_for("the price of enrolling")
+        await ada.send("400")
+        await ada.press("180 days", message=await ada.wait_for("Step 5 of 6"))
+        await ada.press("👤 1-to-1", message=await ada.wait_for("Step 6 of 6"))
+        await ada.wait_for("Your new Physics course:")
+        await ada.press("✅ Open it for enrollment")
+        courses = await ada.wait_for("🎓 Optics (Physics): 8 sessions of 60 min for €400.00")
+        await ada.press("👥 Optics", message=courses)
+        await ada.press("➕ Paul Dirac", message=await ada.wait_for("Who else teaches Optics?"))
+        added = await ada.wait_for_callback_answer()
+        assert added.text == "✅ Added: Optics has 1 tutor now."
 
 
 async def test_a_package_past_its_validity_is_written_off_and_its_student_told(

@@ -8,7 +8,7 @@ import pytest
 
 from core.availability import SlotSpec
 from core.enums import Role, SessionType
-from core.errors import NotFound, ValidationError
+from core.errors import Forbidden, NotFound, ValidationError
 from core.notifications import NotificationKind
 from core.packages import PackageSpec
 from core.rules import BusinessRules
@@ -21,6 +21,7 @@ from core.usecases.courses import (
     define_course,
     enrollment_for_booking,
     remind_unscheduled,
+    school_courses,
     taught_courses,
 )
 from core.usecases.families import accept_invite, invite_child
@@ -157,3 +158,40 @@ async def test_a_parent_enrolled_books_the_course_sessions_for_a_child(
     assert (booked.participant.user_id, booked.confirmed) == (BOB, True)
     card = await course_card(uow_factory(), clock, user_id=ANN, course_id=course.course.id)
     assert card.enrollment is not None and card.enrollment.next_session == 2
+
+
+async def test_only_an_admin_opens_and_lists_the_schools_courses(
+    uow_factory: SqlUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    await slots(uow_factory, clock, 1)
+    await add_person(uow_factory, clock, 99, role=Role.STUDENT)
+    with pytest.raises(Forbidden):
+        await define_course(
+            uow_factory(), clock, RULES, user_id=TUTOR, spec=ALGEBRA, subject="Maths", reminder_days=3, school=True
+        )
+    with pytest.raises(ValidationError) as two:
+        await define_course(
+            uow_factory(),
+            clock,
+            RULES,
+            user_id=99,
+            spec=ALGEBRA,
+            subject="Maths, Physics",
+            reminder_days=3,
+            school=True,
+        )
+    assert two.value.code == "course.one_subject"
+    school = await define_course(
+        uow_factory(), clock, RULES, user_id=99, spec=ALGEBRA, subject="Maths", reminder_days=3, school=True
+    )
+    with pytest.raises(Forbidden):
+        await school_courses(uow_factory(), clock, RULES, user_id=TUTOR)
+    [listed] = await school_courses(uow_factory(), clock, RULES, user_id=99)
+    assert (listed.view.course.id, listed.view.tutor_ids, listed.manageable) == (school.course.id, (), True)
+    # Nobody teaches it yet, so students are not offered it; once the admin adds a tutor, they are.
+    assert await courses_on_sale(uow_factory()) == []
+    async with uow_factory() as uow:
+        tutor = await uow.tutors.get_by_user(TUTOR)
+    assert tutor is not None
+    await add_course_tutor(uow_factory(), RULES, user_id=99, course_id=school.course.id, tutor_id=tutor.id)
+    assert [c.title for c in await courses_on_sale(uow_factory())] == ["Algebra I"]
