@@ -1,5 +1,6 @@
 """/book, /mybookings, /sessions, and the return from the payment page."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from aiogram import Router
@@ -20,6 +21,7 @@ from core.bookings import Phase, booking_actions, session_actions, session_phase
 from core.entities import BookingView, Participant, SessionRoster, User
 from core.enums import ParticipantStatus, SessionStatus
 from core.errors import DomainError
+from core.families import is_managed
 from core.packages import Balance
 from core.payments import CREDIT
 from core.rules import BusinessRules
@@ -70,8 +72,14 @@ def _booking_entry(booking: BookingView, now: datetime, zone: str, locale: str, 
     return f"🗓 {when} · {child}{booking.tutor.display_name}\n   {kind} · {price} · {status_label(booking, now, zone)}"
 
 
-def _booking_buttons(booking: BookingView, now: datetime, zone: str, locale: str) -> list[list[InlineKeyboardButton]]:
+def _booking_buttons(
+    booking: BookingView, now: datetime, zone: str, locale: str, *, childs: bool = False
+) -> list[list[InlineKeyboardButton]]:
+    """The booking's buttons; on a parent's list (`childs`), the room stays the child's and the tutor's,
+    and the video is joined by the child, unless the child has no Telegram."""
     actions = booking_actions(booking, now)
+    if childs:
+        actions = replace(actions, room=False, join=actions.join and is_managed(booking.participant.user_id))
     when = fmt_datetime(booking.slot.starts_at, zone, locale)
     rows = []
     if actions.pay and booking.payment is not None and booking.payment.checkout_url:
@@ -154,7 +162,8 @@ def bookings_screen(
                 break
             lines.append(entry)
             used += utf16_length(entry) + 2
-            buttons.extend(_booking_buttons(booking, now, zone, locale))
+            childs = booking.participant.user_id in children
+            buttons.extend(_booking_buttons(booking, now, zone, locale, childs=childs))
             shown += 1
         if len(group) > shown:
             lines.append(_more(len(group) - shown))

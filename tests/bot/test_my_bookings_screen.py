@@ -126,3 +126,5 @@ def test_the_longest_list_fits_one_message_and_one_keyboard(language: str) -> No
     hidden = sum(int(line.split()[2]) for line in text.splitlines() if line.startswith("…"))
     assert shown + hidden == len(live) + len(upcoming) + len(past)
     assert text.count("📦 ") == MAX_PACKAGES
+    # A linked child's room and video are the child's: none of their buttons is on the parent's list.
+    assert not [b.text for b in flat if b.text.startswith(("📂", "🎥"))]

@@ -76,6 +76,11 @@ async def test_a_parent_invites_his_daughter_and_books_and_pays_her_lesson(shop:
     assert await booking_state(app, 7402) == []
     await marc.send("/mybookings")
     mine = await marc.wait_for("👤 Léa · Paul Dirac")
+    # Léa's chat with her tutor stays theirs: Marc's list has no room button for it.
+    assert not [label for label in mine.button_labels if label.startswith("📂")]
+    await lea.send("/mybookings")
+    hers = await lea.wait_for("Paul Dirac")
+    assert [label for label in hers.button_labels if label.startswith("📂")]
     # Eve cannot cancel Léa's lesson with Marc's button.
     cancel = next(row[0] for row in mine.inline_keyboard if row[0]["text"].startswith("✖️"))
     answer = await forge_press(telegram, eve, str(cancel["callback_data"]))
