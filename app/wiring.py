@@ -31,7 +31,9 @@ from bot.dialogs.cancel_session import build_cancel_session_dialog
 from bot.dialogs.family import build_family_dialog
 from bot.dialogs.onboarding import build_onboarding_dialog
 from bot.dialogs.packages import build_packages_dialog
+from bot.dialogs.review_comment import build_review_comment_dialog
 from bot.dialogs.room import build_room_dialog
+from bot.dialogs.session_notes import build_session_notes_dialog
 from bot.dialogs.settings import build_settings_dialog
 from bot.dialogs.tutor_profile import build_tutor_profile_dialog
 from bot.fsm_storage import DatabaseFsmStorage, SavingOnceIsolation
@@ -46,7 +48,9 @@ from bot.handlers import (
     fallback,
     family,
     help,
+    history,
     live,
+    reviews,
     settings,
     start,
 )
@@ -125,6 +129,8 @@ def build_dispatcher(
         credit_refunds.build_router(),
         courses.build_router(),
         family.build_router(),
+        reviews.build_router(),
+        history.build_router(),
         live.build_router(),
         admin.build_router(),
     )
@@ -139,6 +145,8 @@ def build_dispatcher(
         build_room_dialog(),
         build_packages_dialog(),
         build_family_dialog(),
+        build_review_comment_dialog(),
+        build_session_notes_dialog(),
     )
     dp.include_router(dialogs)
     # Last, so that it only sees what no command, dialog or button handler took.
@@ -166,6 +174,8 @@ def command_menu(i18n: I18n, language: str) -> list[BotCommand]:
             BotCommand(command="packages", description=_("Tutors: your lesson packages")),
             BotCommand(command="courses", description=_("Courses: enroll, or book a session for yours")),
             BotCommand(command="family", description=_("Parents: your children, to book for them")),
+            BotCommand(command="history", description=_("Past lessons, with notes and homework")),
+            BotCommand(command="reviews", description=_("Tutors: what students said of your lessons")),
             BotCommand(command="settings", description=_("Language, time zone, role and profile")),
         ]
 

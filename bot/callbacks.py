@@ -98,3 +98,53 @@ class FamilyAnswer(CallbackData, prefix="fam"):
 
     token: Annotated[str, Field(min_length=1, max_length=43, pattern=r"^[A-Za-z0-9_-]+$")]
     accept: bool
+
+
+class RateLesson(CallbackData, prefix="rate"):
+    """A student's stars for a lesson they attended (0: skip the question)."""
+
+    participant_id: RecordId
+    stars: Annotated[int, Field(ge=0, le=5)]
+
+
+class CommentReview(CallbackData, prefix="rvc"):
+    review_id: RecordId
+
+
+class ReportReview(CallbackData, prefix="rvr"):
+    """The tutor reports a review's comment."""
+
+    review_id: RecordId
+
+
+class HideReview(CallbackData, prefix="rvh"):
+    """An admin hides a review."""
+
+    review_id: RecordId
+
+
+class WriteNotes(CallbackData, prefix="ntw"):
+    """The tutor writes notes on a lesson that took place."""
+
+    session_id: RecordId
+
+
+class ShowNote(CallbackData, prefix="nts"):
+    note_id: RecordId
+
+
+class GetNoteFile(CallbackData, prefix="ntf"):
+    note_id: RecordId
+    file_id: RecordId
+
+
+class BookTutor(CallbackData, prefix="bkt"):
+    """The tutor's calendar, to book the next lesson."""
+
+    tutor_id: RecordId
+
+
+class StudentHistory(CallbackData, prefix="hst"):
+    """The tutor's lessons with one student (a child without Telegram has a negative id)."""
+
+    student_id: Annotated[int, Field(ge=-MAX_RECORD_ID, le=MAX_RECORD_ID)]

@@ -168,6 +168,8 @@ class SessionActions:
     join: bool
     room: bool
     cancel: bool
+    # The lesson took place and someone attended: the tutor writes notes.
+    notes: bool = False
 
 
 def session_actions(roster: SessionRoster, now: datetime, rules: BusinessRules) -> SessionActions:
@@ -179,4 +181,6 @@ def session_actions(roster: SessionRoster, now: datetime, rules: BusinessRules) 
         join=phase is Phase.LIVE,
         room=phase is not Phase.PAST and any(p.status is ParticipantStatus.BOOKED for p, _u in roster.participants),
         cancel=upcoming and roster.slot.starts_at > now,
+        notes=roster.session.status is SessionStatus.COMPLETED
+        and any(p.status is ParticipantStatus.BOOKED for p, _u in roster.participants),
     )

@@ -70,6 +70,16 @@ class NotificationKind(StrEnum):
     COURSE_ENROLLED = "course.enrolled"
     # To a student enrolled who has booked nothing ahead: a reminder to schedule ("Schedule later").
     COURSE_SCHEDULE_REMINDER = "course.schedule_reminder"
+    # To each student who attended: "How was your session with Anna?" with the stars.
+    RATE_SESSION = "review.rate_session"
+    # To each admin: a tutor reported a review's comment.
+    REVIEW_REPORTED = "review.reported"
+    # To each admin: a tutor's low ratings keep coming.
+    TUTOR_FLAGGED = "review.tutor_flagged"
+    # To the student: the tutor's notes on the lesson, with homework and files.
+    SESSION_RECAP = "notes.recap"
+    # To the student: homework is due within a day.
+    HOMEWORK_DUE = "notes.homework_due"
 
 
 # -- what each kind carries ----------------------------------------------------------------------------------
@@ -392,6 +402,59 @@ class StartAlert(Message):
     minutes_before: int
 
 
+@dataclass(frozen=True, kw_only=True)
+class RateSession(Message):
+    kind = NotificationKind.RATE_SESSION
+    session: SessionFacts
+    participant_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewReported(Message):
+    kind = NotificationKind.REVIEW_REPORTED
+    review_id: int
+    tutor_name: str
+    stars: int
+    comment: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TutorFlagged(Message):
+    kind = NotificationKind.TUTOR_FLAGGED
+    tutor_name: str
+    review_id: int
+    # Low ratings within `days` days, this one included.
+    low_reviews: int
+    days: int
+    stars: int
+    comment: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionRecap(Message):
+    kind = NotificationKind.SESSION_RECAP
+    session: SessionFacts
+    tutor_id: int
+    note_id: int
+    notes: str
+    homework: str | None = None
+    homework_due_at: datetime | None = None
+    # The note's files, as buttons: their ids and names.
+    file_ids: tuple[int, ...] = ()
+    file_names: tuple[str, ...] = ()
+    # The tutor changed notes sent before.
+    updated: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeworkDue(Message):
+    kind = NotificationKind.HOMEWORK_DUE
+    session: SessionFacts
+    note_id: int
+    homework: str
+    due_at: datetime
+
+
 MESSAGE_TYPES: dict[NotificationKind, type[Message]] = {
     message.kind: message
     for message in (
@@ -423,6 +486,11 @@ MESSAGE_TYPES: dict[NotificationKind, type[Message]] = {
         CreditRefunded,
         CourseEnrolled,
         CourseScheduleReminder,
+        RateSession,
+        ReviewReported,
+        TutorFlagged,
+        SessionRecap,
+        HomeworkDue,
     )
 }
 
@@ -461,8 +529,11 @@ FAMILY_KINDS = frozenset(
         NotificationKind.PACKAGE_EXPIRED,
         NotificationKind.COURSE_ENROLLED,
         NotificationKind.COURSE_SCHEDULE_REMINDER,
+        NotificationKind.SESSION_RECAP,
+        NotificationKind.HOMEWORK_DUE,
     }
 )
 
-# What a parent also receives for a child without Telegram only: the session's join link.
-MANAGED_CHILD_KINDS = frozenset({NotificationKind.SESSION_STARTED})
+# What a parent also receives for a child without Telegram only: the session's join link, and the
+# question how it went (a linked child answers it themselves).
+MANAGED_CHILD_KINDS = frozenset({NotificationKind.SESSION_STARTED, NotificationKind.RATE_SESSION})

@@ -42,6 +42,8 @@ from core.enums import (
 )
 from core.families import FamilyLink
 from core.packages import Balance, CreditEntry, Package, PackagePurchase
+from core.reviews import Rating, Review
+from core.session_notes import SessionNote
 
 
 class UserRepository(Protocol):
@@ -231,6 +233,16 @@ class ParticipantRepository(Protocol):
         ...
 
     async def get_booking(self, participant_id: int) -> BookingView | None: ...
+
+    async def past_bookings(self, user_ids: Sequence[int], tutor_id: int | None, limit: int) -> list[BookingView]:
+        """The users' participations in lessons that took place (with the tutor, when given), attended or
+        missed, the latest first."""
+        ...
+
+    async def tutor_students(self, tutor_id: int, limit: int) -> list[tuple[int, int, datetime]]:
+        """(student id, lessons held, start of the last one) per student of the tutor's past lessons, the
+        most recent first."""
+        ...
 
 
 class PaymentRepository(Protocol):
@@ -483,6 +495,54 @@ class FamilyRepository(Protocol):
         ...
 
 
+class ReviewRepository(Protocol):
+    async def add_if_absent(self, review: Review) -> Review | None:
+        """Insert the participation's review; None (nothing written) if it has one already."""
+        ...
+
+    async def get(self, review_id: int) -> Review | None: ...
+    async def for_participant(self, participant_id: int) -> Review | None: ...
+    async def for_participants(self, participant_ids: Sequence[int]) -> dict[int, Review]: ...
+    async def update(self, review: Review) -> None: ...
+
+    async def hide(self, review_id: int, admin_id: int, now: datetime) -> bool:
+        """Hide the review, once; False if it was hidden already."""
+        ...
+
+    async def ratings(self, tutor_ids: Sequence[int]) -> dict[int, Rating]:
+        """Each tutor's count and average of the reviews that count (not hidden)."""
+        ...
+
+    async def latest(self, tutor_id: int, limit: int, *, public_comments: bool = False) -> list[Review]:
+        """The tutor's latest reviews that count; with `public_comments`, only those with a comment others
+        may read."""
+        ...
+
+    async def low_since(self, tutor_id: int, since: datetime) -> int:
+        """How many of the tutor's counted reviews given or changed since `since` are low."""
+        ...
+
+
+class SessionNoteRepository(Protocol):
+    async def add(self, note: SessionNote) -> SessionNote: ...
+
+    async def update(self, note: SessionNote) -> None:
+        """Write the note and replace its files with the note's."""
+        ...
+
+    async def get(self, note_id: int) -> SessionNote | None: ...
+    async def for_participant(self, participant_id: int) -> SessionNote | None: ...
+    async def for_participants(self, participant_ids: Sequence[int]) -> dict[int, SessionNote]: ...
+
+    async def homework_due(self, now: datetime, before: datetime, limit: int) -> list[SessionNote]:
+        """Notes whose homework is due in (now, before] and whose reminder is not sent yet."""
+        ...
+
+    async def mark_reminded(self, note: SessionNote, now: datetime) -> bool:
+        """Claim the reminder of the note's due date; False if taken, or the due date moved."""
+        ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     tutors: TutorRepository
@@ -506,6 +566,8 @@ class UnitOfWork(Protocol):
     credit_refunds: CreditRefundRepository
     courses: CourseRepository
     families: FamilyRepository
+    reviews: ReviewRepository
+    session_notes: SessionNoteRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -38,3 +38,18 @@ def _between_visible(text: str, index: int) -> bool:
 
 def _visible(char: str) -> bool:
     return unicodedata.category(char)[0] in {"L", "M", "N", "S"}
+
+
+def clean_paragraphs(text: str) -> str | None:
+    """Text of several lines (a lesson's notes, a review), tidied: NFC, spaces collapsed within lines, at
+    most one blank line in a row, nothing before or after. None when a line holds something invisible or
+    reordering; "" when nothing is left."""
+    lines = [" ".join(line.split()) for line in unicodedata.normalize("NFC", text).replace("\r\n", "\n").split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if not line and (not kept or not kept[-1]):
+            continue
+        if line and not is_clean_text(line):
+            return None
+        kept.append(line)
+    return "\n".join(kept).strip()

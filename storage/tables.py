@@ -371,6 +371,63 @@ family_links = Table(
     Index(None, "child_id", "status"),
 )
 
+# A student's rating of one participation (at most one), changeable for a week; the tutor may report its
+# comment, an admin may hide it.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("participant_id", IdType, ForeignKey("participants.id"), nullable=False, unique=True),
+    Column("session_id", IdType, ForeignKey("sessions.id"), nullable=False),
+    Column("tutor_id", IdType, ForeignKey("tutor_profiles.id"), nullable=False),
+    Column("student_id", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("stars", Integer(), nullable=False),
+    Column("comment", Text(), nullable=True),
+    *_timestamps(),
+    Column("reported_at", UTCDateTime(), nullable=True),
+    Column("hidden_at", UTCDateTime(), nullable=True),
+    # The admin (admins are named in the settings, and may never have written to the bot).
+    Column("hidden_by", TelegramId(), nullable=True),
+    CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),
+    # A tutor's average and count, and their latest reviews.
+    Index(None, "tutor_id", "hidden_at", "updated_at"),
+)
+
+# The tutor's notes on one participation (at most one), with optional homework; its files in
+# `note_files`.
+session_notes = Table(
+    "session_notes",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("participant_id", IdType, ForeignKey("participants.id"), nullable=False, unique=True),
+    Column("session_id", IdType, ForeignKey("sessions.id"), nullable=False),
+    Column("tutor_id", IdType, ForeignKey("tutor_profiles.id"), nullable=False),
+    Column("student_id", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("notes", Text(), nullable=False),
+    Column("homework", Text(), nullable=True),
+    Column("homework_due_at", UTCDateTime(), nullable=True),
+    Column("reminded_at", UTCDateTime(), nullable=True),
+    Column("version", Integer(), nullable=False),
+    *_timestamps(),
+    Index(None, "session_id"),
+    # Homework due soon whose reminder is not sent yet.
+    Index(None, "reminded_at", "homework_due_at"),
+)
+
+note_files = Table(
+    "note_files",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("note_id", IdType, ForeignKey("session_notes.id", ondelete="CASCADE"), nullable=False),
+    Column("telegram_file_id", String(EXTERNAL_ID_LEN), nullable=False),
+    Column("telegram_file_unique_id", String(EXTERNAL_ID_LEN), nullable=False),
+    Column("file_name", String(NAME_LEN), nullable=False),
+    Column("mime_type", String(NAME_LEN), nullable=True),
+    Column("size_bytes", BigInteger(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index(None, "note_id"),
+)
+
 # A course is sold as its own package (`package_id`); the tutors who teach it are in `course_tutors`.
 courses = Table(
     "courses",

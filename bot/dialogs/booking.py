@@ -22,6 +22,7 @@ from bot.texts.courses import course_session_button
 from bot.texts.errors import error_text
 from bot.texts.packages import credit_button, package_choice, package_line
 from bot.texts.periods import period
+from bot.texts.reviews import rating_label, reviews_block
 from bot.texts.slots import type_label
 from core.bookings import booking_price, clean_note
 from core.entities import Slot, TutorProfile, User
@@ -76,7 +77,7 @@ async def offered_slots(manager: DialogManager) -> list[Slot]:
     return (await _offer(manager)).slots
 
 
-async def _offer(manager: DialogManager) -> TutorOffer:
+async def _offer(manager: DialogManager, *, reviews: bool = False) -> TutorOffer:
     data = manager.dialog_data
     kind = data.get("type", "all")
     days = chosen_range(data.get("range"), rules_of(manager).booking_window_days)
@@ -84,7 +85,7 @@ async def _offer(manager: DialogManager) -> TutorOffer:
     # Read once per update: the day tap checks the day and then shows it, screens need the tutor and the
     # slots. The cache lives in the update's own data, so the next update reads afresh.
     offers: dict[tuple[int, str, int], TutorOffer] = manager.middleware_data.setdefault("booking_offers", {})
-    if key not in offers:
+    if key not in offers or (reviews and not offers[key].reviewed):
         uow_factory, clock = deps(manager)
         offers[key] = await tutor_offer(
             uow_factory(),
@@ -94,6 +95,7 @@ async def _offer(manager: DialogManager) -> TutorOffer:
             session_type=None if kind == "all" else SessionType(kind),
             days=days,
             for_user=user_id_of(manager),
+            reviews=reviews,
         )
     return offers[key]
 
@@ -180,7 +182,8 @@ async def _tutors_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
             if card.next_free
             else _("no free time in the next {period}").format(period=window)
         )
-        lines.append(f"🧑‍🏫 {tutor.display_name} · {', '.join(tutor.subjects)} · {rate}\n   {nxt}")
+        stars = f" · {rating_label(card.rating)}" if card.rating.shown else ""
+        lines.append(f"🧑‍🏫 {tutor.display_name} · {', '.join(tutor.subjects)} · {rate}{stars}\n   {nxt}")
     return {
         "title": subject or _("All subjects"),
         "lines": "\n\n".join(lines) or _("No tutors available yet. Please try again later."),
@@ -206,7 +209,8 @@ async def _tutor_and_zone(manager: DialogManager) -> tuple[TutorProfile, str]:
 async def calendar_screen(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     clock = services_of(dialog_manager).clock
     data = dialog_manager.dialog_data
-    tutor, zone = await _tutor_and_zone(dialog_manager)
+    offer = await _offer(dialog_manager, reviews=True)
+    tutor, zone = offer.tutor, await _zone(dialog_manager)
     window = rules_of(dialog_manager).booking_window_days
     calendar = student_calendar(await offered_slots(dialog_manager), zone, clock.now(), window)
     days = [
@@ -221,6 +225,8 @@ async def calendar_screen(dialog_manager: DialogManager, **_kwargs: Any) -> dict
         "tutor": tutor.display_name,
         "subjects": ", ".join(tutor.subjects),
         "rate": rate,
+        "reviews": reviews_block(offer.rating, offer.comments),
+        "reviewed": offer.rating.shown,
         "zone": zone,
         "month": format_date(calendar.today, "LLLL y", locale=_locale()),
         "weekdays": [(f"h{i}", str(names[i])) for i in range(7)],
@@ -626,6 +632,7 @@ def build_booking_dialog() -> Dialog:
         Window(
             Multi(
                 Format("🧑‍🏫 {tutor} · {subjects} · {rate}"),
+                Format("{reviews}", when="reviewed"),
                 Tr("📅 Pick a day ({month}). Days marked • have free times; times are shown in {zone}."),
                 Format("{no_free_text}", when="no_free"),
                 sep="\n\n",
@@ -717,7 +724,7 @@ def build_booking_dialog() -> Dialog:
     )
 
 
-async def start_booking(manager: DialogManager, tutor_id: int | None = None) -> None:
+async def start_booking(manager: BaseDialogManager, tutor_id: int | None = None) -> None:
     """/book: every subject; with `tutor_id`, that tutor's calendar (a tutor's page)."""
     if tutor_id is None:
         await manager.start(Booking.subjects, mode=StartMode.RESET_STACK)

@@ -19,11 +19,11 @@ from bot.dialogs.widgets import Tr, pick
 from bot.telegram_limits import shorten
 from bot.texts.bookings import status_word
 from bot.texts.errors import error_text
+from bot.uploads import upload_of
 from core.entities import ChatMessage
 from core.errors import DomainError
 from core.text import text_length
 from core.usecases.room import (
-    Upload,
     delete_file,
     get_file,
     open_room,
@@ -194,25 +194,8 @@ async def _delete(event: CallbackQuery, widget: Any, manager: DialogManager, fil
 
 async def _uploaded(message: Message, widget: Any, manager: DialogManager) -> None:
     uow_factory, clock = deps(manager)
-    document = message.document
-    if document is not None:
-        upload = Upload(
-            telegram_file_id=document.file_id,
-            telegram_file_unique_id=document.file_unique_id,
-            file_name=document.file_name or "file",
-            mime_type=document.mime_type,
-            size_bytes=document.file_size or 0,
-        )
-    elif message.photo:
-        photo = message.photo[-1]
-        upload = Upload(
-            telegram_file_id=photo.file_id,
-            telegram_file_unique_id=photo.file_unique_id,
-            file_name=f"photo-{photo.file_unique_id}.jpg",
-            mime_type="image/jpeg",
-            size_bytes=photo.file_size or 0,
-        )
-    else:
+    upload = upload_of(message)
+    if upload is None:
         await message.answer(_("Send the file as a document, or a photo."))
         return
     try:

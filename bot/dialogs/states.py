@@ -103,3 +103,16 @@ class Family(StatesGroup):
     invite_name = State()
     managed_name = State()
     invited = State()
+
+
+class ReviewComment(StatesGroup):
+    text = State()
+
+
+class SessionNotes(StatesGroup):
+    student = State()
+    notes = State()
+    homework = State()
+    due = State()
+    files = State()
+    confirm = State()

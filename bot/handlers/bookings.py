@@ -10,7 +10,15 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
-from bot.callbacks import CancelBooking, CancelSessionStart, JoinSession, LiveSession, OpenRoom, RefundCredits
+from bot.callbacks import (
+    CancelBooking,
+    CancelSessionStart,
+    JoinSession,
+    LiveSession,
+    OpenRoom,
+    RefundCredits,
+    WriteNotes,
+)
 from bot.dialogs.booking import start_booking
 from bot.telegram_limits import TEXT_LIMIT, utf16_length
 from bot.texts.bookings import status_label
@@ -214,6 +222,8 @@ def _roster_buttons(
         button(_("📂 Chat and files: {when}").format(when=when), OpenRoom(session_id=session_id).pack())
     if actions.cancel:
         button(_("✖️ Cancel {when}").format(when=when), CancelSessionStart(session_id=session_id).pack())
+    if actions.notes:
+        button(_("📝 Notes: {when}").format(when=when), WriteNotes(session_id=session_id).pack())
     return rows
 
 
@@ -223,7 +233,7 @@ async def my_sessions(
     services: Services,
 ) -> None:
     """The tutor's sessions that someone booked, by where they stand: live, upcoming, then those of the
-    last hours that ended or were cancelled (without buttons)."""
+    last hours that ended or were cancelled (those that took place with a button for the notes)."""
     user = await _onboarded(message, app_user)
     if user is None:
         return

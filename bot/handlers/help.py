@@ -16,16 +16,16 @@ def help_text(user: User | None) -> str:
         lines.append(
             _(
                 "🎓 As a student: /book finds a tutor and books a lesson in your own time zone; /mybookings lists "
-                "them, with your packages; /courses to enroll in a course and book its sessions; /family to book "
-                "for your children."
+                "them, with your packages; /history shows past lessons with your tutors' notes and homework; /courses "
+                "to enroll in a course and book its sessions; /family to book for your children."
             )
         )
     if user.role and user.role.teaches:
         lines.append(
             _(
                 "🧑‍🏫 As a tutor: /availability to publish your free times week by week, with weekly patterns, "
-                "and to share the link to your page; /sessions lists who booked; /packages and /courses to sell "
-                "lessons in advance."
+                "and to share the link to your page; /sessions lists who booked; /history your students and your "
+                "notes; /reviews what they said; /packages and /courses to sell lessons in advance."
             )
         )
     lines.append(_("/settings: language, time zone, role and tutor profile\n/help: this message"))

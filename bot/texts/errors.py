@@ -203,6 +203,42 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "course.bad_reminder_days": lambda p: ngettext(
         "Remind every {low} to {high} day.", "Remind every {low} to {high} days.", int(p["high"])
     ).format(**p),
+    "review.not_found": lambda p: _("This review does not exist."),
+    "review.bad_stars": lambda p: _("Rate from 1 to 5 stars."),
+    "review.not_held": lambda p: _("This lesson has not taken place: it cannot be rated."),
+    "review.not_attended": lambda p: _("Only the students who joined the lesson can rate it."),
+    "review.too_late": lambda p: ngettext(
+        "A lesson can be rated for {days} day after it ends.",
+        "A lesson can be rated for {days} days after it ends.",
+        int(p["days"]),
+    ).format(**p),
+    "review.bad_comment": lambda p: _("Your comment holds characters that cannot be shown: type it again."),
+    "review.empty_comment": lambda p: _("Type a few words, or tap Skip."),
+    "review.comment_too_long": lambda p: ngettext(
+        "A comment has at most {max} character.", "A comment has at most {max} characters.", int(p["max"])
+    ).format(**p),
+    "review.no_comment": lambda p: _("This review has no comment to report."),
+    "review.admin_only": lambda p: _("Only an admin can hide a review."),
+    "notes.not_held": lambda p: _("Notes are written once the lesson has taken place."),
+    "notes.not_attended": lambda p: _("This student did not attend the lesson."),
+    "notes.not_found": lambda p: _("These notes do not exist."),
+    "notes.bad_text": lambda p: _("The notes hold characters that cannot be shown: type them again."),
+    "notes.empty": lambda p: _("Type what you covered in the lesson."),
+    "notes.too_long": lambda p: ngettext(
+        "Notes have at most {max} character.", "Notes have at most {max} characters.", int(p["max"])
+    ).format(**p),
+    "notes.too_many_files": lambda p: ngettext(
+        "Notes carry at most {max} file.", "Notes carry at most {max} files.", int(p["max"])
+    ).format(**p),
+    "homework.bad_text": lambda p: _("The homework holds characters that cannot be shown: type it again."),
+    "homework.empty": lambda p: _("Type the homework, or tap No homework."),
+    "homework.too_long": lambda p: ngettext(
+        "Homework has at most {max} character.", "Homework has at most {max} characters.", int(p["max"])
+    ).format(**p),
+    "homework.bad_due": lambda p: ngettext(
+        "Pick a due date within the next {days} day.", "Pick a due date within the next {days} days.", int(p["days"])
+    ).format(**p),
+    "history.not_found": lambda p: _("You have no lessons with this student."),
     "credit_refund.expired": lambda p: _("This package has expired: its unused lessons can no longer be refunded."),
     "credit_refund.open": lambda p: _("A refund of this package is already waiting for a decision."),
     "credit_refund.not_found": lambda p: _("This refund request does not exist."),

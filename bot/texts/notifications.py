@@ -18,6 +18,7 @@ from bot.callbacks import (
     OpenRoom,
     ScheduleLater,
     TutorReview,
+    WriteNotes,
 )
 from bot.texts.bookings import google_calendar_link, summary_of
 from bot.texts.packages import refund_share
@@ -469,6 +470,13 @@ def _session_ended(p: SessionEnded, ctx: RenderContext) -> Rendered:
     ]
     if p.absent and p.role == "student":
         lines.append(_("🚫 You did not join the video, so you are marked absent (the session is not refunded)."))
+    if p.role == "tutor" and p.attended:
+        lines.append(_("📝 Write your notes for the students: what you covered, and homework if any."))
+        notes = WriteNotes(session_id=p.session.session_id).pack()
+        keyboard = InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text=_("📝 Write notes"), callback_data=notes)]]
+        )
+        return Rendered("\n".join(lines), keyboard)
     return Rendered("\n".join(lines))
 
 
@@ -586,3 +594,7 @@ def _start_alert(p: StartAlert, ctx: RenderContext) -> Rendered:
 REFRESHING_KINDS = frozenset(
     {NotificationKind.BOOKING_CONFIRMED, NotificationKind.HOLD_EXPIRED, NotificationKind.LATE_PAYMENT_REFUNDED}
 )
+
+
+# The messages after a lesson live in their own module; importing it registers their renderers.
+from bot.texts import after_lesson  # noqa: E402, F401

@@ -9,14 +9,19 @@ from core.entities import Slot, TutorProfile
 from core.enums import FamilyLinkStatus, SessionType, TutorStatus
 from core.errors import NotFound
 from core.ports import UnitOfWork
+from core.reviews import NO_RATING, Rating
 from core.rules import BusinessRules
 from core.timezones import utc_to_local
+
+# The latest comments a tutor's page quotes.
+COMMENTS_SHOWN = 2
 
 
 @dataclass(frozen=True, slots=True)
 class TutorCard:
     tutor: TutorProfile
     next_free: datetime | None
+    rating: Rating = NO_RATING
 
 
 def _horizon(now: datetime, rules: BusinessRules) -> datetime:
@@ -64,8 +69,10 @@ async def list_tutors(
             # The list got shorter since that page was shown: its last page.
             shown = _pages(total, per_page) - 1
             rows, total = await read()
+        ratings = await uow.reviews.ratings([tutor.id for tutor, _next in rows])
         await uow.commit()
-    return TutorPage([TutorCard(tutor, next_free) for tutor, next_free in rows], shown, _pages(total, per_page))
+    cards = [TutorCard(tutor, next_free, ratings.get(tutor.id, NO_RATING)) for tutor, next_free in rows]
+    return TutorPage(cards, shown, _pages(total, per_page))
 
 
 def _pages(total: int, per_page: int) -> int:
@@ -91,6 +98,10 @@ class TutorOffer:
     slots: list[Slot]
     # Whom the person may book for besides themselves: (family link id, child's name), when asked.
     children: tuple[tuple[int, str], ...] = ()
+    # With `reviews`: the tutor's figures, and the latest comments others may read (once they are shown).
+    reviewed: bool = False
+    rating: Rating = NO_RATING
+    comments: tuple[str, ...] = ()
 
 
 async def tutor_offer(
@@ -102,16 +113,24 @@ async def tutor_offer(
     session_type: SessionType | None,
     days: int | None,
     for_user: int | None = None,
+    reviews: bool = False,
 ) -> TutorOffer:
     """A bookable tutor and the slots a student can book now, of one type (None: any) and within `days`
     days (None: the whole window), in one transaction: what a booking screen shows of a tutor; with
-    `for_user`, also the children that person may book for (a parent's)."""
+    `for_user`, also the children that person may book for (a parent's); with `reviews`, what students
+    said of the tutor."""
     now = clock.now()
     end = _horizon(now, rules) if days is None else min(_horizon(now, rules), now + timedelta(days=days))
     async with uow:
         tutor = _bookable(await uow.tutors.get(tutor_id))
         slots = await uow.slots.list_open(tutor_id, now, end)
         links = await uow.families.of_parent(for_user) if for_user is not None else []
+        rating, comments = NO_RATING, tuple[str, ...]()
+        if reviews:
+            rating = (await uow.reviews.ratings([tutor_id])).get(tutor_id, NO_RATING)
+            if rating.shown:
+                latest = await uow.reviews.latest(tutor_id, COMMENTS_SHOWN, public_comments=True)
+                comments = tuple(r.comment for r in latest if r.comment is not None)
     wanted = [
         s for s in slots if (session_type is None or s.session_type is session_type) and _in_window(s, now, rules)
     ]
@@ -120,7 +139,7 @@ async def tutor_offer(
         for link in links
         if link.status is FamilyLinkStatus.ACTIVE and link.child_id is not None
     )
-    return TutorOffer(tutor, wanted, children)
+    return TutorOffer(tutor, wanted, children, reviews, rating, comments)
 
 
 def _in_window(slot: Slot, now: datetime, rules: BusinessRules) -> bool:

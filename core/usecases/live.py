@@ -14,6 +14,7 @@ from core.errors import Forbidden, NotFound, ValidationError
 from core.families import is_managed
 from core.join_links import JoinLinks, JoinLinkSigner
 from core.notifications import (
+    RateSession,
     SessionEnded,
     SessionFacts,
     SessionStarted,
@@ -270,6 +271,11 @@ async def end_session(
                 role="tutor" if recipient == tutor.user_id else "student",
             )
             await notify(uow, recipient, summary, f"session-ended:{session.id}:{recipient}", now)
+        facts = SessionFacts.of(tutor, slot, ended.id)
+        for participant in participants:
+            if participant.user_id in attended:
+                rate = RateSession(session=facts, participant_id=participant.id)
+                await notify(uow, participant.user_id, rate, f"rate:{participant.id}", now)
         await uow.commit()
     return ended
 

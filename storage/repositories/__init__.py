@@ -21,7 +21,9 @@ from core.ports import (
     PaymentRepository,
     PurchaseRepository,
     ReminderRepository,
+    ReviewRepository,
     SessionFileRepository,
+    SessionNoteRepository,
     SessionRepository,
     SlotRepository,
     TutorRepository,
@@ -47,6 +49,8 @@ from storage.repositories.participants import SqlParticipantRepository
 from storage.repositories.patterns import SqlPatternRepository
 from storage.repositories.payments import SqlPaymentRepository
 from storage.repositories.reminders import SqlReminderRepository
+from storage.repositories.reviews import SqlReviewRepository
+from storage.repositories.session_notes import SqlSessionNoteRepository
 from storage.repositories.sessions import SqlSessionRepository
 from storage.repositories.slots import SqlSlotRepository
 from storage.repositories.tutors import SqlTutorRepository
@@ -81,6 +85,8 @@ class Repositories:
     credit_refunds: Annotated[CreditRefundRepository, SqlCreditRefundRepository]
     courses: Annotated[CourseRepository, SqlCourseRepository]
     families: Annotated[FamilyRepository, SqlFamilyRepository]
+    reviews: Annotated[ReviewRepository, SqlReviewRepository]
+    session_notes: Annotated[SessionNoteRepository, SqlSessionNoteRepository]
 
     def open_repositories(self, connection: AsyncConnection, changes: Changes) -> None:
         for name, hint in typing.get_type_hints(Repositories, include_extras=True).items():
@@ -105,7 +111,9 @@ __all__ = [
     "SqlPaymentRepository",
     "SqlPurchaseRepository",
     "SqlReminderRepository",
+    "SqlReviewRepository",
     "SqlSessionFileRepository",
+    "SqlSessionNoteRepository",
     "SqlSessionRepository",
     "SqlSlotRepository",
     "SqlTutorRepository",

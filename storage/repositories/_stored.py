@@ -22,6 +22,8 @@ from core.entities import (
 )
 from core.families import FamilyLink
 from core.packages import CreditEntry, Package, PackagePurchase
+from core.reviews import Review
+from core.session_notes import NoteFile, SessionNote
 from storage.mapping import Codec, EntityTable
 from storage.tables import (
     attendance,
@@ -31,13 +33,16 @@ from storage.tables import (
     credit_entries,
     credit_refunds,
     family_links,
+    note_files,
     outbox,
     package_purchases,
     packages,
     participants,
     payments,
     reminders,
+    reviews,
     session_files,
+    session_notes,
     sessions,
     slots,
     tutor_profiles,
@@ -83,6 +88,9 @@ CREDIT_ENTRIES = EntityTable(CreditEntry, credit_entries)
 CREDIT_REFUNDS = EntityTable(CreditRefund, credit_refunds)
 COURSES = EntityTable(Course, courses)
 FAMILY_LINKS = EntityTable(FamilyLink, family_links)
+REVIEWS = EntityTable(Review, reviews)
+SESSION_NOTES = EntityTable(SessionNote, session_notes)
+NOTE_FILES = EntityTable(NoteFile, note_files)
 FILES = EntityTable(SessionFile, session_files)
 CONVERSATIONS = EntityTable(Conversation, conversations)
 CHAT_MESSAGES = EntityTable(ChatMessage, chat_messages)

@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, func, insert, or_, sele
 from sqlalchemy.exc import IntegrityError
 
 from core.entities import BookingView, Participant
-from core.enums import ParticipantStatus
+from core.enums import ParticipantStatus, SessionStatus
 from core.errors import Conflict
 from storage.repositories._common import TableRepository, prefixed_columns, require_new, unprefixed
 from storage.repositories._stored import PARTICIPANTS, PAYMENTS, SESSIONS, SLOTS, TUTORS
@@ -14,6 +14,8 @@ from storage.repositories.tutors import subjects_of
 from storage.tables import ACTIVE_STATUS_VALUES, participants, payments, sessions, slots, tutor_profiles
 
 ALREADY_BOOKED = "booking.already_booked"
+# A lesson that took place: attended, or missed.
+_HELD_STATUS_VALUES = (ParticipantStatus.BOOKED.value, ParticipantStatus.NO_SHOW.value)
 
 
 # Built once: every booking runs them, and building them per call cost more CPU than running them.
@@ -137,8 +139,48 @@ class SqlParticipantRepository(TableRepository[Participant]):
         found = await self._bookings(participants.c.id == participant_id)
         return found[0] if found else None
 
-    async def _bookings(self, *conditions: ColumnElement[bool]) -> list[BookingView]:
-        query = _booking_query().where(*conditions).order_by(slots.c.starts_at, participants.c.id)
+    async def past_bookings(self, user_ids: Sequence[int], tutor_id: int | None, limit: int) -> list[BookingView]:
+        """The users' participations in lessons that took place (with the tutor, when given), the latest
+        first: those they attended and those they missed."""
+        conditions = [
+            participants.c.user_id.in_(list(user_ids)),
+            participants.c.status.in_(_HELD_STATUS_VALUES),
+            sessions.c.status == SessionStatus.COMPLETED.value,
+        ]
+        if tutor_id is not None:
+            conditions.append(sessions.c.tutor_id == tutor_id)
+        return await self._bookings(*conditions, latest_first=True, limit=limit)
+
+    async def tutor_students(self, tutor_id: int, limit: int) -> list[tuple[int, int, datetime]]:
+        """(student id, lessons held, start of the last one) for each student of the tutor's lessons that
+        took place, the most recent first."""
+        last = func.max(slots.c.starts_at)
+        rows = await self._conn.execute(
+            select(participants.c.user_id, func.count(), last)
+            .select_from(participants)
+            .join(sessions, sessions.c.id == participants.c.session_id)
+            .join(slots, slots.c.id == sessions.c.slot_id)
+            .where(
+                sessions.c.tutor_id == tutor_id,
+                sessions.c.status == SessionStatus.COMPLETED.value,
+                participants.c.status.in_(_HELD_STATUS_VALUES),
+            )
+            .group_by(participants.c.user_id)
+            .order_by(last.desc(), participants.c.user_id)
+            .limit(limit)
+        )
+        # max() keeps the column's type: `at` comes back as an aware UTC instant.
+        return [(user_id, count, at) for user_id, count, at in rows]
+
+    async def _bookings(
+        self, *conditions: ColumnElement[bool], latest_first: bool = False, limit: int | None = None
+    ) -> list[BookingView]:
+        order = (
+            (slots.c.starts_at.desc(), participants.c.id.desc())
+            if latest_first
+            else (slots.c.starts_at, participants.c.id)
+        )
+        query = _booking_query().where(*conditions).order_by(*order).limit(limit)
         rows = list((await self._conn.execute(query)).mappings())
         if not rows:
             return []

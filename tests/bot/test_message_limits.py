@@ -28,6 +28,8 @@ from core.languages import SUPPORTED_LANGUAGES
 from core.notifications import message_of
 from core.packages import MAX_LESSONS
 from core.packages import NAME_MAX_LENGTH as PACKAGE_NAME_MAX_LENGTH
+from core.reviews import COMMENT_MAX_LENGTH
+from core.session_notes import HOMEWORK_MAX_LENGTH, MAX_NOTE_FILES, NOTES_MAX_LENGTH
 from core.tutor_profile_rules import NAME_MAX_LENGTH, SUBJECT_MAX_LENGTH, SUBJECTS_MAX_COUNT
 from core.usecases.room import CHAT_MAX_LENGTH
 from integrations.calendar import IcsCalendarFiles
@@ -167,6 +169,19 @@ def _maximal_payload() -> dict[str, Any]:
         "sessions": MAX_LESSONS,
         "left": MAX_LESSONS,
         "expires_at": END.isoformat(),
+        "note_id": BIG_ID,
+        "review_id": BIG_ID,
+        "notes": "Щ" * NOTES_MAX_LENGTH,
+        "homework": "Щ" * HOMEWORK_MAX_LENGTH,
+        "homework_due_at": END.isoformat(),
+        "due_at": END.isoformat(),
+        "file_ids": [BIG_ID] * MAX_NOTE_FILES,
+        "file_names": ["n" * 196 + ".pdf"] * MAX_NOTE_FILES,
+        "updated": True,
+        "stars": 5,
+        "comment": "Щ" * COMMENT_MAX_LENGTH,
+        "low_reviews": 10**6,
+        "days": 365,
     }
 
 

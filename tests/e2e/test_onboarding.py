@@ -111,6 +111,8 @@ async def test_command_menus_are_registered_per_language(app: TutorBot, telegram
         "packages",
         "courses",
         "family",
+        "history",
+        "reviews",
         "settings",
     ]
     assert "Langue" in french.params["commands"][-1]["description"]
