@@ -118,7 +118,8 @@ async def test_ratings_notes_homework_and_history_after_a_group_lesson(
         report = next(label for label in mine.button_labels if label.startswith("🚩 Report"))
         assert len([label for label in mine.button_labels if label.startswith("🚩 Report")]) == 2
         await grace.press(report, message=mine)
-        assert (await grace.wait_for_callback_answer()).text.startswith("🚩 Reported")
+        answer = await grace.wait_for_callback_answer()
+        assert (answer.text or "").startswith("🚩 Reported: students no longer see this comment")
         reported = await ada.wait_for("🚩 Grace Hopper reported a review")
         await ada.press("🙈 Hide the review", message=reported)
         await ada.wait_for("🙈 Review hidden.")
