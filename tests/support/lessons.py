@@ -1,6 +1,7 @@
 """A lesson that took place, for the tests of what comes after it: a tutor (user 1000) and `students`
 students (users 2001, 2002, ...) booked, the tutor started and ended it, and the students at the positions
-in `attended` joined the video."""
+in `attended` joined the video. `others` are people already stored (a child without Telegram) booked
+after them."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,10 +29,15 @@ class HeldLesson:
 
 
 async def held_lesson(
-    uow_factory: SqlUnitOfWorkFactory, rules: BusinessRules, *, students: int = 1, attended: Sequence[int] = (0,)
+    uow_factory: SqlUnitOfWorkFactory,
+    rules: BusinessRules,
+    *,
+    students: int = 1,
+    others: Sequence[int] = (),
+    attended: Sequence[int] = (0,),
 ) -> HeldLesson:
     async with uow_factory() as uow:
-        world = await add_world(uow, capacity=students)
+        world = await add_world(uow, capacity=students + len(others))
         people = list(world.students)
         for extra in range(len(people), students):
             person = user(2001 + extra)
@@ -41,6 +47,10 @@ async def held_lesson(
             await uow.participants.add(participant(world.session.id, s.id, status=ParticipantStatus.BOOKED))
             for s in people[:students]
         ]
+        for other in others:
+            booked.append(
+                await uow.participants.add(participant(world.session.id, other, status=ParticipantStatus.BOOKED))
+            )
         await uow.commit()
     clock = FixedClock(world.slot.starts_at - timedelta(minutes=5))
     await start_session(uow_factory, clock, rules, LINKS, user_id=world.tutor_user.id, session_id=world.session.id)

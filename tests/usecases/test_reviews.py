@@ -6,11 +6,14 @@ from datetime import timedelta
 
 import pytest
 
+from core.enums import FamilyLinkStatus, Role
 from core.errors import Forbidden, NotFound, ValidationError
+from core.families import FamilyLink
 from core.notifications import NotificationKind
 from core.reviews import EDITABLE_DAYS
 from core.rules import BusinessRules
 from core.usecases.browsing import list_tutors, tutor_offer
+from core.usecases.families import add_managed_child
 from core.usecases.reviews import (
     comment_review,
     hide_review,
@@ -20,6 +23,8 @@ from core.usecases.reviews import (
     review_to_comment,
 )
 from storage.uow import SqlUnitOfWorkFactory
+from testkit.clock import FixedClock
+from testkit.people import add_person
 from tests.support.lessons import held_lesson
 
 ADMIN = 99
@@ -142,3 +147,32 @@ async def test_repeated_low_ratings_flag_the_tutor_to_admins_once_per_review(
     await rate_session(uow_factory(), clock, RULES, user_id=third.user_id, participant_id=third.id, stars=1)
     await rate_session(uow_factory(), clock, RULES, user_id=fourth.user_id, participant_id=fourth.id, stars=5)
     assert (await kinds_for(uow_factory, ADMIN)).count(NotificationKind.TUTOR_FLAGGED) == 1
+
+
+async def test_a_parent_rates_for_a_child_without_telegram_not_for_a_linked_one(
+    uow_factory: SqlUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    parent = 3001
+    await add_person(uow_factory, clock, parent, role=Role.STUDENT, first_name="Marc")
+    lea = (await add_managed_child(uow_factory(), clock, parent_id=parent, name="Léa")).link
+    assert lea.child_id is not None
+    held = await held_lesson(uow_factory, RULES, students=1, others=[lea.child_id], attended=[0, 1])
+    ann, lea_seat = held.participants
+    async with uow_factory() as uow:
+        await uow.families.add(
+            FamilyLink(
+                parent_id=parent,
+                child_id=ann.user_id,
+                child_name="Ann",
+                status=FamilyLinkStatus.ACTIVE,
+                created_at=clock.now(),
+            )
+        )
+        await uow.commit()
+    # Léa has no Telegram: her parent is asked, and rates for her.
+    assert NotificationKind.RATE_SESSION in await kinds_for(uow_factory, parent)
+    rated = await rate_session(uow_factory(), held.clock, RULES, user_id=parent, participant_id=lea_seat.id, stars=5)
+    assert rated.review.student_id == lea.child_id
+    # Ann has Telegram: she rates her own lessons, her parent does not.
+    with pytest.raises(NotFound):
+        await rate_session(uow_factory(), held.clock, RULES, user_id=parent, participant_id=ann.id, stars=1)
