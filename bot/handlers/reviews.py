@@ -118,16 +118,17 @@ def reviews_screen(reviews: TutorReviews, zone: str, locale: str) -> tuple[str, 
         ).format(n=rating.count, min=MIN_REVIEWS_SHOWN)
     lines = [head]
     rows = []
-    for review in reviews.reviews:
+    for number, review in enumerate(reviews.reviews, start=1):
         day = fmt_date(review.updated_at, zone, locale)
-        line = f"— {day}: {stars_text(review.stars)}"
+        # Numbered: the report buttons name the review by its number (two can share a day and stars).
+        line = f"{number}. {day}: {stars_text(review.stars)}"
         if review.comment:
             line += f"\n«{shorten(review.comment, QUOTE_IN_LIST)}»"
             if review.reported_at is not None:
                 line += "\n" + _("🚩 Reported: students no longer see this comment.")
             else:
                 report = ReportReview(review_id=review.id).pack()
-                label = _("🚩 Report the comment of {day}").format(day=day)
+                label = _("🚩 Report comment {number}").format(number=number)
                 rows.append([InlineKeyboardButton(text=label, callback_data=report)])
         lines.append(line)
     return "\n\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

@@ -115,9 +115,10 @@ async def test_ratings_notes_homework_and_history_after_a_group_lesson(
         await grace.send("/reviews")
         mine = await grace.wait_for("⭐ You have 2 reviews. Students see your average from 3 reviews.")
         assert "«Clear, patient, and fun.»" in mine.text and "«Le son coupait sans arrêt.»" in mine.text
-        report = next(label for label in mine.button_labels if label.startswith("🚩 Report"))
-        assert len([label for label in mine.button_labels if label.startswith("🚩 Report")]) == 2
-        await grace.press(report, message=mine)
+        # The latest first: Kenji's comment is number 1.
+        assert mine.button_labels == ["🚩 Report comment 1", "🚩 Report comment 2"]
+        assert mine.text.index("Le son coupait") < mine.text.index("Clear, patient")
+        await grace.press("🚩 Report comment 1", message=mine)
         answer = await grace.wait_for_callback_answer()
         assert (answer.text or "").startswith("🚩 Reported: students no longer see this comment")
         reported = await ada.wait_for("🚩 Grace Hopper reported a review")
