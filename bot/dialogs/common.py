@@ -6,7 +6,7 @@ from typing import TypeVar
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import DialogManager
+from aiogram_dialog import BaseDialogManager, BgManagerFactory, DialogManager
 from aiogram_dialog.widgets.input import MessageInput
 
 from bot.dialogs.widgets import typed_answer
@@ -18,6 +18,13 @@ from core.ports import UnitOfWorkFactory
 from core.rules import BusinessRules
 from core.services import Services
 from core.usecases.accounts import set_timezone
+
+
+def pressed_chat_manager(query: CallbackQuery, factory: BgManagerFactory) -> BaseDialogManager:
+    """A dialog manager for the chat of a button on a plain message (a notification), outside any dialog:
+    the dialog it starts takes over that chat."""
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    return factory.bg(bot=query.bot, user_id=query.from_user.id, chat_id=chat_id)  # type: ignore[arg-type]
 
 
 def services_of(manager: DialogManager) -> Services:

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import BgManagerFactory, StartMode
 
 from bot.callbacks import CancelBooking, CancelSessionStart, OpenRoom
+from bot.dialogs.common import pressed_chat_manager
 from bot.dialogs.states import CancelSession, Room
 from bot.handlers.refusals import refusals_answered
 from bot.texts.errors import error_text
@@ -126,9 +127,7 @@ async def _start_dialog(
     query: CallbackQuery, dialog_bg_factory: BgManagerFactory, state: State, data: dict[str, Any]
 ) -> None:
     await query.answer()
-    # The button is on a plain message, outside any dialog: the dialog is started for this chat.
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    manager = dialog_bg_factory.bg(bot=query.bot, user_id=query.from_user.id, chat_id=chat_id)  # type: ignore[arg-type]
+    manager = pressed_chat_manager(query, dialog_bg_factory)
     await manager.start(state, data=data, mode=StartMode.RESET_STACK)
 
 

@@ -12,6 +12,7 @@ from aiogram_dialog import BgManagerFactory, DialogManager, StartMode
 
 from bot.callbacks import BookCourse, CheckEnrollment, EnrollCourse, ScheduleLater, ShowCourse
 from bot.dialogs.booking import start_course_booking
+from bot.dialogs.common import pressed_chat_manager
 from bot.dialogs.states import Packages
 from bot.handlers.refusals import refusals_answered
 from bot.texts.courses import course_button, course_line, enroll_button, enrollment_line
@@ -192,8 +193,7 @@ async def book_course_pressed(
         )
         return
     await query.answer()
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    manager = dialog_bg_factory.bg(bot=query.bot, user_id=query.from_user.id, chat_id=chat_id)  # type: ignore[arg-type]
+    manager = pressed_chat_manager(query, dialog_bg_factory)
     await start_course_booking(manager, callback_data.course_id)
 
 

@@ -8,10 +8,11 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import BaseDialogManager, BgManagerFactory
+from aiogram_dialog import BgManagerFactory
 
 from bot.callbacks import BookTutor, GetNoteFile, ShowNote, StudentHistory, WriteNotes
 from bot.dialogs.booking import start_booking
+from bot.dialogs.common import pressed_chat_manager
 from bot.dialogs.session_notes import start_notes
 from bot.handlers.refusals import refusals_answered
 from bot.telegram_limits import TEXT_LIMIT, utf16_length
@@ -20,20 +21,14 @@ from bot.texts.errors import error_text
 from core.entities import User
 from core.enums import ParticipantStatus
 from core.errors import DomainError
-from core.notifications import SessionFacts, SessionRecap
 from core.services import Services
 from core.usecases.browsing import bookable_tutor
 from core.usecases.history import HistoryEntry, my_history, student_history, tutor_students
-from core.usecases.session_notes import NoteView, note_file, notes_session, read_note
+from core.usecases.session_notes import note_file, notes_session, read_note, recap_of
 from l10n.formatting import fmt_date, fmt_datetime
 
 # Room left in a message for the line that counts what did not fit.
 _MORE_ROOM = 100
-
-
-def _bg(query: CallbackQuery, factory: BgManagerFactory) -> BaseDialogManager:
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    return factory.bg(bot=query.bot, user_id=query.from_user.id, chat_id=chat_id)  # type: ignore[arg-type]
 
 
 def _entry(entry: HistoryEntry, zone: str, locale: str, *, tutor_view: bool, children: dict[int, str]) -> str:
@@ -144,20 +139,6 @@ async def student_pressed(
         await query.message.answer(text, reply_markup=keyboard)
 
 
-def _recap_of(view: NoteView) -> SessionRecap:
-    note, booking = view.note, view.booking
-    return SessionRecap(
-        session=SessionFacts.of(booking.tutor, booking.slot, booking.session.id),
-        tutor_id=booking.tutor.id,
-        note_id=note.id,
-        notes=note.notes,
-        homework=note.homework,
-        homework_due_at=note.homework_due_at,
-        file_ids=tuple(f.id for f in note.files),
-        file_names=tuple(f.file_name for f in note.files),
-    )
-
-
 @refusals_answered
 async def note_pressed(
     query: CallbackQuery, callback_data: ShowNote, services: Services, app_user: User | None
@@ -165,7 +146,7 @@ async def note_pressed(
     view = await read_note(services.uow_factory(), user_id=query.from_user.id, note_id=callback_data.note_id)
     await query.answer()
     if isinstance(query.message, Message):
-        recap = _recap_of(view)
+        recap = recap_of(view.note, view.booking.tutor, view.booking.slot)
         zone = app_user.timezone if app_user else None
         # The tutor reads their own notes: no button to book themselves.
         keyboard = recap_keyboard(recap, book_next=view.booking.tutor.user_id != query.from_user.id)
@@ -191,7 +172,7 @@ async def write_notes_pressed(
         await query.answer(_("Nobody attended this lesson: there is nobody to write notes for."), show_alert=True)
         return
     await query.answer()
-    await start_notes(_bg(query, dialog_bg_factory), found)
+    await start_notes(pressed_chat_manager(query, dialog_bg_factory), found)
 
 
 @refusals_answered
@@ -200,7 +181,7 @@ async def book_tutor_pressed(
 ) -> None:
     await bookable_tutor(services.uow_factory(), tutor_id=callback_data.tutor_id)
     await query.answer()
-    await start_booking(_bg(query, dialog_bg_factory), callback_data.tutor_id)
+    await start_booking(pressed_chat_manager(query, dialog_bg_factory), callback_data.tutor_id)
 
 
 def build_router() -> Router:

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import BgManagerFactory
 
 from bot.callbacks import CommentReview, HideReview, RateLesson, ReportReview
+from bot.dialogs.common import pressed_chat_manager
 from bot.dialogs.review_comment import start_comment
 from bot.handlers.refusals import refusals_answered
 from bot.telegram_limits import shorten
@@ -98,8 +99,7 @@ async def comment_pressed(
         services.uow_factory(), services.clock, user_id=query.from_user.id, review_id=callback_data.review_id
     )
     await query.answer()
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    manager = dialog_bg_factory.bg(bot=query.bot, user_id=query.from_user.id, chat_id=chat_id)  # type: ignore[arg-type]
+    manager = pressed_chat_manager(query, dialog_bg_factory)
     await start_comment(manager, review.id, low=review.low)
 
 

@@ -124,20 +124,26 @@ async def write_notes(
         else:
             note = earlier.rewritten(text, task, due_at, files, now)
             await uow.session_notes.update(note)
-        recap = SessionRecap(
-            session=SessionFacts.of(tutor, slot, session.id),
-            tutor_id=tutor.id,
-            note_id=note.id,
-            notes=note.notes,
-            homework=note.homework,
-            homework_due_at=note.homework_due_at,
-            file_ids=tuple(f.id for f in note.files),
-            file_names=tuple(f.file_name for f in note.files),
-            updated=note.version > 1,
-        )
+        recap = recap_of(note, tutor, slot, sending=True)
         await notify(uow, participant.user_id, recap, f"recap:{note.id}:{note.version}", now)
         await uow.commit()
     return note
+
+
+def recap_of(note: SessionNote, tutor: TutorProfile, slot: Slot, *, sending: bool = False) -> SessionRecap:
+    """The recap of a note, as sent when it is saved (`sending`: saying so when it replaces one sent
+    before) and as shown again from /history."""
+    return SessionRecap(
+        session=SessionFacts.of(tutor, slot, note.session_id),
+        tutor_id=tutor.id,
+        note_id=note.id,
+        notes=note.notes,
+        homework=note.homework,
+        homework_due_at=note.homework_due_at,
+        file_ids=tuple(f.id for f in note.files),
+        file_names=tuple(f.file_name for f in note.files),
+        updated=sending and note.version > 1,
+    )
 
 
 @dataclass(frozen=True, slots=True)
