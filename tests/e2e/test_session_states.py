@@ -90,7 +90,7 @@ async def test_a_started_session_is_not_sold_and_its_links_can_be_found_again(
     refused = await forge_press(telegram, dan, JoinSession(session_id=session.id).pack())
     assert refused.text == "This session does not exist."
 
-    # Ended: Bob never joined and is told so; the lists move the session to the past, without buttons.
+    # Ended: Bob never joined and is told so; the lists move the session to the past.
     clock.current = START + timedelta(minutes=55)
     await forge_press(telegram, grace, LiveSession(session_id=session.id, action="end").pack())
     absent = await bob.wait_for("is over")
@@ -102,7 +102,8 @@ async def test_a_started_session_is_not_sold_and_its_links_can_be_found_again(
     assert "Upcoming" not in after.text and "✔️ done" in after.text and after.button_labels == []
     await grace.send("/sessions")
     ended = await grace.wait_for("Ended or cancelled")
-    assert "✔️ done" in ended.text and ended.button_labels == []
+    # The only button left on a lesson that took place is the tutor's notes.
+    assert "✔️ done" in ended.text and ended.button_labels == ["📝 Notes: Mon 23 Mar 2026, 16:00 (Paris, UTC+1)"]
     late = await forge_press(telegram, ann, JoinSession(session_id=session.id).pack())
     assert late.text == "This session is not live."
 
