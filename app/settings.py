@@ -84,6 +84,9 @@ class Settings(BaseSettings):
         _RULES.reminder_offsets_minutes, validation_alias="REMINDER_OFFSETS"
     )
     cleanup_time: time = Field(_RULES.cleanup_time, validation_alias="CLEANUP_TIME")
+    booking_notice_minutes: int = Field(
+        _RULES.booking_notice_minutes, ge=0, le=7 * 24 * 60, validation_alias="BOOKING_NOTICE_MINUTES"
+    )
     payment_hold_minutes: int = Field(
         _RULES.payment_hold_minutes, ge=1, le=24 * 60, validation_alias="PAYMENT_HOLD_MINUTES"
     )
@@ -201,6 +204,7 @@ class Settings(BaseSettings):
             no_show_after_minutes=self.no_show_after_minutes,
             reminder_offsets_minutes=self.reminder_offsets,
             cleanup_time=self.cleanup_time,
+            booking_notice_minutes=self.booking_notice_minutes,
             payment_hold_minutes=self.payment_hold_minutes,
             start_window_minutes=self.start_window_minutes,
             session_grace_minutes=self.session_grace_minutes,

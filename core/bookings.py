@@ -9,6 +9,7 @@ from core.entities import BookingView, SessionRoster, Slot, TeachingSession, Tut
 from core.enums import ACTIVE_PARTICIPANT_STATUSES, ParticipantStatus, SessionStatus, SessionType, TutorStatus
 from core.errors import Conflict, ValidationError
 from core.money import price_for
+from core.refund_policy import RefundPolicy, RefundTier, decode_policy
 from core.rules import BusinessRules
 from core.text import text_length
 from core.timezones import local_day_bounds, utc_to_local
@@ -45,6 +46,9 @@ def check_bookable(
         raise Conflict("booking.taken")
     if slot.starts_at <= now or (session is not None and session.status is not SessionStatus.SCHEDULED):
         raise ValidationError("booking.past")
+    if slot.book_by is not None and now >= slot.book_by:
+        # Later than the tutor's booking notice: the time is no longer offered.
+        raise ValidationError("booking.notice", minutes=tutor.booking_notice_minutes, tutor=tutor.display_name)
     _first, last = window_days(now, slot.timezone, rules.booking_window_days)
     if utc_to_local(slot.starts_at, slot.timezone).date() > last:
         # The window closes at the end of the tutor's last day: an instant, shown in the reader's zone.
@@ -68,9 +72,23 @@ def start_opens(slot: Slot, rules: BusinessRules) -> datetime:
     return slot.starts_at - timedelta(minutes=rules.start_window_minutes)
 
 
-def cancellation_deadline(slot: Slot, tutor: TutorProfile) -> datetime:
-    """Spec 002: any time before the start; a tutor may ask for notice (spec 000's "X hours before")."""
-    return slot.starts_at - timedelta(hours=tutor.cancellation_notice_hours)
+def refund_policy_of(tutor: TutorProfile) -> RefundPolicy:
+    """The tutor's tiers; without any, a full refund until the notice (spec 000's "X hours before")."""
+    if tutor.refund_policy:
+        return decode_policy(tutor.refund_policy)
+    return RefundPolicy((RefundTier(tutor.cancellation_notice_hours, 100),))
+
+
+def full_refund_until(slot: Slot, tutor: TutorProfile) -> datetime | None:
+    """Until when cancelling gives everything back; None when it never does (a policy without a full tier)."""
+    policy = refund_policy_of(tutor)
+    full = [t for t in policy.tiers if t.percent == 100]
+    return slot.starts_at - timedelta(hours=full[0].hours_before) if full else None
+
+
+def book_by(starts_at: datetime, notice_minutes: int) -> datetime | None:
+    """A slot's last instant to book, under the tutor's booking notice (None: until the start)."""
+    return starts_at - timedelta(minutes=notice_minutes) if notice_minutes else None
 
 
 def clean_note(text: str | None) -> str | None:
@@ -130,12 +148,9 @@ def student_may_cancel(booking: BookingView, now: datetime) -> str | None:
     """None if the student may cancel the booking now, else the error code that says why not."""
     if booking.participant.status not in ACTIVE_PARTICIPANT_STATUSES:
         return "cancel.not_active"
+    # Any time before the start: the tutor's policy says what comes back (core.refund_policy).
     if booking.slot.starts_at <= now or booking.session.status is not SessionStatus.SCHEDULED:
         return "cancel.started"
-    if booking.participant.status is ParticipantStatus.BOOKED and now > cancellation_deadline(
-        booking.slot, booking.tutor
-    ):
-        return "cancel.too_late"
     return None
 
 

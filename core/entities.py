@@ -68,8 +68,13 @@ class TutorProfile:
     currency: str
     timezone: str
     buffer_minutes: int = 15
-    # 0 means "any time before the start" (spec 002 §3.1).
+    # 0 means "any time before the start" (spec 002 §3.1). With no `refund_policy`, the policy is a full
+    # refund until this notice, nothing after.
     cancellation_notice_hours: int = 0
+    # The tiers of what comes back when a student cancels ("24:100,2:50", core.refund_policy).
+    refund_policy: str | None = None
+    # How long before a start a session can still be booked; later times are not offered.
+    booking_notice_minutes: int = 0
     status: TutorStatus = TutorStatus.PENDING
     reviewed_by: int | None = None
     reviewed_at: datetime | None = None
@@ -116,6 +121,8 @@ class Slot:
     pattern_id: int | None = None
     # The tutor deleted the slot while it held history: gone from every schedule, kept for its bookings.
     removed_at: datetime | None = None
+    # The last instant it can be booked (its tutor's booking notice before the start); None: until the start.
+    book_by: datetime | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -252,6 +259,8 @@ class Payment:
     provider_status: str | None = None
     payment_intent_id: str | None = None
     refund_id: str | None = None
+    # What is owed back when less than the whole amount (a cancellation policy's share); None: all of it.
+    refund_minor: int | None = None
     refund_attempts: int = 0
     next_refund_attempt_at: datetime | None = None
     last_error: str | None = None
@@ -267,16 +276,22 @@ class Payment:
     def fail(self, now: datetime, error: str) -> "Payment":
         return _moved(self, PAYMENT_MOVES, "fail", PaymentStatus.FAILED, last_error=error, updated_at=now)
 
-    def refund_pending(self, now: datetime) -> "Payment":
-        """Owed back in full: the refunds job tries now, then with backoff."""
+    def refund_pending(self, now: datetime, amount_minor: int | None = None) -> "Payment":
+        """Owed back (in full, or `amount_minor` of it): the refunds job tries now, then with backoff."""
         return _moved(
             self,
             PAYMENT_MOVES,
             "refund_pending",
             PaymentStatus.REFUND_PENDING,
+            refund_minor=None if amount_minor is None or amount_minor >= self.amount_minor else amount_minor,
             next_refund_attempt_at=now,
             updated_at=now,
         )
+
+    @property
+    def refund_amount(self) -> int:
+        """What a refund of this payment gives back."""
+        return self.amount_minor if self.refund_minor is None else self.refund_minor
 
     def refunded(self, now: datetime, refund_id: str | None) -> "Payment":
         return _moved(

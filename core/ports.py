@@ -103,6 +103,11 @@ class TutorRepository(Protocol):
 class SlotRepository(Protocol):
     async def get(self, slot_id: int) -> Slot | None: ...
     async def add(self, slot: Slot) -> Slot: ...
+
+    async def set_book_by(self, tutor_id: int, notice_minutes: int, now: datetime) -> None:
+        """The tutor's booking notice changed: every slot still ahead gets its last instant to book again."""
+        ...
+
     async def list_for_tutor(
         self, tutor_id: int, start: datetime, end: datetime, *, blocking_only: bool = False
     ) -> list[Slot]:
@@ -141,8 +146,9 @@ class SlotRepository(Protocol):
         ...
 
     async def list_open(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
-        """The tutor's slots starting in [start, end) with a seat left, not removed, and no session that is
-        anything but scheduled (cancelled, live, over), by start."""
+        """The tutor's slots starting in [start, end) with a seat left, still bookable at `start` (before their
+        `book_by`), not removed, and no session that is anything but scheduled (cancelled, live, over), by
+        start."""
         ...
 
 

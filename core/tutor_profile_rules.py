@@ -31,6 +31,15 @@ DEFAULT_NOTICE_HOURS = 0
 NOTICE_MIN_HOURS = 0
 NOTICE_MAX_HOURS = 168
 
+# How long before a start students may still book: choices in minutes, up to a week.
+BOOKING_NOTICE_CHOICES_MINUTES = (0, 30, 60, 120, 360, 720, 1440, 2880)
+BOOKING_NOTICE_MAX_MINUTES = 7 * 24 * 60
+# "2h", "2 h", "90 min", "1h30"; a bare number is hours.
+_DURATION = re.compile(
+    r"(-?[0-9]{1,5})\s*(h|hr|hrs|hours?|heures?|m|min|mins|minutes?)?\s*(?:([0-9]{1,2})\s*(?:m|min)?)?",
+    re.IGNORECASE,
+)
+
 # Commas and semicolons in their Latin, full-width, ideographic and Arabic forms, and line breaks.
 _SUBJECT_SEPARATORS = re.compile(r"[,;\n\r，；、،؛]")
 # Digits, then an optional unit; a leading minus is read so that "-5" reports the range, not a typo.
@@ -105,6 +114,22 @@ def parse_notice_hours(text: str) -> int:
     if not NOTICE_MIN_HOURS <= hours <= NOTICE_MAX_HOURS:
         raise ValidationError("profile.notice_range", min=NOTICE_MIN_HOURS, max=NOTICE_MAX_HOURS)
     return hours
+
+
+def parse_booking_notice(text: str) -> int:
+    """Minutes before a start after which it can no longer be booked: "2h", "90 min", "1h30", "2"."""
+    stripped = text.strip()
+    match = _DURATION.fullmatch(unicodedata.normalize("NFKC", stripped))
+    if match is None:
+        raise ValidationError("profile.number_invalid", text=stripped)
+    amount, unit, extra = int(match.group(1)), (match.group(2) or "h").lower(), match.group(3)
+    in_minutes = unit.startswith("m") and not unit.startswith("h")
+    if in_minutes and extra is not None:
+        raise ValidationError("profile.number_invalid", text=stripped)
+    minutes = amount if in_minutes else amount * 60 + int(extra or 0)
+    if not 0 <= minutes <= BOOKING_NOTICE_MAX_MINUTES:
+        raise ValidationError("profile.booking_notice_range", max_hours=BOOKING_NOTICE_MAX_MINUTES // 60)
+    return minutes
 
 
 def _parse_number(text: str, pattern: re.Pattern[str]) -> int:

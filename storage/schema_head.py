@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from storage.engine import create_engine
 
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 
 
 async def at_head(url: str) -> bool:

@@ -82,6 +82,8 @@ tutor_profiles = Table(
     Column("timezone", String(ZONE_LEN), nullable=False),
     Column("buffer_minutes", Integer(), nullable=False),
     Column("cancellation_notice_hours", Integer(), nullable=False),
+    Column("refund_policy", String(64), nullable=True),
+    Column("booking_notice_minutes", Integer(), nullable=False),
     Column("status", String(ENUM_LEN), nullable=False),
     # The Telegram id of the admin who decided; admins need not have a `users` row, hence no foreign key.
     Column("reviewed_by", TelegramId(), nullable=True),
@@ -175,6 +177,8 @@ slots = Table(
     # Deleted by the tutor while it held history (a cancelled session, a student who cancelled): the row
     # stays for the bookings that point to it, but the slot is gone from every schedule and blocks nothing.
     Column("removed_at", UTCDateTime(), nullable=True),
+    # The last instant it can be booked (the tutor's booking notice before the start); NULL: the start.
+    Column("book_by", UTCDateTime(), nullable=True),
     *_timestamps(),
     CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
     CheckConstraint("capacity >= 1", name="capacity_positive"),
@@ -247,6 +251,8 @@ payments = Table(
     Column("provider_status", String(ENUM_LEN), nullable=True),
     Column("payment_intent_id", String(EXTERNAL_ID_LEN), nullable=True),
     Column("refund_id", String(EXTERNAL_ID_LEN), nullable=True),
+    # Owed back when less than the whole amount (a cancellation policy's share); NULL: all of it.
+    Column("refund_minor", BigInteger(), nullable=True),
     Column("refund_attempts", Integer(), nullable=False),
     Column("next_refund_attempt_at", UTCDateTime(), nullable=True),
     Column("last_error", Text(), nullable=True),

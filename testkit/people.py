@@ -53,9 +53,11 @@ async def add_tutor_profile(
     currency: str = "EUR",
     buffer_minutes: int = 0,
     notice_hours: int = 0,
+    refund_policy: str | None = None,
+    booking_notice_minutes: int = 0,
 ) -> int:
-    """A tutor of one subject charging `rate` minor units an hour, no buffer or notice unless given; the
-    profile's id."""
+    """A tutor of one subject charging `rate` minor units an hour, no buffer, cancellation notice or
+    booking notice unless given; the profile's id."""
     saved = await save_tutor_profile(
         uow_factory(),
         clock,
@@ -69,6 +71,8 @@ async def add_tutor_profile(
             timezone=zone,
             buffer_minutes=buffer_minutes,
             cancellation_notice_hours=notice_hours,
+            refund_policy=refund_policy,
+            booking_notice_minutes=booking_notice_minutes,
         ),
     )
     return saved.profile.id

@@ -20,6 +20,7 @@ class TutorProfileForm(StatesGroup):
     timezone_city = State()
     buffer = State()
     notice = State()
+    booking_notice = State()
     summary = State()
     saved = State()
 

@@ -1,5 +1,6 @@
 """The tutor profile, step by step: name, subjects, currency and hourly rate, time zone, break between
-sessions, cancellation notice; then a summary where any step can be changed before saving."""
+sessions, cancellation policy, booking notice; then a summary where any step can be changed before
+saving."""
 
 from collections.abc import Callable
 from typing import Any
@@ -17,13 +18,18 @@ from bot.dialogs.states import TutorProfileForm
 from bot.dialogs.widgets import Answer, Tr, choice_buttons, typed_answer
 from bot.dialogs.zone_picker import zone_windows
 from bot.texts.bookings import hourly_rate
+from bot.texts.policies import policy_text
+from core.bookings import refund_policy_of
 from core.errors import DomainError
 from core.money import normalize_currency, parse_amount
+from core.refund_policy import FULL_REFUND, RefundPolicy, RefundTier, decode_policy, parse_policy
 from core.tutor_profile_rules import (
+    BOOKING_NOTICE_CHOICES_MINUTES,
     BUFFER_CHOICES_MINUTES,
     NOTICE_CHOICES_HOURS,
     check_hourly_rate,
     clean_display_name,
+    parse_booking_notice,
     parse_buffer_minutes,
     parse_notice_hours,
     parse_subjects,
@@ -33,7 +39,10 @@ from core.usecases.tutor_profiles import ProfileDraft, get_profile_of_user, save
 from l10n.formatting import fmt_zone
 
 QUICK_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "AUD", "INR", "JPY")
-_STEPS = 6
+_STEPS = 7
+# The cancellation step's buttons beyond plain hours: tiered policies, by a short id (a button's value
+# travels in its callback data).
+POLICY_PRESETS = {"t1": "24:100,2:50", "t2": "48:100,24:50"}
 
 
 async def _on_start(start_data: Any, manager: DialogManager) -> None:
@@ -50,6 +59,8 @@ async def _on_start(start_data: Any, manager: DialogManager) -> None:
             timezone=profile.timezone,
             buffer=profile.buffer_minutes,
             notice=profile.cancellation_notice_hours,
+            policy=refund_policy_of(profile).encode(),
+            booking_notice=profile.booking_notice_minutes,
             editing=True,
             review=True,
         )
@@ -61,6 +72,8 @@ async def _on_start(start_data: Any, manager: DialogManager) -> None:
         timezone=(user.timezone if user else None) or "UTC",
         buffer=15,
         notice=0,
+        policy=FULL_REFUND.encode(),
+        booking_notice=rules_of(manager).booking_notice_minutes,
         editing=False,
         review=False,
     )
@@ -78,10 +91,34 @@ def _rate_text(data: dict[str, Any]) -> str:
     return "" if rate is None or currency is None else hourly_rate(int(rate), str(currency))
 
 
-def _notice_text(hours: int) -> str:
-    if hours == 0:
-        return _("any time before the start")
+def _booking_notice_text(minutes: int) -> str:
+    if minutes == 0:
+        return _("until the start")
+    if minutes % 60:
+        return ngettext("up to {n} minute before the start", "up to {n} minutes before the start", minutes).format(
+            n=minutes
+        )
+    hours = minutes // 60
     return ngettext("up to {n} hour before the start", "up to {n} hours before the start", hours).format(n=hours)
+
+
+def _minutes_label(minutes: int) -> str:
+    if minutes == 0:
+        return _("Until the start")
+    if minutes % 60:
+        return _("{n} min").format(n=minutes)
+    return _("{n} h").format(n=minutes // 60)
+
+
+def parse_cancellation(text: str) -> RefundPolicy:
+    """The cancellation step's answer: a number of hours (a full refund until then, nothing after), a
+    preset's button, or typed tiers ("24h 100%, 2h 50%")."""
+    answer = POLICY_PRESETS.get(text, text)
+    try:
+        hours = parse_notice_hours(answer)
+    except DomainError:
+        return parse_policy(answer)
+    return FULL_REFUND if hours == 0 else RefundPolicy((RefundTier(hours, 100),))
 
 
 async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
@@ -101,8 +138,14 @@ async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, An
         "zone": fmt_zone(str(data.get("timezone", "UTC")), clock.now()),
         "buffer_text": ngettext("{n} minute", "{n} minutes", buffer).format(n=buffer),
         "buffer_choices": [(str(m), _("{n} min").format(n=m)) for m in BUFFER_CHOICES_MINUTES],
-        "notice_text": _notice_text(int(data.get("notice", 0))),
-        "notice_choices": [(str(h), _("Any time") if h == 0 else _("{n} h").format(n=h)) for h in NOTICE_CHOICES_HOURS],
+        "notice_text": policy_text(decode_policy(str(data.get("policy") or FULL_REFUND.encode()))),
+        "notice_choices": [
+            *((str(h), _("Any time") if h == 0 else _("{n} h").format(n=h)) for h in NOTICE_CHOICES_HOURS),
+            ("t1", _("24 h full, 2 h half")),
+            ("t2", _("48 h full, 24 h half")),
+        ],
+        "booking_notice_text": _booking_notice_text(int(data.get("booking_notice", 0))),
+        "booking_notice_choices": [(str(m), _minutes_label(m)) for m in BOOKING_NOTICE_CHOICES_MINUTES],
         "editing": bool(data.get("editing")),
         "awaiting_review": bool(data.get("awaiting_review")),
     }
@@ -121,8 +164,17 @@ def _step(key: str, parse: Callable[[str], Any], then: State) -> Answer:
 _name = _step("name", clean_display_name, TutorProfileForm.subjects)
 _subjects = _step("subjects", parse_subjects, TutorProfileForm.currency)
 _buffer = _step("buffer", parse_buffer_minutes, TutorProfileForm.notice)
+
+
+async def _policy_given(event: Message | CallbackQuery, manager: DialogManager, policy: RefundPolicy) -> None:
+    full = [tier.hours_before for tier in policy.tiers if tier.percent == 100]
+    manager.dialog_data.update(policy=policy.encode(), notice=full[0] if full else 0)
+    await _next(manager, TutorProfileForm.booking_notice)
+
+
+_notice = parse_or_refuse(lambda manager, text: parse_cancellation(text), _policy_given)
 # The last step: whatever the path, the summary comes next.
-_notice = _step("notice", parse_notice_hours, TutorProfileForm.summary)
+_booking_notice = _step("booking_notice", parse_booking_notice, TutorProfileForm.summary)
 
 
 async def _name_suggested(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
@@ -181,6 +233,8 @@ async def _save(event: CallbackQuery, widget: Any, manager: DialogManager) -> No
         timezone=str(data["timezone"]),
         buffer_minutes=int(data["buffer"]),
         cancellation_notice_hours=int(data["notice"]),
+        refund_policy=str(data.get("policy") or FULL_REFUND.encode()),
+        booking_notice_minutes=int(data.get("booking_notice", 0)),
     )
     try:
         saved = await save_tutor_profile(
@@ -263,16 +317,27 @@ def build_tutor_profile_dialog() -> Dialog:
         _question(
             TutorProfileForm.notice,
             Tr("Step 6 of {steps}: until when may students cancel a booking (with a full refund)?"),
-            Tr("Pick one or type a number of hours before the start. Now: {notice_text}."),
+            Tr(
+                "Pick one, type hours before the start (24), or tiers such as “24h 100%, 2h 50%”. A student may "
+                "still cancel later: after the last tier nothing comes back. Now: {notice_text}."
+            ),
             choice_buttons("notice", "notice_choices", _notice),
             answer=_notice,
+        ),
+        _question(
+            TutorProfileForm.booking_notice,
+            Tr("Step 7 of {steps}: how long before a start may students still book? Later times are not offered."),
+            Tr("Pick one, or type hours (2) or minutes (90 min). Now: {booking_notice_text}."),
+            choice_buttons("booking_notice", "booking_notice_choices", _booking_notice),
+            answer=_booking_notice,
         ),
         Window(
             Multi(
                 Tr("🧑‍🏫 Your tutor profile"),
                 Tr(
                     "Name: {name}\nSubjects: {subjects}\nRate: {rate_text}\nTime zone: {zone}\n"
-                    "Break between sessions: {buffer_text}\nCancellation: {notice_text}"
+                    "Break between sessions: {buffer_text}\nCancellation: {notice_text}\n"
+                    "Bookings: {booking_notice_text}"
                 ),
                 Tr("Save it, or change any answer first."),
                 sep="\n\n",
@@ -286,6 +351,7 @@ def build_tutor_profile_dialog() -> Dialog:
                 _edit(Tr("✏️ Time zone"), "edit_zone", TutorProfileForm.timezone),
                 _edit(Tr("✏️ Break"), "edit_buffer", TutorProfileForm.buffer),
                 _edit(Tr("✏️ Cancellation"), "edit_notice", TutorProfileForm.notice),
+                _edit(Tr("✏️ Booking notice"), "edit_booking_notice", TutorProfileForm.booking_notice),
                 width=2,
             ),
             state=TutorProfileForm.summary,

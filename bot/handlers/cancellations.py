@@ -16,6 +16,7 @@ from bot.dialogs.common import pressed_chat_manager
 from bot.dialogs.states import CancelSession, Room
 from bot.handlers.refusals import refusals_answered
 from bot.texts.errors import error_text
+from bot.texts.policies import cancel_question
 from core.entities import User
 from core.enums import ParticipantStatus
 from core.errors import DomainError
@@ -62,16 +63,14 @@ async def booking_cancel_pressed(
         return
     if not callback_data.confirm:
         if booking.participant.status is ParticipantStatus.PENDING_PAYMENT:
-            question = _("Release your seat for {when} with {tutor}? Nothing was charged.")
-        elif quote.refund_minor:
-            question = _("Cancel your session of {when} with {tutor}? You will get {amount} back.")
-        elif quote.credit_back:
-            question = _("Cancel your session of {when} with {tutor}? The lesson goes back to your package.")
+            question = _("Release your seat for {when} with {tutor}? Nothing was charged.").format(
+                when=when, tutor=booking.tutor.display_name
+            )
         else:
-            question = _("Cancel your session of {when} with {tutor}?")
+            question = cancel_question(quote, when, zone or booking.slot.timezone)
         confirm = CancelBooking(participant_id=booking.participant.id, confirm=True).pack()
         await query.message.answer(
-            question.format(when=when, tutor=booking.tutor.display_name, amount=back),
+            question,
             reply_markup=InlineKeyboardMarkup(
                 inline_keyboard=[[InlineKeyboardButton(text=_("✅ Yes, cancel"), callback_data=confirm)]]
             ),

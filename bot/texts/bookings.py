@@ -62,6 +62,11 @@ def status_label(booking: BookingView, now: datetime, reader_zone: str) -> str:
     refund = ""
     if payment is not None and payment.status is PaymentStatus.REFUND_PENDING:
         refund = " · " + _("refund on its way")
+    elif payment is not None and payment.status is PaymentStatus.REFUNDED and payment.refund_minor is not None:
+        # Part of it, under the tutor's policy.
+        refund = " · " + _("{amount} refunded").format(
+            amount=fmt_money(payment.refund_minor, payment.currency, _locale())
+        )
     elif payment is not None and payment.status is PaymentStatus.REFUNDED and payment.amount_minor:
         refund = " · " + _("refunded")
     if session.status is SessionStatus.CANCELLED and participant.status is not ParticipantStatus.EXPIRED:

@@ -36,6 +36,22 @@ def _overlap(p: dict[str, Any]) -> str:
     )
 
 
+def _notice(p: dict[str, Any]) -> str:
+    minutes = int(p["minutes"])
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext(
+            "{tutor} takes bookings up to {n} hour before the start: pick a later time.",
+            "{tutor} takes bookings up to {n} hours before the start: pick a later time.",
+            hours,
+        ).format(tutor=p["tutor"], n=hours)
+    return ngettext(
+        "{tutor} takes bookings up to {n} minute before the start: pick a later time.",
+        "{tutor} takes bookings up to {n} minutes before the start: pick a later time.",
+        minutes,
+    ).format(tutor=p["tutor"], n=minutes)
+
+
 _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "timezone.unknown": lambda p: _(
         "I don't know the time zone “{text}”. Type a name such as Europe/Paris or America/New_York, "
@@ -203,6 +219,19 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "course.bad_reminder_days": lambda p: ngettext(
         "Remind every {low} to {high} day.", "Remind every {low} to {high} days.", int(p["high"])
     ).format(**p),
+    "booking.notice": _notice,
+    "policy.invalid": lambda p: ngettext(
+        "Type tiers such as “24h 100%, 2h 50%”: hours before the start, then what comes back, each less "
+        "than the one before (at most {max_tiers} tier).",
+        "Type tiers such as “24h 100%, 2h 50%”: hours before the start, then what comes back, each less "
+        "than the one before (at most {max_tiers} tiers).",
+        int(p["max_tiers"]),
+    ).format(**p),
+    "profile.booking_notice_range": lambda p: ngettext(
+        "The booking notice is at most {max_hours} hour.",
+        "The booking notice is at most {max_hours} hours.",
+        int(p["max_hours"]),
+    ).format(**p),
     "review.not_found": lambda p: _("This review does not exist."),
     "review.bad_stars": lambda p: _("Rate from 1 to 5 stars."),
     "review.not_held": lambda p: _("This lesson has not taken place: it cannot be rated."),
@@ -248,11 +277,6 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         "The reason can have at most {max} character.", "The reason can have at most {max} characters.", int(p["max"])
     ).format(**p),
     "cancel.started": lambda p: _("This session has started or is over: it can no longer be cancelled."),
-    "cancel.too_late": lambda p: ngettext(
-        "Cancellations close {hours} hour before the start; the deadline was {deadline}.",
-        "Cancellations close {hours} hours before the start; the deadline was {deadline}.",
-        int(p["hours"]),
-    ).format(hours=p["hours"], deadline=fmt_datetime(p["deadline"], str(p["zone"]), get_i18n().current_locale)),
     "session.not_found": lambda p: _("This session does not exist."),
     "session.already_cancelled": lambda p: _("This session is already cancelled."),
     "session.not_yours": lambda p: _("Only the session's tutor can cancel it."),

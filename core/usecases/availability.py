@@ -22,6 +22,7 @@ from core.availability import (
     week_start,
     window_days,
 )
+from core.bookings import book_by
 from core.clock import Clock
 from core.entities import DayOff, Slot, TutorProfile, WeeklyPattern
 from core.enums import SessionStatus, SessionType
@@ -133,6 +134,7 @@ def _new_slot(
         session_type=spec.session_type,
         capacity=spec.capacity,
         pattern_id=pattern_id,
+        book_by=book_by(interval.start, tutor.booking_notice_minutes),
         created_at=now,
         updated_at=now,
     )
@@ -193,6 +195,7 @@ async def edit_slot(
             slot,
             starts_at=interval.start,
             ends_at=interval.end,
+            book_by=book_by(interval.start, tutor.booking_notice_minutes),
             session_type=spec.session_type,
             capacity=spec.capacity,
             updated_at=now,

@@ -1,11 +1,12 @@
-"""Cancellations (spec 002 §3): a student cancels a booking, a tutor cancels a session. Every paid seat
-is refunded in full; refunds go through REFUND_PENDING so that none is lost when Stripe fails, and
-their idempotency keys make sure none is paid twice."""
+"""Cancellations (spec 002 §3): a student cancels a booking, a tutor cancels a session. A student gets
+back what the tutor's policy gives at that moment (core.refund_policy); a tutor's cancellation refunds
+every seat in full. Refunds go through REFUND_PENDING so that none is lost when Stripe fails, and their
+idempotency keys make sure none is paid twice."""
 
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core.bookings import cancellation_deadline, clean_cancel_reason, student_may_cancel
+from core.bookings import clean_cancel_reason, refund_policy_of, student_may_cancel
 from core.clock import Clock
 from core.entities import BookingView, Participant, Payment, Slot, TeachingSession, TutorProfile
 from core.enums import ParticipantStatus, PaymentStatus, SessionStatus
@@ -19,6 +20,7 @@ from core.notifications import (
 )
 from core.payments import CREDIT, PaymentGateway
 from core.ports import UnitOfWork, UnitOfWorkFactory
+from core.refund_policy import share
 from core.rules import BusinessRules
 from core.usecases.bookings import get_booking
 from core.usecases.families import acts_for
@@ -35,29 +37,44 @@ class CancelQuote:
     currency: str
     # Paid with a package's credit: the lesson goes back to the package instead of money.
     credit_back: bool = False
+    # The share of the price that comes back under the tutor's policy, and what paid for the seat.
+    percent: int = 100
+    paid_minor: int = 0
+    paid_with_credit: bool = False
+    # When what comes back goes down next, and to what share (None: not before the start).
+    next_drop: tuple[datetime, int] | None = None
 
 
 def _check_student_may_cancel(booking: BookingView, now: datetime) -> None:
     refused = student_may_cancel(booking, now)
-    if refused == "cancel.too_late":
-        deadline = cancellation_deadline(booking.slot, booking.tutor)
-        raise ValidationError(
-            refused, deadline=deadline, hours=booking.tutor.cancellation_notice_hours, zone=booking.slot.timezone
-        )
     if refused is not None:
         raise ValidationError(refused)
 
 
-async def quote_cancellation(uow: UnitOfWork, clock: Clock, *, user_id: int, participant_id: int) -> CancelQuote:
-    booking = await get_booking(uow, user_id=user_id, participant_id=participant_id)
-    _check_student_may_cancel(booking, clock.now())
+def _quote(booking: BookingView, now: datetime) -> CancelQuote:
+    """What the tutor's policy gives back if the student cancels at `now`. An unpaid hold costs nothing."""
     payment = booking.payment
+    held = booking.participant.status is ParticipantStatus.BOOKED
+    policy = refund_policy_of(booking.tutor)
+    percent = policy.percent_at(booking.slot.starts_at, now) if held else 100
+    with_credit = _paid_with_credit(payment)
     return CancelQuote(
         booking,
-        refundable(payment),
+        share(refundable(payment), percent),
         payment.currency if payment else booking.tutor.currency,
-        credit_back=_paid_with_credit(payment),
+        credit_back=with_credit and percent == 100,
+        percent=percent,
+        paid_minor=refundable(payment),
+        paid_with_credit=with_credit,
+        next_drop=policy.next_drop(booking.slot.starts_at, now) if held else None,
     )
+
+
+async def quote_cancellation(uow: UnitOfWork, clock: Clock, *, user_id: int, participant_id: int) -> CancelQuote:
+    booking = await get_booking(uow, user_id=user_id, participant_id=participant_id)
+    now = clock.now()
+    _check_student_may_cancel(booking, now)
+    return _quote(booking, now)
 
 
 def _paid_with_credit(payment: Payment | None) -> bool:
@@ -81,8 +98,11 @@ async def cancel_booking(
         if booking is None or not await acts_for(uow, user_id, booking.participant.user_id):
             raise NotFound("booking.not_found")
         _check_student_may_cancel(booking, now)
+        quote = _quote(booking, now)
         participant = booking.participant
-        freed = await free_seats(uow, [participant], now, release_seats=True, slot_id=booking.slot.id)
+        freed = await free_seats(
+            uow, [participant], now, release_seats=True, slot_id=booking.slot.id, refund_percent=quote.percent
+        )
         if not freed.seats:
             # A confirmation or an expiry that just happened wins, and the student tries again.
             raise ValidationError("cancel.not_active")
@@ -104,10 +124,10 @@ async def cancel_booking(
             await notify(uow, user_id, BookingCancelled(booking=facts), f"booking-cancelled:{participant.id}", now)
         await uow.commit()
     await freed.settle(uow_factory, clock, rules, gateway)
-    return CancelQuote(
-        replace(booking, participant=cancelled, payment=payment),
-        seat.refund_minor,
-        booking.tutor.currency,
+    return replace(
+        quote,
+        booking=replace(booking, participant=cancelled, payment=payment),
+        refund_minor=seat.refund_minor,
         credit_back=seat.credit_returned,
     )
 

@@ -37,21 +37,22 @@ def refund_key(payment: Payment) -> str:
 async def refund_payment(
     uow_factory: UnitOfWorkFactory, clock: Clock, gateway: PaymentGateway, *, payment_id: int
 ) -> bool:
-    """Refund a REFUND_PENDING payment in full; True once refunded. A failure is recorded and retried
-    later with backoff; the idempotency key makes a retry of a refund that did go through harmless."""
+    """Refund a REFUND_PENDING payment (in full, or the share it owes back); True once refunded. A failure
+    is recorded and retried later with backoff; the idempotency key makes a retry of a refund that did go
+    through harmless."""
     async with uow_factory() as uow:
         payment = await uow.payments.get(payment_id)
     if payment is None or payment.status is not PaymentStatus.REFUND_PENDING:
         return payment is not None and payment.status is PaymentStatus.REFUNDED
     conflict = False
-    if payment.payment_intent_id is None or payment.amount_minor == 0:
+    if payment.payment_intent_id is None or payment.refund_amount == 0:
         refund_id: str | None = None
         error: str | None = None
     else:
         try:
             refund_id = await gateway.refund(
                 payment_intent_id=payment.payment_intent_id,
-                amount_minor=payment.amount_minor,
+                amount_minor=payment.refund_amount,
                 currency=payment.currency,
                 idempotency_key=refund_key(payment),
             )

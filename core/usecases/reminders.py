@@ -5,7 +5,6 @@ session that no longer stands, and an offset already past at booking time is nev
 
 from datetime import datetime, timedelta
 
-from core.bookings import cancellation_deadline
 from core.clock import Clock
 from core.entities import Notification, Participant, Reminder, Slot, TeachingSession, TutorProfile
 from core.enums import ParticipantStatus, ReminderKind, ReminderStatus, SessionStatus
@@ -115,7 +114,8 @@ def _message(
             session=facts,
             minutes_before=reminder.offset_minutes,
             participant_id=reminder.participant_id,
-            cancellable=now <= cancellation_deadline(slot, tutor),
+            # Cancelling is possible until the start; its confirmation says what comes back.
+            cancellable=now < slot.starts_at,
         )
     elif reminder.participant_id is None:
         message = StartAlert(session=facts, minutes_before=reminder.offset_minutes)

@@ -11,6 +11,7 @@ from core.enums import CreditReason, PaymentStatus
 from core.packages import CreditEntry, return_key
 from core.payments import PaymentGateway
 from core.ports import UnitOfWork, UnitOfWorkFactory
+from core.refund_policy import share
 from core.rules import BusinessRules
 from core.usecases.payments import close_checkout
 from core.usecases.refunds import refund_payment
@@ -52,12 +53,20 @@ class FreedSeats:
 
 
 async def free_seats(
-    uow: UnitOfWork, participants: list[Participant], now: datetime, *, release_seats: bool, slot_id: int
+    uow: UnitOfWork,
+    participants: list[Participant],
+    now: datetime,
+    *,
+    release_seats: bool,
+    slot_id: int,
+    refund_percent: int = 100,
 ) -> FreedSeats:
     """Cancel each participation that holds a seat, in the caller's transaction: a paid seat's payment
     waits as REFUND_PENDING (refunded by `settle`, retried by the refunds job), an unpaid hold's payment
     expires and its page is closed by `settle`. `release_seats`: the seats go back on sale (not for a
-    session that is over anyway). A participation that changed meanwhile (paid, expired) is left alone."""
+    session that is over anyway). A participation that changed meanwhile (paid, expired) is left alone.
+    `refund_percent`: the share of a paid seat that comes back (a student's late cancellation under the
+    tutor's policy); anything less than all of it keeps a credit spent."""
     freed = FreedSeats()
     for participant in participants:
         if not participant.status.holds_seat:
@@ -69,9 +78,9 @@ async def free_seats(
         if release_seats:
             await uow.slots.release_seat(slot_id)
         payment = await uow.payments.get_by_participant(participant.id)
-        refund = refundable(payment)
+        refund = share(refundable(payment), refund_percent)
         if payment is not None and refund:
-            payment = payment.refund_pending(now)
+            payment = payment.refund_pending(now, refund)
             await uow.payments.update(payment)
             freed.refunds.append(payment.id)
         elif payment is not None and payment.status is PaymentStatus.PENDING:
@@ -79,7 +88,7 @@ async def free_seats(
             await uow.payments.update(payment)
             if payment.checkout_session_id:
                 freed.checkouts.append(payment.checkout_session_id)
-        credit_back = await _return_credit(uow, participant.id, now)
+        credit_back = refund_percent == 100 and await _return_credit(uow, participant.id, now)
         freed.seats.append(FreedSeat(participant, cancelled, payment, refund, credit_back))
     return freed
 

@@ -10,11 +10,13 @@ from core.errors import Conflict, Forbidden, NotFound, ValidationError
 from core.money import normalize_currency
 from core.notifications import TutorApproved, TutorRejected, TutorReviewRequested
 from core.ports import UnitOfWork
+from core.refund_policy import parse_policy
 from core.rules import BusinessRules
 from core.timezones import normalize_zone
 from core.tutor_profile_rules import (
     check_hourly_rate,
     clean_display_name,
+    parse_booking_notice,
     parse_buffer_minutes,
     parse_notice_hours,
     parse_subjects,
@@ -33,6 +35,11 @@ class ProfileDraft:
     timezone: str
     buffer_minutes: int
     cancellation_notice_hours: int
+    # The tiers of what comes back when a student cancels (core.refund_policy's text); None: a full refund
+    # until `cancellation_notice_hours`, nothing after.
+    refund_policy: str | None = None
+    # None: a new profile takes the operator's default, an existing one keeps its own.
+    booking_notice_minutes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +61,12 @@ def _checked(draft: ProfileDraft) -> ProfileDraft:
         timezone=normalize_zone(draft.timezone),
         buffer_minutes=parse_buffer_minutes(str(draft.buffer_minutes)),
         cancellation_notice_hours=parse_notice_hours(str(draft.cancellation_notice_hours)),
+        refund_policy=parse_policy(draft.refund_policy).encode() if draft.refund_policy else None,
+        booking_notice_minutes=(
+            None
+            if draft.booking_notice_minutes is None
+            else parse_booking_notice(f"{draft.booking_notice_minutes} min")
+        ),
     )
 
 
@@ -81,6 +94,14 @@ async def save_tutor_profile(
             "timezone": clean.timezone,
             "buffer_minutes": clean.buffer_minutes,
             "cancellation_notice_hours": clean.cancellation_notice_hours,
+            "refund_policy": clean.refund_policy,
+            "booking_notice_minutes": (
+                clean.booking_notice_minutes
+                if clean.booking_notice_minutes is not None
+                else existing.booking_notice_minutes
+                if existing is not None
+                else rules.booking_notice_minutes
+            ),
         }
         if existing is None:
             status = TutorStatus.APPROVED if approved_at_once else TutorStatus.PENDING
@@ -105,6 +126,8 @@ async def save_tutor_profile(
             needs_review = profile.status is TutorStatus.PENDING and existing.status is not TutorStatus.PENDING
             profile = replace(profile, updated_at=now, **fields)  # type: ignore[arg-type]
             await uow.tutors.update(profile)
+            if profile.booking_notice_minutes != existing.booking_notice_minutes:
+                await uow.slots.set_book_by(profile.id, profile.booking_notice_minutes, now)
         if needs_review:
             await _request_review(uow, profile, rules.admin_ids, now)
         await uow.commit()

@@ -1,8 +1,8 @@
 """The tutor list's read model (`tutor_listing`): each tutor's next open time, kept as slots and sessions
 change, so that a page of the list is one indexed query whatever the number of tutors.
 
-A row holds whether the tutor is listed (approved), and the start of the tutor's first open slot after
-`computed_after` (NULL: none). For a reader at
+A row holds whether the tutor is listed (approved), and the last instant to book the tutor's first slot
+still bookable after `computed_after` (NULL: none): its start, less the tutor's booking notice. For a reader at
 instant `now`, a value after `now` (or NULL) is exact: no slot opened in between without the row being
 recomputed. A value at or before `now` is stale (that slot has started) and is recomputed from `now` by the
 reader (`refresh_stale`). Writers recompute from the row's own `computed_after`, so they need no clock:
@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.entities import TutorProfile
 from core.enums import TutorStatus
-from storage.repositories.slots import bookable
+from storage.repositories.slots import bookable, last_to_book
 from storage.tables import slots, tutor_listing, tutor_subjects
 from storage.types import UTCDateTime
 
@@ -57,12 +57,15 @@ def name_key(display_name: str) -> str:
 
 
 def _first_open_after(after: ColumnElement[datetime] | datetime) -> ScalarSelect[Any]:
-    # Looked up per tutor in the (tutor_id, starts_at) index, which stops at the first open slot.
+    # The last instant to book the first slot still bookable after `after`. Looked up per tutor in the
+    # (tutor_id, starts_at) index from `after` (a slot's last instant to book is at or before its start),
+    # which stops at the first open slot.
     return (
-        select(slots.c.starts_at)
+        select(last_to_book())
         .where(
             slots.c.tutor_id == tutor_listing.c.tutor_id,
             slots.c.starts_at > after,
+            last_to_book() > after,
             slots.c.seats_taken < slots.c.capacity,
             *bookable(),
         )

@@ -1,8 +1,9 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Delete, Update, and_, bindparam, delete, or_, select, update
+from sqlalchemy import ColumnElement, Delete, Update, and_, bindparam, delete, func, or_, select, update
 
+from core.bookings import book_by
 from core.entities import Slot
 from core.enums import SessionStatus
 from storage.repositories._common import TableRepository
@@ -38,11 +39,18 @@ def _unbooked() -> tuple[ColumnElement[bool], ...]:
 
 
 # Built once (on every booking screen): building it per call cost more CPU than running it.
+def last_to_book() -> ColumnElement[datetime]:
+    """The last instant a slot can be booked: its tutor's notice before the start, or the start."""
+    return func.coalesce(slots.c.book_by, slots.c.starts_at)
+
+
 _OPEN_SLOTS = (
     select(slots)
     .where(
         slots.c.tutor_id == bindparam("tutor_id"),
         slots.c.starts_at >= bindparam("start", type_=UTCDateTime()),
+        # Not past the tutor's booking notice (a slot without one is bookable until it starts).
+        or_(slots.c.book_by.is_(None), slots.c.book_by > bindparam("start", type_=UTCDateTime())),
         slots.c.starts_at < bindparam("end", type_=UTCDateTime()),
         slots.c.seats_taken < slots.c.capacity,
         *bookable(),
@@ -159,6 +167,19 @@ class SqlSlotRepository(TableRepository[Slot]):
     async def release_seat(self, slot_id: int) -> None:
         """`seats_taken - 1`, never below zero (releasing a seat of an empty slot changes nothing)."""
         await self._changed(_RELEASE_SEAT, {"slot_id": slot_id})
+
+    async def set_book_by(self, tutor_id: int, notice_minutes: int, now: datetime) -> None:
+        """The tutor's booking notice changed: every slot still ahead gets its last instant to book again
+        (computed here: SQLite and PostgreSQL do date arithmetic differently)."""
+        ahead = await self._conn.execute(
+            select(slots.c.id, slots.c.starts_at).where(slots.c.tutor_id == tutor_id, slots.c.starts_at > now)
+        )
+        values = [{"slot_id": slot_id, "value": book_by(starts_at, notice_minutes)} for slot_id, starts_at in ahead]
+        if values:
+            await self._conn.execute(
+                update(slots).where(slots.c.id == bindparam("slot_id")).values(book_by=bindparam("value")), values
+            )
+        self._changes.touch_tutors([tutor_id])
 
     async def list_open(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
         """The tutor's slots starting in [start, end) with a seat left, ordered by start."""

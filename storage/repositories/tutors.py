@@ -1,6 +1,6 @@
 from collections import defaultdict
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, delete, distinct, func, insert, select, update
@@ -173,10 +173,12 @@ class SqlTutorRepository(TableRepository[TutorProfile]):
         found = await self._conn.execute(_BY_IDS, {"ids": ids})
         rows = {row["id"]: row for row in found.mappings()}
         subjects = await subjects_of(self._conn, ids)
-        page = [
-            (TUTORS.entity(rows[tutor_id], subjects=subjects.get(tutor_id, [])), next_free)
-            for tutor_id, next_free in picked
-        ]
+        page = []
+        for tutor_id, last_to_book in picked:
+            tutor = TUTORS.entity(rows[tutor_id], subjects=subjects.get(tutor_id, []))
+            # The list keeps the last instant to book; the slot starts the tutor's notice later.
+            starts = last_to_book + timedelta(minutes=tutor.booking_notice_minutes) if last_to_book else None
+            page.append((tutor, starts))
         return page, int(total)
 
     async def _get_one(self, query: Select[Any], key: int) -> TutorProfile | None:

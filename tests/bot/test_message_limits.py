@@ -69,6 +69,9 @@ ERROR_PARAMS: dict[str, Any] = {
     "day": date(2026, 9, 30),
     "last_day": date(2026, 9, 30),
     "days": 365,
+    "tutor": "Ш" * NAME_MAX_LENGTH,
+    "max_tiers": 99,
+    "max_hours": 99_999,
 }
 # Currency is also a parameter that names a real currency for amounts.
 MONEY_CODES = {"profile.rate_range"}

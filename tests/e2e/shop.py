@@ -44,6 +44,8 @@ async def tutor_with_slot(
     capacity: int = 1,
     subject: str = "Physics",
     notice_hours: int = 0,
+    refund_policy: str | None = None,
+    booking_notice_minutes: int = 0,
 ) -> Slot:
     services = app.components.services
     await person(app, user_id, name.split(maxsplit=1)[0], "Europe/Paris", Role.TUTOR)
@@ -56,6 +58,8 @@ async def tutor_with_slot(
         display_name=name,
         subject=subject,
         notice_hours=notice_hours,
+        refund_policy=refund_policy,
+        booking_notice_minutes=booking_notice_minutes,
     )
     return await add_slot(
         services.uow_factory(),
@@ -100,15 +104,18 @@ async def grace_and_a_group(
     return slot, telegram.user(tutor_id, "Grace"), people
 
 
-async def finish_profile_in_euros(tutor: FakeUser, rate: str, buffer: str, notice: str) -> BotMessage:
-    """The tutor form from its currency step: euros, `rate` typed, the zone kept, a break and a notice
-    picked; returns the summary to save."""
+async def finish_profile_in_euros(
+    tutor: FakeUser, rate: str, buffer: str, notice: str, booking_notice: str = "Until the start"
+) -> BotMessage:
+    """The tutor form from its currency step: euros, `rate` typed, the zone kept, a break, a cancellation
+    policy and a booking notice picked; returns the summary to save."""
     return await tutor.walk(
         ("EUR", "your hourly rate in EUR?"),
         (Typed(rate), "the time zone of your lessons"),
         ("✅ Keep it", "how long a break"),
         (buffer, "until when may students cancel"),
-        (notice, "Your tutor profile\n"),
+        (notice, "how long before a start may students still book"),
+        (booking_notice, "Your tutor profile\n"),
     )
 
 

@@ -86,24 +86,78 @@ async def test_a_tutor_cancels_a_group_of_three_with_a_reason(shop: Shop, telegr
     assert open_now == []  # a cancelled session's slot is not offered again
 
 
-async def test_cancelling_inside_the_notice_window_is_refused(shop: Shop, telegram: FakeTelegram) -> None:
+async def test_a_tiered_policy_refunds_what_it_says_and_a_late_cancellation_nothing(
+    shop: Shop, telegram: FakeTelegram
+) -> None:
     app = shop.app
-    await tutor_with_slot(app, 8201, "Ada Lovelace", subject="Maths", notice_hours=24)
+    await tutor_with_slot(app, 8201, "Ada Lovelace", subject="Maths", refund_policy="24:100,2:50")
     await person(app, 8202, "Bob", "Europe/Paris", Role.STUDENT)
-    bob = telegram.user(8202, "Bob")
+    bob, ada = telegram.user(8202, "Bob"), telegram.user(8201, "Ada")
     await book_and_pay(shop, bob, "Maths (1)", "Ada Lovelace", "16:00–17:00 · 1-to-1 · €60.00")
-    shop.clock.current = shop.clock.current.replace(day=22, hour=16)  # Sunday 17:00 in Paris: 23 h before
+    # Three days ahead: all of it, and the moment that changes.
     await bob.send("/mybookings")
     listing = await bob.wait_for("Upcoming")
-    # Past the deadline the list offers no Cancel button, and an old one is refused with the deadline.
-    assert not any(label.startswith("✖️ Cancel") for label in listing.button_labels)
-    async with app.components.services.uow_factory() as uow:
-        [booking] = await uow.participants.list_bookings(8202, shop.clock.now())
-    answer = await forge_press(telegram, bob, CancelBooking(participant_id=booking.participant.id).pack())
-    assert answer.text == (
-        "Cancellations close 24 hours before the start; the deadline was Sun 22 Mar 2026, 16:00 (Paris, UTC+1)."
+    await bob.press("✖️ Cancel Mon 23 Mar 2026, 16:00 (Paris, UTC+1)", message=listing)
+    early = await bob.wait_for("Cancel your session of")
+    assert "You will get €60.00 back.\n(After Sun 22 Mar 2026, 16:00 (Paris, UTC+1), 50% would come back.)" in (
+        early.text
     )
-    assert await booking_state(app, 8202) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]
+    # 23 hours before the start: half, said exactly, then refunded through Stripe once.
+    shop.clock.current = shop.clock.current.replace(day=22, hour=16)
+    await bob.send("/mybookings")
+    listing = await bob.wait_for("Upcoming")
+    await bob.press("✖️ Cancel Mon 23 Mar 2026, 16:00 (Paris, UTC+1)", message=listing)
+    half = await bob.wait_for("Cancel your session of")
+    assert "You will get €30.00 of €60.00 back (50%), under Ada Lovelace's policy." in half.text
+    assert "(After Mon 23 Mar 2026, 14:00 (Paris, UTC+1), 0% would come back.)" in half.text
+    await bob.press("✅ Yes, cancel", message=half)
+    await bob.wait_for("✅ Cancelled. €30.00 is on its way back to you.")
+    await ada.wait_for("cancelled")
+    await eventually(lambda: _refunded(shop, 1))
+    [refund] = shop.stripe.refunds.values()
+    assert refund["amount"] == 3000
+    assert await booking_state(app, 8202) == [(ParticipantStatus.CANCELLED, PaymentStatus.REFUNDED)]
+    await bob.send("/mybookings")
+    after = await bob.wait_for("Past and cancelled")
+    assert "❌ cancelled · €30.00 refunded" in after.text
+    # The refunds job finds nothing more to pay.
+    assert await app.components.jobs["refunds"].run(app.components.job_context) == 0
+    assert len(shop.stripe.refunds) == 1
+
+    # Another student, one hour before the start: the seat goes, nothing comes back, nothing is refunded.
+    shop.clock.current = shop.clock.current.replace(day=20, hour=9)
+    await person(app, 8203, "Cy", "Europe/Paris", Role.STUDENT)
+    cy = telegram.user(8203, "Cy")
+    await book_and_pay(shop, cy, "Maths (1)", "Ada Lovelace", "16:00–17:00 · 1-to-1 · €60.00")
+    shop.clock.current = shop.clock.current.replace(day=23, hour=14)
+    await cy.send("/mybookings")
+    listing = await cy.wait_for("Upcoming")
+    await cy.press("✖️ Cancel Mon 23 Mar 2026, 16:00 (Paris, UTC+1)", message=listing)
+    late = await cy.wait_for("Cancel your session of")
+    assert "Nothing comes back: under Ada Lovelace's policy it is too late for a refund." in late.text
+    await cy.press("✅ Yes, cancel", message=late)
+    await cy.wait_for("✅ Cancelled.")
+    assert await booking_state(app, 8203) == [(ParticipantStatus.CANCELLED, PaymentStatus.PAID)]
+    assert len(shop.stripe.refunds) == 1
+
+
+async def _refunded(shop: Shop, count: int) -> bool:
+    return len(shop.stripe.refunds) == count
+
+
+async def test_a_notice_without_tiers_refunds_in_full_until_it_then_nothing(shop: Shop, telegram: FakeTelegram) -> None:
+    app = shop.app
+    await tutor_with_slot(app, 8211, "Alan Turing", subject="Logic", notice_hours=24)
+    await person(app, 8212, "Dee", "Europe/Paris", Role.STUDENT)
+    dee = telegram.user(8212, "Dee")
+    await book_and_pay(shop, dee, "Logic (1)", "Alan Turing", "16:00–17:00 · 1-to-1 · €60.00")
+    shop.clock.current = shop.clock.current.replace(day=22, hour=16)  # Sunday 17:00 in Paris: 23 h before
+    await dee.send("/mybookings")
+    listing = await dee.wait_for("Upcoming")
+    await dee.press("✖️ Cancel Mon 23 Mar 2026, 16:00 (Paris, UTC+1)", message=listing)
+    question = await dee.wait_for("Cancel your session of")
+    assert "Nothing comes back: under Alan Turing's policy it is too late for a refund." in question.text
+    assert await booking_state(app, 8212) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]
     assert shop.stripe.refunds == {}
 
 

@@ -166,8 +166,15 @@ async def test_a_french_tutor_and_student_see_no_english(shop: Shop, telegram: F
         fr("Step 6 of {steps}: until when may students cancel a booking (with a full refund)?").split(": ")[-1][:20]
     )
     await zoe.send("24")
+    await zoe.wait_for(
+        fr("Step 7 of {steps}: how long before a start may students still book? Later times are not offered.").split(
+            ": "
+        )[-1][:20]
+    )
+    await zoe.send("2")
     summary = await zoe.wait_for(fr("Save it, or change any answer first."))
-    for label in ("✏️ Name", "✏️ Subjects", "✏️ Rate", "✏️ Currency", "✏️ Time zone", "✏️ Break", "✏️ Cancellation"):
+    labels = ("✏️ Name", "✏️ Subjects", "✏️ Rate", "✏️ Currency", "✏️ Time zone", "✏️ Break", "✏️ Cancellation")
+    for label in (*labels, "✏️ Booking notice"):
         assert fr(label) in summary.button_labels, label
     await zoe.press(fr("✅ Save"))
     await zoe.wait_for(fr("✅ Your tutor profile is saved. Send /help to see what you can do next.")[:25])

@@ -49,11 +49,20 @@ async def test_a_tutor_fills_the_profile_with_mistakes_along_the_way(app: TutorB
         (Typed("Europe/Berlin"), "how long a break"),
         (Typed("500"), "The break must be between 0 and 120 minutes."),
         (Typed("20 min"), "until when may students cancel"),
-        (Typed("soon"), "Type a whole number"),
+        (Typed("soon"), "Type tiers such as “24h 100%, 2h 50%”"),
+        # Tiers that give back more later are refused.
+        (Typed("24h 50%, 2h 100%"), "each less than the one before"),
+        (Typed("48h 100%, 12h 50%"), "how long before a start may students still book"),
+        (Typed("lots"), "Type a whole number"),
+        (Typed("900h"), "The booking notice is at most 168 hours."),
     )
-    await marie.send("12h")
+    await marie.send("90 min")
     summary = await marie.wait_for("Your tutor profile\n")
-    assert "Europe/Berlin" in summary.text and "20 minutes" in summary.text and "up to 12 hours" in summary.text
+    assert "Europe/Berlin" in summary.text and "20 minutes" in summary.text
+    assert "Cancellation: full refund up to 48 hours before the start; 50% back up to 12 hours before the start;" in (
+        summary.text
+    )
+    assert "Bookings: up to 90 minutes before the start" in summary.text
     # Change one answer from the summary: back to the summary right after.
     await marie.press("✏️ Rate")
     await marie.send("60")
@@ -68,7 +77,8 @@ async def test_a_tutor_fills_the_profile_with_mistakes_along_the_way(app: TutorB
     assert profile.display_name == "Marie Curie"
     assert profile.subjects == ["Physics", "chemistry"]
     assert (profile.hourly_rate_minor, profile.currency) == (6000, "EUR")
-    assert (profile.timezone, profile.buffer_minutes, profile.cancellation_notice_hours) == ("Europe/Berlin", 20, 12)
+    assert (profile.timezone, profile.buffer_minutes, profile.cancellation_notice_hours) == ("Europe/Berlin", 20, 48)
+    assert (profile.refund_policy, profile.booking_notice_minutes) == ("48:100,12:50", 90)
     assert profile.status is TutorStatus.APPROVED  # no admins configured
 
 

@@ -165,3 +165,30 @@ async def test_a_renamed_tutor_is_listed_by_the_new_name(uow_factory: SqlUnitOfW
         await uow.commit()
     async with uow_factory() as uow:
         assert list(await _listed(uow, NOW)) == [bob.id, ada.id]
+
+
+async def test_a_booking_notice_takes_the_slots_inside_it_off_the_list(uow_factory: SqlUnitOfWorkFactory) -> None:
+    """A tutor taking bookings until two hours before the start: from then on the slot is not free time,
+    and changing the notice moves every slot ahead at once."""
+    (ada,) = await _tutors(uow_factory, 1)
+    listing = Listing(uow_factory, [ada])
+    first_start, second_start = DAY, DAY + timedelta(hours=3)
+    async with uow_factory() as uow:
+        await uow.tutors.update(dataclasses.replace(ada, booking_notice_minutes=120))
+        for start in (first_start, second_start):
+            await uow.slots.add(dataclasses.replace(slot(ada.id, start), book_by=start - timedelta(hours=2)))
+        await uow.commit()
+    assert await listing.check(first_start - timedelta(hours=2, minutes=1)) == {ada.id: first_start}
+    # Inside the first slot's notice: the second one is the next free time, for the list and the calendar.
+    assert await listing.check(first_start - timedelta(hours=1)) == {ada.id: second_start}
+    async with uow_factory() as uow:
+        open_now = await uow.slots.list_open(ada.id, first_start - timedelta(hours=1), HORIZON)
+    assert [s.starts_at for s in open_now] == [second_start]
+    # Bookings until the start again: the first slot is back.
+    async with uow_factory() as uow:
+        tutor = await uow.tutors.get(ada.id)
+        assert tutor is not None
+        await uow.tutors.update(dataclasses.replace(tutor, booking_notice_minutes=0))
+        await uow.slots.set_book_by(ada.id, 0, first_start - timedelta(hours=1))
+        await uow.commit()
+    assert await listing.check(first_start - timedelta(hours=1)) == {ada.id: first_start}
