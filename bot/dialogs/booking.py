@@ -22,9 +22,10 @@ from bot.texts.courses import course_session_button
 from bot.texts.errors import error_text
 from bot.texts.packages import credit_button, package_choice, package_line
 from bot.texts.periods import period
+from bot.texts.policies import policy_text
 from bot.texts.reviews import rating_label, reviews_block
 from bot.texts.slots import type_label
-from core.bookings import booking_price, clean_note
+from core.bookings import booking_price, clean_note, refund_policy_of
 from core.entities import Slot, TutorProfile, User
 from core.enums import ParticipantStatus, PurchaseStatus, SessionType
 from core.errors import DomainError, ValidationError
@@ -322,6 +323,9 @@ async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
     screen = {
         "summary": text,
         "available": True,
+        # What a cancellation would give back, said before booking (a free lesson has nothing to give).
+        "policy": policy_text(refund_policy_of(tutor)) if price > 0 else "",
+        "has_policy": price > 0,
         "note": data.get("note") or "",
         "has_note": bool(data.get("note")),
         "credit": False,
@@ -665,6 +669,7 @@ def build_booking_dialog() -> Dialog:
             Multi(
                 Tr("📝 Your booking"),
                 Format("{summary}"),
+                Tr("↩️ If you cancel: {policy}.", when="has_policy"),
                 Tr("💬 Note to the tutor: {note}", when="has_note"),
                 sep="\n\n",
             ),
