@@ -84,6 +84,9 @@ class Settings(BaseSettings):
         _RULES.reminder_offsets_minutes, validation_alias="REMINDER_OFFSETS"
     )
     cleanup_time: time = Field(_RULES.cleanup_time, validation_alias="CLEANUP_TIME")
+    waitlist_hold_minutes: int = Field(
+        _RULES.waitlist_hold_minutes, ge=1, le=24 * 60, validation_alias="WAITLIST_HOLD_MINUTES"
+    )
     booking_notice_minutes: int = Field(
         _RULES.booking_notice_minutes, ge=0, le=7 * 24 * 60, validation_alias="BOOKING_NOTICE_MINUTES"
     )
@@ -205,6 +208,7 @@ class Settings(BaseSettings):
             reminder_offsets_minutes=self.reminder_offsets,
             cleanup_time=self.cleanup_time,
             booking_notice_minutes=self.booking_notice_minutes,
+            waitlist_hold_minutes=self.waitlist_hold_minutes,
             payment_hold_minutes=self.payment_hold_minutes,
             start_window_minutes=self.start_window_minutes,
             session_grace_minutes=self.session_grace_minutes,

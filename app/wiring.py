@@ -53,6 +53,7 @@ from bot.handlers import (
     reviews,
     settings,
     start,
+    waitlist,
 )
 from bot.i18n import UserLocaleMiddleware
 from bot.middlewares import AppUserMiddleware, InFlightUpdates
@@ -131,6 +132,7 @@ def build_dispatcher(
         family.build_router(),
         reviews.build_router(),
         history.build_router(),
+        waitlist.build_router(),
         live.build_router(),
         admin.build_router(),
     )

@@ -148,3 +148,15 @@ class StudentHistory(CallbackData, prefix="hst"):
     """The tutor's lessons with one student (a child without Telegram has a negative id)."""
 
     student_id: Annotated[int, Field(ge=-MAX_RECORD_ID, le=MAX_RECORD_ID)]
+
+
+class ClaimSeat(CallbackData, prefix="wlc"):
+    """Book the seat the waitlist holds for this person."""
+
+    entry_id: RecordId
+
+
+class DeclineSeat(CallbackData, prefix="wld"):
+    """Give the held seat to the next person waiting."""
+
+    entry_id: RecordId

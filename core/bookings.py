@@ -34,6 +34,8 @@ def check_bookable(
     now: datetime,
     rules: BusinessRules,
     session: TeachingSession | None = None,
+    *,
+    held_for_student: bool = False,
 ) -> None:
     """A slot is booked only before it starts and while its session (if any) is still scheduled: nobody
     pays for a session that is live, over or cancelled. (A hold taken before the tutor started and paid
@@ -58,7 +60,8 @@ def check_bookable(
             zone="UTC",
             days=rules.booking_window_days,
         )
-    if slot.seats_left <= 0:
+    # A seat held for the student (offered from the waitlist) is already counted as taken.
+    if slot.seats_left <= 0 and not held_for_student:
         raise full_error(slot)
 
 

@@ -137,3 +137,18 @@ class FamilyLinkStatus(StrEnum):
     INVITED = "invited"
     ACTIVE = "active"
     REMOVED = "removed"
+
+
+class WaitlistStatus(StrEnum):
+    """A place in the queue for a full session: waiting, offered a seat held for a while, then that seat
+    booked, passed on when the hold ran out, or given up."""
+
+    WAITING = "waiting"
+    OFFERED = "offered"
+    CLAIMED = "claimed"
+    EXPIRED = "expired"
+    LEFT = "left"
+
+    @property
+    def active(self) -> bool:
+        return self in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)

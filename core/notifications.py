@@ -80,6 +80,10 @@ class NotificationKind(StrEnum):
     SESSION_RECAP = "notes.recap"
     # To the student: homework is due within a day.
     HOMEWORK_DUE = "notes.homework_due"
+    # To the first person waiting: a seat is free and held for them, with a Book button.
+    WAITLIST_OFFER = "waitlist.offer"
+    # To the person offered a seat: the hold ran out and the seat went to the next one.
+    WAITLIST_MISSED = "waitlist.missed"
 
 
 # -- what each kind carries ----------------------------------------------------------------------------------
@@ -455,6 +459,21 @@ class HomeworkDue(Message):
     due_at: datetime
 
 
+@dataclass(frozen=True, kw_only=True)
+class WaitlistOffer(Message):
+    kind = NotificationKind.WAITLIST_OFFER
+    session: SessionFacts
+    entry_id: int
+    hold_until: datetime
+    amount_minor: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaitlistMissed(Message):
+    kind = NotificationKind.WAITLIST_MISSED
+    session: SessionFacts
+
+
 MESSAGE_TYPES: dict[NotificationKind, type[Message]] = {
     message.kind: message
     for message in (
@@ -491,6 +510,8 @@ MESSAGE_TYPES: dict[NotificationKind, type[Message]] = {
         TutorFlagged,
         SessionRecap,
         HomeworkDue,
+        WaitlistOffer,
+        WaitlistMissed,
     )
 }
 

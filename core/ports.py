@@ -39,11 +39,13 @@ from core.enums import (
     ReminderStatus,
     SessionStatus,
     TutorStatus,
+    WaitlistStatus,
 )
 from core.families import FamilyLink
 from core.packages import Balance, CreditEntry, Package, PackagePurchase
 from core.reviews import Rating, Review
 from core.session_notes import SessionNote
+from core.waitlist import WaitlistEntry
 
 
 class UserRepository(Protocol):
@@ -143,6 +145,10 @@ class SlotRepository(Protocol):
 
     async def release_seat(self, slot_id: int) -> None:
         """`seats_taken - 1`, never below zero."""
+        ...
+
+    async def list_on_sale(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
+        """Like `list_open`, full slots included (their waitlist is open)."""
         ...
 
     async def list_open(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
@@ -549,6 +555,30 @@ class SessionNoteRepository(Protocol):
         ...
 
 
+class WaitlistRepository(Protocol):
+    async def add(self, entry: WaitlistEntry) -> WaitlistEntry: ...
+    async def get(self, entry_id: int) -> WaitlistEntry | None: ...
+
+    async def update_if(self, entry: WaitlistEntry, expected: WaitlistStatus) -> bool:
+        """Write the entry only if its status is still `expected`."""
+        ...
+
+    async def active_for(self, slot_id: int, user_id: int) -> WaitlistEntry | None: ...
+    async def count_active(self, user_id: int) -> int: ...
+
+    async def next_waiting(self, slot_id: int) -> WaitlistEntry | None:
+        """The first in the slot's queue still waiting."""
+        ...
+
+    async def lapsed_offers(self, now: datetime, limit: int) -> list[WaitlistEntry]: ...
+
+    async def slots_with_free_seats(self, limit: int) -> list[int]:
+        """Slots with someone waiting and a seat free."""
+        ...
+
+    async def of_user(self, user_id: int) -> list[WaitlistEntry]: ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     tutors: TutorRepository
@@ -574,6 +604,7 @@ class UnitOfWork(Protocol):
     families: FamilyRepository
     reviews: ReviewRepository
     session_notes: SessionNoteRepository
+    waitlist: WaitlistRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -26,6 +26,8 @@ class BusinessRules:
     # counted as gone (a closed laptop is seen as left within a minute, with the presence job's run).
     heartbeat_seconds: int = 15
     presence_timeout_seconds: int = 40
+    # A seat freed in a full session is held this long for the first person on its waitlist.
+    waitlist_hold_minutes: int = 30
     # A new tutor's booking notice (each tutor sets their own): later times are not offered.
     booking_notice_minutes: int = 120
     # Unpaid holds a student may have at once so that nobody blocks a tutor's week without paying.

@@ -15,6 +15,7 @@ from core.usecases.presence import seal_quiet_presence
 from core.usecases.refunds import retry_refunds
 from core.usecases.reminders import daily_cleanup, send_due_reminders
 from core.usecases.session_notes import remind_homework
+from core.usecases.waitlist import expire_offers
 from jobs.context import JobContext
 from jobs.outbox import deliver_outbox
 
@@ -75,6 +76,10 @@ async def _homework(ctx: JobContext) -> Any:
     return await remind_homework(ctx.services.uow_factory, ctx.services.clock)
 
 
+async def _waitlist(ctx: JobContext) -> Any:
+    return await expire_offers(ctx.services.uow_factory, ctx.services.clock, ctx.services.rules)
+
+
 async def _refunds(ctx: JobContext) -> Any:
     services = ctx.services
     seats = await retry_refunds(services.uow_factory, services.clock, services.gateway)
@@ -102,6 +107,7 @@ def all_jobs(*, outbox_interval: float, daily_at: time) -> dict[str, Job]:
             _courses,
             interval_seconds=3600,
         ),
+        Job("waitlist", "pass on held waitlist seats whose hold ran out", _waitlist, interval_seconds=30),
         # Reminded a day ahead: a run every ten minutes is soon enough.
         Job("homework", "remind students of homework due within a day", _homework, interval_seconds=600),
         Job("outbox", "send queued notifications through Telegram", _outbox, interval_seconds=outbox_interval),

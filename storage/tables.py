@@ -434,6 +434,25 @@ note_files = Table(
     Index(None, "note_id"),
 )
 
+# A place in the queue of a full slot; an offered one holds a seat (counted in the slot's seats_taken)
+# until `offer_expires_at`.
+waitlist_entries = Table(
+    "waitlist_entries",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("slot_id", IdType, ForeignKey("slots.id"), nullable=False),
+    Column("user_id", TelegramId(), ForeignKey("users.id"), nullable=False),
+    Column("status", String(ENUM_LEN), nullable=False),
+    Column("offered_at", UTCDateTime(), nullable=True),
+    Column("offer_expires_at", UTCDateTime(), nullable=True),
+    *_timestamps(),
+    # The queue of a slot, in order; a person's places.
+    Index(None, "slot_id", "status", "created_at"),
+    Index(None, "user_id", "status"),
+    # Offers whose hold ran out.
+    Index(None, "status", "offer_expires_at"),
+)
+
 # A course is sold as its own package (`package_id`); the tutors who teach it are in `course_tutors`.
 courses = Table(
     "courses",

@@ -41,6 +41,7 @@ from core.usecases.courses import course_card, course_tutors, enrollment_for_boo
 from core.usecases.families import child_link_for_booking
 from core.usecases.packages import packages_on_sale, usable_credit
 from core.usecases.purchases import buy_package, check_purchase, my_purchase
+from core.usecases.waitlist import join_waitlist
 from l10n.formatting import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 
 TYPE_FILTERS = ("all", SessionType.ONE_TO_ONE.value, SessionType.GROUP.value)
@@ -213,9 +214,20 @@ async def calendar_screen(dialog_manager: DialogManager, **_kwargs: Any) -> dict
     offer = await _offer(dialog_manager, reviews=True)
     tutor, zone = offer.tutor, await _zone(dialog_manager)
     window = rules_of(dialog_manager).booking_window_days
-    calendar = student_calendar(await offered_slots(dialog_manager), zone, clock.now(), window)
+    calendar = student_calendar(offer.slots, zone, clock.now(), window)
+    # Days whose times are all taken: "◦", their waitlists are open.
+    full_days = {utc_to_local(s.starts_at, zone).date() for s in offer.full}
     days = [
-        (d.day.isoformat(), "·" if not d.in_window else f"•{d.day.day}" if d.has_free_time else str(d.day.day))
+        (
+            d.day.isoformat(),
+            "·"
+            if not d.in_window
+            else f"•{d.day.day}"
+            if d.has_free_time
+            else f"◦{d.day.day}"
+            if d.day in full_days
+            else str(d.day.day),
+        )
         for d in calendar.days
     ]
     shown_range = chosen_range(data.get("range"), window)
@@ -256,15 +268,18 @@ async def _noop(event: CallbackQuery, widget: Any, manager: DialogManager, item:
     await event.answer()
 
 
-async def has_free_time(manager: DialogManager, day: date) -> bool:
-    """Whether the calendar's tutor has a time on offer on `day` (a local day of the student)."""
+async def has_free_time(manager: DialogManager, day: date, *, or_full: bool = False) -> bool:
+    """Whether the calendar's tutor has a time on offer on `day` (a local day of the student); with
+    `or_full`, a full one counts (its waitlist is open)."""
     zone = await _zone(manager)
-    return any(utc_to_local(s.starts_at, zone).date() == day for s in await offered_slots(manager))
+    offer = await _offer(manager)
+    times = offer.slots + offer.full if or_full else offer.slots
+    return any(utc_to_local(s.starts_at, zone).date() == day for s in times)
 
 
 async def _day_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, iso: str) -> None:
     day = date.fromisoformat(iso)
-    if not await has_free_time(manager, day):
+    if not await has_free_time(manager, day, or_full=True):
         manager.show_mode = ShowMode.NO_UPDATE
         await event.answer(_("No free time on that day."))
         return
@@ -287,13 +302,45 @@ async def day_screen(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str,
         price = booking_price(tutor, slot)
         label += " · " + (_("free of charge") if price == 0 else fmt_money(price, tutor.currency, _locale()))
         items.append((str(slot.id), label))
+    waiting = [
+        (
+            str(slot.id),
+            _("🔔 {time} · {kind} · full: notify me").format(
+                time=f"{fmt_time(slot.starts_at, zone, _locale())}–{fmt_time(slot.ends_at, zone, _locale())}",
+                kind=type_label(slot.session_type, slot.capacity),
+            ),
+        )
+        for slot in (await _offer(dialog_manager)).full
+        if utc_to_local(slot.starts_at, zone).date() == day
+    ]
     return {
         "title": format_date(day, "EEEE d MMMM", locale=_locale()),
         "tutor": tutor.display_name,
         "zone": zone,
         "slots": items,
-        "empty": not items,
+        "waiting": waiting,
+        "empty": not items and not waiting,
     }
+
+
+async def _wait_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, slot_id: str) -> None:
+    """ "Notify me" on a full time: a place in its queue."""
+    manager.show_mode = ShowMode.NO_UPDATE
+    uow_factory, clock = deps(manager)
+    try:
+        await join_waitlist(uow_factory(), clock, user_id=user_id_of(manager), slot_id=int(slot_id))
+    except DomainError as error:
+        await event.answer(error_text(error, await _zone(manager)), show_alert=True)
+        return
+    hold = rules_of(manager).waitlist_hold_minutes
+    await event.answer(
+        ngettext(
+            "🔔 You are on the waitlist. If a seat frees, it is held for you {n} minute and I message you.",
+            "🔔 You are on the waitlist. If a seat frees, it is held for you {n} minutes and I message you.",
+            hold,
+        ).format(n=hold),
+        show_alert=True,
+    )
 
 
 async def _slot_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, slot_id: str) -> None:
@@ -306,7 +353,10 @@ async def _slot_chosen(event: CallbackQuery, widget: Any, manager: DialogManager
 
 async def _chosen_slot(manager: DialogManager) -> Slot | None:
     slot_id = int(manager.dialog_data.get("slot_id", 0))
-    return next((s for s in await offered_slots(manager) if s.id == slot_id), None)
+    offer = await _offer(manager)
+    # A full time whose seat the waitlist holds for this person is theirs to book.
+    times = offer.slots + offer.full if manager.dialog_data.get("waitlist_entry") else offer.slots
+    return next((s for s in times if s.id == slot_id), None)
 
 
 async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
@@ -454,6 +504,7 @@ async def _book(
             reminders=reminders.is_checked(),
             credit_from=credit_from,
             student_id=student_id,
+            waitlist_entry_id=data.get("waitlist_entry"),
         )
     except DomainError as error:
         await _refused(event, manager, error)
@@ -611,6 +662,8 @@ async def _on_start(start_data: Any, manager: DialogManager) -> None:
         manager.dialog_data["tutor_id"] = int(start_data["tutor_id"])
     if isinstance(start_data, dict) and start_data.get("course_id"):
         manager.dialog_data["course_id"] = int(start_data["course_id"])
+    if isinstance(start_data, dict) and start_data.get("waitlist_entry"):
+        manager.dialog_data.update(slot_id=int(start_data["slot_id"]), waitlist_entry=int(start_data["waitlist_entry"]))
 
 
 def build_booking_dialog() -> Dialog:
@@ -661,6 +714,7 @@ def build_booking_dialog() -> Dialog:
             Multi(Format("📅 {title} · {tutor}"), Tr("🕒 Times in {zone}. Pick one:"), sep="\n\n"),
             Tr("This time is no longer available. Select another.", when="empty"),
             Column(pick("slot", "slots", _slot_chosen, parse=record_id)),
+            Column(pick("wait", "waiting", _wait_chosen, parse=record_id)),
             SwitchTo(Tr("◀️ Calendar"), id="day_back", state=Booking.calendar),
             state=Booking.day,
             getter=day_screen,
@@ -735,6 +789,12 @@ async def start_booking(manager: BaseDialogManager, tutor_id: int | None = None)
         await manager.start(Booking.subjects, mode=StartMode.RESET_STACK)
     else:
         await manager.start(Booking.calendar, data={"tutor_id": tutor_id}, mode=StartMode.RESET_STACK)
+
+
+async def start_waitlist_booking(manager: BaseDialogManager, tutor_id: int, slot_id: int, entry_id: int) -> None:
+    """The seat the waitlist holds for this person: straight to its booking screen."""
+    data = {"tutor_id": tutor_id, "slot_id": slot_id, "waitlist_entry": entry_id}
+    await manager.start(Booking.confirm, data=data, mode=StartMode.RESET_STACK)
 
 
 async def start_course_booking(manager: BaseDialogManager, course_id: int) -> None:

@@ -232,6 +232,12 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         "The booking notice is at most {max_hours} hours.",
         int(p["max_hours"]),
     ).format(**p),
+    "waitlist.seat_free": lambda p: _("A seat is free on this time: book it now."),
+    "waitlist.too_many": lambda p: ngettext(
+        "You can wait for at most {max} time at once.", "You can wait for at most {max} times at once.", int(p["max"])
+    ).format(**p),
+    "waitlist.not_found": lambda p: _("You are not on this waitlist any more."),
+    "waitlist.offer_over": lambda p: _("The seat held for you has gone to the next person waiting."),
     "review.not_found": lambda p: _("This review does not exist."),
     "review.bad_stars": lambda p: _("Rate from 1 to 5 stars."),
     "review.not_held": lambda p: _("This lesson has not taken place: it cannot be rated."),

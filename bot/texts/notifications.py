@@ -597,4 +597,4 @@ REFRESHING_KINDS = frozenset(
 
 
 # The messages after a lesson live in their own module; importing it registers their renderers.
-from bot.texts import after_lesson  # noqa: E402, F401
+from bot.texts import after_lesson, waitlist  # noqa: E402, F401

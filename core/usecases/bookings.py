@@ -13,7 +13,7 @@ from typing import Any
 from core.bookings import booking_price, check_bookable, checkout_expiry, clean_note, full_error, hold_expiry
 from core.clock import Clock
 from core.entities import BookingView, Participant, Payment, SessionRoster, Slot, TutorProfile
-from core.enums import CreditReason, FamilyLinkStatus, ParticipantStatus, PaymentStatus
+from core.enums import CreditReason, FamilyLinkStatus, ParticipantStatus, PaymentStatus, WaitlistStatus
 from core.errors import Conflict, NotFound, ValidationError
 from core.packages import CreditEntry, credit_refusal, spend_key
 from core.payments import CREDIT, FREE, STRIPE, CheckoutRequest, PaymentGateway, PaymentRejected, PaymentUnavailable
@@ -22,6 +22,7 @@ from core.rules import BusinessRules
 from core.usecases.booked_seat import booked_effects
 from core.usecases.families import acts_for, check_acts_for
 from core.usecases.payments import close_checkout, confirm_checkout
+from core.usecases.waitlist import held_offer, pass_on_seats
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ async def book_slot(
     reminders: bool = True,
     credit_from: int | None = None,
     student_id: int | None = None,
+    waitlist_entry_id: int | None = None,
 ) -> BookingResult:
     """Hold a seat and open the checkout; a free session, or one paid with a credit of the purchase
     `credit_from`, is booked at once. `user_id` acts; the seat is for `student_id` when a parent books
@@ -71,6 +73,7 @@ async def book_slot(
             note=note,
             reminders=reminders,
             credit_from=credit_from,
+            waitlist_entry_id=waitlist_entry_id,
         )
         if held.free:
             await booked_effects(uow, rules, held.tutor, held.slot, held.participant, held.payment, now, late=False)
@@ -103,6 +106,7 @@ async def _take_seat(
     note: str | None,
     reminders: bool,
     credit_from: int | None = None,
+    waitlist_entry_id: int | None = None,
 ) -> _HeldSeat:
     """The seat taken (booked if free, else held for payment) with its payment row, in the caller's
     transaction; refused with the reason if the person may not have it. `user_id` acts for `student_id`
@@ -117,7 +121,10 @@ async def _take_seat(
     if slot is None or tutor is None:
         raise Conflict("booking.taken")
     existing_session = await uow.sessions.get_by_slot(slot.id)
-    check_bookable(slot, tutor, user_id, now, rules, existing_session)
+    offer = await held_offer(uow, user_id=user_id, entry_id=waitlist_entry_id, now=now) if waitlist_entry_id else None
+    if offer is not None and offer.slot.id != slot.id:
+        raise NotFound("waitlist.not_found")
+    check_bookable(slot, tutor, user_id, now, rules, existing_session, held_for_student=offer is not None)
     clashes = await uow.participants.overlapping(user_id, slot.starts_at, slot.ends_at)
     if existing_session is not None and any(p.session_id == existing_session.id for p in clashes):
         raise Conflict("booking.already_booked")
@@ -129,9 +136,14 @@ async def _take_seat(
         price = 0
     if price > 0 and await uow.participants.count_holds(user_id, now) >= rules.max_unpaid_holds:
         raise ValidationError("booking.too_many_holds", max=rules.max_unpaid_holds)
-    if not await uow.slots.take_seat(slot.id):
+    if offer is not None:
+        # The seat held for the student from the waitlist becomes theirs (it is counted as taken already).
+        if not await uow.waitlist.update_if(offer.entry.ended(WaitlistStatus.CLAIMED, now), WaitlistStatus.OFFERED):
+            raise Conflict("waitlist.offer_over")
+    elif not await uow.slots.take_seat(slot.id):
         raise full_error(slot)
-    slot = replace(slot, seats_taken=slot.seats_taken + 1)
+    else:
+        slot = replace(slot, seats_taken=slot.seats_taken + 1)
     session = await uow.sessions.get_or_create(slot, now)
     free = price == 0
     participant = await uow.participants.add(
@@ -329,6 +341,7 @@ async def cancel_hold(
         if not await uow.participants.update_if(cancelled, ParticipantStatus.PENDING_PAYMENT):
             raise Conflict("booking.not_pending")
         await uow.slots.release_seat(booking.slot.id)
+        await pass_on_seats(uow, rules, booking.slot.id, now)
         payment = booking.payment
         if payment is not None and payment.status is PaymentStatus.PENDING:
             await uow.payments.update(payment.expire(now))

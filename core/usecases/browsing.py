@@ -1,6 +1,6 @@
 """What students browse: subjects, tutors with their next free time, and a tutor's open slots."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core.availability import window_days
@@ -98,6 +98,8 @@ class TutorOffer:
     slots: list[Slot]
     # Whom the person may book for besides themselves: (family link id, child's name), when asked.
     children: tuple[tuple[int, str], ...] = ()
+    # Times of the kind and days asked that are full: offered with their waitlist.
+    full: list[Slot] = field(default_factory=list)
     # With `reviews`: the tutor's figures, and the latest comments others may read (once they are shown).
     reviewed: bool = False
     rating: Rating = NO_RATING
@@ -123,7 +125,7 @@ async def tutor_offer(
     end = _horizon(now, rules) if days is None else min(_horizon(now, rules), now + timedelta(days=days))
     async with uow:
         tutor = _bookable(await uow.tutors.get(tutor_id))
-        slots = await uow.slots.list_open(tutor_id, now, end)
+        on_sale = await uow.slots.list_on_sale(tutor_id, now, end)
         links = await uow.families.of_parent(for_user) if for_user is not None else []
         rating, comments = NO_RATING, tuple[str, ...]()
         if reviews:
@@ -132,14 +134,16 @@ async def tutor_offer(
                 latest = await uow.reviews.latest(tutor_id, COMMENTS_SHOWN, public_comments=True)
                 comments = tuple(r.comment for r in latest if r.comment is not None)
     wanted = [
-        s for s in slots if (session_type is None or s.session_type is session_type) and _in_window(s, now, rules)
+        s for s in on_sale if (session_type is None or s.session_type is session_type) and _in_window(s, now, rules)
     ]
     children = tuple(
         (link.id, link.child_name)
         for link in links
         if link.status is FamilyLinkStatus.ACTIVE and link.child_id is not None
     )
-    return TutorOffer(tutor, wanted, children, reviews, rating, comments)
+    open_now = [s for s in wanted if s.seats_left > 0]
+    full = [s for s in wanted if s.seats_left <= 0]
+    return TutorOffer(tutor, open_now, children, full, reviews, rating, comments)
 
 
 def _in_window(slot: Slot, now: datetime, rules: BusinessRules) -> bool:

@@ -26,6 +26,7 @@ from core.usecases.bookings import get_booking
 from core.usecases.families import acts_for
 from core.usecases.outbox import notify
 from core.usecases.seat_release import free_seats, refundable
+from core.usecases.waitlist import pass_on_seats
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,8 @@ async def cancel_booking(
             raise ValidationError("cancel.not_active")
         [seat] = freed.seats
         cancelled, payment = seat.cancelled, seat.payment
+        # The freed seat goes to the first person on the waitlist, held for them.
+        await pass_on_seats(uow, rules, booking.slot.id, now)
         # Whoever cancels leaves the room at once; the tutor keeps it, read-only.
         await uow.conversations.close(booking.session.id, now, participant_id=participant.id)
         if participant.status is ParticipantStatus.BOOKED:

@@ -17,6 +17,7 @@ from core.usecases.booked_seat import booked_effects
 from core.usecases.outbox import notify
 from core.usecases.packages import apply_purchase_checkout, purchase_of_checkout
 from core.usecases.refunds import refund_payment
+from core.usecases.waitlist import pass_on_seats
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ async def expire_holds(
         lapsed = await uow.participants.list_lapsed_holds(now, limit)
     released = 0
     for participant in lapsed:
-        checkout_id = await _expire_one(uow_factory, participant, now)
+        checkout_id = await _expire_one(uow_factory, rules, participant, now)
         if checkout_id is False:
             continue
         released += 1
@@ -147,7 +148,9 @@ async def expire_holds(
     return released
 
 
-async def _expire_one(uow_factory: UnitOfWorkFactory, participant: Participant, now: datetime) -> str | bool | None:
+async def _expire_one(
+    uow_factory: UnitOfWorkFactory, rules: BusinessRules, participant: Participant, now: datetime
+) -> str | bool | None:
     async with uow_factory() as uow:
         expired = participant.expire(now)
         # Conditional: a payment confirmed a moment ago wins over the expiry.
@@ -156,6 +159,7 @@ async def _expire_one(uow_factory: UnitOfWorkFactory, participant: Participant, 
         session = await uow.sessions.get(participant.session_id)
         assert session is not None
         await uow.slots.release_seat(session.slot_id)
+        await pass_on_seats(uow, rules, session.slot_id, now)
         payment = await uow.payments.get_by_participant(participant.id)
         if payment is not None and payment.status is PaymentStatus.PENDING:
             payment = payment.expire(now)

@@ -29,6 +29,7 @@ from core.ports import (
     TutorRepository,
     UserRepository,
     VideoMuteRepository,
+    WaitlistRepository,
     WebhookEventRepository,
 )
 from storage.repositories._common import Changes
@@ -56,6 +57,7 @@ from storage.repositories.slots import SqlSlotRepository
 from storage.repositories.tutors import SqlTutorRepository
 from storage.repositories.users import SqlUserRepository
 from storage.repositories.video_mutes import SqlVideoMuteRepository
+from storage.repositories.waitlist import SqlWaitlistRepository
 from storage.repositories.webhook_events import SqlWebhookEventRepository
 
 
@@ -87,6 +89,7 @@ class Repositories:
     families: Annotated[FamilyRepository, SqlFamilyRepository]
     reviews: Annotated[ReviewRepository, SqlReviewRepository]
     session_notes: Annotated[SessionNoteRepository, SqlSessionNoteRepository]
+    waitlist: Annotated[WaitlistRepository, SqlWaitlistRepository]
 
     def open_repositories(self, connection: AsyncConnection, changes: Changes) -> None:
         for name, hint in typing.get_type_hints(Repositories, include_extras=True).items():
@@ -119,5 +122,6 @@ __all__ = [
     "SqlTutorRepository",
     "SqlUserRepository",
     "SqlVideoMuteRepository",
+    "SqlWaitlistRepository",
     "SqlWebhookEventRepository",
 ]

@@ -24,6 +24,7 @@ from core.families import FamilyLink
 from core.packages import CreditEntry, Package, PackagePurchase
 from core.reviews import Review
 from core.session_notes import NoteFile, SessionNote
+from core.waitlist import WaitlistEntry
 from storage.mapping import Codec, EntityTable
 from storage.tables import (
     attendance,
@@ -48,6 +49,7 @@ from storage.tables import (
     tutor_profiles,
     users,
     video_mutes,
+    waitlist_entries,
     weekly_patterns,
 )
 
@@ -91,6 +93,7 @@ FAMILY_LINKS = EntityTable(FamilyLink, family_links)
 REVIEWS = EntityTable(Review, reviews)
 SESSION_NOTES = EntityTable(SessionNote, session_notes)
 NOTE_FILES = EntityTable(NoteFile, note_files)
+WAITLIST = EntityTable(WaitlistEntry, waitlist_entries)
 FILES = EntityTable(SessionFile, session_files)
 CONVERSATIONS = EntityTable(Conversation, conversations)
 CHAT_MESSAGES = EntityTable(ChatMessage, chat_messages)

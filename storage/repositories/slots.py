@@ -44,19 +44,19 @@ def last_to_book() -> ColumnElement[datetime]:
     return func.coalesce(slots.c.book_by, slots.c.starts_at)
 
 
-_OPEN_SLOTS = (
-    select(slots)
-    .where(
-        slots.c.tutor_id == bindparam("tutor_id"),
-        slots.c.starts_at >= bindparam("start", type_=UTCDateTime()),
-        # Not past the tutor's booking notice (a slot without one is bookable until it starts).
-        or_(slots.c.book_by.is_(None), slots.c.book_by > bindparam("start", type_=UTCDateTime())),
-        slots.c.starts_at < bindparam("end", type_=UTCDateTime()),
-        slots.c.seats_taken < slots.c.capacity,
-        *bookable(),
-    )
-    .order_by(slots.c.starts_at, slots.c.id)
+_ON_SALE = (
+    slots.c.tutor_id == bindparam("tutor_id"),
+    slots.c.starts_at >= bindparam("start", type_=UTCDateTime()),
+    # Not past the tutor's booking notice (a slot without one is bookable until it starts).
+    or_(slots.c.book_by.is_(None), slots.c.book_by > bindparam("start", type_=UTCDateTime())),
+    slots.c.starts_at < bindparam("end", type_=UTCDateTime()),
+    *bookable(),
 )
+_OPEN_SLOTS = (
+    select(slots).where(*_ON_SALE, slots.c.seats_taken < slots.c.capacity).order_by(slots.c.starts_at, slots.c.id)
+)
+# Full ones too: a full slot is offered with its waitlist.
+_ON_SALE_SLOTS = select(slots).where(*_ON_SALE).order_by(slots.c.starts_at, slots.c.id)
 
 
 _TAKE_SEAT = (
@@ -180,6 +180,11 @@ class SqlSlotRepository(TableRepository[Slot]):
                 update(slots).where(slots.c.id == bindparam("slot_id")).values(book_by=bindparam("value")), values
             )
         self._changes.touch_tutors([tutor_id])
+
+    async def list_on_sale(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
+        """Like `list_open`, full slots included (their waitlist is open)."""
+        result = await self._conn.execute(_ON_SALE_SLOTS, {"tutor_id": tutor_id, "start": start, "end": end})
+        return self.stored.all(result)
 
     async def list_open(self, tutor_id: int, start: datetime, end: datetime) -> list[Slot]:
         """The tutor's slots starting in [start, end) with a seat left, ordered by start."""

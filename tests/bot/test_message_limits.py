@@ -184,6 +184,8 @@ def _maximal_payload() -> dict[str, Any]:
         "stars": 5,
         "comment": "Щ" * COMMENT_MAX_LENGTH,
         "low_reviews": 10**6,
+        "entry_id": BIG_ID,
+        "hold_until": END.isoformat(),
         "days": 365,
     }
 
