@@ -47,13 +47,13 @@ async def test_browsing_benchmark_seeds_browses_and_explains(backend: str) -> No
         "list_tutors → SqlTutorRepository.list_by_next_free",
         "tutor_offer → SqlTutorRepository.get",
         "get_user → SqlUserRepository.get",
-        "tutor_offer → SqlSlotRepository.list_open",
+        "tutor_offer → SqlSlotRepository.list_on_sale",
     } <= names
     assert all(plan.plan and plan.statement for plan in result.plans)
     assert result.plans_use_indexes
     if backend == "sqlite":
         # PostgreSQL reads tables this small whole, rightly; SQLite looks the rows up whatever the size.
-        (list_open,) = [plan for plan in result.plans if plan.name.endswith("list_open")]
-        assert list_open.uses_index
-        assert "ix_slots_tutor_id_starts_at" in list_open.plan
-        assert list_open.full_scans == ()
+        (on_sale,) = [plan for plan in result.plans if plan.name.endswith("list_on_sale")]
+        assert on_sale.uses_index
+        assert "ix_slots_tutor_id_starts_at" in on_sale.plan
+        assert on_sale.full_scans == ()

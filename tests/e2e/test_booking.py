@@ -111,8 +111,9 @@ async def test_three_students_fill_a_group_and_the_fourth_hears_it_is_full(shop:
         await student.wait_for("Session booked!")
     await late.press("✅ Book")
     await late.wait_for("Session full.")
-    # Back on the day, the full session is no longer offered.
-    await late.wait_for("This time is no longer available. Select another.", new_only=True)
+    # Back on the day, the full session is no longer offered: only its waitlist is.
+    day = await late.wait_for("Pick one:", new_only=True)
+    assert day.button_labels == ["🔔 16:00–17:00 · group of 3 · full: notify me", "◀️ Calendar"]
     assert await booking_state(app, 7113) == []
 
 
