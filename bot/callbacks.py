@@ -160,3 +160,7 @@ class DeclineSeat(CallbackData, prefix="wld"):
     """Give the held seat to the next person waiting."""
 
     entry_id: RecordId
+
+
+class LeaveWaitlist(CallbackData, prefix="wll"):
+    entry_id: RecordId

@@ -25,6 +25,7 @@ from bot.texts.bookings import status_label
 from bot.texts.errors import error_text
 from bot.texts.packages import balance_line, refund_button
 from bot.texts.slots import time_range, type_label
+from bot.texts.waitlist import waitlist_screen
 from core.bookings import Phase, booking_actions, session_actions, session_phase
 from core.entities import BookingView, Participant, SessionRoster, User
 from core.enums import ParticipantStatus, SessionStatus
@@ -37,6 +38,7 @@ from core.services import Services
 from core.usecases.bookings import check_payment, list_my_bookings, list_my_sessions
 from core.usecases.families import my_children
 from core.usecases.packages import my_balances
+from core.usecases.waitlist import my_waitlist
 from l10n.formatting import fmt_datetime, fmt_money
 
 # A message holds 4,096 characters and a keyboard 100 buttons: lists show the nearest entries only.
@@ -124,6 +126,10 @@ async def my_bookings(
         bookings, balances, children, services.clock.now(), user.timezone or "UTC", get_i18n().current_locale
     )
     await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None)
+    places = await my_waitlist(services.uow_factory(), user_id=user.id)
+    if places:
+        waiting, keyboard = waitlist_screen(places, user.timezone or "UTC")
+        await message.answer(waiting, reply_markup=keyboard)
 
 
 def bookings_screen(

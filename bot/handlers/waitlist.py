@@ -6,7 +6,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import BgManagerFactory
 
-from bot.callbacks import ClaimSeat, DeclineSeat
+from bot.callbacks import ClaimSeat, DeclineSeat, LeaveWaitlist
 from bot.dialogs.booking import start_waitlist_booking
 from bot.dialogs.common import pressed_chat_manager
 from bot.handlers.refusals import refusals_answered
@@ -41,8 +41,21 @@ async def decline_pressed(query: CallbackQuery, callback_data: DeclineSeat, serv
         await query.message.edit_text(f"{query.message.text}\n\n{done}", reply_markup=None)
 
 
+@refusals_answered
+async def leave_pressed(query: CallbackQuery, callback_data: LeaveWaitlist, services: Services) -> None:
+    await leave_waitlist(
+        services.uow_factory(),
+        services.clock,
+        services.rules,
+        user_id=query.from_user.id,
+        entry_id=callback_data.entry_id,
+    )
+    await query.answer(_("You are off this waitlist."), show_alert=True)
+
+
 def build_router() -> Router:
     router = Router(name="waitlist")
     router.callback_query.register(claim_pressed, ClaimSeat.filter())
     router.callback_query.register(decline_pressed, DeclineSeat.filter())
+    router.callback_query.register(leave_pressed, LeaveWaitlist.filter())
     return router

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from core.bookings import booking_price
 from core.clock import Clock
-from core.entities import Slot
+from core.entities import Slot, TutorProfile
 from core.enums import SessionStatus, WaitlistStatus
 from core.errors import Conflict, NotFound, ValidationError
 from core.notifications import SessionFacts, WaitlistMissed, WaitlistOffer
@@ -125,6 +125,26 @@ async def offer_to_claim(uow: UnitOfWork, clock: Clock, *, user_id: int, entry_i
     """The seat held for this person, before its booking screen opens."""
     async with uow:
         return await held_offer(uow, user_id=user_id, entry_id=entry_id, now=clock.now())
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One of a person's places in a queue: the time waited for, and its tutor."""
+
+    entry: WaitlistEntry
+    slot: Slot
+    tutor: TutorProfile
+
+
+async def my_waitlist(uow: UnitOfWork, *, user_id: int) -> list[Place]:
+    async with uow:
+        places = []
+        for entry in await uow.waitlist.of_user(user_id):
+            slot = await uow.slots.get(entry.slot_id)
+            tutor = await uow.tutors.get(slot.tutor_id) if slot is not None else None
+            if slot is not None and tutor is not None:
+                places.append(Place(entry, slot, tutor))
+    return places
 
 
 async def expire_offers(uow_factory: UnitOfWorkFactory, clock: Clock, rules: BusinessRules, *, batch: int = 100) -> int:

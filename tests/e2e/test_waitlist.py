@@ -31,6 +31,19 @@ async def test_a_freed_seat_goes_to_the_first_person_waiting(shop: Shop, telegra
     await bob.press("🔔 16:00–17:00 · 1-to-1 · full: notify me", message=day)
     joined = await bob.wait_for_callback_answer()
     assert joined.text is not None and joined.text.startswith("🔔 You are on the waitlist.")
+    # /mybookings lists the place, to leave it; Cy queues too, then leaves from there.
+    await bob.send("/mybookings")
+    places = await bob.wait_for("🔔 Your waitlists:")
+    assert places.button_labels == ["✖️ Leave the waitlist: Mon 23 Mar 2026, 16:00 (Paris, UTC+1)"]
+    cy_day = await open_calendar(cy, "COBOL (1)", "Grace Hopper")
+    await cy.press("◦23", message=cy_day)
+    await cy.press("🔔 16:00–17:00 · 1-to-1 · full: notify me", message=await cy.wait_for("Pick one:"))
+    await cy.wait_for_callback_answer()
+    await cy.send("/mybookings")
+    await cy.press(
+        "✖️ Leave the waitlist: Mon 23 Mar 2026, 16:00 (Paris, UTC+1)", message=await cy.wait_for("🔔 Your waitlists:")
+    )
+    assert (await cy.wait_for_callback_answer()).text == "You are off this waitlist."
     # Ann cancels: the seat is held for Bob, who is told.
     await cancel_booking(
         services.uow_factory,
