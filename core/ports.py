@@ -576,6 +576,10 @@ class WaitlistRepository(Protocol):
         """Slots with someone waiting and a seat free."""
         ...
 
+    async def end_waiting(self, slot_id: int, now: datetime) -> None:
+        """The slot is no longer on sale: nobody waits for it any more."""
+        ...
+
     async def of_user(self, user_id: int) -> list[WaitlistEntry]: ...
 
 

@@ -26,15 +26,15 @@ async def claim_pressed(
     await start_waitlist_booking(manager, offer.slot.tutor_id, offer.slot.id, offer.entry.id)
 
 
+async def _leave(query: CallbackQuery, services: Services, entry_id: int) -> None:
+    await leave_waitlist(
+        services.uow_factory(), services.clock, services.rules, user_id=query.from_user.id, entry_id=entry_id
+    )
+
+
 @refusals_answered
 async def decline_pressed(query: CallbackQuery, callback_data: DeclineSeat, services: Services) -> None:
-    await leave_waitlist(
-        services.uow_factory(),
-        services.clock,
-        services.rules,
-        user_id=query.from_user.id,
-        entry_id=callback_data.entry_id,
-    )
+    await _leave(query, services, callback_data.entry_id)
     done = _("The seat goes to the next person waiting.")
     await query.answer(done)
     if isinstance(query.message, Message) and query.message.text is not None:
@@ -43,13 +43,7 @@ async def decline_pressed(query: CallbackQuery, callback_data: DeclineSeat, serv
 
 @refusals_answered
 async def leave_pressed(query: CallbackQuery, callback_data: LeaveWaitlist, services: Services) -> None:
-    await leave_waitlist(
-        services.uow_factory(),
-        services.clock,
-        services.rules,
-        user_id=query.from_user.id,
-        entry_id=callback_data.entry_id,
-    )
+    await _leave(query, services, callback_data.entry_id)
     await query.answer(_("You are off this waitlist."), show_alert=True)
 
 

@@ -80,7 +80,11 @@ async def pass_on_seats(uow: UnitOfWork, rules: BusinessRules, slot_id: int, now
     while True:
         slot = await uow.slots.get(slot_id)
         session = await uow.sessions.get_by_slot(slot_id) if slot is not None else None
-        if slot is None or slot.seats_left <= 0 or not _still_sold(slot, session.status if session else None, now):
+        if slot is None or not _still_sold(slot, session.status if session else None, now):
+            # Started, cancelled or removed: its queue is over.
+            await uow.waitlist.end_waiting(slot_id, now)
+            return offered
+        if slot.seats_left <= 0:
             return offered
         entry = await uow.waitlist.next_waiting(slot_id)
         if entry is None:
@@ -88,10 +92,12 @@ async def pass_on_seats(uow: UnitOfWork, rules: BusinessRules, slot_id: int, now
         tutor = await uow.tutors.get(slot.tutor_id)
         assert tutor is not None
         until = min(now + timedelta(minutes=rules.waitlist_hold_minutes), slot.book_by or slot.starts_at)
-        if not await uow.waitlist.update_if(entry.offered(now, until), WaitlistStatus.WAITING):
-            continue
+        # The seat first: a booking that took it a moment ago wins, and nothing is offered.
         if not await uow.slots.take_seat(slot_id):
             return offered
+        if not await uow.waitlist.update_if(entry.offered(now, until), WaitlistStatus.WAITING):
+            await uow.slots.release_seat(slot_id)
+            continue
         session = session or await uow.sessions.get_or_create(slot, now)
         offer = WaitlistOffer(
             session=SessionFacts.of(tutor, slot, session.id),

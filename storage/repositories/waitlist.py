@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.enums import WaitlistStatus
 from core.waitlist import WaitlistEntry
@@ -76,6 +76,14 @@ class SqlWaitlistRepository(TableRepository[WaitlistEntry]):
             .limit(limit)
         )
         return [slot_id for (slot_id,) in rows]
+
+    async def end_waiting(self, slot_id: int, now: datetime) -> None:
+        """The slot is no longer on sale: nobody waits for it any more."""
+        await self._conn.execute(
+            update(waitlist_entries)
+            .where(waitlist_entries.c.slot_id == slot_id, waitlist_entries.c.status == WaitlistStatus.WAITING.value)
+            .values(status=WaitlistStatus.EXPIRED.value, updated_at=now)
+        )
 
     async def of_user(self, user_id: int) -> list[WaitlistEntry]:
         return await self._list(

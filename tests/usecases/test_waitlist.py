@@ -9,7 +9,7 @@ from core.errors import Conflict, NotFound, ValidationError
 from core.notifications import NotificationKind
 from core.rules import BusinessRules
 from core.usecases.bookings import book_slot
-from core.usecases.cancellations import cancel_booking
+from core.usecases.cancellations import cancel_booking, cancel_session
 from core.usecases.payments import reconcile_payments
 from core.usecases.waitlist import expire_offers, join_waitlist, leave_waitlist, offer_to_claim
 from integrations.stripe_gateway import StripeGateway
@@ -105,3 +105,22 @@ async def test_a_declined_seat_goes_back_on_sale_when_nobody_else_waits(
     assert await _seats(uow_factory, slot.id) == 0
     dee = await book_slot(uow_factory, clock, RULES, gateway, _link, user_id=DEE, slot_id=slot.id)
     assert dee.confirmed
+
+
+async def test_a_cancelled_session_ends_its_queue(
+    uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, gateway: StripeGateway, stripe: FakeStripe
+) -> None:
+    slot = await tutor_and_students(uow_factory, clock, 4, rate=0)
+    await book_slot(uow_factory, clock, RULES, gateway, _link, user_id=ANN, slot_id=slot.id)
+    bob = await join_waitlist(uow_factory(), clock, user_id=BOB, slot_id=slot.id)
+    async with uow_factory() as uow:
+        session = await uow.sessions.get_by_slot(slot.id)
+    assert session is not None
+    await cancel_session(uow_factory, clock, RULES, gateway, user_id=1, session_id=session.id, reason=None)
+    # The job finds the seat free and the session gone: Bob's place ends, nothing is offered, once.
+    assert await expire_offers(uow_factory, clock, RULES) == 0
+    async with uow_factory() as uow:
+        entry = await uow.waitlist.get(bob.id)
+        assert await uow.waitlist.slots_with_free_seats(10) == []
+    assert entry is not None and entry.status is WaitlistStatus.EXPIRED
+    assert NotificationKind.WAITLIST_OFFER not in await _kinds(uow_factory, BOB)
