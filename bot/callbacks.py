@@ -164,3 +164,9 @@ class DeclineSeat(CallbackData, prefix="wld"):
 
 class LeaveWaitlist(CallbackData, prefix="wll"):
     entry_id: RecordId
+
+
+class Reschedule(CallbackData, prefix="rsc"):
+    """A student moves a booking to another time of the same tutor."""
+
+    participant_id: RecordId

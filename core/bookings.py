@@ -145,6 +145,8 @@ class BookingActions:
     join: bool
     room: bool
     cancel: bool
+    # Moved to another time of the same tutor (while a cancellation would give everything back).
+    reschedule: bool = False
 
 
 def student_may_cancel(booking: BookingView, now: datetime) -> str | None:
@@ -154,6 +156,18 @@ def student_may_cancel(booking: BookingView, now: datetime) -> str | None:
     # Any time before the start: the tutor's policy says what comes back (core.refund_policy).
     if booking.slot.starts_at <= now or booking.session.status is not SessionStatus.SCHEDULED:
         return "cancel.started"
+    return None
+
+
+def reschedule_refusal(booking: BookingView, now: datetime) -> str | None:
+    """None if the student may move the booking to another time now, else the error code that says why not."""
+    if booking.participant.status is not ParticipantStatus.BOOKED:
+        return "reschedule.not_booked"
+    if booking.slot.starts_at <= now or booking.session.status is not SessionStatus.SCHEDULED:
+        return "cancel.started"
+    # Moving a lesson is cancelling it and booking another: only while the policy gives everything back.
+    if refund_policy_of(booking.tutor).percent_at(booking.slot.starts_at, now) < 100:
+        return "reschedule.too_late"
     return None
 
 
@@ -174,6 +188,7 @@ def booking_actions(booking: BookingView, now: datetime) -> BookingActions:
         join=booked and phase is Phase.LIVE,
         room=booked and phase is not Phase.PAST,
         cancel=student_may_cancel(booking, now) is None,
+        reschedule=reschedule_refusal(booking, now) is None,
     )
 
 

@@ -4,7 +4,9 @@ Each person's entry has a UID that stays the same for its whole life, so a later
 it instead of adding a second one: a student's entry is their booking's, the tutor's entry of a 1-to-1
 session is the same booking's, and the tutor's entry of a group session is the session's. A confirmation
 is SEQUENCE 0; a cancellation is SEQUENCE 1 with METHOD:CANCEL (an entry is cancelled once, and a
-cancelled booking or session never comes back).
+cancelled booking or session never comes back). A booking moved to another slot keeps its UID: its
+`revision` counts the moves, and each move's file (2, 4, ...) and a cancellation after it (3, 5, ...)
+come later than every file before.
 """
 
 from dataclasses import dataclass
@@ -31,10 +33,12 @@ class CalendarEvent:
     # Where the session happens: the bot, which hands out the join link.
     url: str
     cancelled: bool = False
+    # Times the booking moved (0 for a session's own entry).
+    revision: int = 0
 
     @property
     def sequence(self) -> int:
-        return CANCELLED_SEQUENCE if self.cancelled else CONFIRMED_SEQUENCE
+        return 2 * self.revision + (CANCELLED_SEQUENCE if self.cancelled else CONFIRMED_SEQUENCE)
 
 
 class CalendarFiles(Protocol):

@@ -220,6 +220,8 @@ class Participant:
     reminders_enabled: bool = True
     # A parent who booked for the student (their child); None when the student booked themselves.
     booked_by: int | None = None
+    # Times the booking was moved to another slot (its calendar entry's revision).
+    moves: int = 0
     created_at: datetime
     updated_at: datetime
 

@@ -80,6 +80,9 @@ class NotificationKind(StrEnum):
     SESSION_RECAP = "notes.recap"
     # To the student: homework is due within a day.
     HOMEWORK_DUE = "notes.homework_due"
+    # To the student (and the tutor): the booking moved to another time.
+    BOOKING_MOVED = "booking.moved"
+    BOOKING_MOVED_FOR_TUTOR = "booking.moved_for_tutor"
     # To the first person waiting: a seat is free and held for them, with a Book button.
     WAITLIST_OFFER = "waitlist.offer"
     # To the person offered a seat: the hold ran out and the seat went to the next one.
@@ -136,6 +139,8 @@ class BookingFacts:
     checkout_url: str | None = None
     # The seat was paid with a package's credit (amount_minor is then 0).
     paid_with_credit: bool = False
+    # Times the booking moved (its calendar entry's revision).
+    moves: int = 0
 
     @classmethod
     def of(cls, tutor: TutorProfile, slot: Slot, participant: Participant, payment: Payment) -> "BookingFacts":
@@ -148,6 +153,7 @@ class BookingFacts:
             hold_expires_at=participant.hold_expires_at,
             checkout_url=payment.checkout_url,
             paid_with_credit=payment.provider == CREDIT,
+            moves=participant.moves,
         )
 
 
@@ -460,6 +466,21 @@ class HomeworkDue(Message):
 
 
 @dataclass(frozen=True, kw_only=True)
+class BookingMoved(Message):
+    kind = NotificationKind.BOOKING_MOVED
+    booking: BookingFacts
+    was_starts_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookingMovedForTutor(Message):
+    kind = NotificationKind.BOOKING_MOVED_FOR_TUTOR
+    booking: BookingFacts
+    was_starts_at: datetime
+    student_name: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class WaitlistOffer(Message):
     kind = NotificationKind.WAITLIST_OFFER
     session: SessionFacts
@@ -512,6 +533,8 @@ MESSAGE_TYPES: dict[NotificationKind, type[Message]] = {
         HomeworkDue,
         WaitlistOffer,
         WaitlistMissed,
+        BookingMoved,
+        BookingMovedForTutor,
     )
 }
 
@@ -552,6 +575,7 @@ FAMILY_KINDS = frozenset(
         NotificationKind.COURSE_SCHEDULE_REMINDER,
         NotificationKind.SESSION_RECAP,
         NotificationKind.HOMEWORK_DUE,
+        NotificationKind.BOOKING_MOVED,
     }
 )
 

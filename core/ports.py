@@ -321,6 +321,11 @@ class SessionFileRepository(Protocol):
 
 class ConversationRepository(Protocol):
     async def get_by_participant(self, participant_id: int) -> Conversation | None: ...
+
+    async def move(self, participant_id: int, session_id: int) -> None:
+        """The participation moved to another session: its chat and files go along."""
+        ...
+
     async def list_for_session(self, session_id: int) -> list[Conversation]:
         """Every participation's conversation in the session, the oldest first."""
         ...

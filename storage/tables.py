@@ -220,6 +220,8 @@ participants = Table(
     # Added with families (a parent who booked for their child); SQLite cannot add a column with a
     # foreign key, so it has none.
     Column("booked_by", TelegramId(), nullable=True),
+    # Times the booking was moved to another slot.
+    Column("moves", Integer(), nullable=False),
     Index(None, "session_id"),
     Index(None, "user_id", "status"),
     # Lapsed holds: status = 'pending_payment' AND hold_expires_at <= now.

@@ -41,6 +41,7 @@ from core.usecases.courses import course_card, course_tutors, enrollment_for_boo
 from core.usecases.families import child_link_for_booking
 from core.usecases.packages import packages_on_sale, usable_credit
 from core.usecases.purchases import buy_package, check_purchase, my_purchase
+from core.usecases.reschedule import reschedule_booking
 from core.usecases.waitlist import join_waitlist
 from l10n.formatting import fmt_datetime, fmt_money, fmt_time, fmt_time_zoned
 
@@ -386,7 +387,11 @@ async def _confirm_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
         "course_label": "",
         "family": False,
         "for_label": "",
+        "moving": False,
     }
+    if data.get("move"):
+        # Moving a booked lesson: it keeps its payment, so there is nothing to choose but the time.
+        return {**screen, "payable": False, "has_policy": False, "moving": True}
     children = (await _offer(dialog_manager)).children
     chosen = next((name for link_id, name in children if link_id == int(data.get("for_link", 0))), None)
     if children:
@@ -514,6 +519,28 @@ async def _book(
     data["hold_until"] = result.participant.hold_expires_at.isoformat() if result.participant.hold_expires_at else None
     data["price"] = fmt_money(result.payment.amount_minor, result.payment.currency, _locale())
     await manager.switch_to(Booking.done if result.confirmed else Booking.pay)
+
+
+async def _move(event: CallbackQuery, widget: Any, manager: DialogManager) -> None:
+    uow_factory, clock = deps(manager)
+    data = manager.dialog_data
+    try:
+        moved = await reschedule_booking(
+            uow_factory,
+            clock,
+            rules_of(manager),
+            user_id=user_id_of(manager),
+            participant_id=int(data["move"]),
+            slot_id=int(data["slot_id"]),
+        )
+    except DomainError as error:
+        await _refused(event, manager, error)
+        return
+    when = fmt_datetime(moved.slot.starts_at, await _zone(manager), _locale())
+    await event.answer()
+    if isinstance(event.message, Message):
+        await event.message.answer(_("🔁 Done: your lesson is now on {when}.").format(when=when))
+    await manager.done()
 
 
 async def _pay_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
@@ -662,6 +689,8 @@ async def _on_start(start_data: Any, manager: DialogManager) -> None:
         manager.dialog_data["tutor_id"] = int(start_data["tutor_id"])
     if isinstance(start_data, dict) and start_data.get("course_id"):
         manager.dialog_data["course_id"] = int(start_data["course_id"])
+    if isinstance(start_data, dict) and start_data.get("move"):
+        manager.dialog_data["move"] = int(start_data["move"])
     if isinstance(start_data, dict) and start_data.get("waitlist_entry"):
         manager.dialog_data.update(slot_id=int(start_data["slot_id"]), waitlist_entry=int(start_data["waitlist_entry"]))
 
@@ -733,6 +762,7 @@ def build_booking_dialog() -> Dialog:
             Button(Format("{course_label}"), id="book_course", on_click=_book_for_course, when="course"),
             Button(Format("{credit_label}"), id="book_credit", on_click=_book_with_credit, when="credit"),
             Button(Tr("✅ Book"), id="book", on_click=_book, when="payable"),
+            Button(Tr("🔁 Move my lesson here"), id="move", on_click=_move, when="moving"),
             SwitchTo(Tr("📦 Lesson packages"), id="to_packages", state=Booking.packages, when="packages"),
             SwitchTo(Tr("◀️ Back"), id="confirm_back", state=Booking.day),
             state=Booking.confirm,
@@ -789,6 +819,13 @@ async def start_booking(manager: BaseDialogManager, tutor_id: int | None = None)
         await manager.start(Booking.subjects, mode=StartMode.RESET_STACK)
     else:
         await manager.start(Booking.calendar, data={"tutor_id": tutor_id}, mode=StartMode.RESET_STACK)
+
+
+async def start_reschedule(manager: BaseDialogManager, tutor_id: int, participant_id: int) -> None:
+    """Another time for a booked lesson: the tutor's calendar, whose confirm screen moves the booking."""
+    await manager.start(
+        Booking.calendar, data={"tutor_id": tutor_id, "move": participant_id}, mode=StartMode.RESET_STACK
+    )
 
 
 async def start_waitlist_booking(manager: BaseDialogManager, tutor_id: int, slot_id: int, entry_id: int) -> None:

@@ -5,10 +5,10 @@ from datetime import datetime
 
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import DialogManager
+from aiogram_dialog import BgManagerFactory, DialogManager
 
 from bot.callbacks import (
     CancelBooking,
@@ -17,9 +17,12 @@ from bot.callbacks import (
     LiveSession,
     OpenRoom,
     RefundCredits,
+    Reschedule,
     WriteNotes,
 )
-from bot.dialogs.booking import start_booking
+from bot.dialogs.booking import start_booking, start_reschedule
+from bot.dialogs.common import pressed_chat_manager
+from bot.handlers.refusals import refusals_answered
 from bot.telegram_limits import TEXT_LIMIT, utf16_length
 from bot.texts.bookings import status_label
 from bot.texts.errors import error_text
@@ -38,6 +41,7 @@ from core.services import Services
 from core.usecases.bookings import check_payment, list_my_bookings, list_my_sessions
 from core.usecases.families import my_children
 from core.usecases.packages import my_balances
+from core.usecases.reschedule import check_reschedulable
 from core.usecases.waitlist import my_waitlist
 from l10n.formatting import fmt_datetime, fmt_money
 
@@ -107,6 +111,10 @@ def _booking_buttons(
         label = _("✖️ Cancel {when}").format(when=when)
         cancel = CancelBooking(participant_id=booking.participant.id).pack()
         rows.append([InlineKeyboardButton(text=label, callback_data=cancel)])
+    if actions.reschedule:
+        label = _("🔁 Reschedule {when}").format(when=when)
+        move = Reschedule(participant_id=booking.participant.id).pack()
+        rows.append([InlineKeyboardButton(text=label, callback_data=move)])
     return rows
 
 
@@ -325,9 +333,22 @@ async def payment_returned(
         await message.answer(_("This hold has lapsed. Please book again with /book."))
 
 
+@refusals_answered
+async def reschedule_pressed(
+    query: CallbackQuery, callback_data: Reschedule, services: Services, dialog_bg_factory: BgManagerFactory
+) -> None:
+    """Another time of the same tutor: their calendar, whose confirm screen moves the booking."""
+    booking = await check_reschedulable(
+        services.uow_factory(), services.clock, user_id=query.from_user.id, participant_id=callback_data.participant_id
+    )
+    await query.answer()
+    await start_reschedule(pressed_chat_manager(query, dialog_bg_factory), booking.tutor.id, booking.participant.id)
+
+
 def build_router() -> Router:
     router = Router(name="bookings")
     router.message.register(book, Command("book"))
     router.message.register(my_bookings, Command("mybookings"))
     router.message.register(my_sessions, Command("sessions"))
+    router.callback_query.register(reschedule_pressed, Reschedule.filter())
     return router

@@ -232,6 +232,14 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         "The booking notice is at most {max_hours} hours.",
         int(p["max_hours"]),
     ).format(**p),
+    "reschedule.not_booked": lambda p: _("Only a booked lesson can be moved."),
+    "reschedule.too_late": lambda p: _(
+        "It is too late to move this lesson under the tutor's policy: cancel it instead (see what comes back)."
+    ),
+    "reschedule.same_time": lambda p: _("Your lesson is already at this time: pick another."),
+    "reschedule.other_kind": lambda p: _(
+        "A lesson moves to a time of the same length, kind and price: cancel it and book this one instead."
+    ),
     "waitlist.seat_free": lambda p: _("A seat is free on this time: book it now."),
     "waitlist.too_many": lambda p: ngettext(
         "You can wait for at most {max} time at once.", "You can wait for at most {max} times at once.", int(p["max"])

@@ -30,6 +30,8 @@ from core.notifications import (
     BookingCancelled,
     BookingConfirmed,
     BookingFacts,
+    BookingMoved,
+    BookingMovedForTutor,
     BookingReceived,
     CancelledByStudent,
     ChatMessageArrived,
@@ -153,7 +155,14 @@ def _when(s: SessionFacts, ctx: RenderContext) -> str:
 
 
 def _calendar_file(
-    s: SessionFacts, ctx: RenderContext, *, uid: str, title: str, subjects: tuple[str, ...], cancelled: bool
+    s: SessionFacts,
+    ctx: RenderContext,
+    *,
+    uid: str,
+    title: str,
+    subjects: tuple[str, ...],
+    cancelled: bool,
+    revision: int = 0,
 ) -> tuple[str, bytes]:
     event = CalendarEvent(
         uid=uid,
@@ -166,6 +175,7 @@ def _calendar_file(
         organizer_uri=f"tg://user?id={s.tutor_user_id}",
         url=ctx.bot_url,
         cancelled=cancelled,
+        revision=revision,
     )
     return ("tutorbot-cancelled.ics" if cancelled else "tutorbot-session.ics"), ctx.calendar.ics(event)
 
@@ -181,10 +191,17 @@ def _tutor_title(s: SessionFacts, student_name: str) -> str:
 
 
 def _student_file(
-    s: SessionFacts, participant_id: int, ctx: RenderContext, *, cancelled: bool, subjects: tuple[str, ...] = ()
+    s: SessionFacts,
+    participant_id: int,
+    ctx: RenderContext,
+    *,
+    cancelled: bool,
+    subjects: tuple[str, ...] = (),
+    revision: int = 0,
 ) -> tuple[str, bytes]:
     uid = booking_uid(participant_id)
-    return _calendar_file(s, ctx, uid=uid, title=_student_title(s), subjects=subjects, cancelled=cancelled)
+    title = _student_title(s)
+    return _calendar_file(s, ctx, uid=uid, title=title, subjects=subjects, cancelled=cancelled, revision=revision)
 
 
 def _tutor_file(
@@ -195,20 +212,25 @@ def _tutor_file(
     *,
     cancelled: bool,
     subjects: tuple[str, ...] = (),
+    revision: int = 0,
 ) -> tuple[str, bytes]:
     uid = tutor_uid(s.session_type.value, s.session_id, participant_id or 0)
     title = _tutor_title(s, student_name)
-    return _calendar_file(s, ctx, uid=uid, title=title, subjects=subjects, cancelled=cancelled)
+    # A group's entry is the session's own: a student's moves do not revise it.
+    revision = revision if s.session_type is SessionType.ONE_TO_ONE else 0
+    return _calendar_file(s, ctx, uid=uid, title=title, subjects=subjects, cancelled=cancelled, revision=revision)
 
 
 def _booking_file(b: BookingFacts, ctx: RenderContext, *, cancelled: bool) -> tuple[str, bytes]:
-    return _student_file(b.session, b.participant_id, ctx, cancelled=cancelled, subjects=b.subjects)
+    return _student_file(b.session, b.participant_id, ctx, cancelled=cancelled, subjects=b.subjects, revision=b.moves)
 
 
 def _booking_tutor_file(
     b: BookingFacts, student_name: str, ctx: RenderContext, *, cancelled: bool
 ) -> tuple[str, bytes]:
-    return _tutor_file(b.session, b.participant_id, student_name, ctx, cancelled=cancelled, subjects=b.subjects)
+    return _tutor_file(
+        b.session, b.participant_id, student_name, ctx, cancelled=cancelled, subjects=b.subjects, revision=b.moves
+    )
 
 
 @renders(BookingConfirmed)
@@ -594,6 +616,30 @@ def _start_alert(p: StartAlert, ctx: RenderContext) -> Rendered:
 REFRESHING_KINDS = frozenset(
     {NotificationKind.BOOKING_CONFIRMED, NotificationKind.HOLD_EXPIRED, NotificationKind.LATE_PAYMENT_REFUNDED}
 )
+
+
+@renders(BookingMoved)
+def _booking_moved(p: BookingMoved, ctx: RenderContext) -> Rendered:
+    zone = ctx.zone or p.booking.session.tutor_zone
+    text = _(
+        "🔁 Your session with {tutor} moved from {was} to {when}. The attached file updates your calendar."
+    ).format(
+        tutor=p.booking.session.tutor_name,
+        was=fmt_datetime(p.was_starts_at, zone, _locale()),
+        when=_when(p.booking.session, ctx),
+    )
+    return Rendered(text, document=_booking_file(p.booking, ctx, cancelled=False))
+
+
+@renders(BookingMovedForTutor)
+def _booking_moved_for_tutor(p: BookingMovedForTutor, ctx: RenderContext) -> Rendered:
+    zone = ctx.zone or p.booking.session.tutor_zone
+    text = _("🔁 {student} moved their session from {was} to {when}.").format(
+        student=p.student_name or "?",
+        was=fmt_datetime(p.was_starts_at, zone, _locale()),
+        when=_when(p.booking.session, ctx),
+    )
+    return Rendered(text, document=_booking_tutor_file(p.booking, p.student_name, ctx, cancelled=False))
 
 
 # The messages after a lesson live in their own module; importing it registers their renderers.

@@ -87,7 +87,12 @@ async def _send_one(uow_factory: UnitOfWorkFactory, reminder: Reminder, now: dat
             and slot.starts_at > now
             and (
                 reminder.participant_id is None
-                or (participant is not None and participant.status is ParticipantStatus.BOOKED)
+                or (
+                    participant is not None
+                    and participant.status is ParticipantStatus.BOOKED
+                    # A booking moved to another time has that time's reminders instead.
+                    and participant.session_id == reminder.session_id
+                )
             )
             and not (
                 reminder.kind is ReminderKind.REMINDER and participant is not None and not participant.reminders_enabled

@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 from core.entities import ChatMessage, Conversation
 from storage.repositories._common import TableRepository
 from storage.repositories._stored import CHAT_MESSAGES, CONVERSATIONS
-from storage.tables import chat_messages, conversations
+from storage.tables import chat_messages, conversations, session_files
 
 
 class SqlConversationRepository(TableRepository[Conversation]):
@@ -18,6 +18,15 @@ class SqlConversationRepository(TableRepository[Conversation]):
         """Every participation's conversation in the session, the oldest first."""
         return await self._list(
             select(conversations).where(conversations.c.session_id == session_id).order_by(conversations.c.id)
+        )
+
+    async def move(self, participant_id: int, session_id: int) -> None:
+        """The participation moved to another session (a rescheduled 1-to-1): its chat and files go along."""
+        await self._conn.execute(
+            update(conversations).where(conversations.c.participant_id == participant_id).values(session_id=session_id)
+        )
+        await self._conn.execute(
+            update(session_files).where(session_files.c.participant_id == participant_id).values(session_id=session_id)
         )
 
     async def add(self, conversation: Conversation) -> Conversation:

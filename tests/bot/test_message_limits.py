@@ -185,6 +185,7 @@ def _maximal_payload() -> dict[str, Any]:
         "comment": "Щ" * COMMENT_MAX_LENGTH,
         "low_reviews": 10**6,
         "entry_id": BIG_ID,
+        "was_starts_at": START.isoformat(),
         "hold_until": END.isoformat(),
         "days": 365,
     }
