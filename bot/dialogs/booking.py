@@ -218,6 +218,7 @@ async def calendar_screen(dialog_manager: DialogManager, **_kwargs: Any) -> dict
     calendar = student_calendar(offer.slots, zone, clock.now(), window)
     # Days whose times are all taken: "◦", their waitlists are open.
     full_days = {utc_to_local(s.starts_at, zone).date() for s in offer.full}
+    free_days = {d.day for d in calendar.days if d.has_free_time}
     days = [
         (
             d.day.isoformat(),
@@ -246,6 +247,7 @@ async def calendar_screen(dialog_manager: DialogManager, **_kwargs: Any) -> dict
         "weekdays": [(f"h{i}", str(names[i])) for i in range(7)],
         "days": days,
         "has_free": calendar.has_free_time,
+        "has_full": bool(full_days - free_days),
         "no_free": not calendar.has_free_time,
         "type_label": {"all": _("👥 All types"), "one_to_one": _("👤 1-to-1 only"), "group": _("👥 Groups only")}[kind],
         "range_label": _("📆 This week") if shown_range == 7 else "📆 " + period(shown_range),
@@ -720,6 +722,7 @@ def build_booking_dialog() -> Dialog:
                 Format("🧑‍🏫 {tutor} · {subjects} · {rate}"),
                 Format("{reviews}", when="reviewed"),
                 Tr("📅 Pick a day ({month}). Days marked • have free times; times are shown in {zone}."),
+                Tr("Days marked ◦ are full: their times have a waitlist.", when="has_full"),
                 Format("{no_free_text}", when="no_free"),
                 sep="\n\n",
             ),

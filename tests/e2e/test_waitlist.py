@@ -24,7 +24,7 @@ async def test_a_freed_seat_goes_to_the_first_person_waiting(shop: Shop, telegra
     await telegram.user(8602, "Ann").wait_for(lambda m: m.document is not None)
     # The only time is taken: the day is marked as full, and its time offers the waitlist.
     calendar = await open_calendar(bob, "COBOL (1)", "Grace Hopper")
-    assert "◦23" in calendar.button_labels
+    assert "◦23" in calendar.button_labels and "Days marked ◦ are full: their times have a waitlist." in calendar.text
     await bob.press("◦23", message=calendar)
     day = await bob.wait_for("Pick one:")
     assert day.button_labels[0] == "🔔 16:00–17:00 · 1-to-1 · full: notify me"
