@@ -347,6 +347,9 @@ async def _wait_chosen(event: CallbackQuery, widget: Any, manager: DialogManager
 
 
 async def _slot_chosen(event: CallbackQuery, widget: Any, manager: DialogManager, slot_id: str) -> None:
+    if manager.dialog_data.get("slot_id") != int(slot_id):
+        # Another time than the one the waitlist held: booked the usual way.
+        manager.dialog_data.pop("waitlist_entry", None)
     manager.dialog_data["slot_id"] = int(slot_id)
     await manager.switch_to(Booking.confirm)
 
