@@ -50,6 +50,7 @@ from bot.handlers import (
     help,
     history,
     live,
+    move_proposals,
     reviews,
     settings,
     start,
@@ -133,6 +134,7 @@ def build_dispatcher(
         reviews.build_router(),
         history.build_router(),
         waitlist.build_router(),
+        move_proposals.build_router(),
         live.build_router(),
         admin.build_router(),
     )

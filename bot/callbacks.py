@@ -170,3 +170,21 @@ class Reschedule(CallbackData, prefix="rsc"):
     """A student moves a booking to another time of the same tutor."""
 
     participant_id: RecordId
+
+
+class ProposeMove(CallbackData, prefix="pmv"):
+    """The tutor looks for another time for a student's lesson."""
+
+    participant_id: RecordId
+
+
+class ProposeTo(CallbackData, prefix="pmt"):
+    participant_id: RecordId
+    slot_id: RecordId
+
+
+class AnswerMove(CallbackData, prefix="amv"):
+    """The student accepts or declines the tutor's proposed time."""
+
+    proposal_id: RecordId
+    accept: bool

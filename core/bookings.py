@@ -203,6 +203,8 @@ class SessionActions:
     cancel: bool
     # The lesson took place and someone attended: the tutor writes notes.
     notes: bool = False
+    # An upcoming 1-to-1 lesson's student: the tutor may propose another time.
+    propose_to: int | None = None
 
 
 def session_actions(roster: SessionRoster, now: datetime, rules: BusinessRules) -> SessionActions:
@@ -216,4 +218,10 @@ def session_actions(roster: SessionRoster, now: datetime, rules: BusinessRules) 
         cancel=upcoming and roster.slot.starts_at > now,
         notes=roster.session.status is SessionStatus.COMPLETED
         and any(p.status is ParticipantStatus.BOOKED for p, _u in roster.participants),
+        propose_to=next(
+            (p.id for p, _u in roster.participants if p.status is ParticipantStatus.BOOKED),
+            None,
+        )
+        if upcoming and roster.slot.starts_at > now and roster.slot.session_type is SessionType.ONE_TO_ONE
+        else None,
     )

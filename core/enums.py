@@ -152,3 +152,13 @@ class WaitlistStatus(StrEnum):
     @property
     def active(self) -> bool:
         return self in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+
+
+class MoveProposalStatus(StrEnum):
+    """A tutor's proposal to move a booking: waiting for the student, then accepted, declined (the lesson
+    cancelled and refunded in full) or lapsed unanswered (the booking stays as it was)."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"

@@ -83,6 +83,12 @@ class NotificationKind(StrEnum):
     # To the student (and the tutor): the booking moved to another time.
     BOOKING_MOVED = "booking.moved"
     BOOKING_MOVED_FOR_TUTOR = "booking.moved_for_tutor"
+    # To the student: the tutor proposes another time, to accept or decline (a full refund).
+    MOVE_PROPOSED = "booking.move_proposed"
+    # To the tutor: the student declined the proposed time (the lesson is cancelled and refunded), or did
+    # not answer in time (the lesson stays).
+    MOVE_DECLINED = "booking.move_declined"
+    MOVE_LAPSED = "booking.move_lapsed"
     # To the first person waiting: a seat is free and held for them, with a Book button.
     WAITLIST_OFFER = "waitlist.offer"
     # To the person offered a seat: the hold ran out and the seat went to the next one.
@@ -481,6 +487,31 @@ class BookingMovedForTutor(Message):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MoveProposed(Message):
+    kind = NotificationKind.MOVE_PROPOSED
+    booking: BookingFacts
+    proposal_id: int
+    to_starts_at: datetime
+    answer_by: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoveDeclined(Message):
+    kind = NotificationKind.MOVE_DECLINED
+    booking: BookingFacts
+    student_name: str = ""
+    refund_minor: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoveLapsed(Message):
+    kind = NotificationKind.MOVE_LAPSED
+    booking: BookingFacts
+    student_name: str = ""
+    to_starts_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class WaitlistOffer(Message):
     kind = NotificationKind.WAITLIST_OFFER
     session: SessionFacts
@@ -535,6 +566,9 @@ MESSAGE_TYPES: dict[NotificationKind, type[Message]] = {
         WaitlistMissed,
         BookingMoved,
         BookingMovedForTutor,
+        MoveProposed,
+        MoveDeclined,
+        MoveLapsed,
     )
 }
 
@@ -576,6 +610,7 @@ FAMILY_KINDS = frozenset(
         NotificationKind.SESSION_RECAP,
         NotificationKind.HOMEWORK_DUE,
         NotificationKind.BOOKING_MOVED,
+        NotificationKind.MOVE_PROPOSED,
     }
 )
 

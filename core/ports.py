@@ -34,6 +34,7 @@ from core.enums import (
     AttendanceSource,
     CreditRefundStatus,
     FamilyLinkStatus,
+    MoveProposalStatus,
     ParticipantStatus,
     PurchaseStatus,
     ReminderStatus,
@@ -42,6 +43,7 @@ from core.enums import (
     WaitlistStatus,
 )
 from core.families import FamilyLink
+from core.move_proposals import MoveProposal
 from core.packages import Balance, CreditEntry, Package, PackagePurchase
 from core.reviews import Rating, Review
 from core.session_notes import SessionNote
@@ -588,6 +590,18 @@ class WaitlistRepository(Protocol):
     async def of_user(self, user_id: int) -> list[WaitlistEntry]: ...
 
 
+class MoveProposalRepository(Protocol):
+    async def add(self, proposal: MoveProposal) -> MoveProposal: ...
+    async def get(self, proposal_id: int) -> MoveProposal | None: ...
+
+    async def update_if(self, proposal: MoveProposal, expected: MoveProposalStatus) -> bool:
+        """Write the proposal only if its status is still `expected` (an answer and the expiry at once)."""
+        ...
+
+    async def open_for(self, participant_id: int) -> MoveProposal | None: ...
+    async def lapsed(self, now: datetime, limit: int) -> list[MoveProposal]: ...
+
+
 class UnitOfWork(Protocol):
     users: UserRepository
     tutors: TutorRepository
@@ -614,6 +628,7 @@ class UnitOfWork(Protocol):
     reviews: ReviewRepository
     session_notes: SessionNoteRepository
     waitlist: WaitlistRepository
+    move_proposals: MoveProposalRepository
 
     async def __aenter__(self) -> Self: ...
 

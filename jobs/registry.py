@@ -9,6 +9,7 @@ from typing import Any
 from core.usecases.courses import remind_unscheduled
 from core.usecases.credit_refunds import retry_credit_refunds
 from core.usecases.live import watch_sessions
+from core.usecases.move_proposals import expire_move_proposals
 from core.usecases.packages import expire_credits
 from core.usecases.payments import expire_holds, reconcile_payments
 from core.usecases.presence import seal_quiet_presence
@@ -80,6 +81,10 @@ async def _waitlist(ctx: JobContext) -> Any:
     return await expire_offers(ctx.services.uow_factory, ctx.services.clock, ctx.services.rules)
 
 
+async def _proposals(ctx: JobContext) -> Any:
+    return await expire_move_proposals(ctx.services.uow_factory, ctx.services.clock, ctx.services.rules)
+
+
 async def _refunds(ctx: JobContext) -> Any:
     services = ctx.services
     seats = await retry_refunds(services.uow_factory, services.clock, services.gateway)
@@ -108,6 +113,7 @@ def all_jobs(*, outbox_interval: float, daily_at: time) -> dict[str, Job]:
             interval_seconds=3600,
         ),
         Job("waitlist", "pass on held waitlist seats whose hold ran out", _waitlist, interval_seconds=30),
+        Job("proposals", "let tutors' unanswered proposals of another time lapse", _proposals, interval_seconds=60),
         # Reminded a day ahead: a run every ten minutes is soon enough.
         Job("homework", "remind students of homework due within a day", _homework, interval_seconds=600),
         Job("outbox", "send queued notifications through Telegram", _outbox, interval_seconds=outbox_interval),

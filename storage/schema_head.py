@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from storage.engine import create_engine
 
-HEAD_REVISION = "0013"
+HEAD_REVISION = "0014"
 
 
 async def at_head(url: str) -> bool:

@@ -455,6 +455,22 @@ waitlist_entries = Table(
     Index(None, "status", "offer_expires_at"),
 )
 
+# A tutor's proposal to move a booking to another slot, whose seat it holds while it is open.
+move_proposals = Table(
+    "move_proposals",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("participant_id", IdType, ForeignKey("participants.id"), nullable=False),
+    Column("from_slot_id", IdType, ForeignKey("slots.id"), nullable=False),
+    Column("to_slot_id", IdType, ForeignKey("slots.id"), nullable=False),
+    Column("status", String(ENUM_LEN), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    Index(None, "participant_id", "status"),
+    Index(None, "status", "expires_at"),
+)
+
 # A course is sold as its own package (`package_id`); the tutors who teach it are in `course_tutors`.
 courses = Table(
     "courses",

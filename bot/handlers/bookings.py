@@ -16,6 +16,7 @@ from bot.callbacks import (
     JoinSession,
     LiveSession,
     OpenRoom,
+    ProposeMove,
     RefundCredits,
     Reschedule,
     WriteNotes,
@@ -238,6 +239,11 @@ def _roster_buttons(
         button(_("✖️ Cancel {when}").format(when=when), CancelSessionStart(session_id=session_id).pack())
     if actions.notes:
         button(_("📝 Notes: {when}").format(when=when), WriteNotes(session_id=session_id).pack())
+    if actions.propose_to is not None:
+        button(
+            _("🔁 Propose another time: {when}").format(when=when),
+            ProposeMove(participant_id=actions.propose_to).pack(),
+        )
     return rows
 
 

@@ -240,6 +240,10 @@ _MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "reschedule.other_kind": lambda p: _(
         "A lesson moves to a time of the same length, kind and price: cancel it and book this one instead."
     ),
+    "reschedule.group": lambda p: _("A group session moves as a whole: cancel it and open another time."),
+    "reschedule.proposal_open": lambda p: _("Another time is already proposed for this lesson."),
+    "reschedule.proposal_not_found": lambda p: _("This proposal does not exist."),
+    "reschedule.proposal_over": lambda p: _("This proposal has been answered or has lapsed."),
     "waitlist.seat_free": lambda p: _("A seat is free on this time: book it now."),
     "waitlist.too_many": lambda p: ngettext(
         "You can wait for at most {max} time at once.", "You can wait for at most {max} times at once.", int(p["max"])

@@ -643,4 +643,4 @@ def _booking_moved_for_tutor(p: BookingMovedForTutor, ctx: RenderContext) -> Ren
 
 
 # The messages after a lesson live in their own module; importing it registers their renderers.
-from bot.texts import after_lesson, waitlist  # noqa: E402, F401
+from bot.texts import after_lesson, moves, waitlist  # noqa: E402, F401

@@ -14,6 +14,7 @@ from core.ports import (
     CreditRefundRepository,
     DayOffRepository,
     FamilyRepository,
+    MoveProposalRepository,
     OutboxRepository,
     PackageRepository,
     ParticipantRepository,
@@ -39,6 +40,7 @@ from storage.repositories.courses import SqlCourseRepository
 from storage.repositories.days_off import SqlDayOffRepository
 from storage.repositories.families import SqlFamilyRepository
 from storage.repositories.files import SqlSessionFileRepository
+from storage.repositories.move_proposals import SqlMoveProposalRepository
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.packages import (
     SqlCreditLedger,
@@ -90,6 +92,7 @@ class Repositories:
     reviews: Annotated[ReviewRepository, SqlReviewRepository]
     session_notes: Annotated[SessionNoteRepository, SqlSessionNoteRepository]
     waitlist: Annotated[WaitlistRepository, SqlWaitlistRepository]
+    move_proposals: Annotated[MoveProposalRepository, SqlMoveProposalRepository]
 
     def open_repositories(self, connection: AsyncConnection, changes: Changes) -> None:
         for name, hint in typing.get_type_hints(Repositories, include_extras=True).items():
@@ -107,6 +110,7 @@ __all__ = [
     "SqlCreditRefundRepository",
     "SqlDayOffRepository",
     "SqlFamilyRepository",
+    "SqlMoveProposalRepository",
     "SqlOutboxRepository",
     "SqlPackageRepository",
     "SqlParticipantRepository",

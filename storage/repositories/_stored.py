@@ -21,6 +21,7 @@ from core.entities import (
     WeeklyPattern,
 )
 from core.families import FamilyLink
+from core.move_proposals import MoveProposal
 from core.packages import CreditEntry, Package, PackagePurchase
 from core.reviews import Review
 from core.session_notes import NoteFile, SessionNote
@@ -34,6 +35,7 @@ from storage.tables import (
     credit_entries,
     credit_refunds,
     family_links,
+    move_proposals,
     note_files,
     outbox,
     package_purchases,
@@ -94,6 +96,7 @@ REVIEWS = EntityTable(Review, reviews)
 SESSION_NOTES = EntityTable(SessionNote, session_notes)
 NOTE_FILES = EntityTable(NoteFile, note_files)
 WAITLIST = EntityTable(WaitlistEntry, waitlist_entries)
+MOVE_PROPOSALS = EntityTable(MoveProposal, move_proposals)
 FILES = EntityTable(SessionFile, session_files)
 CONVERSATIONS = EntityTable(Conversation, conversations)
 CHAT_MESSAGES = EntityTable(ChatMessage, chat_messages)

@@ -186,6 +186,9 @@ def _maximal_payload() -> dict[str, Any]:
         "low_reviews": 10**6,
         "entry_id": BIG_ID,
         "was_starts_at": START.isoformat(),
+        "proposal_id": BIG_ID,
+        "to_starts_at": END.isoformat(),
+        "answer_by": START.isoformat(),
         "hold_until": END.isoformat(),
         "days": 365,
     }

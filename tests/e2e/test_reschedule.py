@@ -48,3 +48,33 @@ async def test_a_student_moves_a_lesson_and_both_calendars_follow(shop: Shop, te
     async with services.uow_factory() as uow:
         old, new = await uow.slots.get(first.id), await uow.slots.get(later.id)
     assert old is not None and new is not None and (old.seats_taken, new.seats_taken) == (0, 1)
+
+
+async def test_a_tutor_proposes_another_time_and_the_student_accepts(shop: Shop, telegram: FakeTelegram) -> None:
+    app = shop.app
+    services = app.components.services
+    await tutor_with_slot(app, 8711, "Emmy Noether", rate=0, subject="Algebra")
+    spec = SlotSpec(day=date(2026, 3, 26), start=time(9), minutes=60, session_type=SessionType.ONE_TO_ONE, capacity=1)
+    thursday = await add_slot(services.uow_factory(), services.clock, BusinessRules(), user_id=8711, spec=spec)
+    await person(app, 8712, "Bo", "Europe/Paris", Role.STUDENT)
+    bo, emmy = telegram.user(8712, "Bo"), telegram.user(8711, "Emmy")
+    await open_slot(bo, "Algebra (1)", "Emmy Noether", "•23", "16:00–17:00 · 1-to-1 · free of charge")
+    await bo.press("✅ Book")
+    await bo.wait_for(with_file("Session booked!"))
+    await emmy.send("/sessions")
+    sessions = await emmy.wait_for("Your upcoming sessions")
+    await emmy.press("🔁 Propose another time: Mon 23 Mar 2026, 16:00 (Paris, UTC+1)", message=sessions)
+    choices = await emmy.wait_for("Which time do you propose instead of")
+    assert choices.button_labels == ["→ Thu 26 Mar 2026, 09:00 (Paris, UTC+1)"]
+    await emmy.press("→ Thu 26 Mar 2026, 09:00 (Paris, UTC+1)", message=choices)
+    await emmy.wait_for("✅ Proposed: the time is held until the student answers.")
+    proposal = await bo.wait_for("Emmy Noether proposes to move your session of Mon 23 Mar 2026, 16:00")
+    assert proposal.button_labels == ["✅ Accept the new time", "❌ Decline: cancel with a full refund"]
+    await bo.press("✅ Accept the new time", message=proposal)
+    await bo.wait_for("✅ Accepted: your lesson moves")
+    moved = await bo.wait_for(with_file("to Thu 26 Mar 2026, 09:00 (Paris, UTC+1)"))
+    assert entry(moved)[1]["sequence"] == 2
+    async with services.uow_factory() as uow:
+        new = await uow.slots.get(thursday.id)
+    assert new is not None and new.seats_taken == 1
+    assert await booking_state(app, 8712) == [(ParticipantStatus.BOOKED, PaymentStatus.PAID)]

@@ -113,4 +113,4 @@ def test_alembic_ini_points_at_the_package_migrations() -> None:
     config = Config(str(REPO_ROOT / "alembic.ini"))
     script = ScriptDirectory.from_config(config)
     assert Path(script.dir).resolve() == (REPO_ROOT / "storage" / "migrations").resolve()
-    assert script.get_current_head() == head_revision() == HEAD_REVISION == "0013"
+    assert script.get_current_head() == head_revision() == HEAD_REVISION == "0014"
