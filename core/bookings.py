@@ -82,13 +82,6 @@ def refund_policy_of(tutor: TutorProfile) -> RefundPolicy:
     return RefundPolicy((RefundTier(tutor.cancellation_notice_hours, 100),))
 
 
-def full_refund_until(slot: Slot, tutor: TutorProfile) -> datetime | None:
-    """Until when cancelling gives everything back; None when it never does (a policy without a full tier)."""
-    policy = refund_policy_of(tutor)
-    full = [t for t in policy.tiers if t.percent == 100]
-    return slot.starts_at - timedelta(hours=full[0].hours_before) if full else None
-
-
 def book_by(starts_at: datetime, notice_minutes: int) -> datetime | None:
     """A slot's last instant to book, under the tutor's booking notice (None: until the start)."""
     return starts_at - timedelta(minutes=notice_minutes) if notice_minutes else None

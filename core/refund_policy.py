@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.errors import ValidationError
+from core.tutor_profile_rules import parse_notice_hours
 
 MAX_TIERS = 4
 MAX_HOURS = 24 * 14
@@ -53,8 +54,9 @@ class RefundPolicy:
         return None
 
     @property
-    def always_full(self) -> bool:
-        return self.tiers == (RefundTier(0, 100),)
+    def full_refund_hours(self) -> int:
+        """Hours before the start until which everything comes back (0: until the start, or never)."""
+        return next((t.hours_before for t in self.tiers if t.percent == 100), 0)
 
     def encode(self) -> str:
         return ",".join(f"{t.hours_before}:{t.percent}" for t in self.tiers)
@@ -62,13 +64,12 @@ class RefundPolicy:
 
 FULL_REFUND = RefundPolicy((RefundTier(0, 100),))
 
-# The policies offered as buttons (any other is typed).
-PRESETS = (
-    FULL_REFUND,
-    RefundPolicy((RefundTier(24, 100),)),
+# Tiered policies offered as buttons besides plain hours (any other is typed).
+TIERED_PRESETS = (
     RefundPolicy((RefundTier(24, 100), RefundTier(2, 50))),
     RefundPolicy((RefundTier(48, 100), RefundTier(24, 50))),
 )
+PRESETS = (FULL_REFUND, RefundPolicy((RefundTier(24, 100),)), *TIERED_PRESETS)
 
 
 def check_policy(tiers: list[RefundTier]) -> RefundPolicy:
@@ -95,6 +96,16 @@ def parse_policy(text: str) -> RefundPolicy:
     if not found or _BETWEEN.sub("", _TIER.sub(" ", folded)):
         raise ValidationError("policy.invalid", max_tiers=MAX_TIERS, max_hours=MAX_HOURS)
     return check_policy([RefundTier(int(m.group(1)), int(m.group(2))) for m in found])
+
+
+def parse_cancellation(text: str) -> RefundPolicy:
+    """A tutor's answer to "until when may students cancel?": hours before the start (a full refund until
+    then, nothing after), or typed tiers ("24h 100%, 2h 50%")."""
+    try:
+        hours = parse_notice_hours(text)
+    except ValidationError:
+        return parse_policy(text)
+    return FULL_REFUND if hours == 0 else RefundPolicy((RefundTier(hours, 100),))
 
 
 def decode_policy(stored: str) -> RefundPolicy:

@@ -54,10 +54,11 @@ async def add_tutor_profile(
     buffer_minutes: int = 0,
     notice_hours: int = 0,
     refund_policy: str | None = None,
-    booking_notice_minutes: int = 0,
+    booking_notice_minutes: int | None = 0,
 ) -> int:
     """A tutor of one subject charging `rate` minor units an hour, no buffer, cancellation notice or
-    booking notice unless given; the profile's id."""
+    booking notice unless given (None: the operator's default); the profile's id. Called again, it
+    changes the profile."""
     saved = await save_tutor_profile(
         uow_factory(),
         clock,

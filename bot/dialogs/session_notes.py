@@ -2,6 +2,7 @@
 files, then a preview and "Save and send". Core checks every value again when saving, and sends the
 recap in the same transaction."""
 
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Any
 
@@ -154,17 +155,7 @@ async def _uploaded(message: Message, widget: Any, manager: DialogManager) -> No
     except DomainError as error:
         await message.answer(error_text(error))
         return
-    files.append(_as_dict(upload, name))
-
-
-def _as_dict(upload: Upload, name: str) -> dict[str, Any]:
-    return {
-        "telegram_file_id": upload.telegram_file_id,
-        "telegram_file_unique_id": upload.telegram_file_unique_id,
-        "file_name": name,
-        "mime_type": upload.mime_type,
-        "size_bytes": upload.size_bytes,
-    }
+    files.append(asdict(replace(upload, file_name=name)))
 
 
 async def _clear_files(event: CallbackQuery, widget: Button, manager: DialogManager) -> None:

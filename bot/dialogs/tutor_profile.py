@@ -22,7 +22,7 @@ from bot.texts.policies import policy_text
 from core.bookings import refund_policy_of
 from core.errors import DomainError
 from core.money import normalize_currency, parse_amount
-from core.refund_policy import FULL_REFUND, RefundPolicy, RefundTier, decode_policy, parse_policy
+from core.refund_policy import FULL_REFUND, TIERED_PRESETS, RefundPolicy, decode_policy, parse_cancellation
 from core.tutor_profile_rules import (
     BOOKING_NOTICE_CHOICES_MINUTES,
     BUFFER_CHOICES_MINUTES,
@@ -31,7 +31,6 @@ from core.tutor_profile_rules import (
     clean_display_name,
     parse_booking_notice,
     parse_buffer_minutes,
-    parse_notice_hours,
     parse_subjects,
 )
 from core.usecases.accounts import get_user
@@ -40,9 +39,9 @@ from l10n.formatting import fmt_zone
 
 QUICK_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CAD", "AUD", "INR", "JPY")
 _STEPS = 7
-# The cancellation step's buttons beyond plain hours: tiered policies, by a short id (a button's value
+# The cancellation step's buttons beyond plain hours: the tiered presets, by a short id (a button's value
 # travels in its callback data).
-POLICY_PRESETS = {"t1": "24:100,2:50", "t2": "48:100,24:50"}
+POLICY_PRESETS = {f"t{n}": policy.encode() for n, policy in enumerate(TIERED_PRESETS, start=1)}
 
 
 async def _on_start(start_data: Any, manager: DialogManager) -> None:
@@ -58,7 +57,6 @@ async def _on_start(start_data: Any, manager: DialogManager) -> None:
             rate=profile.hourly_rate_minor,
             timezone=profile.timezone,
             buffer=profile.buffer_minutes,
-            notice=profile.cancellation_notice_hours,
             policy=refund_policy_of(profile).encode(),
             booking_notice=profile.booking_notice_minutes,
             editing=True,
@@ -71,7 +69,6 @@ async def _on_start(start_data: Any, manager: DialogManager) -> None:
         suggested_name=user.first_name if user else "",
         timezone=(user.timezone if user else None) or "UTC",
         buffer=15,
-        notice=0,
         policy=FULL_REFUND.encode(),
         booking_notice=rules_of(manager).booking_notice_minutes,
         editing=False,
@@ -108,17 +105,6 @@ def _minutes_label(minutes: int) -> str:
     if minutes % 60:
         return _("{n} min").format(n=minutes)
     return _("{n} h").format(n=minutes // 60)
-
-
-def parse_cancellation(text: str) -> RefundPolicy:
-    """The cancellation step's answer: a number of hours (a full refund until then, nothing after), a
-    preset's button, or typed tiers ("24h 100%, 2h 50%")."""
-    answer = POLICY_PRESETS.get(text, text)
-    try:
-        hours = parse_notice_hours(answer)
-    except DomainError:
-        return parse_policy(answer)
-    return FULL_REFUND if hours == 0 else RefundPolicy((RefundTier(hours, 100),))
 
 
 async def _getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
@@ -167,12 +153,11 @@ _buffer = _step("buffer", parse_buffer_minutes, TutorProfileForm.notice)
 
 
 async def _policy_given(event: Message | CallbackQuery, manager: DialogManager, policy: RefundPolicy) -> None:
-    full = [tier.hours_before for tier in policy.tiers if tier.percent == 100]
-    manager.dialog_data.update(policy=policy.encode(), notice=full[0] if full else 0)
+    manager.dialog_data["policy"] = policy.encode()
     await _next(manager, TutorProfileForm.booking_notice)
 
 
-_notice = parse_or_refuse(lambda manager, text: parse_cancellation(text), _policy_given)
+_notice = parse_or_refuse(lambda manager, text: parse_cancellation(POLICY_PRESETS.get(text, text)), _policy_given)
 # The last step: whatever the path, the summary comes next.
 _booking_notice = _step("booking_notice", parse_booking_notice, TutorProfileForm.summary)
 
@@ -232,7 +217,8 @@ async def _save(event: CallbackQuery, widget: Any, manager: DialogManager) -> No
         currency=str(data["currency"]),
         timezone=str(data["timezone"]),
         buffer_minutes=int(data["buffer"]),
-        cancellation_notice_hours=int(data["notice"]),
+        # Derived from the policy in core.
+        cancellation_notice_hours=0,
         refund_policy=str(data.get("policy") or FULL_REFUND.encode()),
         booking_notice_minutes=int(data.get("booking_notice", 0)),
     )

@@ -5,6 +5,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import TutorReview
+from bot.replies import close_with
 from bot.texts.errors import error_text
 from core.errors import Conflict, DomainError
 from core.services import Services
@@ -32,8 +33,7 @@ async def tutor_reviewed(
         return
     verdict = _("✅ Approved") if callback_data.approve else _("❌ Rejected")
     await query.answer(verdict)
-    if isinstance(query.message, Message) and query.message.text is not None:
-        await query.message.edit_text(f"{query.message.text}\n\n{verdict}: {profile.display_name}", reply_markup=None)
+    await close_with(query, f"{verdict}: {profile.display_name}")
 
 
 def build_router() -> Router:

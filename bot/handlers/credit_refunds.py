@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CreditRefundDecision, RefundCredits
 from bot.handlers.refusals import refusals_answered
+from bot.replies import close_with
 from bot.texts.packages import refund_share
 from core.services import Services
 from core.usecases.credit_refunds import decide_credit_refund, quote_credit_refund, request_credit_refund
@@ -61,8 +62,7 @@ async def decision_pressed(query: CallbackQuery, callback_data: CreditRefundDeci
     )
     verdict = _("✅ Refund approved") if callback_data.approve else _("❌ Refund declined")
     await query.answer(verdict)
-    if isinstance(query.message, Message) and query.message.text is not None:
-        await query.message.edit_text(f"{query.message.text}\n\n{verdict}", reply_markup=None)
+    await close_with(query, verdict)
 
 
 def build_router() -> Router:

@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import AnswerMove, ProposeMove, ProposeTo
 from bot.handlers.refusals import refusals_answered
+from bot.replies import close_with
 from core.entities import User
 from core.services import Services
 from core.usecases.move_proposals import answer_move, move_choices, propose_move
@@ -67,8 +68,7 @@ async def propose_to_pressed(query: CallbackQuery, callback_data: ProposeTo, ser
     )
     done = _("✅ Proposed: the time is held until the student answers.")
     await query.answer(done)
-    if isinstance(query.message, Message) and query.message.text is not None:
-        await query.message.edit_text(f"{query.message.text}\n\n{done}", reply_markup=None)
+    await close_with(query, done)
 
 
 @refusals_answered
@@ -87,8 +87,7 @@ async def answer_pressed(query: CallbackQuery, callback_data: AnswerMove, servic
     else:
         verdict = _("❌ Declined: the lesson is cancelled and refunded in full.")
     await query.answer()
-    if isinstance(query.message, Message) and query.message.text is not None:
-        await query.message.edit_text(f"{query.message.text}\n\n{verdict}", reply_markup=None)
+    await close_with(query, verdict)
 
 
 def build_router() -> Router:

@@ -13,6 +13,7 @@ from bot.callbacks import CommentReview, HideReview, RateLesson, ReportReview
 from bot.dialogs.common import pressed_chat_manager
 from bot.dialogs.review_comment import start_comment
 from bot.handlers.refusals import refusals_answered
+from bot.replies import close_with
 from bot.telegram_limits import shorten
 from bot.texts.after_lesson import stars_row, stars_text
 from bot.texts.errors import error_text
@@ -170,8 +171,7 @@ async def hide_pressed(query: CallbackQuery, callback_data: HideReview, services
     )
     verdict = _("🙈 Review hidden.") if hidden else _("This review was already hidden.")
     await query.answer(verdict)
-    if isinstance(query.message, Message) and query.message.text is not None:
-        await query.message.edit_text(f"{query.message.text}\n\n{verdict}", reply_markup=None)
+    await close_with(query, verdict)
 
 
 def build_router() -> Router:

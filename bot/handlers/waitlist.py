@@ -2,7 +2,7 @@
 way to pay), or let it go to the next one. Every id is checked in core against the person pressing."""
 
 from aiogram import Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import BgManagerFactory
 
@@ -10,6 +10,7 @@ from bot.callbacks import ClaimSeat, DeclineSeat, LeaveWaitlist
 from bot.dialogs.booking import start_waitlist_booking
 from bot.dialogs.common import pressed_chat_manager
 from bot.handlers.refusals import refusals_answered
+from bot.replies import close_with
 from core.services import Services
 from core.usecases.waitlist import leave_waitlist, offer_to_claim
 
@@ -37,8 +38,7 @@ async def decline_pressed(query: CallbackQuery, callback_data: DeclineSeat, serv
     await _leave(query, services, callback_data.entry_id)
     done = _("The seat goes to the next person waiting.")
     await query.answer(done)
-    if isinstance(query.message, Message) and query.message.text is not None:
-        await query.message.edit_text(f"{query.message.text}\n\n{done}", reply_markup=None)
+    await close_with(query, done)
 
 
 @refusals_answered

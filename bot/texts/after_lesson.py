@@ -8,16 +8,12 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import BookTutor, GetNoteFile, HideReview, RateLesson, ShowNote
 from bot.telegram_limits import shorten
 from bot.texts.notifications import RenderContext, Rendered, renders
-from core.notifications import HomeworkDue, RateSession, ReviewReported, SessionFacts, SessionRecap, TutorFlagged
+from core.notifications import HomeworkDue, RateSession, ReviewReported, SessionRecap, TutorFlagged
 from core.reviews import STARS
 from l10n.formatting import fmt_datetime
 
 FILE_LABEL_LENGTH = 40
 QUOTE_LENGTH = 1000
-
-
-def _when(s: SessionFacts, ctx: RenderContext) -> str:
-    return fmt_datetime(s.starts_at, ctx.zone or s.tutor_zone, get_i18n().current_locale)
 
 
 def stars_text(stars: int) -> str:
@@ -34,7 +30,7 @@ def stars_row(participant_id: int) -> list[InlineKeyboardButton]:
 @renders(RateSession)
 def _rate(p: RateSession, ctx: RenderContext) -> Rendered:
     text = _("⭐ How was your session of {when} with {tutor}? Your stars help other students choose.").format(
-        when=_when(p.session, ctx), tutor=p.session.tutor_name
+        when=ctx.at(p.session.starts_at, p.session), tutor=p.session.tutor_name
     )
     skip = RateLesson(participant_id=p.participant_id, stars=0).pack()
     keyboard = InlineKeyboardMarkup(
@@ -84,9 +80,9 @@ def _recap(p: SessionRecap, ctx: RenderContext) -> Rendered:
 
 @renders(HomeworkDue)
 def _homework_due(p: HomeworkDue, ctx: RenderContext) -> Rendered:
-    due = fmt_datetime(p.due_at, ctx.zone or p.session.tutor_zone, get_i18n().current_locale)
+    due = ctx.at(p.due_at, p.session)
     text = _("📚 Homework from your session of {when} with {tutor} is due {due}:").format(
-        when=_when(p.session, ctx), tutor=p.session.tutor_name, due=due
+        when=ctx.at(p.session.starts_at, p.session), tutor=p.session.tutor_name, due=due
     )
     notes = ShowNote(note_id=p.note_id).pack()
     keyboard = InlineKeyboardMarkup(

@@ -87,6 +87,10 @@ class RenderContext:
     def zone(self) -> str | None:
         return self.recipient.timezone if self.recipient else None
 
+    def at(self, instant: datetime, session: SessionFacts) -> str:
+        """An instant about a session, in the reader's zone (the tutor's, for a reader without one)."""
+        return fmt_datetime(instant, self.zone or session.tutor_zone, get_i18n().current_locale)
+
 
 M = TypeVar("M", bound=Message)
 Renderer = Callable[[M, RenderContext], Rendered]
@@ -151,7 +155,7 @@ def _rejected(p: TutorRejected, ctx: RenderContext) -> Rendered:
 
 
 def _when(s: SessionFacts, ctx: RenderContext) -> str:
-    return fmt_datetime(s.starts_at, ctx.zone or s.tutor_zone, _locale())
+    return ctx.at(s.starts_at, s)
 
 
 def _calendar_file(
@@ -620,12 +624,11 @@ REFRESHING_KINDS = frozenset(
 
 @renders(BookingMoved)
 def _booking_moved(p: BookingMoved, ctx: RenderContext) -> Rendered:
-    zone = ctx.zone or p.booking.session.tutor_zone
     text = _(
         "🔁 Your session with {tutor} moved from {was} to {when}. The attached file updates your calendar."
     ).format(
         tutor=p.booking.session.tutor_name,
-        was=fmt_datetime(p.was_starts_at, zone, _locale()),
+        was=ctx.at(p.was_starts_at, p.booking.session),
         when=_when(p.booking.session, ctx),
     )
     return Rendered(text, document=_booking_file(p.booking, ctx, cancelled=False))
@@ -633,10 +636,9 @@ def _booking_moved(p: BookingMoved, ctx: RenderContext) -> Rendered:
 
 @renders(BookingMovedForTutor)
 def _booking_moved_for_tutor(p: BookingMovedForTutor, ctx: RenderContext) -> Rendered:
-    zone = ctx.zone or p.booking.session.tutor_zone
     text = _("🔁 {student} moved their session from {was} to {when}.").format(
         student=p.student_name or "?",
-        was=fmt_datetime(p.was_starts_at, zone, _locale()),
+        was=ctx.at(p.was_starts_at, p.booking.session),
         when=_when(p.booking.session, ctx),
     )
     return Rendered(text, document=_booking_tutor_file(p.booking, p.student_name, ctx, cancelled=False))

@@ -22,7 +22,7 @@ def _offer(p: WaitlistOffer, ctx: RenderContext) -> Rendered:
         "🔔 A seat is free: {when} with {tutor} ({price}). It is held for you until {until}; after that it goes "
         "to the next person waiting."
     ).format(
-        when=fmt_datetime(p.session.starts_at, zone, locale),
+        when=ctx.at(p.session.starts_at, p.session),
         tutor=p.session.tutor_name,
         price=price,
         until=fmt_time_zoned(p.hold_until, zone, locale),
@@ -40,7 +40,7 @@ def _offer(p: WaitlistOffer, ctx: RenderContext) -> Rendered:
 
 @renders(WaitlistMissed)
 def _missed(p: WaitlistMissed, ctx: RenderContext) -> Rendered:
-    when = fmt_datetime(p.session.starts_at, ctx.zone or p.session.tutor_zone, get_i18n().current_locale)
+    when = ctx.at(p.session.starts_at, p.session)
     return Rendered(
         _("⌛ The seat held for you ({when} with {tutor}) went to the next person waiting.").format(
             when=when, tutor=p.session.tutor_name

@@ -53,6 +53,7 @@ def _checked(draft: ProfileDraft) -> ProfileDraft:
     if not draft.subjects:
         raise ValidationError("profile.subjects_empty")
     currency = normalize_currency(draft.currency)
+    policy = parse_policy(draft.refund_policy) if draft.refund_policy else None
     return ProfileDraft(
         display_name=clean_display_name(draft.display_name),
         subjects=parse_subjects("\n".join(draft.subjects)),
@@ -60,8 +61,11 @@ def _checked(draft: ProfileDraft) -> ProfileDraft:
         currency=currency,
         timezone=normalize_zone(draft.timezone),
         buffer_minutes=parse_buffer_minutes(str(draft.buffer_minutes)),
-        cancellation_notice_hours=parse_notice_hours(str(draft.cancellation_notice_hours)),
-        refund_policy=parse_policy(draft.refund_policy).encode() if draft.refund_policy else None,
+        # With tiers, the notice is theirs to say: the hours of full refund.
+        cancellation_notice_hours=policy.full_refund_hours
+        if policy is not None
+        else parse_notice_hours(str(draft.cancellation_notice_hours)),
+        refund_policy=policy.encode() if policy is not None else None,
         booking_notice_minutes=(
             None
             if draft.booking_notice_minutes is None

@@ -14,11 +14,10 @@ from core.rules import BusinessRules
 from core.usecases.availability import add_slot
 from core.usecases.bookings import book_slot
 from core.usecases.reschedule import reschedule_booking
-from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from storage.uow import SqlUnitOfWorkFactory
 from testkit.clock import FixedClock
 from testkit.payments import InstantGateway
-from testkit.people import tutor_and_students
+from testkit.people import add_tutor_profile, tutor_and_students
 
 RULES = BusinessRules()
 NOW = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
@@ -64,22 +63,7 @@ async def test_a_booking_moves_with_its_payment_and_refusals_change_nothing(uow_
     assert payment is not None and payment.status is PaymentStatus.PAID
     assert stored is not None and stored.status is ParticipantStatus.BOOKED and stored.moves == 1
     # Under a policy that keeps money back from 24 hours before, a move then is refused.
-    await save_tutor_profile(
-        uow_factory(),
-        clock,
-        RULES,
-        user_id=TUTOR,
-        draft=ProfileDraft(
-            display_name="Tutor",
-            subjects=["Maths"],
-            hourly_rate_minor=0,
-            currency="EUR",
-            timezone="Europe/Paris",
-            buffer_minutes=0,
-            cancellation_notice_hours=0,
-            refund_policy="24:100",
-        ),
-    )
+    await add_tutor_profile(uow_factory, clock, RULES, TUTOR, rate=0, refund_policy="24:100")
     clock.current = moved.slot.starts_at - timedelta(hours=23)
     with pytest.raises(ValidationError, match=r"reschedule\.too_late"):
         await reschedule_booking(uow_factory, clock, RULES, user_id=ANN, participant_id=ann.id, slot_id=longer)

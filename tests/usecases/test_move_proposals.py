@@ -15,11 +15,10 @@ from core.usecases.availability import add_slot
 from core.usecases.bookings import book_slot
 from core.usecases.move_proposals import answer_move, expire_move_proposals, move_choices, propose_move
 from core.usecases.payments import reconcile_payments
-from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from integrations.stripe_gateway import StripeGateway
 from storage.uow import SqlUnitOfWorkFactory
 from testkit.clock import FixedClock
-from testkit.people import tutor_and_students
+from testkit.people import add_tutor_profile, tutor_and_students
 from testkit.stripe import FakeStripe
 
 RULES = BusinessRules()
@@ -85,17 +84,7 @@ async def test_a_decline_refunds_in_full_whatever_the_policy(
     uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, stripe: FakeStripe, gateway: StripeGateway
 ) -> None:
     ann, wednesday, monday = await _paid_lesson(uow_factory, clock, stripe, gateway)
-    draft = ProfileDraft(
-        display_name="Tutor",
-        subjects=["Maths"],
-        hourly_rate_minor=6000,
-        currency="EUR",
-        timezone="Europe/Paris",
-        buffer_minutes=0,
-        cancellation_notice_hours=0,
-        refund_policy="72:100",
-    )
-    await save_tutor_profile(uow_factory(), clock, RULES, user_id=TUTOR, draft=draft)
+    await add_tutor_profile(uow_factory, clock, RULES, TUTOR, rate=6000, refund_policy="72:100")
     proposal = await propose_move(uow_factory(), clock, RULES, user_id=TUTOR, participant_id=ann, slot_id=wednesday)
     # Inside the tiers that give nothing back, the tutor asked for the change: all of it comes back.
     clock.current = clock.now().replace(day=23, hour=10)

@@ -13,12 +13,11 @@ from core.usecases.bookings import book_slot
 from core.usecases.browsing import list_tutors, tutor_offer
 from core.usecases.cancellations import cancel_booking, quote_cancellation
 from core.usecases.payments import reconcile_payments
-from core.usecases.tutor_profiles import ProfileDraft, save_tutor_profile
 from integrations.stripe_gateway import StripeGateway
 from storage.uow import SqlUnitOfWorkFactory
 from testkit.clock import FixedClock
 from testkit.payments import InstantGateway
-from testkit.people import tutor_and_students
+from testkit.people import add_tutor_profile, tutor_and_students
 from testkit.stripe import FakeStripe
 from tests.usecases.test_packages import bought
 from tests.usecases.test_packages import slots as package_slots
@@ -34,18 +33,9 @@ def _link(participant_id: int) -> str:
 async def _set_tutor(
     uow_factory: SqlUnitOfWorkFactory, clock: FixedClock, *, notice: int, policy: str | None = None
 ) -> None:
-    draft = ProfileDraft(
-        display_name="Tutor",
-        subjects=["Maths"],
-        hourly_rate_minor=6000,
-        currency="EUR",
-        timezone="Europe/Paris",
-        buffer_minutes=0,
-        cancellation_notice_hours=0,
-        refund_policy=policy,
-        booking_notice_minutes=notice,
+    await add_tutor_profile(
+        uow_factory, clock, RULES, TUTOR, rate=6000, refund_policy=policy, booking_notice_minutes=notice
     )
-    await save_tutor_profile(uow_factory(), clock, RULES, user_id=TUTOR, draft=draft)
 
 
 async def test_times_inside_the_booking_notice_are_not_offered_nor_booked(
@@ -77,19 +67,12 @@ async def test_a_new_tutor_takes_the_operators_default_notice(
     uow_factory: SqlUnitOfWorkFactory, clock: FixedClock
 ) -> None:
     await tutor_and_students(uow_factory, clock, 1)
-    draft = ProfileDraft(
-        display_name="Second",
-        subjects=["Maths"],
-        hourly_rate_minor=6000,
-        currency="EUR",
-        timezone="Europe/Paris",
-        buffer_minutes=0,
-        cancellation_notice_hours=0,
-    )
-    saved = await save_tutor_profile(
-        uow_factory(), clock, BusinessRules(booking_notice_minutes=90), user_id=2, draft=draft
-    )
-    assert saved.profile.booking_notice_minutes == 90
+    rules = BusinessRules(booking_notice_minutes=90)
+    profile_id = await add_tutor_profile(uow_factory, clock, rules, 2, rate=6000, booking_notice_minutes=None)
+    async with uow_factory() as uow:
+        saved = await uow.tutors.get(profile_id)
+    assert saved is not None
+    assert saved.booking_notice_minutes == 90
 
 
 async def _paid(
